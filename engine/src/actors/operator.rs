@@ -1,0 +1,156 @@
+//! OperatorActor: one per operator while signed in. It keeps the operator's recent events so
+//! a terminal that reconnects resumes where it stopped, the offers still open (shown to a
+//! terminal that connects fresh), and the connected terminals.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::Instant;
+
+use actix::prelude::*;
+use tokio::sync::mpsc;
+
+use super::{publish, Subscriber, Subscription};
+use crate::engine::{idle_check_interval, Engine};
+use crate::events::{OperatorEvent, Sequenced};
+use crate::model::{now_ms, AccountId, ChatId, TenantId};
+
+/// Events kept for resuming; a terminal away for longer than this many events starts afresh.
+const RECENT_EVENTS: usize = 1024;
+
+/// One operator's event hub.
+pub struct OperatorActor {
+    /// Settings and metrics.
+    engine: Engine,
+    /// Company, for logs.
+    tenant: TenantId,
+    /// Whose events these are.
+    account: AccountId,
+    /// Id of the next event.
+    next_seq: u64,
+    /// The last [`RECENT_EVENTS`] events, oldest first.
+    recent: VecDeque<Sequenced<OperatorEvent>>,
+    /// Offers not yet answered, replayed to a terminal that connects fresh.
+    offers: BTreeMap<ChatId, Sequenced<OperatorEvent>>,
+    /// Connected terminals.
+    subscribers: Vec<Subscriber<OperatorEvent>>,
+    /// Last time a terminal was connected or an event passed, for passivation.
+    last_active: Instant,
+}
+
+impl OperatorActor {
+    /// A hub for `account` of `tenant`.
+    pub fn new(engine: Engine, tenant: TenantId, account: AccountId) -> Self {
+        OperatorActor {
+            engine,
+            tenant,
+            account,
+            // Ids start from the clock so they keep growing across restarts.
+            next_seq: now_ms() * 1000,
+            recent: VecDeque::new(),
+            offers: BTreeMap::new(),
+            subscribers: Vec::new(),
+            last_active: Instant::now(),
+        }
+    }
+
+    /// Whether a terminal is connected.
+    pub fn has_terminal(&self) -> bool {
+        self.subscribers.iter().any(|s| !s.is_closed())
+    }
+}
+
+impl Actor for OperatorActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        let every = idle_check_interval(self.engine.config());
+        ctx.run_interval(every, |act, ctx| {
+            act.subscribers.retain(|s| !s.is_closed());
+            let idle =
+                act.last_active.elapsed().as_secs() >= act.engine.config().passivate_after_secs;
+            if act.subscribers.is_empty() && act.offers.is_empty() && idle {
+                tracing::debug!(
+                    tenant = act.tenant,
+                    account = act.account,
+                    "operator actor passivated"
+                );
+                ctx.stop();
+            }
+        });
+    }
+}
+
+/// Delivers an event to the operator's terminals.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Push(pub OperatorEvent);
+
+impl Handler<Push> for OperatorActor {
+    type Result = ();
+
+    /// Numbers the event, keeps it for resuming, tracks open offers and fans it out.
+    fn handle(&mut self, Push(event): Push, _: &mut Context<Self>) {
+        self.next_seq += 1;
+        let sequenced = Sequenced {
+            seq: self.next_seq,
+            event,
+        };
+        match &sequenced.event {
+            OperatorEvent::Offer(details) => {
+                self.offers.insert(details.chat, sequenced.clone());
+            }
+            OperatorEvent::Withdrawn { chat } | OperatorEvent::Assigned { chat } => {
+                self.offers.remove(chat);
+            }
+            _ => {}
+        }
+        if self.recent.len() == RECENT_EVENTS {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(sequenced.clone());
+        self.last_active = Instant::now();
+        publish(&mut self.subscribers, sequenced);
+    }
+}
+
+/// Connects a terminal. With `after` (its last event id) it gets what it missed; without,
+/// the offers still open.
+#[derive(Message)]
+#[rtype(result = "Subscription<OperatorEvent>")]
+pub struct Subscribe {
+    /// Last event id the terminal saw.
+    pub after: Option<u64>,
+}
+
+impl Handler<Subscribe> for OperatorActor {
+    type Result = MessageResult<Subscribe>;
+
+    fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) -> Self::Result {
+        let (tx, live) = mpsc::channel(self.engine.config().subscriber_buffer);
+        let replay = match msg.after {
+            None => self.offers.values().cloned().collect(),
+            Some(after) => {
+                let oldest = self.recent.front().map_or(self.next_seq + 1, |e| e.seq);
+                let mut replay: Vec<_> = self
+                    .recent
+                    .iter()
+                    .filter(|e| e.seq > after)
+                    .cloned()
+                    .collect();
+                if after + 1 < oldest {
+                    // Part of what the terminal missed is no longer kept: tell it to reload.
+                    replay.insert(
+                        0,
+                        Sequenced {
+                            seq: oldest.saturating_sub(1),
+                            event: OperatorEvent::Reset,
+                        },
+                    );
+                }
+                replay
+            }
+        };
+        self.subscribers.push(tx);
+        self.last_active = Instant::now();
+        MessageResult(Subscription { replay, live })
+    }
+}

@@ -1,0 +1,1069 @@
+//! TenantActor: the single writer for everything a company routes — settings, departments,
+//! the operator roster with status and load, the waiting queue, chat ownership. Every routing
+//! decision for a company happens here, one message at a time, so limits and queue order hold
+//! without locks. The decisions themselves are [`Router`]'s; this actor gathers inputs, calls
+//! it, and carries out the [`Effect`]s.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use switchboard_storage::records::SubjectRecord;
+use switchboard_storage::{Key, Ticket};
+
+use super::operator::{OperatorActor, Push};
+use super::visitor::{self, Attach, VisitorActor};
+use crate::auth;
+use crate::engine::{account_key, chat_key, idle_check_interval, Engine};
+use crate::events::{OfferDetails, OperatorEvent};
+use crate::model::*;
+use crate::routing::{Effect, Policy, Refused, Request, Router};
+use crate::{Error, Result};
+
+/// A company's state as loaded from storage.
+pub struct TenantState {
+    /// Profile and settings.
+    tenant: Tenant,
+    /// Accounts by id.
+    accounts: BTreeMap<AccountId, Account>,
+    /// Departments by id.
+    departments: BTreeMap<DepartmentId, Department>,
+    /// Canned responses by id.
+    canned: BTreeMap<CannedId, Canned>,
+    /// Chats that were waiting or connected when the company was last active.
+    open: Vec<Chat>,
+}
+
+impl TenantState {
+    /// Reads company `id` from storage.
+    pub fn load(engine: &Engine, id: TenantId) -> Result<Self> {
+        let t = engine.tables();
+        let tenant: Tenant = t
+            .tenants
+            .get(&Key::new().u64(id).finish())?
+            .ok_or(Error::NotFound("company"))?
+            .into();
+        let prefix = Key::new().u64(id).finish();
+        let mut state = TenantState {
+            tenant,
+            accounts: BTreeMap::new(),
+            departments: BTreeMap::new(),
+            canned: BTreeMap::new(),
+            open: Vec::new(),
+        };
+        for r in t.accounts.scan_prefix(&prefix) {
+            let a = Account::from(r?.1);
+            state.accounts.insert(a.id, a);
+        }
+        for r in t.departments.scan_prefix(&prefix) {
+            let d = Department::from(r?.1);
+            state.departments.insert(d.id, d);
+        }
+        for r in t.canned.scan_prefix(&prefix) {
+            let c = Canned::from(r?.1);
+            state.canned.insert(c.id, c);
+        }
+        for r in t.chats.scan_prefix(&prefix) {
+            let c = Chat::from(r?.1);
+            if matches!(c.state, ChatState::Waiting | ChatState::Connected) {
+                state.open.push(c);
+            }
+        }
+        Ok(state)
+    }
+}
+
+/// A chat the company's actors are working with.
+struct Live {
+    /// Its metadata.
+    chat: Chat,
+    /// The visitor actor holding its session.
+    visitor: Addr<VisitorActor>,
+}
+
+/// One company's router and registry of actors.
+pub struct TenantActor {
+    /// Storage, settings, metrics.
+    engine: Engine,
+    /// Profile and chat-window settings.
+    tenant: Tenant,
+    /// Accounts by id.
+    accounts: BTreeMap<AccountId, Account>,
+    /// Departments by id.
+    departments: BTreeMap<DepartmentId, Department>,
+    /// Canned responses by id.
+    canned: BTreeMap<CannedId, Canned>,
+    /// Who gets which chat.
+    router: Router,
+    /// Running operator hubs.
+    operators: HashMap<AccountId, Addr<OperatorActor>>,
+    /// Running visitor actors.
+    visitors: HashMap<VisitorId, Addr<VisitorActor>>,
+    /// Chats with an active session.
+    chats: HashMap<ChatId, Live>,
+    /// Chats to re-route once started (they were open at the last stop).
+    restore: Vec<Chat>,
+    /// Queue length last added to the global gauge.
+    reported_queue: i64,
+    /// Last time anything happened, for passivation.
+    last_active: Instant,
+}
+
+fn policy(window: &ChatWindow) -> Policy {
+    Policy {
+        distribution: window.distribution,
+        offer_timeout_ms: window.offer_timeout.as_millis() as u64,
+        connection_timeout_ms: window.connection_timeout.as_millis() as u64,
+    }
+}
+
+impl TenantActor {
+    /// An actor over a loaded company.
+    pub fn new(engine: Engine, state: TenantState) -> Self {
+        let mut router = Router::new(policy(&state.tenant.window));
+        for (id, account) in &state.accounts {
+            if account.sip.is_some() {
+                router.upsert_agent(*id, account.max_chats, account.departments.clone());
+            }
+        }
+        TenantActor {
+            engine,
+            tenant: state.tenant,
+            accounts: state.accounts,
+            departments: state.departments,
+            canned: state.canned,
+            router,
+            operators: HashMap::new(),
+            visitors: HashMap::new(),
+            chats: HashMap::new(),
+            restore: state.open,
+            reported_queue: 0,
+            last_active: Instant::now(),
+        }
+    }
+
+    fn id(&self) -> TenantId {
+        self.tenant.company.id
+    }
+
+    /// The operator's hub, started when not running.
+    fn hub(&mut self, account: AccountId, ctx: &mut Context<Self>) -> Addr<OperatorActor> {
+        if let Some(addr) = self.operators.get(&account).filter(|a| a.connected()) {
+            return addr.clone();
+        }
+        let _ = ctx;
+        let addr = OperatorActor::new(self.engine.clone(), self.id(), account).start();
+        self.operators.insert(account, addr.clone());
+        addr
+    }
+
+    /// The visitor's actor, started when not running.
+    fn visitor(&mut self, visitor: VisitorId, ctx: &mut Context<Self>) -> Addr<VisitorActor> {
+        if let Some(addr) = self.visitors.get(&visitor).filter(|a| a.connected()) {
+            return addr.clone();
+        }
+        let addr = VisitorActor::new(self.engine.clone(), ctx.address(), visitor).start();
+        self.visitors.insert(visitor, addr.clone());
+        addr
+    }
+
+    /// Makes `chat` active: its visitor actor runs and holds the session.
+    fn activate(&mut self, chat: Chat, ctx: &mut Context<Self>) -> Addr<VisitorActor> {
+        if let Some(live) = self.chats.get(&chat.id).filter(|l| l.visitor.connected()) {
+            return live.visitor.clone();
+        }
+        let visitor = self.visitor(chat.visitor, ctx);
+        let hub = match (chat.state, chat.operator) {
+            (ChatState::Connected, Some(op)) => Some(self.hub(op, ctx)),
+            _ => None,
+        };
+        visitor.do_send(Attach {
+            chat: chat.clone(),
+            operator: hub,
+        });
+        self.chats.insert(
+            chat.id,
+            Live {
+                chat,
+                visitor: visitor.clone(),
+            },
+        );
+        visitor
+    }
+
+    /// What operators are told when offered `chat`.
+    fn offer_details(&self, chat: &Chat) -> Arc<OfferDetails> {
+        Arc::new(OfferDetails {
+            chat: chat.id,
+            name: chat.name.clone(),
+            email: chat.email.clone(),
+            department: chat
+                .department
+                .and_then(|d| self.departments.get(&d))
+                .map(|d| (d.id, d.name.clone())),
+            page_url: chat.page_url.clone(),
+            created_at: chat.created_at,
+        })
+    }
+
+    /// Carries out a routing step's effects.
+    fn apply(&mut self, effects: Vec<Effect>, ctx: &mut Context<Self>) {
+        let engine = self.engine.clone();
+        let metrics = engine.metrics();
+        for effect in effects {
+            match effect {
+                Effect::Offer { chat, operator } => {
+                    if let Some(live) = self.chats.get(&chat) {
+                        let details = self.offer_details(&live.chat);
+                        self.hub(operator, ctx)
+                            .do_send(Push(OperatorEvent::Offer(details)));
+                    }
+                }
+                Effect::Withdraw { chat, operator } => {
+                    self.hub(operator, ctx)
+                        .do_send(Push(OperatorEvent::Withdrawn { chat }));
+                }
+                Effect::Connected { chat, operator } => {
+                    metrics.chats_routed.fetch_add(1, Ordering::Relaxed);
+                    let hub = self.hub(operator, ctx);
+                    hub.do_send(Push(OperatorEvent::Assigned { chat }));
+                    let name = self
+                        .accounts
+                        .get(&operator)
+                        .map_or_else(String::new, |a| a.name.clone());
+                    if let Some(live) = self.chats.get_mut(&chat) {
+                        live.chat.state = ChatState::Connected;
+                        live.chat.operator = Some(operator);
+                        live.visitor.do_send(visitor::Joined {
+                            chat,
+                            operator,
+                            name,
+                            hub,
+                        });
+                    }
+                }
+                Effect::Offline { .. } => {
+                    metrics.chats_offline.fetch_add(1, Ordering::Relaxed);
+                }
+                Effect::TimedOut { chat } => {
+                    metrics.chats_timed_out.fetch_add(1, Ordering::Relaxed);
+                    if let Some(live) = self.chats.get_mut(&chat) {
+                        live.chat.state = ChatState::Offline;
+                        live.visitor.do_send(visitor::End {
+                            chat,
+                            timed_out: true,
+                            by: None,
+                        });
+                    }
+                }
+                Effect::Queued { chat, position } => {
+                    if let Some(live) = self.chats.get(&chat) {
+                        live.visitor.do_send(visitor::Queued { chat, position });
+                    }
+                }
+                Effect::Arm {
+                    chat,
+                    timer,
+                    after_ms,
+                } => {
+                    ctx.run_later(Duration::from_millis(after_ms), move |act, ctx| {
+                        let effects = act.router.timer(chat, timer);
+                        act.apply(effects, ctx);
+                    });
+                }
+            }
+        }
+        let queue = self.router.queue_len() as i64;
+        if queue != self.reported_queue {
+            metrics
+                .queue_length
+                .fetch_add(queue - self.reported_queue, Ordering::Relaxed);
+            let length = queue as usize;
+            for hub in self.operators.values() {
+                hub.do_send(Push(OperatorEvent::Queue { length }));
+            }
+            self.reported_queue = queue;
+        }
+        self.last_active = Instant::now();
+    }
+
+    /// The account `id` of this company.
+    fn account(&self, id: AccountId) -> Result<&Account> {
+        self.accounts.get(&id).ok_or(Error::NotFound("account"))
+    }
+
+    fn save_tenant(&self) -> Result<Ticket> {
+        let record = switchboard_storage::records::TenantRecord::from(&self.tenant);
+        Ok(self
+            .engine
+            .tables()
+            .tenants
+            .insert(&Key::new().u64(self.id()).finish(), &record)?)
+    }
+}
+
+impl Actor for TenantActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        // Chats that were open at the last stop: connected ones go back to their operators,
+        // waiting ones are routed again.
+        for chat in std::mem::take(&mut self.restore) {
+            let request = Request {
+                department: chat.department,
+                operator: chat.requested,
+            };
+            match (chat.state, chat.operator) {
+                (ChatState::Connected, Some(op)) => {
+                    self.router.restore_connected(chat.id, request, op)
+                }
+                _ => {
+                    self.activate(chat.clone(), ctx);
+                    let effects = self.router.arrive(chat.id, request);
+                    if let Some(Effect::Offline { .. }) = effects.first() {
+                        if let Some(live) = self.chats.get(&chat.id) {
+                            live.visitor.do_send(visitor::End {
+                                chat: chat.id,
+                                timed_out: true,
+                                by: None,
+                            });
+                        }
+                    }
+                    self.apply(effects, ctx);
+                }
+            }
+        }
+        let every = idle_check_interval(self.engine.config());
+        ctx.run_interval(every, |act, ctx| {
+            act.operators.retain(|_, a| a.connected());
+            act.visitors.retain(|_, a| a.connected());
+            let idle =
+                act.last_active.elapsed().as_secs() >= act.engine.config().passivate_after_secs;
+            let online = act
+                .router
+                .agents()
+                .any(|(_, a)| a.status != Status::Offline || !a.open.is_empty());
+            if idle && act.operators.is_empty() && act.visitors.is_empty() && !online {
+                ctx.stop();
+            }
+        });
+    }
+
+    fn stopped(&mut self, _: &mut Self::Context) {
+        self.engine
+            .metrics()
+            .queue_length
+            .fetch_sub(self.reported_queue, Ordering::Relaxed);
+        self.engine.tenant_stopped(self.id());
+    }
+}
+
+/// A copy of the company's settings and lists, for the panel.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// Profile and chat-window settings.
+    pub tenant: Tenant,
+    /// Accounts.
+    pub accounts: Vec<Account>,
+    /// Departments.
+    pub departments: Vec<Department>,
+    /// Canned responses.
+    pub canned: Vec<Canned>,
+    /// Per operator: status, open chats, outstanding offers.
+    pub load: Vec<(AccountId, Status, u32, u32)>,
+    /// Chats waiting with no offer.
+    pub queue_length: usize,
+}
+
+/// Reads the company's settings and lists.
+#[derive(Message)]
+#[rtype(result = "Snapshot")]
+pub struct GetSnapshot;
+
+impl Handler<GetSnapshot> for TenantActor {
+    type Result = MessageResult<GetSnapshot>;
+
+    fn handle(&mut self, _: GetSnapshot, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(Snapshot {
+            tenant: self.tenant.clone(),
+            accounts: self.accounts.values().cloned().collect(),
+            departments: self.departments.values().cloned().collect(),
+            canned: self.canned.values().cloned().collect(),
+            load: self
+                .router
+                .agents()
+                .map(|(id, a)| (id, a.status, a.open.len() as u32, a.offers.len() as u32))
+                .collect(),
+            queue_length: self.router.queue_len(),
+        })
+    }
+}
+
+/// An edit of the profile or chat-window settings, applied atomically; the closure validates.
+pub type Edit = Box<dyn FnOnce(&mut Tenant, &Snapshot) -> Result<()> + Send>;
+
+/// Changes the company's settings.
+#[derive(Message)]
+#[rtype(result = "Result<(Tenant, Ticket)>")]
+pub struct UpdateTenant(pub Edit);
+
+impl Handler<UpdateTenant> for TenantActor {
+    type Result = Result<(Tenant, Ticket)>;
+
+    fn handle(
+        &mut self,
+        UpdateTenant(edit): UpdateTenant,
+        ctx: &mut Context<Self>,
+    ) -> Self::Result {
+        let snapshot = self.handle(GetSnapshot, ctx).0;
+        let mut tenant = self.tenant.clone();
+        edit(&mut tenant, &snapshot)?;
+        if let Some(id) = tenant.window.auto_canned {
+            if !self.canned.contains_key(&id) {
+                return Err(Error::invalid(
+                    "auto_canned_response",
+                    "no canned response has that id",
+                ));
+            }
+        }
+        self.tenant = tenant;
+        self.router.set_policy(policy(&self.tenant.window));
+        Ok((self.tenant.clone(), self.save_tenant()?))
+    }
+}
+
+/// Creates (no id) or renames a department.
+#[derive(Message)]
+#[rtype(result = "Result<(Department, Ticket)>")]
+pub struct SaveDepartment {
+    /// Existing department, or None for a new one.
+    pub id: Option<DepartmentId>,
+    /// Its name.
+    pub name: String,
+}
+
+impl Handler<SaveDepartment> for TenantActor {
+    type Result = Result<(Department, Ticket)>;
+
+    fn handle(&mut self, msg: SaveDepartment, _: &mut Context<Self>) -> Self::Result {
+        let name = msg.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(Error::invalid(
+                "name",
+                "give the department a name of 1 to 100 characters",
+            ));
+        }
+        if self
+            .departments
+            .values()
+            .any(|d| d.name.eq_ignore_ascii_case(&name) && Some(d.id) != msg.id)
+        {
+            return Err(Error::Conflict {
+                code: "department_exists",
+                message: format!("a department named {name} exists"),
+            });
+        }
+        let id = match msg.id {
+            Some(id) if self.departments.contains_key(&id) => id,
+            Some(_) => return Err(Error::NotFound("department")),
+            None => self.engine.store().next_id()?,
+        };
+        let department = Department { id, name };
+        let ticket = self.engine.tables().departments.insert(
+            &Key::new().u64(self.id()).u64(id).finish(),
+            &(&department).into(),
+        )?;
+        self.departments.insert(id, department.clone());
+        Ok((department, ticket))
+    }
+}
+
+/// Deletes a department (operators lose it from their lists).
+#[derive(Message)]
+#[rtype(result = "Result<Ticket>")]
+pub struct DeleteDepartment(pub DepartmentId);
+
+impl Handler<DeleteDepartment> for TenantActor {
+    type Result = Result<Ticket>;
+
+    fn handle(
+        &mut self,
+        DeleteDepartment(id): DeleteDepartment,
+        ctx: &mut Context<Self>,
+    ) -> Self::Result {
+        if self.departments.remove(&id).is_none() {
+            return Err(Error::NotFound("department"));
+        }
+        let mut ticket = self
+            .engine
+            .tables()
+            .departments
+            .remove(&Key::new().u64(self.id()).u64(id).finish())?;
+        let holders: Vec<AccountId> = self
+            .accounts
+            .values()
+            .filter(|a| a.departments.contains(&id))
+            .map(|a| a.id)
+            .collect();
+        for holder in holders {
+            let account = self
+                .accounts
+                .get_mut(&holder)
+                .expect("collected from the map above");
+            account.departments.retain(|d| *d != id);
+            let record = account.to_record(self.tenant.company.id);
+            let (max, departments) = (account.max_chats, account.departments.clone());
+            ticket = self
+                .engine
+                .tables()
+                .accounts
+                .insert(&account_key(self.id(), holder), &record)?;
+            let effects = self.router.upsert_agent(holder, max, departments);
+            self.apply(effects, ctx);
+        }
+        Ok(ticket)
+    }
+}
+
+/// Creates (no id) or changes a canned response.
+#[derive(Message)]
+#[rtype(result = "Result<(Canned, Ticket)>")]
+pub struct SaveCanned {
+    /// Existing response, or None for a new one.
+    pub id: Option<CannedId>,
+    /// `#shortcut` name.
+    pub shortcut: String,
+    /// Text.
+    pub text: String,
+}
+
+impl Handler<SaveCanned> for TenantActor {
+    type Result = Result<(Canned, Ticket)>;
+
+    fn handle(&mut self, msg: SaveCanned, _: &mut Context<Self>) -> Self::Result {
+        let shortcut = msg.shortcut.trim().trim_start_matches('#').to_string();
+        if shortcut.is_empty()
+            || shortcut.len() > 32
+            || !shortcut
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(Error::invalid(
+                "shortcut",
+                "use 1 to 32 letters, digits, - or _",
+            ));
+        }
+        if msg.text.trim().is_empty() || msg.text.chars().count() > visitor::MAX_MESSAGE_CHARS {
+            return Err(Error::invalid(
+                "text",
+                format!("give 1 to {} characters", visitor::MAX_MESSAGE_CHARS),
+            ));
+        }
+        if self
+            .canned
+            .values()
+            .any(|c| c.shortcut == shortcut && Some(c.id) != msg.id)
+        {
+            return Err(Error::Conflict {
+                code: "shortcut_exists",
+                message: format!("#{shortcut} is taken"),
+            });
+        }
+        let id = match msg.id {
+            Some(id) if self.canned.contains_key(&id) => id,
+            Some(_) => return Err(Error::NotFound("canned response")),
+            None => self.engine.store().next_id()?,
+        };
+        let canned = Canned {
+            id,
+            shortcut,
+            text: msg.text,
+        };
+        let ticket = self.engine.tables().canned.insert(
+            &Key::new().u64(self.id()).u64(id).finish(),
+            &(&canned).into(),
+        )?;
+        self.canned.insert(id, canned.clone());
+        Ok((canned, ticket))
+    }
+}
+
+/// Deletes a canned response (and turns off the automatic one if it was that).
+#[derive(Message)]
+#[rtype(result = "Result<Ticket>")]
+pub struct DeleteCanned(pub CannedId);
+
+impl Handler<DeleteCanned> for TenantActor {
+    type Result = Result<Ticket>;
+
+    fn handle(&mut self, DeleteCanned(id): DeleteCanned, _: &mut Context<Self>) -> Self::Result {
+        if self.canned.remove(&id).is_none() {
+            return Err(Error::NotFound("canned response"));
+        }
+        let ticket = self
+            .engine
+            .tables()
+            .canned
+            .remove(&Key::new().u64(self.id()).u64(id).finish())?;
+        if self.tenant.window.auto_canned == Some(id) {
+            self.tenant.window.auto_canned = None;
+            return self.save_tenant();
+        }
+        Ok(ticket)
+    }
+}
+
+/// Creates or changes the operator with SIP username `sip`. A new operator needs an email and
+/// a password hash; `None` fields keep their value.
+#[derive(Message)]
+#[rtype(result = "Result<(Account, Ticket)>")]
+pub struct SaveOperator {
+    /// SIP username, the operator's key.
+    pub sip: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Login email (already normalized).
+    pub email: Option<String>,
+    /// argon2id hash of a new password.
+    pub password_hash: Option<String>,
+    /// Chat limit.
+    pub max_chats: Option<u32>,
+    /// Departments served.
+    pub departments: Option<Vec<DepartmentId>>,
+    /// Admin or operator.
+    pub role: Option<Role>,
+}
+
+impl Handler<SaveOperator> for TenantActor {
+    type Result = Result<(Account, Ticket)>;
+
+    fn handle(&mut self, msg: SaveOperator, ctx: &mut Context<Self>) -> Self::Result {
+        if let Some(departments) = &msg.departments {
+            if let Some(unknown) = departments
+                .iter()
+                .find(|d| !self.departments.contains_key(d))
+            {
+                return Err(Error::invalid(
+                    "departments",
+                    format!("no department has id {unknown}"),
+                ));
+            }
+        }
+        if msg.max_chats.is_some_and(|m| m == 0 || m > 100) {
+            return Err(Error::invalid("max_chats", "use 1 to 100"));
+        }
+        let existing = self
+            .accounts
+            .values()
+            .find(|a| a.sip.as_deref() == Some(&msg.sip))
+            .cloned();
+        let mut account = match existing {
+            Some(account) => account,
+            None => {
+                let (Some(email), Some(hash)) = (msg.email.clone(), msg.password_hash.clone())
+                else {
+                    return Err(Error::invalid(
+                        "email",
+                        "a new operator needs an email and a password",
+                    ));
+                };
+                Account {
+                    id: self.engine.store().next_id()?,
+                    name: msg.sip.clone(),
+                    email,
+                    sip: Some(msg.sip.clone()),
+                    password_hash: hash,
+                    role: Role::Operator,
+                    max_chats: self.engine.config().default_max_chats,
+                    departments: Vec::new(),
+                }
+            }
+        };
+        if let Some(email) = msg.email.filter(|e| *e != account.email) {
+            let old = std::mem::replace(&mut account.email, email);
+            // Covered by the ticket of a later write: tickets complete in write order.
+            let _ = self.engine.claim_email(self.id(), &account)?;
+            // Covered by the ticket of a later write: tickets complete in write order.
+            let _ = self
+                .engine
+                .tables()
+                .emails
+                .remove(&Key::new().str(&old).finish())?;
+        } else if !self.accounts.contains_key(&account.id) {
+            // Covered by the ticket of a later write: tickets complete in write order.
+            let _ = self.engine.claim_email(self.id(), &account)?;
+        }
+        if let Some(name) = msg.name {
+            account.name = name;
+        }
+        if let Some(hash) = msg.password_hash {
+            account.password_hash = hash;
+        }
+        if let Some(max) = msg.max_chats {
+            account.max_chats = max;
+        }
+        if let Some(departments) = msg.departments {
+            account.departments = departments;
+        }
+        if let Some(role) = msg.role {
+            account.role = role;
+        }
+        let ticket = self.engine.tables().accounts.insert(
+            &account_key(self.id(), account.id),
+            &account.to_record(self.id()),
+        )?;
+        let effects =
+            self.router
+                .upsert_agent(account.id, account.max_chats, account.departments.clone());
+        self.accounts.insert(account.id, account.clone());
+        self.apply(effects, ctx);
+        Ok((account, ticket))
+    }
+}
+
+/// Deletes the operator with SIP username `sip`: their offers move on, their chats re-route,
+/// their sessions stop working.
+#[derive(Message)]
+#[rtype(result = "Result<Ticket>")]
+pub struct DeleteOperator(pub String);
+
+impl Handler<DeleteOperator> for TenantActor {
+    type Result = Result<Ticket>;
+
+    fn handle(
+        &mut self,
+        DeleteOperator(sip): DeleteOperator,
+        ctx: &mut Context<Self>,
+    ) -> Self::Result {
+        let account = self
+            .accounts
+            .values()
+            .find(|a| a.sip.as_deref() == Some(&sip))
+            .cloned()
+            .ok_or(Error::NotFound("operator"))?;
+        self.accounts.remove(&account.id);
+        let t = self.engine.tables();
+        // Covered by the ticket of a later write: tickets complete in write order.
+        let _ = t.emails.remove(&Key::new().str(&account.email).finish())?;
+        let ticket = t.accounts.remove(&account_key(self.id(), account.id))?;
+        let effects = self.router.remove_agent(account.id);
+        self.apply(effects, ctx);
+        Ok(ticket)
+    }
+}
+
+/// Sets an operator's status.
+#[derive(Message)]
+#[rtype(result = "Result<()>")]
+pub struct SetStatus {
+    /// The operator.
+    pub account: AccountId,
+    /// New status.
+    pub status: Status,
+}
+
+impl Handler<SetStatus> for TenantActor {
+    type Result = Result<()>;
+
+    fn handle(&mut self, msg: SetStatus, ctx: &mut Context<Self>) -> Self::Result {
+        if self.account(msg.account)?.sip.is_none() {
+            return Err(Error::Forbidden(
+                "this account has no SIP username, so it takes no chats",
+            ));
+        }
+        self.hub(msg.account, ctx);
+        let effects = self.router.set_status(msg.account, msg.status);
+        self.apply(effects, ctx);
+        Ok(())
+    }
+}
+
+/// The operator's event hub (started if needed), for their terminal's stream.
+#[derive(Message)]
+#[rtype(result = "Result<Addr<OperatorActor>>")]
+pub struct Hub(pub AccountId);
+
+impl Handler<Hub> for TenantActor {
+    type Result = Result<Addr<OperatorActor>>;
+
+    fn handle(&mut self, Hub(account): Hub, ctx: &mut Context<Self>) -> Self::Result {
+        self.account(account)?;
+        Ok(self.hub(account, ctx))
+    }
+}
+
+/// A visitor asks to chat.
+#[derive(Message)]
+#[rtype(result = "Result<Started>")]
+pub struct StartChat {
+    /// The visitor's id, when the browser has one.
+    pub visitor: Option<VisitorId>,
+    /// Name ("Guest" when empty).
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// Department chosen.
+    pub department: Option<DepartmentId>,
+    /// SIP username asked for.
+    pub operator: Option<String>,
+    /// Page the window was opened from.
+    pub page_url: String,
+    /// Window language.
+    pub lang: String,
+}
+
+/// A started chat.
+#[derive(Debug)]
+pub struct Started {
+    /// The chat.
+    pub chat: Chat,
+    /// The visitor's bearer token for this chat (shown once).
+    pub token: String,
+    /// Completes when the chat and token are durable.
+    pub ticket: Ticket,
+}
+
+impl Handler<StartChat> for TenantActor {
+    type Result = Result<Started>;
+
+    fn handle(&mut self, msg: StartChat, ctx: &mut Context<Self>) -> Self::Result {
+        if let Some(d) = msg.department {
+            if !self.departments.contains_key(&d) {
+                return Err(Error::invalid(
+                    "department",
+                    format!("no department has id {d}"),
+                ));
+            }
+        }
+        let requested = match &msg.operator {
+            Some(sip) => Some(
+                self.accounts
+                    .values()
+                    .find(|a| a.sip.as_deref() == Some(sip))
+                    .map(|a| a.id)
+                    .ok_or_else(|| {
+                        Error::invalid("operator", format!("no operator has SIP username {sip}"))
+                    })?,
+            ),
+            None => None,
+        };
+        let store = self.engine.store();
+        let mut chat = Chat {
+            id: store.next_id()?,
+            tenant: self.id(),
+            visitor: match msg.visitor {
+                Some(v) => v,
+                None => store.next_id()?,
+            },
+            name: if msg.name.trim().is_empty() {
+                "Guest".into()
+            } else {
+                msg.name.trim().to_string()
+            },
+            email: msg.email,
+            department: msg.department,
+            requested,
+            page_url: msg.page_url,
+            lang: msg.lang,
+            created_at: now_ms(),
+            state: ChatState::Waiting,
+            operator: None,
+            ended_at: None,
+        };
+        let request = Request {
+            department: chat.department,
+            operator: requested,
+        };
+        let metrics = self.engine.metrics();
+        metrics.chats_started.fetch_add(1, Ordering::Relaxed);
+        let effects = if self.router.anyone_serves(&request) {
+            Some(self.router.arrive(chat.id, request))
+        } else {
+            metrics.chats_offline.fetch_add(1, Ordering::Relaxed);
+            chat.state = ChatState::Offline;
+            chat.ended_at = Some(chat.created_at);
+            None
+        };
+        // Covered by the ticket of a later write: tickets complete in write order.
+        let _ = self
+            .engine
+            .tables()
+            .chats
+            .insert(&chat_key(self.id(), chat.id), &(&chat).into())?;
+        let (token, ticket) = self.engine.open_session(
+            self.id(),
+            SubjectRecord::Chat(chat.id),
+            auth::CHAT_TOKEN_TTL_MS,
+        )?;
+        if let Some(effects) = effects {
+            let visitor = self.activate(chat.clone(), ctx);
+            if self.tenant.window.distribution == Distribution::Single {
+                if let Some(canned) = self
+                    .tenant
+                    .window
+                    .auto_canned
+                    .and_then(|id| self.canned.get(&id))
+                {
+                    visitor.do_send(visitor::Post {
+                        chat: chat.id,
+                        author: Author::Company,
+                        text: canned.text.clone(),
+                        client_id: "auto-canned".into(),
+                    });
+                }
+            }
+            self.apply(effects, ctx);
+        }
+        Ok(Started {
+            chat,
+            token,
+            ticket,
+        })
+    }
+}
+
+/// An operator accepts an offered chat.
+#[derive(Message)]
+#[rtype(result = "Result<Chat>")]
+pub struct Accept {
+    /// The chat.
+    pub chat: ChatId,
+    /// The operator.
+    pub account: AccountId,
+}
+
+impl Handler<Accept> for TenantActor {
+    type Result = Result<Chat>;
+
+    fn handle(&mut self, msg: Accept, ctx: &mut Context<Self>) -> Self::Result {
+        self.account(msg.account)?;
+        let Some(live) = self.chats.get(&msg.chat) else {
+            // Not active here: either another company's chat or one that ended.
+            let chat = self.engine.chat(self.id(), msg.chat)?;
+            return Err(taken(&chat));
+        };
+        let chat = live.chat.clone();
+        match self.router.accept(msg.chat, msg.account, now_ms()) {
+            Ok(effects) => {
+                self.apply(effects, ctx);
+                Ok(self.chats.get(&msg.chat).map_or(chat, |l| l.chat.clone()))
+            }
+            Err(Refused::Taken) => Err(taken(&chat)),
+            Err(Refused::NotOffered) => Err(Error::Conflict {
+                code: "not_offered",
+                message: "this chat is not offered to you (it is waiting for another operator)"
+                    .into(),
+            }),
+        }
+    }
+}
+
+fn taken(chat: &Chat) -> Error {
+    match chat.state {
+        ChatState::Closed | ChatState::Offline => Error::Conflict {
+            code: "chat_ended",
+            message: "the chat has already ended".into(),
+        },
+        _ => Error::Conflict {
+            code: "chat_taken",
+            message: "another operator has already taken this chat".into(),
+        },
+    }
+}
+
+/// Closes a chat: by the visitor (`by` None) or an operator.
+#[derive(Message)]
+#[rtype(result = "Result<()>")]
+pub struct Close {
+    /// The chat.
+    pub chat: ChatId,
+    /// The closing operator.
+    pub by: Option<AccountId>,
+}
+
+impl Handler<Close> for TenantActor {
+    type Result = Result<()>;
+
+    fn handle(&mut self, msg: Close, ctx: &mut Context<Self>) -> Self::Result {
+        let chat = match self.chats.get(&msg.chat) {
+            Some(live) => live.chat.clone(),
+            None => self.engine.chat(self.id(), msg.chat)?,
+        };
+        if let Some(by) = msg.by {
+            let admin = self.account(by)?.role == Role::Admin;
+            if chat.operator != Some(by) && !admin {
+                return Err(Error::Forbidden(
+                    "only the operator holding the chat or an admin can close it",
+                ));
+            }
+        }
+        if matches!(chat.state, ChatState::Closed | ChatState::Offline) {
+            return Ok(());
+        }
+        let visitor = self.activate(chat, ctx);
+        if let Some(live) = self.chats.get_mut(&msg.chat) {
+            live.chat.state = ChatState::Closed;
+        }
+        visitor.do_send(visitor::End {
+            chat: msg.chat,
+            timed_out: false,
+            by: msg.by,
+        });
+        let effects = self.router.close(msg.chat);
+        self.apply(effects, ctx);
+        Ok(())
+    }
+}
+
+/// The visitor actor holding `chat`'s session, activated from storage when needed.
+#[derive(Message)]
+#[rtype(result = "Result<Addr<VisitorActor>>")]
+pub struct FindChat(pub ChatId);
+
+impl Handler<FindChat> for TenantActor {
+    type Result = Result<Addr<VisitorActor>>;
+
+    fn handle(&mut self, FindChat(id): FindChat, ctx: &mut Context<Self>) -> Self::Result {
+        if let Some(live) = self.chats.get(&id).filter(|l| l.visitor.connected()) {
+            return Ok(live.visitor.clone());
+        }
+        let chat = self.engine.chat(self.id(), id)?;
+        self.last_active = Instant::now();
+        Ok(self.activate(chat, ctx))
+    }
+}
+
+/// A visitor actor stopped; its chats are no longer active.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct VisitorGone {
+    /// The visitor.
+    pub visitor: VisitorId,
+    /// Its chats.
+    pub chats: Vec<ChatId>,
+}
+
+impl Handler<VisitorGone> for TenantActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: VisitorGone, _: &mut Context<Self>) {
+        if self
+            .visitors
+            .get(&msg.visitor)
+            .is_some_and(|a| !a.connected())
+        {
+            self.visitors.remove(&msg.visitor);
+        }
+        for chat in msg.chats {
+            if self
+                .chats
+                .get(&chat)
+                .is_some_and(|l| !l.visitor.connected())
+            {
+                self.chats.remove(&chat);
+            }
+        }
+    }
+}

@@ -1,0 +1,470 @@
+//! VisitorActor: one per visitor with a chat. It owns each of the visitor's chat sessions:
+//! the state (waiting -> connected -> closed, or -> offline), the chat's durable log and its
+//! sequence numbers, the client ids that make resends idempotent, and the subscribers (the
+//! visitor's chat window and nobody else; operators hear through their own actor).
+//!
+//! Every log entry is written, waited for until a flush covers it, and only then published
+//! and acknowledged, so nobody ever sees a message that a crash could take back. Handlers that
+//! append run atomically (`AtomicResponse` / `ctx.wait`), so entries are published in log order.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use actix::prelude::*;
+use tokio::sync::mpsc;
+
+use super::operator::{OperatorActor, Push};
+use super::tenant::{TenantActor, VisitorGone};
+use super::{publish, Subscriber, Subscription};
+use crate::engine::{chat_key, idle_check_interval, Engine};
+use crate::events::{ChatEvent, OperatorEvent, Sequenced};
+use crate::model::*;
+use crate::{Error, Result};
+
+/// Longest message accepted, in characters; a chat line, not a document.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+
+/// Longest client id accepted.
+pub const MAX_CLIENT_ID_CHARS: usize = 100;
+
+/// One chat of the visitor.
+struct Session {
+    /// The chat's metadata as stored.
+    chat: Chat,
+    /// Sequence number of the last log entry.
+    last_seq: u64,
+    /// (author key, client id) -> sequence number, for idempotent resends.
+    client_ids: HashMap<(AccountId, String), u64>,
+    /// The visitor's open chat windows.
+    subscribers: Vec<Subscriber<ChatEvent>>,
+    /// The holding operator's hub, for relaying.
+    operator: Option<Addr<OperatorActor>>,
+    /// Last queue position told, for a window that connects while queued.
+    position: Option<usize>,
+}
+
+/// The author key used for idempotency: 0 for the visitor and the company, else the account.
+fn author_key(author: &Author) -> AccountId {
+    match author {
+        Author::Operator { id, .. } => *id,
+        Author::Visitor | Author::Company => 0,
+    }
+}
+
+/// A visitor's chats.
+pub struct VisitorActor {
+    /// Storage and settings.
+    engine: Engine,
+    /// The company's actor, told when this one stops.
+    tenant: Addr<TenantActor>,
+    /// This visitor.
+    visitor: VisitorId,
+    /// The visitor's chats that are active here.
+    sessions: HashMap<ChatId, Session>,
+    /// Last activity, for passivation.
+    last_active: Instant,
+}
+
+impl VisitorActor {
+    /// An actor for `visitor` of the company at `tenant`.
+    pub fn new(engine: Engine, tenant: Addr<TenantActor>, visitor: VisitorId) -> Self {
+        VisitorActor {
+            engine,
+            tenant,
+            visitor,
+            sessions: HashMap::new(),
+            last_active: Instant::now(),
+        }
+    }
+
+    fn session(&mut self, chat: ChatId) -> Result<&mut Session> {
+        self.last_active = Instant::now();
+        self.sessions.get_mut(&chat).ok_or(Error::NotFound("chat"))
+    }
+
+    /// Writes a log entry (and the chat record when `chat_changed`), then, once durable,
+    /// publishes it to the visitor and the operator. Resolves to the entry's sequence number.
+    fn append(
+        &mut self,
+        chat: ChatId,
+        kind: LogKind,
+        chat_changed: bool,
+    ) -> ResponseActFuture<Self, Result<u64>> {
+        let written = (|| {
+            let engine = self.engine.clone();
+            let session = self.session(chat)?;
+            let entry = LogEntry {
+                seq: session.last_seq + 1,
+                at: now_ms(),
+                kind,
+            };
+            let tables = engine.tables();
+            let mut ticket = tables.log.insert(
+                &switchboard_storage::Key::new()
+                    .u64(chat)
+                    .u64(entry.seq)
+                    .finish(),
+                &entry.to_record(),
+            )?;
+            if chat_changed {
+                let record = (&session.chat).into();
+                ticket = tables
+                    .chats
+                    .insert(&chat_key(session.chat.tenant, chat), &record)?;
+            }
+            session.last_seq = entry.seq;
+            if let LogKind::Message {
+                author, client_id, ..
+            } = &entry.kind
+            {
+                session
+                    .client_ids
+                    .insert((author_key(author), client_id.clone()), entry.seq);
+                engine
+                    .metrics()
+                    .messages
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            Ok::<_, Error>((entry, ticket))
+        })();
+        let (entry, ticket) = match written {
+            Ok(w) => w,
+            Err(e) => return Box::pin(fut::ready(Err(e))),
+        };
+        Box::pin(
+            async move { ticket.durable().await.map(|_| entry) }
+                .into_actor(self)
+                .map(move |durable, act, _| {
+                    let entry = durable?;
+                    act.deliver(chat, &entry);
+                    Ok(entry.seq)
+                }),
+        )
+    }
+
+    /// Publishes a durable log entry to the chat window and to the holding operator.
+    fn deliver(&mut self, chat: ChatId, entry: &LogEntry) {
+        let Some(session) = self.sessions.get_mut(&chat) else {
+            return;
+        };
+        publish(
+            &mut session.subscribers,
+            Sequenced {
+                seq: entry.seq,
+                event: ChatEvent::from_log(entry),
+            },
+        );
+        let for_operator = match &entry.kind {
+            LogKind::Message { author, text, .. } => Some(OperatorEvent::Message {
+                chat,
+                seq: entry.seq,
+                author: author.clone(),
+                text: text.clone(),
+                at: entry.at,
+            }),
+            LogKind::Closed { by } => Some(OperatorEvent::Closed { chat, by: *by }),
+            LogKind::TimedOut | LogKind::Joined { .. } => None,
+        };
+        if let (Some(event), Some(operator)) = (for_operator, &session.operator) {
+            operator.do_send(Push(event));
+        }
+    }
+
+    /// Sends a passing event (not in the log) to the chat window.
+    fn tell(&mut self, chat: ChatId, event: ChatEvent) {
+        if let Some(session) = self.sessions.get_mut(&chat) {
+            let seq = session.last_seq;
+            publish(&mut session.subscribers, Sequenced { seq, event });
+        }
+    }
+}
+
+impl Actor for VisitorActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        let every = idle_check_interval(self.engine.config());
+        ctx.run_interval(every, |act, ctx| {
+            let idle =
+                act.last_active.elapsed().as_secs() >= act.engine.config().passivate_after_secs;
+            let busy = act.sessions.values_mut().any(|s| {
+                s.subscribers.retain(|sub| !sub.is_closed());
+                !s.subscribers.is_empty()
+                    || matches!(s.chat.state, ChatState::Waiting | ChatState::Connected)
+            });
+            if idle && !busy {
+                ctx.stop();
+            }
+        });
+    }
+
+    fn stopped(&mut self, _: &mut Self::Context) {
+        let chats = self.sessions.keys().copied().collect();
+        self.tenant.do_send(VisitorGone {
+            visitor: self.visitor,
+            chats,
+        });
+    }
+}
+
+/// Makes a chat active here, reading its log to learn the sequence and the client ids.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Attach {
+    /// The chat.
+    pub chat: Chat,
+    /// Its operator's hub, when connected.
+    pub operator: Option<Addr<OperatorActor>>,
+}
+
+impl Handler<Attach> for VisitorActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Attach, _: &mut Context<Self>) {
+        if self.sessions.contains_key(&msg.chat.id) {
+            return;
+        }
+        let log = self.engine.log_after(msg.chat.id, 0).unwrap_or_else(|e| {
+            tracing::error!(chat = msg.chat.id, "cannot read the chat log: {e}");
+            Vec::new()
+        });
+        let mut client_ids = HashMap::new();
+        for entry in &log {
+            if let LogKind::Message {
+                author, client_id, ..
+            } = &entry.kind
+            {
+                client_ids.insert((author_key(author), client_id.clone()), entry.seq);
+            }
+        }
+        let session = Session {
+            last_seq: log.last().map_or(0, |e| e.seq),
+            chat: msg.chat,
+            client_ids,
+            subscribers: Vec::new(),
+            operator: msg.operator,
+            position: None,
+        };
+        self.sessions.insert(session.chat.id, session);
+        self.last_active = Instant::now();
+    }
+}
+
+/// A message from the visitor, an operator or the company. Resolves to its sequence number
+/// once durable; a resend with the same client id resolves to the first one's number.
+#[derive(Message)]
+#[rtype(result = "Result<u64>")]
+pub struct Post {
+    /// The chat.
+    pub chat: ChatId,
+    /// Writer.
+    pub author: Author,
+    /// Text.
+    pub text: String,
+    /// The client's id for the message.
+    pub client_id: String,
+}
+
+impl Handler<Post> for VisitorActor {
+    type Result = AtomicResponse<Self, Result<u64>>;
+
+    fn handle(&mut self, msg: Post, _: &mut Context<Self>) -> Self::Result {
+        let checked = (|| {
+            let session = self.session(msg.chat)?;
+            if let Some(seq) = session
+                .client_ids
+                .get(&(author_key(&msg.author), msg.client_id.clone()))
+            {
+                return Ok(Some(*seq));
+            }
+            match (&msg.author, session.chat.state) {
+                (_, ChatState::Closed | ChatState::Offline) => Err(Error::Conflict {
+                    code: "chat_ended",
+                    message: "the chat has ended; no more messages can be sent".into(),
+                }),
+                (Author::Operator { id, .. }, _) if session.chat.operator != Some(*id) => Err(
+                    Error::Forbidden("only the operator holding the chat can write in it"),
+                ),
+                _ => Ok(None),
+            }
+        })();
+        match checked {
+            Ok(Some(seq)) => AtomicResponse::new(Box::pin(fut::ready(Ok(seq)))),
+            Ok(None) => {
+                let kind = LogKind::Message {
+                    author: msg.author,
+                    text: msg.text,
+                    client_id: msg.client_id,
+                };
+                AtomicResponse::new(self.append(msg.chat, kind, false))
+            }
+            Err(e) => AtomicResponse::new(Box::pin(fut::ready(Err(e)))),
+        }
+    }
+}
+
+/// Connects a chat window. It gets every log entry after `after`, then live events.
+#[derive(Message)]
+#[rtype(result = "Result<Subscription<ChatEvent>>")]
+pub struct Subscribe {
+    /// The chat.
+    pub chat: ChatId,
+    /// Last event id the window saw (0 for none).
+    pub after: u64,
+}
+
+impl Handler<Subscribe> for VisitorActor {
+    type Result = Result<Subscription<ChatEvent>>;
+
+    fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) -> Self::Result {
+        let engine = self.engine.clone();
+        let session = self.session(msg.chat)?;
+        let mut replay: Vec<_> = engine
+            .log_after(msg.chat, msg.after)?
+            .iter()
+            .map(|e| Sequenced {
+                seq: e.seq,
+                event: ChatEvent::from_log(e),
+            })
+            .collect();
+        if let (ChatState::Waiting, Some(position)) = (session.chat.state, session.position) {
+            replay.push(Sequenced {
+                seq: session.last_seq,
+                event: ChatEvent::Queued { position },
+            });
+        }
+        let (tx, live) = mpsc::channel(engine.config().subscriber_buffer);
+        session.subscribers.push(tx);
+        Ok(Subscription { replay, live })
+    }
+}
+
+/// An operator accepted the chat.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Joined {
+    /// The chat.
+    pub chat: ChatId,
+    /// The operator.
+    pub operator: AccountId,
+    /// Their name.
+    pub name: String,
+    /// Their hub, for relaying messages.
+    pub hub: Addr<OperatorActor>,
+}
+
+impl Handler<Joined> for VisitorActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Joined, ctx: &mut Context<Self>) {
+        let Ok(session) = self.session(msg.chat) else {
+            return;
+        };
+        session.chat.state = ChatState::Connected;
+        session.chat.operator = Some(msg.operator);
+        session.operator = Some(msg.hub);
+        session.position = None;
+        let kind = LogKind::Joined {
+            operator: msg.operator,
+            name: msg.name,
+        };
+        ctx.wait(self.append(msg.chat, kind, true).map(|_, _, _| ()));
+    }
+}
+
+/// The chat ended: by timeout (`timed_out`) or closed by the visitor or an operator.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct End {
+    /// The chat.
+    pub chat: ChatId,
+    /// True when the connection timeout passed with nobody answering.
+    pub timed_out: bool,
+    /// The closing operator (None for the visitor or a timeout).
+    pub by: Option<AccountId>,
+}
+
+impl Handler<End> for VisitorActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: End, ctx: &mut Context<Self>) {
+        let Ok(session) = self.session(msg.chat) else {
+            return;
+        };
+        if matches!(session.chat.state, ChatState::Closed | ChatState::Offline) {
+            return;
+        }
+        session.chat.state = if msg.timed_out {
+            ChatState::Offline
+        } else {
+            ChatState::Closed
+        };
+        session.chat.ended_at = Some(now_ms());
+        let kind = if msg.timed_out {
+            LogKind::TimedOut
+        } else {
+            LogKind::Closed { by: msg.by }
+        };
+        ctx.wait(self.append(msg.chat, kind, true).map(|_, _, _| ()));
+    }
+}
+
+/// The chat's queue position changed.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Queued {
+    /// The chat.
+    pub chat: ChatId,
+    /// 1 = next.
+    pub position: usize,
+}
+
+impl Handler<Queued> for VisitorActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Queued, _: &mut Context<Self>) {
+        if let Ok(session) = self.session(msg.chat) {
+            session.position = Some(msg.position);
+        }
+        self.tell(
+            msg.chat,
+            ChatEvent::Queued {
+                position: msg.position,
+            },
+        );
+    }
+}
+
+/// Someone is typing in the chat.
+#[derive(Message)]
+#[rtype(result = "Result<()>")]
+pub struct Typing {
+    /// The chat.
+    pub chat: ChatId,
+    /// The typing operator's name, or None for the visitor.
+    pub operator: Option<(AccountId, String)>,
+}
+
+impl Handler<Typing> for VisitorActor {
+    type Result = Result<()>;
+
+    fn handle(&mut self, msg: Typing, _: &mut Context<Self>) -> Self::Result {
+        let session = self.session(msg.chat)?;
+        match msg.operator {
+            Some((id, name)) => {
+                if session.chat.operator != Some(id) {
+                    return Err(Error::Forbidden(
+                        "only the operator holding the chat can type in it",
+                    ));
+                }
+                self.tell(msg.chat, ChatEvent::Typing { who: name });
+            }
+            None => {
+                if let Some(operator) = &session.operator {
+                    operator.do_send(Push(OperatorEvent::Typing { chat: msg.chat }));
+                }
+            }
+        }
+        Ok(())
+    }
+}

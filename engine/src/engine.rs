@@ -1,0 +1,586 @@
+//! The engine handle: the actor system, tenant placement and activation, and the work that
+//! needs no actor (sign-up, sign-in, token checks, offline messages, history).
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicI64, AtomicU64};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix::{Actor, Addr, ArbiterHandle};
+use serde::{Deserialize, Serialize};
+use switchboard_storage::records::{
+    AccountRecord, CannedRecord, ChatRecord, DepartmentRecord, EmailIndex, IndexRecord, KeyIndex,
+    LogRecord, OfflineRecord, SessionRecord, SubjectRecord, TenantRecord,
+};
+use switchboard_storage::{Key, Store, Table, Ticket};
+
+use crate::actors::tenant::{TenantActor, TenantState};
+use crate::auth;
+use crate::model::*;
+use crate::{Error, Result};
+
+/// Engine settings, the `[engine]` section of config.toml.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Arbiter threads tenants are placed on; 0 means one per core.
+    pub arbiters: usize,
+    /// An actor with nothing to do stops after this many seconds (state stays in storage).
+    pub passivate_after_secs: u64,
+    /// `max_chats` of a new operator when none is given.
+    pub default_max_chats: u32,
+    /// Events buffered per stream subscriber; one that falls further behind is dropped and
+    /// resumes from its last event id.
+    pub subscriber_buffer: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            arbiters: 0,
+            passivate_after_secs: 300,
+            default_max_chats: 4,
+            subscriber_buffer: 256,
+        }
+    }
+}
+
+/// Counters exported at `/metrics`.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// Chats visitors started.
+    pub chats_started: AtomicU64,
+    /// Chats an operator accepted.
+    pub chats_routed: AtomicU64,
+    /// Chats that reached the connection timeout.
+    pub chats_timed_out: AtomicU64,
+    /// Chats sent to the offline form at once.
+    pub chats_offline: AtomicU64,
+    /// Messages written to chat logs.
+    pub messages: AtomicU64,
+    /// Open event streams (visitor and operator).
+    pub open_streams: AtomicI64,
+    /// Chats waiting in queues, all companies.
+    pub queue_length: AtomicI64,
+}
+
+/// The typed trees, opened once.
+pub struct Tables {
+    /// Companies.
+    pub tenants: Table<TenantRecord>,
+    /// Public key -> company.
+    pub keys: Table<KeyIndex>,
+    /// Accounts.
+    pub accounts: Table<AccountRecord>,
+    /// Email -> account.
+    pub emails: Table<EmailIndex>,
+    /// Departments.
+    pub departments: Table<DepartmentRecord>,
+    /// Canned responses.
+    pub canned: Table<CannedRecord>,
+    /// Chats.
+    pub chats: Table<ChatRecord>,
+    /// Chat logs.
+    pub log: Table<LogRecord>,
+    /// Offline messages.
+    pub offline: Table<OfflineRecord>,
+    /// Bearer tokens.
+    pub sessions: Table<SessionRecord>,
+}
+
+impl Tables {
+    fn open(store: &Store) -> Result<Self> {
+        Ok(Tables {
+            tenants: store.table()?,
+            keys: store.table()?,
+            accounts: store.table()?,
+            emails: store.table()?,
+            departments: store.table()?,
+            canned: store.table()?,
+            chats: store.table()?,
+            log: store.table()?,
+            offline: store.table()?,
+            sessions: store.table()?,
+        })
+    }
+}
+
+/// Who a valid token belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Principal {
+    /// A signed-in admin or operator.
+    Account {
+        /// Company.
+        tenant: TenantId,
+        /// Account.
+        account: AccountId,
+    },
+    /// A visitor holding one chat's token.
+    Visitor {
+        /// Company.
+        tenant: TenantId,
+        /// The chat the token opens.
+        chat: ChatId,
+    },
+}
+
+impl Principal {
+    /// The company the token acts in.
+    pub fn tenant(&self) -> TenantId {
+        match self {
+            Principal::Account { tenant, .. } | Principal::Visitor { tenant, .. } => *tenant,
+        }
+    }
+}
+
+/// A new company's credentials.
+#[derive(Clone, Debug)]
+pub struct SignedUp {
+    /// Public chat key.
+    pub key: String,
+    /// The admin's session token.
+    pub token: String,
+    /// The new company's id.
+    pub tenant: TenantId,
+}
+
+struct Inner {
+    store: Store,
+    tables: Tables,
+    config: Config,
+    metrics: Arc<Metrics>,
+    arbiters: Vec<ArbiterHandle>,
+    tenants: Mutex<HashMap<TenantId, Addr<TenantActor>>>,
+    system: actix::System,
+}
+
+/// The running engine; cheap to clone and `Send`, so HTTP handlers on any runtime use it.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+/// How long a password may be; argon2 work is bounded by it.
+const MAX_PASSWORD_CHARS: usize = 256;
+
+impl Engine {
+    /// Starts the actor system (one thread per arbiter) over `store`.
+    pub fn start(store: Store, config: Config) -> Result<Engine> {
+        let count = if config.arbiters == 0 {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+        } else {
+            config.arbiters
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("actix-system".into())
+            .spawn(move || {
+                let system = actix_rt::System::new();
+                let arbiters: Vec<actix::Arbiter> =
+                    system.block_on(async { (0..count).map(|_| actix::Arbiter::new()).collect() });
+                let handles = arbiters.iter().map(|a| a.handle()).collect::<Vec<_>>();
+                let _ = tx.send((handles, system.block_on(async { actix::System::current() })));
+                let _ = system.run();
+                drop(arbiters);
+            })
+            .map_err(|e| Error::Internal(format!("cannot start the actor system: {e}")))?;
+        let (arbiters, system) = rx
+            .recv()
+            .map_err(|_| Error::Internal("the actor system did not start".into()))?;
+        let tables = Tables::open(&store)?;
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                store,
+                tables,
+                config,
+                metrics: Arc::default(),
+                arbiters,
+                tenants: Mutex::new(HashMap::new()),
+                system,
+            }),
+        })
+    }
+
+    /// Stops every actor; state is in storage already.
+    pub fn stop(&self) {
+        self.inner.system.stop();
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The typed trees.
+    pub fn tables(&self) -> &Tables {
+        &self.inner.tables
+    }
+
+    /// Engine settings.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Counters.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// Counters, shareable with things that outlive a borrow (event streams).
+    pub fn metrics_arc(&self) -> Arc<Metrics> {
+        self.inner.metrics.clone()
+    }
+
+    /// Account `id` of company `tenant`.
+    pub fn account(&self, tenant: TenantId, id: AccountId) -> Result<Account> {
+        let record = self.tables().accounts.get(&account_key(tenant, id))?;
+        record.map(Account::from).ok_or(Error::Unauthorized)
+    }
+
+    /// The tenant's actor, activated from storage when it is not running.
+    pub fn tenant(&self, id: TenantId) -> Result<Addr<TenantActor>> {
+        let mut running = self
+            .inner
+            .tenants
+            .lock()
+            .expect("no code panics while holding this lock");
+        if let Some(addr) = running.get(&id).filter(|a| a.connected()) {
+            return Ok(addr.clone());
+        }
+        let state = TenantState::load(self, id)?;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        id.hash(&mut hasher);
+        let arbiter =
+            &self.inner.arbiters[(hasher.finish() % self.inner.arbiters.len() as u64) as usize];
+        let engine = self.clone();
+        let addr = TenantActor::start_in_arbiter(arbiter, move |_| TenantActor::new(engine, state));
+        running.insert(id, addr.clone());
+        Ok(addr)
+    }
+
+    /// Forgets a passivated tenant actor (only if `addr` is still the registered one).
+    pub(crate) fn tenant_stopped(&self, id: TenantId) {
+        let mut running = self
+            .inner
+            .tenants
+            .lock()
+            .expect("no code panics while holding this lock");
+        if running.get(&id).is_some_and(|a| !a.connected()) {
+            running.remove(&id);
+        }
+    }
+
+    /// Whether any company exists.
+    pub fn has_companies(&self) -> Result<bool> {
+        Ok(self
+            .tables()
+            .tenants
+            .scan_prefix(&[])
+            .next()
+            .transpose()?
+            .is_some())
+    }
+
+    /// The tenant whose public chat key is `key`.
+    pub fn tenant_by_key(&self, key: &str) -> Result<TenantId> {
+        let index = self.tables().keys.get(&Key::new().str(key).finish())?;
+        index
+            .map(|KeyIndex(i)| i.tenant)
+            .ok_or(Error::NotFound("company"))
+    }
+
+    /// Creates a company with its first admin and signs the admin in.
+    pub async fn signup(&self, company: &str, email: &str, password: &str) -> Result<SignedUp> {
+        let company = company.trim();
+        if company.is_empty() || company.chars().count() > 200 {
+            return Err(Error::invalid(
+                "company",
+                "give the company's name, 1 to 200 characters",
+            ));
+        }
+        let email = normalize_email(email)?;
+        let hash = hash_off_thread(password).await?;
+        let tenant = self.store().next_id()?;
+        let key = auth::new_public_key();
+        let record = Tenant {
+            company: Company {
+                id: tenant,
+                key: key.clone(),
+                name: company.to_string(),
+                address: String::new(),
+                country: String::new(),
+                currency: "EUR".into(),
+                vat_number: String::new(),
+                time_zone: "UTC".into(),
+                created_at: now_ms(),
+            },
+            window: ChatWindow::default(),
+        };
+        let account = Account {
+            id: self.store().next_id()?,
+            email,
+            name: company.to_string(),
+            sip: None,
+            password_hash: hash,
+            role: Role::Admin,
+            max_chats: self.config().default_max_chats,
+            departments: Vec::new(),
+        };
+        // Covered by the ticket of a later write: tickets complete in write order.
+        let _ = self.create_company(&record, &account)?;
+        let (token, ticket) = self.open_session(
+            tenant,
+            SubjectRecord::Account(account.id),
+            auth::SESSION_TTL_MS,
+        )?;
+        ticket.durable().await?;
+        Ok(SignedUp { key, token, tenant })
+    }
+
+    /// Writes a new company, its key and its first account; refuses a taken email or key.
+    pub fn create_company(&self, tenant: &Tenant, admin: &Account) -> Result<Ticket> {
+        let t = self.tables();
+        let id = tenant.company.id;
+        // Covered by the ticket of a later write: tickets complete in write order.
+        let _ = self.claim_email(id, admin)?;
+        let key_index = KeyIndex(IndexRecord {
+            tenant: id,
+            account: 0,
+        });
+        if t.keys
+            .insert_new(&Key::new().str(&tenant.company.key).finish(), &key_index)?
+            .is_none()
+        {
+            // Covered by the ticket of a later write: tickets complete in write order.
+            let _ = t.emails.remove(&Key::new().str(&admin.email).finish())?;
+            return Err(Error::Conflict {
+                code: "key_taken",
+                message: "that chat key is taken".into(),
+            });
+        }
+        // Covered by the ticket of a later write: tickets complete in write order.
+        let _ = t
+            .tenants
+            .insert(&Key::new().u64(id).finish(), &TenantRecord::from(tenant))?;
+        Ok(t.accounts
+            .insert(&account_key(id, admin.id), &admin.to_record(id))?)
+    }
+
+    /// Reserves `account.email` for the account; a taken email is a conflict.
+    pub fn claim_email(&self, tenant: TenantId, account: &Account) -> Result<Ticket> {
+        let index = EmailIndex(IndexRecord {
+            tenant,
+            account: account.id,
+        });
+        self.tables()
+            .emails
+            .insert_new(&Key::new().str(&account.email).finish(), &index)?
+            .ok_or_else(|| Error::Conflict {
+                code: "email_taken",
+                message: format!("{} already has an account", account.email),
+            })
+    }
+
+    /// Checks an email and password and opens a session. Returns the token and the role.
+    pub async fn login(&self, email: &str, password: &str) -> Result<(String, Role, TenantId)> {
+        let email = normalize_email(email).map_err(|_| Error::Unauthorized)?;
+        let Some(EmailIndex(index)) = self.tables().emails.get(&Key::new().str(&email).finish())?
+        else {
+            // Spend the same time as a real check so timing does not reveal which emails exist.
+            let _ = hash_off_thread("timing equaliser").await;
+            return Err(Error::Unauthorized);
+        };
+        let account: Account = self
+            .tables()
+            .accounts
+            .get(&account_key(index.tenant, index.account))?
+            .ok_or(Error::Unauthorized)?
+            .into();
+        let password = password.to_string();
+        let hash = account.password_hash.clone();
+        let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        if !ok {
+            return Err(Error::Unauthorized);
+        }
+        let (token, ticket) = self.open_session(
+            index.tenant,
+            SubjectRecord::Account(account.id),
+            auth::SESSION_TTL_MS,
+        )?;
+        ticket.durable().await?;
+        Ok((token, account.role, index.tenant))
+    }
+
+    /// Stores a new token for `subject`; returns it and the write's ticket.
+    pub fn open_session(
+        &self,
+        tenant: TenantId,
+        subject: SubjectRecord,
+        ttl_ms: u64,
+    ) -> Result<(String, Ticket)> {
+        let token = auth::new_token();
+        let record = SessionRecord {
+            tenant,
+            subject,
+            expires_at: now_ms() + ttl_ms,
+        };
+        let ticket = self
+            .tables()
+            .sessions
+            .insert(&auth::token_digest(&token), &record)?;
+        Ok((token, ticket))
+    }
+
+    /// Ends the session of `token`.
+    pub async fn logout(&self, token: &str) -> Result<()> {
+        self.tables()
+            .sessions
+            .remove(&auth::token_digest(token))?
+            .durable()
+            .await?;
+        Ok(())
+    }
+
+    /// Who `token` belongs to; expired or unknown tokens are refused.
+    pub fn authenticate(&self, token: &str) -> Result<Principal> {
+        let record = self
+            .tables()
+            .sessions
+            .get(&auth::token_digest(token))?
+            .ok_or(Error::Unauthorized)?;
+        if record.expires_at < now_ms() {
+            return Err(Error::Unauthorized);
+        }
+        Ok(match record.subject {
+            SubjectRecord::Account(account) => Principal::Account {
+                tenant: record.tenant,
+                account,
+            },
+            SubjectRecord::Chat(chat) => Principal::Visitor {
+                tenant: record.tenant,
+                chat,
+            },
+        })
+    }
+
+    /// Stores a message left with the offline form; returns once it is durable.
+    pub async fn leave_offline_message(
+        &self,
+        tenant: TenantId,
+        mut message: OfflineMessage,
+    ) -> Result<OfflineMessage> {
+        message.id = self.store().next_id()?;
+        message.at = now_ms();
+        let key = Key::new().u64(tenant).u64(message.id).finish();
+        self.tables()
+            .offline
+            .insert(&key, &OfflineRecord::from(&message))?
+            .durable()
+            .await?;
+        Ok(message)
+    }
+
+    /// The company's offline messages, newest first.
+    pub fn offline_messages(&self, tenant: TenantId) -> Result<Vec<OfflineMessage>> {
+        let mut all = self
+            .tables()
+            .offline
+            .scan_prefix(&Key::new().u64(tenant).finish())
+            .map(|r| r.map(|(_, m)| OfflineMessage::from(m)))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        all.reverse();
+        Ok(all)
+    }
+
+    /// One chat of the company.
+    pub fn chat(&self, tenant: TenantId, chat: ChatId) -> Result<Chat> {
+        let record = self.tables().chats.get(&chat_key(tenant, chat))?;
+        record.map(Chat::from).ok_or(Error::NotFound("chat"))
+    }
+
+    /// The company's chats, newest first, at most `limit`.
+    pub fn chats(&self, tenant: TenantId, limit: usize) -> Result<Vec<Chat>> {
+        let mut all = self
+            .tables()
+            .chats
+            .scan_prefix(&Key::new().u64(tenant).finish())
+            .map(|r| r.map(|(_, c)| Chat::from(c)))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        all.reverse();
+        all.truncate(limit);
+        Ok(all)
+    }
+
+    /// A chat's log entries after `after` (all when 0), in order.
+    pub fn log_after(&self, chat: ChatId, after: u64) -> Result<Vec<LogEntry>> {
+        let start = Key::new().u64(chat).u64(after.saturating_add(1)).finish();
+        self.tables()
+            .log
+            .range_from(&start, &Key::new().u64(chat).finish())
+            .map(|r| {
+                let (key, record) = r?;
+                let seq = switchboard_storage::key_u64(&key, 1).unwrap_or(0);
+                Ok(LogEntry::from_record(seq, record))
+            })
+            .collect()
+    }
+}
+
+/// Key of an account record.
+pub fn account_key(tenant: TenantId, account: AccountId) -> Vec<u8> {
+    Key::new().u64(tenant).u64(account).finish()
+}
+
+/// Key of a chat record.
+pub fn chat_key(tenant: TenantId, chat: ChatId) -> Vec<u8> {
+    Key::new().u64(tenant).u64(chat).finish()
+}
+
+/// Lower-cases and checks an email address.
+pub fn normalize_email(email: &str) -> Result<String> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid {
+        Ok(email)
+    } else {
+        Err(Error::invalid(
+            "email",
+            "give an email address like name@example.com",
+        ))
+    }
+}
+
+/// Checks a new password and hashes it on a blocking thread (argon2 is slow by design).
+pub async fn hash_off_thread(password: &str) -> Result<String> {
+    let chars = password.chars().count();
+    if !(auth::MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
+        return Err(Error::invalid(
+            "password",
+            format!(
+                "use {} to {MAX_PASSWORD_CHARS} characters",
+                auth::MIN_PASSWORD_CHARS
+            ),
+        ));
+    }
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
+}
+
+/// How often idle actors check whether to passivate.
+pub(crate) fn idle_check_interval(config: &Config) -> Duration {
+    Duration::from_secs(config.passivate_after_secs.clamp(1, 60))
+}

@@ -1,0 +1,146 @@
+//! What the event streams carry: events for a chat's visitor and for an operator's terminal.
+//!
+//! Every event travels with a sequence number ([`Sequenced`]). For a chat it is the position
+//! in the chat's durable log: log entries (messages, joined, timeout, closed) get the next
+//! number; passing state (queue position, typing) carries the number of the last log entry, so
+//! a client resuming from any event's id misses no log entry and sees none twice. For an
+//! operator it is a per-operator counter that starts from the clock when the operator's actor
+//! starts, so ids keep growing across restarts.
+
+use std::sync::Arc;
+
+use crate::model::{AccountId, Author, ChatId, DepartmentId, LogEntry, LogKind};
+
+/// An event with its stream position.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sequenced<E> {
+    /// The SSE `id:`.
+    pub seq: u64,
+    /// The event.
+    pub event: E,
+}
+
+/// What a visitor's chat window learns.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChatEvent {
+    /// Waiting in the queue at this place.
+    Queued {
+        /// 1 = next.
+        position: usize,
+    },
+    /// An operator took the chat.
+    Joined {
+        /// Operator's name.
+        name: String,
+    },
+    /// A message from either side.
+    Message {
+        /// Writer.
+        author: Author,
+        /// Text.
+        text: String,
+        /// Unix ms.
+        at: u64,
+        /// Client's id for it.
+        client_id: String,
+    },
+    /// The other side is typing.
+    Typing {
+        /// Who types (the operator's name, or "visitor").
+        who: String,
+    },
+    /// Nobody answered in time: show the offline form.
+    Timeout,
+    /// The chat ended.
+    Closed {
+        /// Closing operator, None for the visitor.
+        by: Option<AccountId>,
+    },
+}
+
+impl ChatEvent {
+    /// The event a log entry is replayed as.
+    pub fn from_log(entry: &LogEntry) -> Self {
+        match &entry.kind {
+            LogKind::Message {
+                author,
+                text,
+                client_id,
+            } => ChatEvent::Message {
+                author: author.clone(),
+                text: text.clone(),
+                at: entry.at,
+                client_id: client_id.clone(),
+            },
+            LogKind::Joined { name, .. } => ChatEvent::Joined { name: name.clone() },
+            LogKind::TimedOut => ChatEvent::Timeout,
+            LogKind::Closed { by } => ChatEvent::Closed { by: *by },
+        }
+    }
+}
+
+/// Who is asking, shown with an offer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OfferDetails {
+    /// The chat.
+    pub chat: ChatId,
+    /// Visitor's name.
+    pub name: String,
+    /// Visitor's email.
+    pub email: String,
+    /// Department asked for, by name.
+    pub department: Option<(DepartmentId, String)>,
+    /// Page the chat was opened from.
+    pub page_url: String,
+    /// Unix ms the chat was opened, for the waiting time.
+    pub created_at: u64,
+}
+
+/// What an operator's terminal learns.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OperatorEvent {
+    /// A chat this operator may accept.
+    Offer(Arc<OfferDetails>),
+    /// An offer is gone (taken by someone else, timed out, moved on).
+    Withdrawn {
+        /// The chat.
+        chat: ChatId,
+    },
+    /// This operator holds the chat now (accepted here or from another terminal).
+    Assigned {
+        /// The chat.
+        chat: ChatId,
+    },
+    /// A message in one of the operator's chats.
+    Message {
+        /// The chat.
+        chat: ChatId,
+        /// Position in the chat's log.
+        seq: u64,
+        /// Writer.
+        author: Author,
+        /// Text.
+        text: String,
+        /// Unix ms.
+        at: u64,
+    },
+    /// The visitor is typing.
+    Typing {
+        /// The chat.
+        chat: ChatId,
+    },
+    /// One of the operator's chats ended.
+    Closed {
+        /// The chat.
+        chat: ChatId,
+        /// Closing operator, None for the visitor.
+        by: Option<AccountId>,
+    },
+    /// Chats waiting for anyone in the company.
+    Queue {
+        /// How many.
+        length: usize,
+    },
+    /// Events were missed (the resume point is older than what is kept): fetch state again.
+    Reset,
+}

@@ -1,0 +1,29 @@
+//! Switchboard's engine: the domain model, the pure rules (routing, validation) and the
+//! actors that apply them.
+//!
+//! # Layout
+//! - [`model`]: companies, accounts, chats and their logs; conversions to storage's records.
+//! - [`routing`]: who is offered which chat — a pure state machine, tested with tables.
+//! - [`events`]: what the visitor's and the operator's event streams carry.
+//! - [`auth`]: argon2id passwords, random tokens stored as digests.
+//! - [`engine`]: the [`Engine`] handle — actor system, tenant placement and activation, and
+//!   the work that needs no actor (sign-up, sign-in, offline messages, history).
+//! - [`actors`]: TenantActor (routing, settings), OperatorActor (an operator's event hub),
+//!   VisitorActor (a visitor's chats, their logs and windows).
+//! - [`demo`]: the demo company of `switchboard serve --demo`.
+//!
+//! The engine knows nothing of HTTP or JSON; storage knows nothing of the engine's types.
+
+#![deny(missing_docs)]
+
+pub mod actors;
+pub mod auth;
+pub mod demo;
+pub mod engine;
+mod error;
+pub mod events;
+pub mod model;
+pub mod routing;
+
+pub use engine::{Config, Engine, Metrics, Principal};
+pub use error::{Error, Result};

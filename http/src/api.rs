@@ -1,0 +1,532 @@
+//! The wire types: every JSON body the API reads or writes, and the `data:` of every
+//! server-sent event. The chat window, the terminal client, the load generator and the tests
+//! share these shapes; `/openapi.json` documents them.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// `POST /v1/signup`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignupRequest {
+    /// Company name.
+    pub company: String,
+    /// The first admin's email.
+    pub email: String,
+    /// The first admin's password (8 to 256 characters).
+    pub password: String,
+}
+
+/// Answer to `POST /v1/signup`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SignupResponse {
+    /// The company's public chat key.
+    pub key: String,
+    /// The admin's session token.
+    pub token: String,
+}
+
+/// `POST /v1/login`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Email.
+    pub email: String,
+    /// Password.
+    pub password: String,
+}
+
+/// Answer to `POST /v1/login`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LoginResponse {
+    /// Bearer token for the panel API.
+    pub token: String,
+    /// "admin" or "operator".
+    pub role: String,
+}
+
+/// `GET /v1/me`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Me {
+    /// Account id.
+    pub id: u64,
+    /// Email.
+    pub email: String,
+    /// Name.
+    pub name: String,
+    /// SIP username.
+    pub sip: Option<String>,
+    /// "admin" or "operator".
+    pub role: String,
+    /// "online", "away" or "offline".
+    pub status: String,
+    /// Company name.
+    pub company: String,
+    /// Company's public chat key.
+    pub key: String,
+    /// Company's time zone.
+    pub time_zone: String,
+}
+
+/// `PUT /v1/me/status`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    /// "online", "away" or "offline".
+    pub status: String,
+}
+
+/// `POST /v1/chats/{id}/messages`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageRequest {
+    /// The message (1 to 4000 characters).
+    pub text: String,
+    /// The client's id for it; a resend with the same id is not stored twice.
+    pub client_id: String,
+}
+
+/// Answer to `POST /v1/chats/{id}/messages`, sent once the message is durable.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MessageResponse {
+    /// Position of the message in the chat's log (the SSE id it is delivered with).
+    pub seq: u64,
+}
+
+/// `POST /v1/visitor/{key}/chats`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartChatRequest {
+    /// Visitor's name; "Guest" when empty.
+    pub name: Option<String>,
+    /// Visitor's email.
+    pub email: Option<String>,
+    /// Department id.
+    pub department: Option<u64>,
+    /// SIP username of the operator asked for.
+    pub operator: Option<String>,
+    /// Page the chat starts from.
+    pub page_url: Option<String>,
+    /// Window language.
+    pub lang: Option<String>,
+    /// Visitor id kept by the browser.
+    pub visitor_id: Option<u64>,
+}
+
+/// Answer to `POST /v1/visitor/{key}/chats`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StartChatResponse {
+    /// The chat.
+    pub chat_id: u64,
+    /// Bearer token for this chat's messages and events.
+    pub token: String,
+    /// "waiting" (routed) or "offline" (show the offline form).
+    pub state: String,
+    /// The visitor's id, to keep for later chats.
+    pub visitor_id: u64,
+}
+
+/// `POST /v1/visitor/{key}/offline-messages`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfflineMessageRequest {
+    /// Visitor's name.
+    pub name: String,
+    /// Visitor's email, to answer to.
+    pub email: String,
+    /// The message.
+    pub message: String,
+    /// Department id.
+    pub department: Option<u64>,
+    /// SIP username asked for.
+    pub operator: Option<String>,
+}
+
+/// A stored offline message.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OfflineMessage {
+    /// Id.
+    pub id: u64,
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// Message.
+    pub message: String,
+    /// Department id.
+    pub department: Option<u64>,
+    /// Operator's SIP username.
+    pub operator: Option<String>,
+    /// Unix ms.
+    pub at: u64,
+}
+
+/// A welcome-form field.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FormField {
+    /// Shown.
+    pub enabled: bool,
+    /// Must be filled in.
+    pub required: bool,
+}
+
+/// `GET /v1/chat-window`: the company's chat-window settings.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ChatWindow {
+    /// Default language code.
+    pub language: String,
+    /// "single" or "all".
+    pub distribution: String,
+    /// Seconds of "Connecting..." before the offline form.
+    pub connection_timeout_secs: f64,
+    /// Seconds one operator holds a single-mode offer.
+    pub offer_timeout_secs: f64,
+    /// Canned response id sent at once in single mode, or null.
+    pub auto_canned_response: Option<u64>,
+    /// Welcome form before routing.
+    pub welcome_screen: bool,
+    /// Welcome text ("" = translated default).
+    pub welcome_message: String,
+    /// Name field.
+    pub name_field: FormField,
+    /// Email field.
+    pub email_field: FormField,
+    /// Offline text ("" = translated default).
+    pub offline_message: String,
+    /// Text after an offline message ("" = translated default).
+    pub offline_thanks: String,
+    /// Visitor tracking on.
+    pub tracking: bool,
+    /// Seconds on one page before an automatic invitation, or null when off.
+    pub invitation_delay_secs: Option<u32>,
+}
+
+/// `PUT /v1/chat-window`: any subset of the fields; the others keep their values.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatWindowPatch {
+    /// Default language code.
+    pub language: Option<String>,
+    /// "single" or "all".
+    pub distribution: Option<String>,
+    /// Seconds (0.1 to 3600).
+    pub connection_timeout_secs: Option<f64>,
+    /// Seconds (0.1 to 3600).
+    pub offer_timeout_secs: Option<f64>,
+    /// Canned response id, or null to turn off.
+    #[serde(default, deserialize_with = "some")]
+    pub auto_canned_response: Option<Option<u64>>,
+    /// Welcome form.
+    pub welcome_screen: Option<bool>,
+    /// Welcome text.
+    pub welcome_message: Option<String>,
+    /// Name field.
+    pub name_field: Option<FormField>,
+    /// Email field.
+    pub email_field: Option<FormField>,
+    /// Offline text.
+    pub offline_message: Option<String>,
+    /// Text after an offline message.
+    pub offline_thanks: Option<String>,
+    /// Visitor tracking.
+    pub tracking: Option<bool>,
+    /// Invitation delay in seconds, or null to turn off.
+    #[serde(default, deserialize_with = "some")]
+    pub invitation_delay_secs: Option<Option<u32>>,
+}
+
+/// Tells a present `null` (Some(None)) from an absent field (None).
+fn some<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// `GET /v1/company`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Company {
+    /// Name.
+    pub name: String,
+    /// Public chat key.
+    pub key: String,
+    /// Postal address.
+    pub address: String,
+    /// ISO country code.
+    pub country: String,
+    /// ISO currency code.
+    pub currency: String,
+    /// EU VAT number.
+    pub vat_number: String,
+    /// IANA time zone.
+    pub time_zone: String,
+}
+
+/// `PUT /v1/company`: any subset of the fields.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyPatch {
+    /// Name.
+    pub name: Option<String>,
+    /// Postal address.
+    pub address: Option<String>,
+    /// ISO country code.
+    pub country: Option<String>,
+    /// ISO currency code.
+    pub currency: Option<String>,
+    /// EU VAT number.
+    pub vat_number: Option<String>,
+    /// IANA time zone.
+    pub time_zone: Option<String>,
+}
+
+/// A department.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Department {
+    /// Id.
+    pub id: u64,
+    /// Name.
+    pub name: String,
+}
+
+/// `POST /v1/departments`, `PUT /v1/departments/{id}`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentRequest {
+    /// Name.
+    pub name: String,
+}
+
+/// An operator (or admin) account.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Operator {
+    /// Account id.
+    pub id: u64,
+    /// SIP username; null for an admin who takes no chats.
+    pub sip: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// "admin" or "operator".
+    pub role: String,
+    /// Chat limit.
+    pub max_chats: u32,
+    /// Department ids; empty = all.
+    pub departments: Vec<u64>,
+    /// "online", "away" or "offline".
+    pub status: String,
+    /// Chats held now.
+    pub open_chats: u32,
+}
+
+/// `PUT /v1/operators/{sip}`: creates (email and password required) or changes.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorRequest {
+    /// Name.
+    pub name: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+    /// New password.
+    pub password: Option<String>,
+    /// Chat limit (1 to 100).
+    pub max_chats: Option<u32>,
+    /// Department ids.
+    pub departments: Option<Vec<u64>>,
+    /// "admin" or "operator".
+    pub role: Option<String>,
+}
+
+/// A canned response.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Canned {
+    /// Id.
+    pub id: u64,
+    /// `#shortcut`.
+    pub shortcut: String,
+    /// Text.
+    pub text: String,
+}
+
+/// `POST /v1/canned-responses`, `PUT /v1/canned-responses/{id}`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CannedRequest {
+    /// `#shortcut` (letters, digits, - and _).
+    pub shortcut: String,
+    /// Text.
+    pub text: String,
+}
+
+/// A chat as listed in history.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Chat {
+    /// Id.
+    pub id: u64,
+    /// "waiting", "connected", "closed" or "offline".
+    pub state: String,
+    /// Visitor's name.
+    pub name: String,
+    /// Visitor's email.
+    pub email: String,
+    /// Department id.
+    pub department: Option<u64>,
+    /// Operator's account id.
+    pub operator: Option<u64>,
+    /// Page.
+    pub page_url: String,
+    /// Language.
+    pub lang: String,
+    /// Unix ms.
+    pub created_at: u64,
+    /// Unix ms, once ended.
+    pub ended_at: Option<u64>,
+}
+
+/// One entry of a transcript (`GET /v1/chats/{id}/messages`): the chat's events in order.
+pub type Transcript = Vec<ChatEventData>;
+
+/// Who wrote a message.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthorKind {
+    /// The visitor.
+    Visitor,
+    /// An operator.
+    Operator,
+    /// The company (automatic canned response).
+    Company,
+}
+
+/// `data:` of the visitor's event stream; `type` is also the SSE `event:` name.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChatEventData {
+    /// Waiting in the queue.
+    Queued {
+        /// 1 = next.
+        position: usize,
+    },
+    /// An operator took the chat.
+    Joined {
+        /// Log position.
+        seq: u64,
+        /// Operator's name.
+        name: String,
+    },
+    /// A message.
+    Message {
+        /// Log position.
+        seq: u64,
+        /// Writer.
+        author: AuthorKind,
+        /// Writer's name ("" for the visitor).
+        name: String,
+        /// Text.
+        text: String,
+        /// Unix ms.
+        at: u64,
+        /// Client's id.
+        client_id: String,
+    },
+    /// The operator is typing.
+    Typing {
+        /// Operator's name.
+        who: String,
+    },
+    /// Nobody answered in time: show the offline form.
+    Timeout {
+        /// Log position.
+        seq: u64,
+    },
+    /// The chat ended.
+    Closed {
+        /// Log position.
+        seq: u64,
+        /// "visitor" or "operator".
+        by: String,
+    },
+}
+
+/// A department as shown with an offer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct DepartmentRef {
+    /// Id.
+    pub id: u64,
+    /// Name.
+    pub name: String,
+}
+
+/// `data:` of the operator's event stream; `type` is also the SSE `event:` name.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum OperatorEventData {
+    /// A chat to accept.
+    Offer {
+        /// The chat.
+        chat_id: u64,
+        /// Visitor's name.
+        name: String,
+        /// Visitor's email.
+        email: String,
+        /// Department asked for.
+        department: Option<DepartmentRef>,
+        /// Page.
+        page_url: String,
+        /// Unix ms the chat started (waiting time = now - this).
+        created_at: u64,
+    },
+    /// An offer is gone.
+    Withdrawn {
+        /// The chat.
+        chat_id: u64,
+    },
+    /// You hold the chat now.
+    Assigned {
+        /// The chat.
+        chat_id: u64,
+    },
+    /// A message in one of your chats.
+    Message {
+        /// The chat.
+        chat_id: u64,
+        /// Log position.
+        seq: u64,
+        /// Writer.
+        author: AuthorKind,
+        /// Writer's name.
+        name: String,
+        /// Text.
+        text: String,
+        /// Unix ms.
+        at: u64,
+    },
+    /// The visitor is typing.
+    Typing {
+        /// The chat.
+        chat_id: u64,
+    },
+    /// One of your chats ended.
+    Closed {
+        /// The chat.
+        chat_id: u64,
+        /// "visitor" or "operator".
+        by: String,
+    },
+    /// Chats waiting with no offer.
+    Queue {
+        /// How many.
+        length: usize,
+    },
+    /// Events were missed: reload your state.
+    Reset,
+}
+
+/// An error body.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable code.
+    pub code: String,
+    /// What was wrong.
+    pub message: String,
+}

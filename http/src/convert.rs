@@ -1,0 +1,65 @@
+//! Engine values to their wire names and shapes.
+
+use switchboard_engine::model::{self, Author, ChatState, Distribution, Role, Status};
+
+use crate::api;
+
+/// "admin" or "operator".
+pub fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "admin",
+        Role::Operator => "operator",
+    }
+}
+
+/// "online", "away" or "offline".
+pub fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::Online => "online",
+        Status::Away => "away",
+        Status::Offline => "offline",
+    }
+}
+
+/// "single" or "all".
+pub fn distribution_name(distribution: Distribution) -> &'static str {
+    match distribution {
+        Distribution::Single => "single",
+        Distribution::All => "all",
+    }
+}
+
+/// "waiting", "connected", "closed" or "offline".
+pub fn state_name(state: ChatState) -> &'static str {
+    match state {
+        ChatState::Waiting => "waiting",
+        ChatState::Connected => "connected",
+        ChatState::Closed => "closed",
+        ChatState::Offline => "offline",
+    }
+}
+
+/// The author's kind and name.
+pub fn author(author: &Author) -> (api::AuthorKind, String) {
+    match author {
+        Author::Visitor => (api::AuthorKind::Visitor, String::new()),
+        Author::Operator { name, .. } => (api::AuthorKind::Operator, name.clone()),
+        Author::Company => (api::AuthorKind::Company, String::new()),
+    }
+}
+
+/// A chat as listed.
+pub fn chat(chat: &model::Chat) -> api::Chat {
+    api::Chat {
+        id: chat.id,
+        state: state_name(chat.state).into(),
+        name: chat.name.clone(),
+        email: chat.email.clone(),
+        department: chat.department,
+        operator: chat.operator,
+        page_url: chat.page_url.clone(),
+        lang: chat.lang.clone(),
+        created_at: chat.created_at,
+        ended_at: chat.ended_at,
+    }
+}

@@ -1,0 +1,199 @@
+//! Sign-up, sign-in and the signed-in operator's own resources: status and event stream.
+
+use std::sync::Arc;
+
+use hyper::body::Incoming;
+use hyper::{Request, StatusCode};
+use switchboard_engine::actors::operator::Subscribe;
+use switchboard_engine::actors::tenant::{GetSnapshot, Hub, SetStatus};
+use switchboard_engine::events::{OperatorEvent, Sequenced};
+use switchboard_engine::model::Status;
+
+use super::{account, event_stream, json, last_event_id, read_json, token, Reply};
+use crate::api;
+use crate::convert::{author, role_name, status_name};
+use crate::error::ApiError;
+use crate::server::App;
+use crate::sse::{frame, SseBody};
+
+/// `POST /v1/signup`: a new company and its first admin.
+pub async fn signup(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let body: api::SignupRequest = read_json(app, req).await?;
+    let signed = app
+        .engine
+        .signup(&body.company, &body.email, &body.password)
+        .await?;
+    json(
+        StatusCode::CREATED,
+        &api::SignupResponse {
+            key: signed.key,
+            token: signed.token,
+        },
+    )
+}
+
+/// `POST /v1/login`.
+pub async fn login(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let body: api::LoginRequest = read_json(app, req).await?;
+    let (token, role, _) = app
+        .engine
+        .login(&body.email, &body.password)
+        .await
+        .map_err(|e| match e {
+            switchboard_engine::Error::Unauthorized => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "the email or the password is wrong",
+            ),
+            other => other.into(),
+        })?;
+    json(
+        StatusCode::OK,
+        &api::LoginResponse {
+            token,
+            role: role_name(role).into(),
+        },
+    )
+}
+
+/// `POST /v1/logout`: the token stops working.
+pub async fn logout(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    account(app, &req)?;
+    let token = token(&req).expect("account() found a token");
+    app.engine.logout(&token).await?;
+    json(StatusCode::OK, &serde_json::json!({ "logged_out": true }))
+}
+
+/// `GET /v1/me`.
+pub async fn me(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, id) = account(app, &req)?;
+    let me = app.engine.account(tenant, id)?;
+    let snapshot = app
+        .engine
+        .tenant(tenant)?
+        .send(GetSnapshot)
+        .await
+        .map_err(switchboard_engine::Error::from)?;
+    let status = snapshot
+        .load
+        .iter()
+        .find(|l| l.0 == id)
+        .map_or(Status::Offline, |l| l.1);
+    json(
+        StatusCode::OK,
+        &api::Me {
+            id,
+            email: me.email,
+            name: me.name,
+            sip: me.sip,
+            role: role_name(me.role).into(),
+            status: status_name(status).into(),
+            company: snapshot.tenant.company.name,
+            key: snapshot.tenant.company.key,
+            time_zone: snapshot.tenant.company.time_zone,
+        },
+    )
+}
+
+/// `PUT /v1/me/status`.
+pub async fn set_status(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, id) = account(app, &req)?;
+    let body: api::StatusBody = read_json(app, req).await?;
+    let status = match body.status.as_str() {
+        "online" => Status::Online,
+        "away" => Status::Away,
+        "offline" => Status::Offline,
+        _ => return Err(ApiError::invalid("status", "use online, away or offline")),
+    };
+    app.engine
+        .tenant(tenant)?
+        .send(SetStatus {
+            account: id,
+            status,
+        })
+        .await
+        .map_err(switchboard_engine::Error::from)??;
+    json(StatusCode::OK, &body)
+}
+
+/// `GET /v1/me/events`: the operator's event stream.
+pub async fn events(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, id) = account(app, &req)?;
+    let after = last_event_id(&req)?;
+    let hub = app
+        .engine
+        .tenant(tenant)?
+        .send(Hub(id))
+        .await
+        .map_err(switchboard_engine::Error::from)??;
+    let subscription = hub
+        .send(Subscribe { after })
+        .await
+        .map_err(switchboard_engine::Error::from)?;
+    let body = SseBody::new(
+        subscription,
+        encode_operator_event,
+        app.metrics.clone(),
+        app.shutdown.clone(),
+    );
+    Ok(event_stream(body))
+}
+
+fn encode_operator_event(event: &Sequenced<OperatorEvent>) -> bytes::Bytes {
+    let data = operator_event(&event.event);
+    let name = match &data {
+        api::OperatorEventData::Offer { .. } => "offer",
+        api::OperatorEventData::Withdrawn { .. } => "withdrawn",
+        api::OperatorEventData::Assigned { .. } => "assigned",
+        api::OperatorEventData::Message { .. } => "message",
+        api::OperatorEventData::Typing { .. } => "typing",
+        api::OperatorEventData::Closed { .. } => "closed",
+        api::OperatorEventData::Queue { .. } => "queue",
+        api::OperatorEventData::Reset => "reset",
+    };
+    frame(event.seq, name, &data)
+}
+
+/// The wire form of an operator event.
+pub fn operator_event(event: &OperatorEvent) -> api::OperatorEventData {
+    use api::OperatorEventData as D;
+    match event {
+        OperatorEvent::Offer(o) => D::Offer {
+            chat_id: o.chat,
+            name: o.name.clone(),
+            email: o.email.clone(),
+            department: o.department.as_ref().map(|(id, name)| api::DepartmentRef {
+                id: *id,
+                name: name.clone(),
+            }),
+            page_url: o.page_url.clone(),
+            created_at: o.created_at,
+        },
+        OperatorEvent::Withdrawn { chat } => D::Withdrawn { chat_id: *chat },
+        OperatorEvent::Assigned { chat } => D::Assigned { chat_id: *chat },
+        OperatorEvent::Message {
+            chat,
+            seq,
+            author: a,
+            text,
+            at,
+        } => {
+            let (author, name) = author(a);
+            D::Message {
+                chat_id: *chat,
+                seq: *seq,
+                author,
+                name,
+                text: text.clone(),
+                at: *at,
+            }
+        }
+        OperatorEvent::Typing { chat } => D::Typing { chat_id: *chat },
+        OperatorEvent::Closed { chat, by } => D::Closed {
+            chat_id: *chat,
+            by: if by.is_some() { "operator" } else { "visitor" }.into(),
+        },
+        OperatorEvent::Queue { length } => D::Queue { length: *length },
+        OperatorEvent::Reset => D::Reset,
+    }
+}

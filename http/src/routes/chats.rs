@@ -1,0 +1,253 @@
+//! Chats: history, accept, messages both ways, typing, close, and the visitor's event stream.
+//! Operators act with their session token; a visitor with the chat's token, on that chat only.
+
+use std::sync::Arc;
+
+use actix::Addr;
+use hyper::body::Incoming;
+use hyper::{Request, StatusCode};
+use switchboard_engine::actors::tenant::{Accept, Close, FindChat};
+use switchboard_engine::actors::visitor::{
+    Post, Subscribe, Typing, VisitorActor, MAX_CLIENT_ID_CHARS, MAX_MESSAGE_CHARS,
+};
+use switchboard_engine::events::{ChatEvent, Sequenced};
+use switchboard_engine::model::{Author, ChatId, TenantId};
+use switchboard_engine::{Error, Principal};
+
+use super::{account, event_stream, json, last_event_id, principal, query_param, read_json, Reply};
+use crate::api;
+use crate::convert::{self, author};
+use crate::error::ApiError;
+use crate::server::App;
+use crate::sse::{frame, SseBody};
+
+/// Most chats one history page lists.
+const MAX_LIST: usize = 500;
+
+/// The chat's company, checking the caller may see it (another company's chat is a 404).
+fn authorize(
+    app: &App,
+    req: &Request<Incoming>,
+    chat: ChatId,
+) -> Result<(TenantId, Principal), ApiError> {
+    let who = principal(app, req)?;
+    match who {
+        Principal::Visitor { chat: own, .. } if own != chat => {
+            Err(ApiError::from(Error::NotFound("chat")))
+        }
+        _ => {
+            app.engine.chat(who.tenant(), chat)?;
+            Ok((who.tenant(), who))
+        }
+    }
+}
+
+async fn session(
+    app: &App,
+    tenant: TenantId,
+    chat: ChatId,
+) -> Result<Addr<VisitorActor>, ApiError> {
+    Ok(app
+        .engine
+        .tenant(tenant)?
+        .send(FindChat(chat))
+        .await
+        .map_err(Error::from)??)
+}
+
+/// `GET /v1/chats?limit=`: the company's chats, newest first.
+pub async fn list(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, _) = account(app, &req)?;
+    let limit = match query_param(&req, "limit") {
+        Some(raw) => raw
+            .parse::<usize>()
+            .map_err(|_| ApiError::invalid("limit", "must be a number"))?
+            .min(MAX_LIST),
+        None => 100,
+    };
+    let chats: Vec<api::Chat> = app
+        .engine
+        .chats(tenant, limit)?
+        .iter()
+        .map(convert::chat)
+        .collect();
+    json(StatusCode::OK, &chats)
+}
+
+/// `GET /v1/chats/{id}`.
+pub async fn get(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
+    let (tenant, _) = authorize(app, &req, id)?;
+    json(
+        StatusCode::OK,
+        &convert::chat(&app.engine.chat(tenant, id)?),
+    )
+}
+
+/// `POST /v1/chats/{id}/accept`: 200, or 409 when another operator took it.
+pub async fn accept(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
+    let (tenant, account) = account(app, &req)?;
+    let chat = app
+        .engine
+        .tenant(tenant)?
+        .send(Accept { chat: id, account })
+        .await
+        .map_err(Error::from)??;
+    json(StatusCode::OK, &convert::chat(&chat))
+}
+
+/// `GET /v1/chats/{id}/messages`: the transcript, every log entry in order.
+pub async fn transcript(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
+    authorize(app, &req, id)?;
+    let entries: api::Transcript = app
+        .engine
+        .log_after(id, 0)?
+        .iter()
+        .map(|e| {
+            chat_event(&Sequenced {
+                seq: e.seq,
+                event: ChatEvent::from_log(e),
+            })
+        })
+        .collect();
+    json(StatusCode::OK, &entries)
+}
+
+/// `POST /v1/chats/{id}/messages`: 201 `{seq}` once the message is durable.
+pub async fn post(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
+    let (tenant, who) = authorize(app, &req, id)?;
+    let body: api::MessageRequest = read_json(app, req).await?;
+    let text = body.text.trim_end().to_string();
+    if text.trim().is_empty() || text.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(ApiError::invalid(
+            "text",
+            format!("give 1 to {MAX_MESSAGE_CHARS} characters"),
+        ));
+    }
+    if body.client_id.is_empty() || body.client_id.chars().count() > MAX_CLIENT_ID_CHARS {
+        return Err(ApiError::invalid(
+            "client_id",
+            format!("give 1 to {MAX_CLIENT_ID_CHARS} characters"),
+        ));
+    }
+    let author = match who {
+        Principal::Visitor { .. } => Author::Visitor,
+        Principal::Account { account, .. } => Author::Operator {
+            id: account,
+            name: app.engine.account(tenant, account)?.name,
+        },
+    };
+    let seq = session(app, tenant, id)
+        .await?
+        .send(Post {
+            chat: id,
+            author,
+            text,
+            client_id: body.client_id,
+        })
+        .await
+        .map_err(Error::from)??;
+    json(StatusCode::CREATED, &api::MessageResponse { seq })
+}
+
+/// `POST /v1/chats/{id}/typing`: tells the other side.
+pub async fn typing(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
+    let (tenant, who) = authorize(app, &req, id)?;
+    let operator = match who {
+        Principal::Visitor { .. } => None,
+        Principal::Account { account, .. } => {
+            Some((account, app.engine.account(tenant, account)?.name))
+        }
+    };
+    session(app, tenant, id)
+        .await?
+        .send(Typing { chat: id, operator })
+        .await
+        .map_err(Error::from)??;
+    json(StatusCode::OK, &serde_json::json!({ "typing": true }))
+}
+
+/// `POST /v1/chats/{id}/close`: by the visitor, the holding operator or an admin.
+pub async fn close(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
+    let (tenant, who) = authorize(app, &req, id)?;
+    let by = match who {
+        Principal::Visitor { .. } => None,
+        Principal::Account { account, .. } => Some(account),
+    };
+    app.engine
+        .tenant(tenant)?
+        .send(Close { chat: id, by })
+        .await
+        .map_err(Error::from)??;
+    json(
+        StatusCode::OK,
+        &convert::chat(&app.engine.chat(tenant, id)?),
+    )
+}
+
+/// `GET /v1/chats/{id}/events`: the chat's event stream, resuming after `Last-Event-ID`.
+pub async fn events(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
+    let (tenant, _) = authorize(app, &req, id)?;
+    let after = last_event_id(&req)?.unwrap_or(0);
+    let subscription = session(app, tenant, id)
+        .await?
+        .send(Subscribe { chat: id, after })
+        .await
+        .map_err(Error::from)??;
+    let body = SseBody::new(
+        subscription,
+        encode_chat_event,
+        app.metrics.clone(),
+        app.shutdown.clone(),
+    );
+    Ok(event_stream(body))
+}
+
+fn encode_chat_event(event: &Sequenced<ChatEvent>) -> bytes::Bytes {
+    let data = chat_event(event);
+    let name = match &data {
+        api::ChatEventData::Queued { .. } => "queued",
+        api::ChatEventData::Joined { .. } => "joined",
+        api::ChatEventData::Message { .. } => "message",
+        api::ChatEventData::Typing { .. } => "typing",
+        api::ChatEventData::Timeout { .. } => "timeout",
+        api::ChatEventData::Closed { .. } => "closed",
+    };
+    frame(event.seq, name, &data)
+}
+
+/// The wire form of a chat event.
+pub fn chat_event(event: &Sequenced<ChatEvent>) -> api::ChatEventData {
+    use api::ChatEventData as D;
+    let seq = event.seq;
+    match &event.event {
+        ChatEvent::Queued { position } => D::Queued {
+            position: *position,
+        },
+        ChatEvent::Joined { name } => D::Joined {
+            seq,
+            name: name.clone(),
+        },
+        ChatEvent::Message {
+            author: a,
+            text,
+            at,
+            client_id,
+        } => {
+            let (author, name) = author(a);
+            D::Message {
+                seq,
+                author,
+                name,
+                text: text.clone(),
+                at: *at,
+                client_id: client_id.clone(),
+            }
+        }
+        ChatEvent::Typing { who } => D::Typing { who: who.clone() },
+        ChatEvent::Timeout => D::Timeout { seq },
+        ChatEvent::Closed { by } => D::Closed {
+            seq,
+            by: if by.is_some() { "operator" } else { "visitor" }.into(),
+        },
+    }
+}

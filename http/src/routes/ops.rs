@@ -1,0 +1,91 @@
+//! Operations: health, Prometheus metrics, the OpenAPI document.
+
+use std::fmt::Write;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use hyper::StatusCode;
+
+use super::{json, respond, Reply};
+use crate::server::App;
+
+/// The API description, kept next to the code it describes.
+const OPENAPI: &str = include_str!("../../openapi.json");
+
+/// `GET /healthz`: the server answers and storage reads.
+pub fn healthz(app: &Arc<App>) -> Reply {
+    app.engine.tenant_by_key("0000000000000000").ok();
+    json(StatusCode::OK, &serde_json::json!({ "status": "ok" }))
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub fn metrics(app: &Arc<App>) -> Reply {
+    let m = app.engine.metrics();
+    let mut out = String::new();
+    let counters = [
+        (
+            "switchboard_chats_started_total",
+            "Chats visitors started.",
+            m.chats_started.load(Ordering::Relaxed),
+        ),
+        (
+            "switchboard_chats_routed_total",
+            "Chats an operator accepted.",
+            m.chats_routed.load(Ordering::Relaxed),
+        ),
+        (
+            "switchboard_chats_timed_out_total",
+            "Chats that reached the connection timeout.",
+            m.chats_timed_out.load(Ordering::Relaxed),
+        ),
+        (
+            "switchboard_chats_offline_total",
+            "Chats sent to the offline form at once.",
+            m.chats_offline.load(Ordering::Relaxed),
+        ),
+        (
+            "switchboard_messages_total",
+            "Messages written to chat logs.",
+            m.messages.load(Ordering::Relaxed),
+        ),
+    ];
+    for (name, help, value) in counters {
+        let _ = write!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"
+        );
+    }
+    let gauges = [
+        (
+            "switchboard_open_streams",
+            "Open event streams.",
+            m.open_streams.load(Ordering::Relaxed),
+        ),
+        (
+            "switchboard_queue_length",
+            "Chats waiting in queues.",
+            m.queue_length.load(Ordering::Relaxed),
+        ),
+    ];
+    for (name, help, value) in gauges {
+        let _ = write!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"
+        );
+    }
+    Ok(respond(
+        StatusCode::OK,
+        "text/plain; version=0.0.4",
+        Bytes::from(out),
+    ))
+}
+
+/// `GET /openapi.json`.
+pub fn openapi() -> Reply {
+    Ok(respond(
+        StatusCode::OK,
+        "application/json",
+        Bytes::from_static(OPENAPI.as_bytes()),
+    ))
+}

@@ -1,0 +1,506 @@
+//! The panel's settings and lists: company profile, chat window, departments, operators,
+//! canned responses, offline messages. Reads need a session; changes need an admin.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper::{Request, StatusCode};
+use switchboard_engine::actors::tenant::{
+    DeleteCanned, DeleteDepartment, DeleteOperator, GetSnapshot, SaveCanned, SaveDepartment,
+    SaveOperator, Snapshot, UpdateTenant,
+};
+use switchboard_engine::engine::{hash_off_thread, normalize_email};
+use switchboard_engine::model::{self, Distribution, Field, Role, Status, TenantId};
+use switchboard_engine::Error;
+
+use super::visitor::short_text;
+use super::{account, admin, json, read_json, Reply};
+use crate::api;
+use crate::convert::{distribution_name, role_name, status_name};
+use crate::error::ApiError;
+use crate::server::App;
+
+/// Longest settings text (welcome, offline texts).
+const MAX_SETTING_CHARS: usize = 2000;
+
+async fn snapshot(app: &App, tenant: TenantId) -> Result<Snapshot, ApiError> {
+    Ok(app
+        .engine
+        .tenant(tenant)?
+        .send(GetSnapshot)
+        .await
+        .map_err(Error::from)?)
+}
+
+fn company_wire(c: &model::Company) -> api::Company {
+    api::Company {
+        name: c.name.clone(),
+        key: c.key.clone(),
+        address: c.address.clone(),
+        country: c.country.clone(),
+        currency: c.currency.clone(),
+        vat_number: c.vat_number.clone(),
+        time_zone: c.time_zone.clone(),
+    }
+}
+
+/// `GET /v1/company`.
+pub async fn company(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, _) = account(app, &req)?;
+    json(
+        StatusCode::OK,
+        &company_wire(&snapshot(app, tenant).await?.tenant.company),
+    )
+}
+
+/// `PUT /v1/company`.
+pub async fn update_company(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, _) = admin(app, &req)?;
+    let patch: api::CompanyPatch = read_json(app, req).await?;
+    if let Some(name) = &patch.name {
+        if name.trim().is_empty() {
+            return Err(ApiError::invalid("name", "the company needs a name"));
+        }
+    }
+    let name = patch
+        .name
+        .map(|n| short_text("name", Some(n), 200))
+        .transpose()?;
+    let address = patch.address.map(|a| a.trim().to_string());
+    if address.as_ref().is_some_and(|a| a.chars().count() > 500) {
+        return Err(ApiError::invalid("address", "use at most 500 characters"));
+    }
+    let country = patch.country.map(|c| c.trim().to_ascii_uppercase());
+    if country.as_ref().is_some_and(|c| {
+        !(c.is_empty() || (c.len() == 2 && c.chars().all(|x| x.is_ascii_uppercase())))
+    }) {
+        return Err(ApiError::invalid(
+            "country",
+            "use a two-letter ISO country code such as IE",
+        ));
+    }
+    let currency = patch.currency.map(|c| c.trim().to_ascii_uppercase());
+    if currency
+        .as_ref()
+        .is_some_and(|c| !["GBP", "EUR", "USD"].contains(&c.as_str()))
+    {
+        return Err(ApiError::invalid("currency", "use GBP, EUR or USD"));
+    }
+    let vat = patch
+        .vat_number
+        .map(|v| short_text("vat_number", Some(v), 20))
+        .transpose()?;
+    let zone = patch.time_zone.map(|z| z.trim().to_string());
+    if zone
+        .as_ref()
+        .is_some_and(|z| z.is_empty() || z.len() > 64 || z.contains(char::is_whitespace))
+    {
+        return Err(ApiError::invalid(
+            "time_zone",
+            "use an IANA time zone such as Europe/Dublin",
+        ));
+    }
+    let edit = Box::new(move |t: &mut model::Tenant, _: &Snapshot| {
+        let c = &mut t.company;
+        name.map(|v| c.name = v);
+        address.map(|v| c.address = v);
+        country.map(|v| c.country = v);
+        currency.map(|v| c.currency = v);
+        vat.map(|v| c.vat_number = v);
+        zone.map(|v| c.time_zone = v);
+        Ok(())
+    });
+    let (updated, ticket) = app
+        .engine
+        .tenant(tenant)?
+        .send(UpdateTenant(edit))
+        .await
+        .map_err(Error::from)??;
+    ticket.durable().await.map_err(Error::from)?;
+    json(StatusCode::OK, &company_wire(&updated.company))
+}
+
+fn window_wire(w: &model::ChatWindow) -> api::ChatWindow {
+    let field = |f: Field| api::FormField {
+        enabled: f.enabled,
+        required: f.required,
+    };
+    api::ChatWindow {
+        language: w.language.clone(),
+        distribution: distribution_name(w.distribution).into(),
+        connection_timeout_secs: w.connection_timeout.as_secs_f64(),
+        offer_timeout_secs: w.offer_timeout.as_secs_f64(),
+        auto_canned_response: w.auto_canned,
+        welcome_screen: w.welcome_screen,
+        welcome_message: w.welcome_message.clone(),
+        name_field: field(w.name_field),
+        email_field: field(w.email_field),
+        offline_message: w.offline_message.clone(),
+        offline_thanks: w.offline_thanks.clone(),
+        tracking: w.tracking,
+        invitation_delay_secs: w.invitation_delay.map(|d| d.as_secs() as u32),
+    }
+}
+
+/// `GET /v1/chat-window`.
+pub async fn chat_window(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, _) = account(app, &req)?;
+    json(
+        StatusCode::OK,
+        &window_wire(&snapshot(app, tenant).await?.tenant.window),
+    )
+}
+
+/// A timeout in seconds: 0.1 s to an hour.
+fn seconds(field: &'static str, value: f64) -> Result<Duration, ApiError> {
+    if !(0.1..=3600.0).contains(&value) {
+        return Err(ApiError::invalid(field, "use 0.1 to 3600 seconds"));
+    }
+    Ok(Duration::from_secs_f64(value))
+}
+
+/// `PUT /v1/chat-window`: any subset of the settings.
+pub async fn update_chat_window(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, _) = admin(app, &req)?;
+    let p: api::ChatWindowPatch = read_json(app, req).await?;
+    if let Some(lang) = &p.language {
+        if !crate::LANGUAGES.contains(&lang.as_str()) {
+            return Err(ApiError::invalid(
+                "language",
+                format!("\"{lang}\" is not one of the 52 language codes"),
+            ));
+        }
+    }
+    let distribution = match p.distribution.as_deref() {
+        None => None,
+        Some("single") => Some(Distribution::Single),
+        Some("all") => Some(Distribution::All),
+        Some(_) => return Err(ApiError::invalid("distribution", "use single or all")),
+    };
+    let connection = p
+        .connection_timeout_secs
+        .map(|s| seconds("connection_timeout_secs", s))
+        .transpose()?;
+    let offer = p
+        .offer_timeout_secs
+        .map(|s| seconds("offer_timeout_secs", s))
+        .transpose()?;
+    for (field, text) in [
+        ("welcome_message", &p.welcome_message),
+        ("offline_message", &p.offline_message),
+        ("offline_thanks", &p.offline_thanks),
+    ] {
+        if text
+            .as_ref()
+            .is_some_and(|t| t.chars().count() > MAX_SETTING_CHARS)
+        {
+            return Err(ApiError::invalid(
+                field,
+                format!("use at most {MAX_SETTING_CHARS} characters"),
+            ));
+        }
+    }
+    if let Some(Some(delay)) = p.invitation_delay_secs {
+        if !(1..=3600).contains(&delay) {
+            return Err(ApiError::invalid(
+                "invitation_delay_secs",
+                "use 1 to 3600 seconds, or null to turn invitations off",
+            ));
+        }
+    }
+    let edit = Box::new(move |t: &mut model::Tenant, _: &Snapshot| {
+        let w = &mut t.window;
+        let field = |f: api::FormField| Field {
+            enabled: f.enabled,
+            required: f.enabled && f.required,
+        };
+        p.language.map(|v| w.language = v);
+        distribution.map(|v| w.distribution = v);
+        connection.map(|v| w.connection_timeout = v);
+        offer.map(|v| w.offer_timeout = v);
+        p.auto_canned_response.map(|v| w.auto_canned = v);
+        p.welcome_screen.map(|v| w.welcome_screen = v);
+        p.welcome_message.map(|v| w.welcome_message = v);
+        p.name_field.map(|v| w.name_field = field(v));
+        p.email_field.map(|v| w.email_field = field(v));
+        p.offline_message.map(|v| w.offline_message = v);
+        p.offline_thanks.map(|v| w.offline_thanks = v);
+        p.tracking.map(|v| w.tracking = v);
+        p.invitation_delay_secs
+            .map(|v| w.invitation_delay = v.map(|s| Duration::from_secs(s.into())));
+        if w.invitation_delay.is_some() && !w.tracking {
+            return Err(Error::invalid(
+                "invitation_delay_secs",
+                "automatic invitations need visitor tracking: turn tracking on first",
+            ));
+        }
+        Ok(())
+    });
+    let (updated, ticket) = app
+        .engine
+        .tenant(tenant)?
+        .send(UpdateTenant(edit))
+        .await
+        .map_err(Error::from)??;
+    ticket.durable().await.map_err(Error::from)?;
+    json(StatusCode::OK, &window_wire(&updated.window))
+}
+
+/// `GET /v1/departments`.
+pub async fn departments(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, _) = account(app, &req)?;
+    let list: Vec<api::Department> = snapshot(app, tenant)
+        .await?
+        .departments
+        .into_iter()
+        .map(|d| api::Department {
+            id: d.id,
+            name: d.name,
+        })
+        .collect();
+    json(StatusCode::OK, &list)
+}
+
+/// `POST /v1/departments` (201) and `PUT /v1/departments/{id}` (200).
+pub async fn save_department(app: &Arc<App>, req: Request<Incoming>, id: Option<u64>) -> Reply {
+    let (tenant, _) = admin(app, &req)?;
+    let body: api::DepartmentRequest = read_json(app, req).await?;
+    let (d, ticket) = app
+        .engine
+        .tenant(tenant)?
+        .send(SaveDepartment {
+            id,
+            name: body.name,
+        })
+        .await
+        .map_err(Error::from)??;
+    ticket.durable().await.map_err(Error::from)?;
+    let status = if id.is_none() {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    json(
+        status,
+        &api::Department {
+            id: d.id,
+            name: d.name,
+        },
+    )
+}
+
+/// `DELETE /v1/departments/{id}`.
+pub async fn delete_department(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Reply {
+    let (tenant, _) = admin(app, &req)?;
+    let ticket = app
+        .engine
+        .tenant(tenant)?
+        .send(DeleteDepartment(id))
+        .await
+        .map_err(Error::from)??;
+    ticket.durable().await.map_err(Error::from)?;
+    json(StatusCode::OK, &serde_json::json!({ "deleted": id }))
+}
+
+fn operator_wire(a: &model::Account, s: &Snapshot) -> api::Operator {
+    let load = s.load.iter().find(|l| l.0 == a.id);
+    api::Operator {
+        id: a.id,
+        sip: a.sip.clone(),
+        name: a.name.clone(),
+        email: a.email.clone(),
+        role: role_name(a.role).into(),
+        max_chats: a.max_chats,
+        departments: a.departments.clone(),
+        status: status_name(load.map_or(Status::Offline, |l| l.1)).into(),
+        open_chats: load.map_or(0, |l| l.2),
+    }
+}
+
+/// `GET /v1/operators`: every account, admins included.
+pub async fn operators(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, _) = account(app, &req)?;
+    let s = snapshot(app, tenant).await?;
+    let list: Vec<api::Operator> = s.accounts.iter().map(|a| operator_wire(a, &s)).collect();
+    json(StatusCode::OK, &list)
+}
+
+/// `GET /v1/operators/{sip}`.
+pub async fn operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) -> Reply {
+    let (tenant, _) = account(app, &req)?;
+    let s = snapshot(app, tenant).await?;
+    let found = s
+        .accounts
+        .iter()
+        .find(|a| a.sip.as_deref() == Some(sip))
+        .ok_or(Error::NotFound("operator"))?;
+    json(StatusCode::OK, &operator_wire(found, &s))
+}
+
+/// Checks a SIP username: what visitors type after `operator=`.
+fn check_sip(sip: &str) -> Result<(), ApiError> {
+    if sip.is_empty()
+        || sip.len() > 32
+        || !sip
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        return Err(ApiError::invalid(
+            "sip",
+            "use 1 to 32 letters, digits, '.', '_' or '-'",
+        ));
+    }
+    Ok(())
+}
+
+/// `PUT /v1/operators/{sip}`: creates (201) or changes (200) an operator.
+pub async fn save_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) -> Reply {
+    let (tenant, _) = admin(app, &req)?;
+    check_sip(sip)?;
+    let body: api::OperatorRequest = read_json(app, req).await?;
+    let existed = snapshot(app, tenant)
+        .await?
+        .accounts
+        .iter()
+        .any(|a| a.sip.as_deref() == Some(sip));
+    let email = body.email.map(|e| normalize_email(&e)).transpose()?;
+    let password_hash = match body.password {
+        Some(p) => Some(hash_off_thread(&p).await?),
+        None => None,
+    };
+    let name = body
+        .name
+        .map(|n| short_text("name", Some(n), 100))
+        .transpose()?
+        .filter(|n| !n.is_empty());
+    let role = match body.role.as_deref() {
+        None => None,
+        Some("admin") => Some(Role::Admin),
+        Some("operator") => Some(Role::Operator),
+        Some(_) => return Err(ApiError::invalid("role", "use admin or operator")),
+    };
+    let msg = SaveOperator {
+        sip: sip.to_string(),
+        name,
+        email,
+        password_hash,
+        max_chats: body.max_chats,
+        departments: body.departments,
+        role,
+    };
+    let actor = app.engine.tenant(tenant)?;
+    let (account, ticket) = actor.send(msg).await.map_err(Error::from)??;
+    ticket.durable().await.map_err(Error::from)?;
+    let s = snapshot(app, tenant).await?;
+    json(
+        if existed {
+            StatusCode::OK
+        } else {
+            StatusCode::CREATED
+        },
+        &operator_wire(&account, &s),
+    )
+}
+
+/// `DELETE /v1/operators/{sip}`.
+pub async fn delete_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) -> Reply {
+    let (tenant, _) = admin(app, &req)?;
+    let ticket = app
+        .engine
+        .tenant(tenant)?
+        .send(DeleteOperator(sip.to_string()))
+        .await
+        .map_err(Error::from)??;
+    ticket.durable().await.map_err(Error::from)?;
+    json(StatusCode::OK, &serde_json::json!({ "deleted": sip }))
+}
+
+/// `GET /v1/canned-responses`.
+pub async fn canned(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, _) = account(app, &req)?;
+    let list: Vec<api::Canned> = snapshot(app, tenant)
+        .await?
+        .canned
+        .into_iter()
+        .map(|c| api::Canned {
+            id: c.id,
+            shortcut: c.shortcut,
+            text: c.text,
+        })
+        .collect();
+    json(StatusCode::OK, &list)
+}
+
+/// `POST /v1/canned-responses` (201) and `PUT /v1/canned-responses/{id}` (200).
+pub async fn save_canned(app: &Arc<App>, req: Request<Incoming>, id: Option<u64>) -> Reply {
+    let (tenant, _) = admin(app, &req)?;
+    let body: api::CannedRequest = read_json(app, req).await?;
+    let msg = SaveCanned {
+        id,
+        shortcut: body.shortcut,
+        text: body.text,
+    };
+    let (c, ticket) = app
+        .engine
+        .tenant(tenant)?
+        .send(msg)
+        .await
+        .map_err(Error::from)??;
+    ticket.durable().await.map_err(Error::from)?;
+    let status = if id.is_none() {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    json(
+        status,
+        &api::Canned {
+            id: c.id,
+            shortcut: c.shortcut,
+            text: c.text,
+        },
+    )
+}
+
+/// `DELETE /v1/canned-responses/{id}`.
+pub async fn delete_canned(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Reply {
+    let (tenant, _) = admin(app, &req)?;
+    let ticket = app
+        .engine
+        .tenant(tenant)?
+        .send(DeleteCanned(id))
+        .await
+        .map_err(Error::from)??;
+    ticket.durable().await.map_err(Error::from)?;
+    json(StatusCode::OK, &serde_json::json!({ "deleted": id }))
+}
+
+/// The wire form of an offline message.
+pub fn offline_message_wire(m: &model::OfflineMessage, s: &Snapshot) -> api::OfflineMessage {
+    api::OfflineMessage {
+        id: m.id,
+        name: m.name.clone(),
+        email: m.email.clone(),
+        message: m.message.clone(),
+        department: m.department,
+        operator: m
+            .operator
+            .and_then(|id| s.accounts.iter().find(|a| a.id == id))
+            .and_then(|a| a.sip.clone()),
+        at: m.at,
+    }
+}
+
+/// `GET /v1/offline-messages`: newest first.
+pub async fn offline_messages(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, _) = account(app, &req)?;
+    let s = snapshot(app, tenant).await?;
+    let list: Vec<api::OfflineMessage> = app
+        .engine
+        .offline_messages(tenant)?
+        .iter()
+        .map(|m| offline_message_wire(m, &s))
+        .collect();
+    json(StatusCode::OK, &list)
+}

@@ -1,0 +1,167 @@
+//! The visitor's public API, scoped by the company's chat key: start a chat, leave an
+//! offline message.
+
+use std::sync::Arc;
+
+use hyper::body::Incoming;
+use hyper::{Request, StatusCode};
+use switchboard_engine::actors::tenant::{GetSnapshot, StartChat};
+use switchboard_engine::model::{ChatState, OfflineMessage};
+use switchboard_engine::Error;
+
+use super::{json, read_json, Reply};
+use crate::api;
+use crate::error::ApiError;
+use crate::server::App;
+
+/// Longest page URL kept; browsers allow more, but nobody needs it in a chat record.
+const MAX_URL_CHARS: usize = 2048;
+
+/// Longest visitor name.
+const MAX_NAME_CHARS: usize = 100;
+
+/// Longest offline message, in characters.
+const MAX_OFFLINE_CHARS: usize = 10_000;
+
+/// A short text field: trimmed, bounded, no control characters.
+pub fn short_text(
+    field: &'static str,
+    value: Option<String>,
+    max: usize,
+) -> Result<String, ApiError> {
+    let value = value.unwrap_or_default().trim().to_string();
+    if value.chars().count() > max || value.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            field,
+            format!("use at most {max} printable characters"),
+        ));
+    }
+    Ok(value)
+}
+
+/// An optional email: empty, or a valid address.
+fn optional_email(value: Option<String>) -> Result<String, ApiError> {
+    match value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+    {
+        Some(email) => Ok(switchboard_engine::engine::normalize_email(&email)?),
+        None => Ok(String::new()),
+    }
+}
+
+/// `POST /v1/visitor/{key}/chats`: starts a chat; `state` says waiting or offline.
+pub async fn start_chat(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Reply {
+    let tenant = app.engine.tenant_by_key(key)?;
+    let body: api::StartChatRequest = read_json(app, req).await?;
+    let actor = app.engine.tenant(tenant)?;
+    let lang = match body.lang {
+        Some(lang) if crate::LANGUAGES.contains(&lang.as_str()) => lang,
+        Some(lang) if !lang.is_empty() => {
+            return Err(ApiError::invalid(
+                "lang",
+                format!("\"{lang}\" is not a supported language code"),
+            ))
+        }
+        _ => {
+            actor
+                .send(GetSnapshot)
+                .await
+                .map_err(Error::from)?
+                .tenant
+                .window
+                .language
+        }
+    };
+    let started = actor
+        .send(StartChat {
+            visitor: body.visitor_id,
+            name: short_text("name", body.name, MAX_NAME_CHARS)?,
+            email: optional_email(body.email)?,
+            department: body.department,
+            operator: body.operator.filter(|o| !o.is_empty()),
+            page_url: short_text("page_url", body.page_url, MAX_URL_CHARS)?,
+            lang,
+        })
+        .await
+        .map_err(Error::from)??;
+    started.ticket.durable().await.map_err(Error::from)?;
+    let state = if started.chat.state == ChatState::Offline {
+        "offline"
+    } else {
+        "waiting"
+    };
+    json(
+        StatusCode::CREATED,
+        &api::StartChatResponse {
+            chat_id: started.chat.id,
+            token: started.token,
+            state: state.into(),
+            visitor_id: started.chat.visitor,
+        },
+    )
+}
+
+/// `POST /v1/visitor/{key}/offline-messages`: stored, and listed for the company's operators.
+pub async fn offline_message(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Reply {
+    let tenant = app.engine.tenant_by_key(key)?;
+    let body: api::OfflineMessageRequest = read_json(app, req).await?;
+    let name = short_text("name", Some(body.name), MAX_NAME_CHARS)?;
+    if name.is_empty() {
+        return Err(ApiError::invalid("name", "give your name"));
+    }
+    let email = switchboard_engine::engine::normalize_email(&body.email)?;
+    let message = body.message.trim().to_string();
+    if message.is_empty() || message.chars().count() > MAX_OFFLINE_CHARS {
+        return Err(ApiError::invalid(
+            "message",
+            format!("give 1 to {MAX_OFFLINE_CHARS} characters"),
+        ));
+    }
+    let snapshot = app
+        .engine
+        .tenant(tenant)?
+        .send(GetSnapshot)
+        .await
+        .map_err(Error::from)?;
+    if let Some(d) = body.department {
+        if !snapshot.departments.iter().any(|x| x.id == d) {
+            return Err(ApiError::invalid(
+                "department",
+                format!("no department has id {d}"),
+            ));
+        }
+    }
+    let operator = match body.operator.filter(|o| !o.is_empty()) {
+        Some(sip) => Some(
+            snapshot
+                .accounts
+                .iter()
+                .find(|a| a.sip.as_deref() == Some(&sip))
+                .map(|a| a.id)
+                .ok_or_else(|| {
+                    ApiError::invalid("operator", format!("no operator has SIP username {sip}"))
+                })?,
+        ),
+        None => None,
+    };
+    let stored = app
+        .engine
+        .leave_offline_message(
+            tenant,
+            OfflineMessage {
+                id: 0,
+                name,
+                email,
+                message,
+                department: body.department,
+                operator,
+                at: 0,
+            },
+        )
+        .await?;
+    json(
+        StatusCode::CREATED,
+        &crate::routes::panel::offline_message_wire(&stored, &snapshot),
+    )
+}

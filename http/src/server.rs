@@ -1,0 +1,163 @@
+//! The front door: accepts connections, serves each with hyper's HTTP/1 under the limits
+//! below, and shuts down gracefully when told.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::Request;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use serde::{Deserialize, Serialize};
+use switchboard_engine::Engine;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::routes;
+
+/// HTTP settings, the `[http]` section of config.toml.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// Public base URL used in generated links; defaults to `http://<listen address>`.
+    pub base_url: Option<String>,
+    /// Largest request body accepted for JSON calls, in bytes; a chat message is 4000
+    /// characters at most, so 64 KiB leaves room without letting a client fill memory.
+    pub max_body_bytes: usize,
+    /// A client must send its request headers within this many seconds (slow-loris guard).
+    pub header_read_timeout_secs: u64,
+    /// On shutdown, open connections get this many seconds to finish.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            base_url: None,
+            max_body_bytes: 64 * 1024,
+            header_read_timeout_secs: 10,
+            shutdown_grace_secs: 5,
+        }
+    }
+}
+
+/// Everything a request handler needs.
+pub struct App {
+    /// The engine.
+    pub engine: Engine,
+    /// HTTP settings.
+    pub config: Config,
+    /// Base URL for generated links, without a trailing slash.
+    pub base_url: String,
+    /// Cancelled when the server shuts down (ends event streams).
+    pub shutdown: CancellationToken,
+    /// Shared with event streams for their gauge.
+    pub metrics: Arc<switchboard_engine::Metrics>,
+}
+
+impl App {
+    /// An app for a server listening on `local`.
+    pub fn new(
+        engine: Engine,
+        config: Config,
+        local: SocketAddr,
+        shutdown: CancellationToken,
+    ) -> Arc<Self> {
+        let base_url = config
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{local}"))
+            .trim_end_matches('/')
+            .to_string();
+        let metrics = engine.metrics_arc();
+        Arc::new(App {
+            engine,
+            config,
+            base_url,
+            shutdown,
+            metrics,
+        })
+    }
+}
+
+/// Serves `listener` until `app.shutdown` is cancelled, then lets open requests finish for
+/// the grace period.
+pub async fn serve(listener: TcpListener, app: Arc<App>) -> std::io::Result<()> {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(app.config.header_read_timeout_secs))
+        .max_buf_size(64 * 1024);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a moment rather than spin.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = app.shutdown.cancelled() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = service_fn(move |req: Request<Incoming>| {
+            let app = app.clone();
+            async move { Ok::<_, Infallible>(routes::handle(app, req).await) }
+        });
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!("connection ended: {e}");
+            }
+        });
+    }
+    let grace = Duration::from_secs(app.config.shutdown_grace_secs);
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after {grace:?}; closing them");
+    }
+    Ok(())
+}
+
+/// A server started by [`start`].
+pub struct Running {
+    /// The address it listens on (the real port when the config asked for port 0).
+    pub addr: SocketAddr,
+    /// Its state.
+    pub app: Arc<App>,
+    /// The serving task.
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting, ends event streams, lets requests finish, stops the actors.
+    pub async fn shutdown(self) -> std::io::Result<()> {
+        self.app.shutdown.cancel();
+        let served = self
+            .task
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        self.app.engine.stop();
+        served
+    }
+}
+
+/// Binds `config.listen` and serves in the background.
+pub async fn start(engine: Engine, config: Config) -> std::io::Result<Running> {
+    let listener = TcpListener::bind(&config.listen).await?;
+    let addr = listener.local_addr()?;
+    let app = App::new(engine, config, addr, CancellationToken::new());
+    let task = tokio::spawn(serve(listener, app.clone()));
+    Ok(Running { addr, app, task })
+}

@@ -1,0 +1,109 @@
+//! Switchboard's storage: typed sled trees, versioned bincode values and group commit.
+//!
+//! # Layout
+//!
+//! - `store`: [`Store`], the handle on one sled database, its [`Config`] and [`Durability`],
+//!   id generation and the flush count.
+//! - `backup`: [`Store::export`] and [`Store::import`], every tree in one file.
+//! - `table`: [`Table`], one sled tree holding one [`Record`] type, with point reads, writes
+//!   that return a [`Ticket`], and ordered prefix scans.
+//! - `codec`: the [`Record`] trait and the only place that knows values are bincode behind a
+//!   version byte (also the backup file's entries).
+//! - `key`: [`Key`], a big-endian key builder so that prefix scans list records in order, and
+//!   [`key_u64`] to read a field back.
+//! - [`records`]: the record types Switchboard keeps, one per tree, with their key layouts.
+//! - `commit`: group commit: the flusher thread and the [`Ticket`] a write returns, whose
+//!   `durable().await` resolves once one shared flush covers the write.
+//!
+//! The crate knows nothing of HTTP, JSON or actors: callers hand it keys and records, and get
+//! back records and tickets.
+
+#![deny(missing_docs)]
+
+mod backup;
+mod codec;
+mod commit;
+mod key;
+pub mod records;
+mod store;
+mod table;
+#[cfg(test)]
+mod testing;
+
+use std::path::PathBuf;
+
+pub use codec::{decode_body, Record};
+pub use commit::Ticket;
+pub use key::{key_u64, Key};
+pub use store::{Config, Durability, Store};
+pub use table::Table;
+
+/// Everything that can go wrong in storage.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// sled reported an error (I/O, corruption, or a bug of its own).
+    #[error("sled: {0}")]
+    Sled(#[from] sled::Error),
+    /// A flush failed, so the writes it covered are not known to be on disk.
+    #[error("flushing to disk failed: {0}")]
+    Flush(#[source] sled::Error),
+    /// The store shut down before a flush covered the awaited write.
+    #[error("the store closed before the write was flushed")]
+    Closed,
+    /// The flusher thread could not be started.
+    #[error("cannot start the storage flusher thread: {0}")]
+    Spawn(#[source] std::io::Error),
+    /// A record could not be encoded for its tree.
+    #[error("cannot encode a record for tree {tree}: {reason}")]
+    Encode {
+        /// The tree the record was meant for.
+        tree: &'static str,
+        /// The encoder's explanation.
+        reason: String,
+    },
+    /// A stored value is corrupt or does not match the record layout.
+    #[error("cannot decode a record in tree {tree}: {reason}")]
+    Decode {
+        /// The tree the value was read from.
+        tree: &'static str,
+        /// The decoder's explanation.
+        reason: String,
+    },
+    /// A stored value carries a version byte this build cannot read.
+    #[error("tree {tree} holds a value of version {found}, which this build cannot read")]
+    Version {
+        /// The tree the value was read from.
+        tree: &'static str,
+        /// The version byte found.
+        found: u8,
+    },
+    /// A record type asked for a tree name that the store keeps for itself.
+    #[error("tree name {tree} is reserved: names starting with \"__\" belong to the store")]
+    Reserved {
+        /// The refused name.
+        tree: &'static str,
+    },
+    /// [`Store::import`] refuses to merge a backup into a store that already holds data.
+    #[error("import needs an empty store, and this one holds records")]
+    NotEmpty,
+    /// Reading or writing a file outside sled failed (backup file, temporary directory).
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// A backup file is not one [`Store::export`] wrote, or is truncated.
+    #[error("{} is not a complete Switchboard backup: {reason}", path.display())]
+    Backup {
+        /// The backup file.
+        path: PathBuf,
+        /// What was wrong with it.
+        reason: String,
+    },
+}
+
+/// The crate's result type.
+pub type Result<T> = std::result::Result<T, Error>;

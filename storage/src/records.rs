@@ -1,0 +1,312 @@
+//! The records Switchboard keeps on disk, one type per tree.
+//!
+//! These are storage's own versioned shapes: the engine converts its domain types to and from
+//! them, so a change in the engine never silently changes what is on disk. A record that needs
+//! a new shape gets a new `VERSION` and an `upgrade` from the old bytes.
+//!
+//! Keys (all big-endian, see [`crate::Key`]):
+//! - `tenants`: tenant id
+//! - `keys`: public chat key (str) -> tenant id
+//! - `accounts`: tenant id, account id
+//! - `emails`: lower-cased email (str) -> tenant id, account id
+//! - `departments`, `canned`, `offline`: tenant id, record id
+//! - `chats`: tenant id, chat id
+//! - `messages`: chat id, sequence number (the chat's log)
+//! - `sessions`: SHA-256 of the token (32 bytes)
+
+use serde::{Deserialize, Serialize};
+
+use crate::Record;
+
+/// A company: its public key, profile and chat-window settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TenantRecord {
+    /// Internal id, the first part of every key the tenant owns.
+    pub id: u64,
+    /// Public 16-hex key that appears in chat URLs and button code.
+    pub key: String,
+    /// Company name shown to operators and on invoices.
+    pub name: String,
+    /// Postal address, free text.
+    pub address: String,
+    /// ISO 3166-1 alpha-2 country code, upper case; empty until set.
+    pub country: String,
+    /// ISO 4217 currency the company is billed in.
+    pub currency: String,
+    /// EU VAT number as entered, empty when none.
+    pub vat_number: String,
+    /// IANA time zone every date is shown in.
+    pub time_zone: String,
+    /// Unix milliseconds of sign-up.
+    pub created_at: u64,
+    /// How the chat window behaves and routes.
+    pub window: ChatWindowRecord,
+}
+
+impl Record for TenantRecord {
+    const TREE: &'static str = "tenants";
+    const VERSION: u8 = 1;
+}
+
+/// One form field of the welcome screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldRecord {
+    /// Whether the field is shown at all.
+    pub enabled: bool,
+    /// Whether the visitor must fill it in.
+    pub required: bool,
+}
+
+/// Chat-window settings of a company.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChatWindowRecord {
+    /// Default language code of the chat window.
+    pub language: String,
+    /// 0 = single (one operator at a time), 1 = all (every available operator).
+    pub distribution: u8,
+    /// How long a visitor sees "Connecting..." before the offline form, in milliseconds.
+    pub connection_timeout_ms: u64,
+    /// How long one operator is offered a chat in single mode, in milliseconds.
+    pub offer_timeout_ms: u64,
+    /// Canned response sent at once in single mode.
+    pub auto_canned: Option<u64>,
+    /// Whether the welcome form is shown before routing.
+    pub welcome_screen: bool,
+    /// Text above the welcome form; empty means the translated default.
+    pub welcome_message: String,
+    /// Name field of the welcome form.
+    pub name_field: FieldRecord,
+    /// Email field of the welcome form.
+    pub email_field: FieldRecord,
+    /// Text shown when nobody is available; empty means the translated default.
+    pub offline_message: String,
+    /// Text shown after an offline message is sent; empty means the translated default.
+    pub offline_thanks: String,
+    /// Whether page views are tracked.
+    pub tracking: bool,
+    /// Seconds on one page before an automatic invitation; None when off.
+    pub invitation_delay_secs: Option<u32>,
+}
+
+/// An admin or operator account of a company.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountRecord {
+    /// Account id, unique in the whole database.
+    pub id: u64,
+    /// Owning company.
+    pub tenant: u64,
+    /// Login name, unique in the whole database (lower-cased).
+    pub email: String,
+    /// Name shown to visitors when the operator joins a chat.
+    pub name: String,
+    /// SIP username visitors can request with `operator=`; None for accounts that take no chats.
+    pub sip: Option<String>,
+    /// PHC string of the argon2id hash.
+    pub password_hash: String,
+    /// 0 = operator, 1 = admin.
+    pub role: u8,
+    /// Most chats this operator holds at once.
+    pub max_chats: u32,
+    /// Departments the operator answers for; empty means every department.
+    pub departments: Vec<u64>,
+}
+
+impl Record for AccountRecord {
+    const TREE: &'static str = "accounts";
+    const VERSION: u8 = 1;
+}
+
+/// A unique index entry pointing at a tenant (and an account for `emails`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexRecord {
+    /// Tenant the indexed value belongs to.
+    pub tenant: u64,
+    /// Account id for the email index, 0 elsewhere.
+    pub account: u64,
+}
+
+/// Public chat key -> tenant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyIndex(pub IndexRecord);
+
+impl Record for KeyIndex {
+    const TREE: &'static str = "keys";
+    const VERSION: u8 = 1;
+}
+
+/// Email -> account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailIndex(pub IndexRecord);
+
+impl Record for EmailIndex {
+    const TREE: &'static str = "emails";
+    const VERSION: u8 = 1;
+}
+
+/// A department chats can be routed to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepartmentRecord {
+    /// Department id.
+    pub id: u64,
+    /// Name shown in the welcome form's drop-down.
+    pub name: String,
+}
+
+impl Record for DepartmentRecord {
+    const TREE: &'static str = "departments";
+    const VERSION: u8 = 1;
+}
+
+/// A canned response operators send by shortcut.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedRecord {
+    /// Canned response id.
+    pub id: u64,
+    /// Short name typed as `#shortcut`.
+    pub shortcut: String,
+    /// The text sent.
+    pub text: String,
+}
+
+impl Record for CannedRecord {
+    const TREE: &'static str = "canned";
+    const VERSION: u8 = 1;
+}
+
+/// A chat: who asked, where it was routed, how it ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatRecord {
+    /// Chat id, unique in the whole database.
+    pub id: u64,
+    /// Owning company.
+    pub tenant: u64,
+    /// Visitor who opened the chat.
+    pub visitor: u64,
+    /// Visitor's name ("Guest" when not asked).
+    pub name: String,
+    /// Visitor's email, empty when not given.
+    pub email: String,
+    /// Department asked for.
+    pub department: Option<u64>,
+    /// Operator asked for with `operator=`.
+    pub requested: Option<u64>,
+    /// Page the chat was opened from.
+    pub page_url: String,
+    /// Language of the chat window.
+    pub lang: String,
+    /// Unix milliseconds of creation.
+    pub created_at: u64,
+    /// 0 waiting, 1 connected, 2 closed, 3 offline (nobody answered or nobody online).
+    pub state: u8,
+    /// Operator who holds or held the chat.
+    pub operator: Option<u64>,
+    /// Unix milliseconds the chat ended.
+    pub ended_at: Option<u64>,
+}
+
+impl Record for ChatRecord {
+    const TREE: &'static str = "chats";
+    const VERSION: u8 = 1;
+}
+
+/// Who wrote a message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuthorRecord {
+    /// The visitor of the chat.
+    Visitor,
+    /// An operator, by account id, with the name shown at the time.
+    Operator(u64, String),
+    /// The company itself (automatic canned response).
+    Company,
+}
+
+/// One entry of a chat's log; its key holds the sequence number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogRecord {
+    /// Unix milliseconds the entry was written.
+    pub at: u64,
+    /// What happened.
+    pub kind: LogKindRecord,
+}
+
+/// What a chat log entry records.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LogKindRecord {
+    /// A message; `client_id` makes resends idempotent.
+    Message {
+        /// Writer of the message.
+        author: AuthorRecord,
+        /// Message text.
+        text: String,
+        /// Id the client chose, unique per author and chat.
+        client_id: String,
+    },
+    /// An operator took the chat.
+    Joined {
+        /// Account id.
+        operator: u64,
+        /// Name shown to the visitor.
+        name: String,
+    },
+    /// Nobody answered before the connection timeout.
+    TimedOut,
+    /// The chat was closed by the visitor (None) or an operator.
+    Closed {
+        /// Operator who closed it, None for the visitor.
+        by: Option<u64>,
+    },
+}
+
+impl Record for LogRecord {
+    const TREE: &'static str = "messages";
+    const VERSION: u8 = 1;
+}
+
+/// A message left with the offline form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfflineRecord {
+    /// Offline message id.
+    pub id: u64,
+    /// Visitor's name.
+    pub name: String,
+    /// Visitor's email, to answer to.
+    pub email: String,
+    /// The message.
+    pub message: String,
+    /// Department asked for.
+    pub department: Option<u64>,
+    /// Operator asked for.
+    pub operator: Option<u64>,
+    /// Unix milliseconds it was left.
+    pub at: u64,
+}
+
+impl Record for OfflineRecord {
+    const TREE: &'static str = "offline";
+    const VERSION: u8 = 1;
+}
+
+/// A bearer token's grant: an operator's sign-in or a visitor's chat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// Tenant the token acts in.
+    pub tenant: u64,
+    /// What the token may do.
+    pub subject: SubjectRecord,
+    /// Unix milliseconds after which the token is refused.
+    pub expires_at: u64,
+}
+
+/// Who a session belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SubjectRecord {
+    /// An account (operator or admin) by id.
+    Account(u64),
+    /// A visitor, for one chat.
+    Chat(u64),
+}
+
+impl Record for SessionRecord {
+    const TREE: &'static str = "sessions";
+    const VERSION: u8 = 1;
+}

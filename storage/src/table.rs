@@ -1,0 +1,291 @@
+//! One sled tree holding one record type.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::codec::{decode, encode};
+use crate::{Record, Result, Store, Ticket};
+
+/// The records of type `R`, in the tree named `R::TREE`. Cheap to clone; keeps its store
+/// open.
+pub struct Table<R: Record> {
+    /// The tree itself.
+    tree: sled::Tree,
+    /// For numbering writes, and so the database outlives every table.
+    store: Store,
+    /// `fn() -> R` so a table is `Send + Sync` whatever `R` is: it holds no `R`.
+    _record: PhantomData<fn() -> R>,
+}
+
+impl<R: Record> Clone for Table<R> {
+    fn clone(&self) -> Table<R> {
+        Table {
+            tree: self.tree.clone(),
+            store: self.store.clone(),
+            _record: PhantomData,
+        }
+    }
+}
+
+impl<R: Record> fmt::Debug for Table<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Table")
+            .field("tree", &R::TREE)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Record> Table<R> {
+    /// Wraps a tree opened by [`Store::table`].
+    pub(crate) fn new(tree: sled::Tree, store: Store) -> Table<R> {
+        Table {
+            tree,
+            store,
+            _record: PhantomData,
+        }
+    }
+
+    /// The record at `key`, if any.
+    pub fn get(&self, key: &[u8]) -> Result<Option<R>> {
+        match self.tree.get(key)? {
+            Some(value) => decode(&value).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Stores `record` at `key`, replacing what was there.
+    pub fn insert(&self, key: &[u8], record: &R) -> Result<Ticket> {
+        let value = encode(record)?;
+        self.tree.insert(key, value)?;
+        Ok(self.store.commit().wrote())
+    }
+
+    /// Stores `record` at `key` only if the key is free; `None` when it already existed (so
+    /// a unique index can refuse a duplicate without a race).
+    pub fn insert_new(&self, key: &[u8], record: &R) -> Result<Option<Ticket>> {
+        let value = encode(record)?;
+        match self
+            .tree
+            .compare_and_swap(key, None::<&[u8]>, Some(value))?
+        {
+            Ok(()) => Ok(Some(self.store.commit().wrote())),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Removes the record at `key`, if any. Even a no-op gets a real ticket: a concurrent
+    /// remove of the same key may not be on disk yet.
+    pub fn remove(&self, key: &[u8]) -> Result<Ticket> {
+        self.tree.remove(key)?;
+        Ok(self.store.commit().wrote())
+    }
+
+    /// The records whose keys start with `prefix`, in key order.
+    pub fn scan_prefix(&self, prefix: &[u8]) -> impl Iterator<Item = Result<(Vec<u8>, R)>> {
+        self.tree.scan_prefix(prefix).map(decode_entry::<R>)
+    }
+
+    /// The records whose keys are `>= start` and start with `prefix`, in key order (a page
+    /// of a listing resumed after its last key).
+    pub fn range_from(
+        &self,
+        start: &[u8],
+        prefix: &[u8],
+    ) -> impl Iterator<Item = Result<(Vec<u8>, R)>> {
+        // Starting below the prefix would meet keys outside it first and stop at once.
+        let from = start.max(prefix).to_vec();
+        let prefix = prefix.to_vec();
+        self.tree
+            .range(from..)
+            .take_while(move |entry| match entry {
+                Ok((key, _)) => key.starts_with(&prefix),
+                // Errors are handed to the caller rather than ending the listing silently.
+                Err(_) => true,
+            })
+            .map(decode_entry::<R>)
+    }
+
+    /// The record with the greatest key starting with `prefix` (the latest message of a chat
+    /// when ids are big-endian).
+    pub fn last_with_prefix(&self, prefix: &[u8]) -> Result<Option<(Vec<u8>, R)>> {
+        self.tree
+            .scan_prefix(prefix)
+            .next_back()
+            .map(decode_entry::<R>)
+            .transpose()
+    }
+
+    /// How many keys start with `prefix`; walks them all.
+    pub fn len_prefix(&self, prefix: &[u8]) -> usize {
+        self.tree.scan_prefix(prefix).keys().count()
+    }
+
+    /// The raw tree, for tests that inspect or plant stored bytes.
+    #[cfg(test)]
+    pub(crate) fn raw(&self) -> &sled::Tree {
+        &self.tree
+    }
+}
+
+/// Decodes one entry of a sled iterator.
+fn decode_entry<R: Record>(entry: sled::Result<(sled::IVec, sled::IVec)>) -> Result<(Vec<u8>, R)> {
+    let (key, value) = entry?;
+    Ok((key.to_vec(), decode(&value)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::codec::encode;
+    use crate::testing::{note, Counter, Note, NoteV1};
+    use crate::{Error, Key, Store};
+
+    #[tokio::test]
+    async fn a_record_round_trips() {
+        let store = Store::temporary().unwrap();
+        let notes = store.table::<Note>().unwrap();
+        notes
+            .insert(b"k", &note("hello"))
+            .unwrap()
+            .durable()
+            .await
+            .unwrap();
+        assert_eq!(notes.get(b"k").unwrap(), Some(note("hello")));
+        assert_eq!(notes.get(b"missing").unwrap(), None);
+    }
+
+    #[test]
+    fn the_version_byte_is_the_first_stored_byte() {
+        let store = Store::temporary().unwrap();
+        let notes = store.table::<Note>().unwrap();
+        let _ticket = notes.insert(b"k", &note("hi")).unwrap();
+        let stored = notes.raw().get(b"k").unwrap().unwrap();
+        assert_eq!(stored[0], 2);
+        assert_eq!(stored.to_vec(), encode(&note("hi")).unwrap());
+    }
+
+    #[test]
+    fn an_older_version_goes_through_upgrade() {
+        let store = Store::temporary().unwrap();
+        let notes = store.table::<Note>().unwrap();
+        let old = bincode::serde::encode_to_vec(
+            NoteV1 {
+                text: "from v1".to_owned(),
+            },
+            bincode::config::standard(),
+        )
+        .unwrap();
+        let mut value = vec![1u8];
+        value.extend(old);
+        notes.raw().insert(b"old", value).unwrap();
+        let upgraded = notes.get(b"old").unwrap().unwrap();
+        assert_eq!(upgraded.author, "unknown");
+        assert_eq!(upgraded.text, "from v1");
+    }
+
+    #[test]
+    fn an_unknown_version_is_refused() {
+        let store = Store::temporary().unwrap();
+        let counters = store.table::<Counter>().unwrap();
+        counters.raw().insert(b"k", &[9u8, 1][..]).unwrap();
+        let err = counters.get(b"k").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Version {
+                    tree: "counters",
+                    found: 9
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn corrupt_bytes_are_a_decode_error_naming_the_tree() {
+        let store = Store::temporary().unwrap();
+        let notes = store.table::<Note>().unwrap();
+        notes.raw().insert(b"k", &[2u8, 200, 1][..]).unwrap();
+        let err = notes.get(b"k").unwrap_err();
+        assert!(matches!(err, Error::Decode { tree: "notes", .. }), "{err}");
+        assert!(err.to_string().contains("notes"));
+    }
+
+    #[test]
+    fn scan_prefix_lists_only_the_prefix_in_numeric_order() {
+        let store = Store::temporary().unwrap();
+        let notes = store.table::<Note>().unwrap();
+        for (chat, id) in [(7, 256), (7, 10), (8, 1), (7, 1), (7, 2), (6, 3)] {
+            let key = Key::new().u64(chat).u64(id);
+            let _ticket = notes.insert(key.as_ref(), &note(&id.to_string())).unwrap();
+        }
+        let prefix = Key::new().u64(7).finish();
+        let ids: Vec<u64> = notes
+            .scan_prefix(&prefix)
+            .map(|entry| crate::key_u64(&entry.unwrap().0, 1).unwrap())
+            .collect();
+        assert_eq!(ids, [1, 2, 10, 256]);
+        assert_eq!(notes.len_prefix(&prefix), 4);
+        let (last_key, last) = notes.last_with_prefix(&prefix).unwrap().unwrap();
+        assert_eq!(
+            (crate::key_u64(&last_key, 1), last.text.as_str()),
+            (Some(256), "256")
+        );
+        let resumed: Vec<String> = notes
+            .range_from(Key::new().u64(7).u64(3).as_ref(), &prefix)
+            .map(|entry| entry.unwrap().1.text)
+            .collect();
+        assert_eq!(resumed, ["10", "256"]);
+        // A start below the prefix still lists the whole prefix.
+        assert_eq!(notes.range_from(&[], &prefix).count(), 4);
+        assert!(notes
+            .last_with_prefix(Key::new().u64(9).as_ref())
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn a_str_component_does_not_match_a_longer_string() {
+        let store = Store::temporary().unwrap();
+        let notes = store.table::<Note>().unwrap();
+        for name in ["ab", "abc"] {
+            let key = Key::new().str(name).u64(1);
+            let _ticket = notes.insert(key.as_ref(), &note(name)).unwrap();
+        }
+        let texts: Vec<String> = notes
+            .scan_prefix(Key::new().str("ab").as_ref())
+            .map(|entry| entry.unwrap().1.text)
+            .collect();
+        assert_eq!(texts, ["ab"]);
+    }
+
+    #[tokio::test]
+    async fn insert_new_refuses_an_existing_key() {
+        let store = Store::temporary().unwrap();
+        let notes = store.table::<Note>().unwrap();
+        let first = notes.insert_new(b"name", &note("first")).unwrap();
+        first.expect("the key was free").durable().await.unwrap();
+        assert!(notes
+            .insert_new(b"name", &note("second"))
+            .unwrap()
+            .is_none());
+        assert_eq!(notes.get(b"name").unwrap(), Some(note("first")));
+        notes.remove(b"name").unwrap().durable().await.unwrap();
+        assert_eq!(notes.get(b"name").unwrap(), None);
+        assert!(notes.insert_new(b"name", &note("third")).unwrap().is_some());
+    }
+
+    #[test]
+    fn reserved_tree_names_are_refused() {
+        #[derive(serde::Serialize, serde::Deserialize)]
+        struct Sneaky;
+        impl crate::Record for Sneaky {
+            const TREE: &'static str = "__switchboard_meta";
+            const VERSION: u8 = 1;
+        }
+        let store = Store::temporary().unwrap();
+        assert!(matches!(
+            store.table::<Sneaky>(),
+            Err(Error::Reserved { .. })
+        ));
+    }
+}
