@@ -602,3 +602,6 @@ impl Router {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

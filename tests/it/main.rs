@@ -1,1 +1,22 @@
+//! End-to-end tests: real servers on 127.0.0.1:0 driven over real HTTP (one test binary, as
+//! ripgrep and matklad advise, so the link happens once).
+//!
+//! Layout:
+//! - `support`: the one `start_server()` helper, small client helpers and an SSE reader;
+//! - `routing`: who is offered which chat, offer and connection timeouts, the automatic
+//!   canned response;
+//! - `messages`: messages both ways, resuming event streams, idempotent resends, offline
+//!   messages;
+//! - `tenancy`: one company's tokens never reach another's chats, roles;
+//! - `errors`: every refusal is a 4xx with a stable code, and leaves good data intact;
+//! - `durability`: the real binary killed with SIGKILL keeps every acknowledged message;
+//! - `ops`: `/healthz`, `/metrics`, `/openapi.json`.
 
+mod support;
+
+mod durability;
+mod errors;
+mod messages;
+mod ops;
+mod routing;
+mod tenancy;
