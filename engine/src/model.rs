@@ -103,6 +103,10 @@ pub struct ChatWindow {
     pub tracking: bool,
     /// Automatic invitation after this long on one page.
     pub invitation_delay: Option<Duration>,
+    /// Active custom graphics slot; None for the defaults.
+    pub active_graphics: Option<u64>,
+    /// Uploaded GIF buttons replace the standard ones.
+    pub custom_buttons: bool,
 }
 
 impl Default for ChatWindow {
@@ -127,6 +131,8 @@ impl Default for ChatWindow {
             offline_thanks: String::new(),
             tracking: false,
             invitation_delay: None,
+            active_graphics: None,
+            custom_buttons: false,
         }
     }
 }
@@ -363,6 +369,8 @@ impl From<&Tenant> for TenantRecord {
                 offline_thanks: w.offline_thanks.clone(),
                 tracking: w.tracking,
                 invitation_delay_secs: w.invitation_delay.map(|d| d.as_secs() as u32),
+                active_graphics: w.active_graphics,
+                custom_buttons: w.custom_buttons,
             },
         }
     }
@@ -409,6 +417,8 @@ impl From<TenantRecord> for Tenant {
                 invitation_delay: w
                     .invitation_delay_secs
                     .map(|s| Duration::from_secs(s.into())),
+                active_graphics: w.active_graphics,
+                custom_buttons: w.custom_buttons,
             },
         }
     }

@@ -28,6 +28,9 @@ pub struct Config {
     /// Largest request body accepted for JSON calls, in bytes; a chat message is 4000
     /// characters at most, so 64 KiB leaves room without letting a client fill memory.
     pub max_body_bytes: usize,
+    /// Largest image upload (graphics, custom buttons), in bytes; decoding is bounded
+    /// separately by pixel count.
+    pub max_upload_bytes: usize,
     /// A client must send its request headers within this many seconds (slow-loris guard).
     pub header_read_timeout_secs: u64,
     /// On shutdown, open connections get this many seconds to finish.
@@ -40,6 +43,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             base_url: None,
             max_body_bytes: 64 * 1024,
+            max_upload_bytes: 2 * 1024 * 1024,
             header_read_timeout_secs: 10,
             shutdown_grace_secs: 5,
         }

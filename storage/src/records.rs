@@ -13,6 +13,9 @@
 //! - `chats`: tenant id, chat id
 //! - `messages`: chat id, sequence number (the chat's log)
 //! - `sessions`: SHA-256 of the token (32 bytes)
+//! - `graphics`: tenant id, slot id
+//! - `buttons`: tenant id
+//! - `visitors`: tenant id, visitor id
 
 use serde::{Deserialize, Serialize};
 
@@ -86,6 +89,10 @@ pub struct ChatWindowRecord {
     pub tracking: bool,
     /// Seconds on one page before an automatic invitation; None when off.
     pub invitation_delay_secs: Option<u32>,
+    /// The active custom graphics slot; None shows the default images.
+    pub active_graphics: Option<u64>,
+    /// Whether the company's uploaded GIF buttons replace the standard ones.
+    pub custom_buttons: bool,
 }
 
 /// An admin or operator account of a company.
@@ -308,5 +315,57 @@ pub enum SubjectRecord {
 
 impl Record for SessionRecord {
     const TREE: &'static str = "sessions";
+    const VERSION: u8 = 1;
+}
+
+/// A custom graphics slot: a header and a sidebar image, already resized, as PNG.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphicsRecord {
+    /// Slot id.
+    pub id: u64,
+    /// Header image (290x80 PNG), once uploaded.
+    pub header: Option<Vec<u8>>,
+    /// Sidebar image (90x367 PNG), once uploaded.
+    pub sidebar: Option<Vec<u8>>,
+    /// Unix milliseconds the slot was made.
+    pub created_at: u64,
+}
+
+impl Record for GraphicsRecord {
+    const TREE: &'static str = "graphics";
+    const VERSION: u8 = 1;
+}
+
+/// A company's custom chat buttons: two GIFs as uploaded (validated by decoding).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ButtonsRecord {
+    /// Shown while at least one operator is online.
+    pub online: Option<Vec<u8>>,
+    /// Shown while nobody is online.
+    pub offline: Option<Vec<u8>>,
+}
+
+impl Record for ButtonsRecord {
+    const TREE: &'static str = "buttons";
+    const VERSION: u8 = 1;
+}
+
+/// What is remembered of a tracked visitor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorRecord {
+    /// Visitor id (kept by the browser).
+    pub id: u64,
+    /// Clicked "No thanks": never invited again.
+    pub declined: bool,
+    /// Unix milliseconds of the first page view.
+    pub first_seen: u64,
+    /// Unix milliseconds of the last page view.
+    pub last_seen: u64,
+    /// Page views so far.
+    pub page_views: u64,
+}
+
+impl Record for VisitorRecord {
+    const TREE: &'static str = "visitors";
     const VERSION: u8 = 1;
 }

@@ -20,3 +20,4 @@ mod messages;
 mod ops;
 mod routing;
 mod tenancy;
+mod timing;

@@ -2,11 +2,15 @@
 //! bearer tokens, role checks. One file per group of endpoints.
 
 mod account;
+mod buttons;
 mod chats;
+mod graphics;
 mod ops;
 mod pages;
 mod panel;
+mod tracking;
 mod visitor;
+mod window;
 
 use std::sync::Arc;
 
@@ -44,7 +48,12 @@ async fn route(app: &Arc<App>, method: &Method, path: &[&str], req: Request<Inco
         (&M::GET, ["healthz"]) => ops::healthz(app),
         (&M::GET, ["metrics"]) => ops::metrics(app),
         (&M::GET, ["openapi.json"]) => ops::openapi(),
-        (&M::GET, ["chat", ..]) => pages::chat_window(app, &req).await,
+        (&M::GET, ["chat", ..]) => window::chat_window(app, &req).await,
+        (&M::GET, ["static", "track.js"]) => tracking::script(app),
+        (&M::GET, ["static", file]) => window::asset(file),
+        (&M::GET, ["demo"]) => window::demo(app).await,
+        (&M::GET, ["graphics", key, part]) => graphics::image(app, key, part).await,
+        (&M::GET, ["button", key, lang, style]) => buttons::image(app, key, lang, style).await,
 
         (&M::POST, ["v1", "signup"]) => account::signup(app, req).await,
         (&M::POST, ["v1", "login"]) => account::login(app, req).await,
@@ -57,6 +66,27 @@ async fn route(app: &Arc<App>, method: &Method, path: &[&str], req: Request<Inco
         (&M::PUT, ["v1", "company"]) => panel::update_company(app, req).await,
         (&M::GET, ["v1", "chat-window"]) => panel::chat_window(app, req).await,
         (&M::PUT, ["v1", "chat-window"]) => panel::update_chat_window(app, req).await,
+        (&M::GET, ["v1", "chat-window", "graphics"]) => graphics::list(app, req).await,
+        (&M::POST, ["v1", "chat-window", "graphics"]) => graphics::create_slot(app, req).await,
+        (&M::PUT, ["v1", "chat-window", "graphics", id, part]) => {
+            graphics::upload(app, req, id_of(id)?, part).await
+        }
+        (&M::POST, ["v1", "chat-window", "graphics", id, "activate"]) => {
+            graphics::activate(app, req, id).await
+        }
+        (&M::DELETE, ["v1", "chat-window", "graphics", id]) => {
+            graphics::delete(app, req, id_of(id)?).await
+        }
+        (&M::GET, ["v1", "buttons", "code"]) => buttons::code(app, req).await,
+        (&M::PUT, ["v1", "buttons", "custom", state]) => {
+            buttons::upload_custom(app, req, state).await
+        }
+        (&M::DELETE, ["v1", "buttons", "custom"]) => buttons::delete_custom(app, req).await,
+        (&M::GET, ["v1", "tracking", "code"]) => tracking::code(app, req).await,
+        (&M::GET, ["v1", "visitors"]) => tracking::list(app, req).await,
+        (&M::POST, ["v1", "visitors", id, "invite"]) => {
+            tracking::invite(app, req, id_of(id)?).await
+        }
         (&M::GET, ["v1", "departments"]) => panel::departments(app, req).await,
         (&M::POST, ["v1", "departments"]) => panel::save_department(app, req, None).await,
         (&M::PUT, ["v1", "departments", id]) => {
@@ -91,6 +121,16 @@ async fn route(app: &Arc<App>, method: &Method, path: &[&str], req: Request<Inco
         (&M::POST, ["v1", "visitor", key, "chats"]) => visitor::start_chat(app, req, key).await,
         (&M::POST, ["v1", "visitor", key, "offline-messages"]) => {
             visitor::offline_message(app, req, key).await
+        }
+        (&M::GET, ["v1", "visitor", key, "window"]) => window::settings(app, req, key).await,
+        (&M::POST, ["v1", "visitor", key, "page-views"]) => {
+            tracking::page_view(app, req, key).await
+        }
+        (&M::GET, ["v1", "visitor", key, "visitors", id, "events"]) => {
+            tracking::events(app, req, key, id_of(id)?).await
+        }
+        (&M::POST, ["v1", "visitor", key, "visitors", id, "decline"]) => {
+            tracking::decline(app, req, key, id_of(id)?).await
         }
 
         _ if known_path(path) => Err(ApiError::new(
@@ -194,6 +234,32 @@ pub async fn read_json<T: DeserializeOwned>(
             format!("the JSON body is not valid: {e}"),
         )
     })
+}
+
+/// Reads a raw body (an upload) of at most `max_upload_bytes`.
+pub async fn read_upload(app: &App, req: Request<Incoming>) -> Result<Bytes, ApiError> {
+    let limit = app.config.max_upload_bytes;
+    let body = Limited::new(req.into_body(), limit)
+        .collect()
+        .await
+        .map_err(|e| {
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "upload_too_large",
+                    format!("the upload is over {limit} bytes"),
+                )
+            } else {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "body_unreadable",
+                    "the request body could not be read",
+                )
+            }
+        })?;
+    Ok(body.to_bytes())
 }
 
 /// The bearer token: `Authorization: Bearer ..`, or `?token=` (EventSource cannot set headers).
