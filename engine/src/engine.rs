@@ -10,8 +10,9 @@ use std::time::Duration;
 use actix::{Actor, Addr, ArbiterHandle};
 use serde::{Deserialize, Serialize};
 use switchboard_storage::records::{
-    AccountRecord, CannedRecord, ChatRecord, DepartmentRecord, EmailIndex, IndexRecord, KeyIndex,
-    LogRecord, OfflineRecord, SessionRecord, SubjectRecord, TenantRecord,
+    AccountRecord, ButtonsRecord, CannedRecord, ChatRecord, DepartmentRecord, EmailIndex,
+    GraphicsRecord, IndexRecord, KeyIndex, LogRecord, OfflineRecord, SessionRecord, SubjectRecord,
+    TenantRecord, VisitorRecord,
 };
 use switchboard_storage::{Key, Store, Table, Ticket};
 
@@ -87,6 +88,8 @@ pub struct Tables {
     pub offline: Table<OfflineRecord>,
     /// Bearer tokens.
     pub sessions: Table<SessionRecord>,
+    /// Tracked visitors.
+    pub visitors: Table<VisitorRecord>,
 }
 
 impl Tables {
@@ -102,6 +105,7 @@ impl Tables {
             log: store.table()?,
             offline: store.table()?,
             sessions: store.table()?,
+            visitors: store.table()?,
         })
     }
 }

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use crate::model::{AccountId, Author, ChatId, DepartmentId, LogEntry, LogKind};
+use crate::model::{AccountId, Author, ChatId, DepartmentId, LogEntry, LogKind, VisitorId};
 
 /// An event with its stream position.
 #[derive(Clone, Debug, PartialEq)]
@@ -141,6 +141,55 @@ pub enum OperatorEvent {
         /// How many.
         length: usize,
     },
+    /// A visitor on the site moved, started a chat, or declined invitations.
+    Visitor(Arc<VisitorSummary>),
+    /// A visitor left the site (their tracking went quiet).
+    VisitorLeft {
+        /// The visitor.
+        visitor: VisitorId,
+    },
     /// Events were missed (the resume point is older than what is kept): fetch state again.
     Reset,
+}
+
+/// A page a visitor saw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageSeen {
+    /// The page's URL.
+    pub url: String,
+    /// The page's title.
+    pub title: String,
+    /// Unix ms the page was opened.
+    pub at: u64,
+}
+
+/// What operators see of a visitor on the site.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VisitorSummary {
+    /// The visitor.
+    pub id: VisitorId,
+    /// The page they are on.
+    pub page: PageSeen,
+    /// Where they came from to the current page.
+    pub referrer: String,
+    /// Unix ms of their first page view ever.
+    pub first_seen: u64,
+    /// Page views so far.
+    pub pages_seen: u64,
+    /// The latest pages, newest first.
+    pub recent: Vec<PageSeen>,
+    /// Their open chat, if any.
+    pub chat: Option<ChatId>,
+    /// They clicked "No thanks": never invited again.
+    pub declined: bool,
+}
+
+/// What the tracking script on a visitor's page learns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VisitorEvent {
+    /// Show the invitation popup.
+    Invitation {
+        /// The inviting operator's name; None for an automatic invitation.
+        by: Option<String>,
+    },
 }

@@ -11,12 +11,15 @@
 //! - [`actors`]: TenantActor (routing, settings), OperatorActor (an operator's event hub),
 //!   VisitorActor (a visitor's chats, their logs and windows).
 //! - [`demo`]: the demo company of `switchboard serve --demo`.
+//! - [`assets`]: graphics slots (header and sidebar images, one slot active) and custom GIF
+//!   buttons, kept in step with the company's settings.
 //!
 //! The engine knows nothing of HTTP or JSON; storage knows nothing of the engine's types.
 
 #![deny(missing_docs)]
 
 pub mod actors;
+pub mod assets;
 pub mod auth;
 pub mod demo;
 pub mod engine;

@@ -32,6 +32,17 @@ pub fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// A new visitor id: random, so nobody can guess another visitor's, and below 2^53 so a
+/// browser's JavaScript holds it exactly.
+pub fn new_visitor_id() -> VisitorId {
+    loop {
+        let id = rand::random::<u64>() >> 11;
+        if id != 0 {
+            return id;
+        }
+    }
+}
+
 /// What an account may do in the panel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -518,8 +518,99 @@ pub enum OperatorEventData {
         /// How many.
         length: usize,
     },
+    /// A visitor on the site moved, started a chat or declined invitations.
+    Visitor {
+        /// The visitor as the live list shows them.
+        visitor: Visitor,
+    },
+    /// A visitor left the site.
+    VisitorLeft {
+        /// The visitor.
+        visitor_id: u64,
+    },
     /// Events were missed: reload your state.
     Reset,
+}
+
+/// `POST /v1/visitor/{key}/page-views`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageViewRequest {
+    /// The id the browser keeps; omit on the first visit.
+    pub visitor_id: Option<u64>,
+    /// The page's URL.
+    pub url: String,
+    /// The page's title.
+    pub title: Option<String>,
+    /// Where the visitor came from.
+    pub referrer: Option<String>,
+}
+
+/// Answer to a page view.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PageViewResponse {
+    /// The visitor's id, to keep.
+    pub visitor_id: u64,
+    /// False when the company has visitor tracking off (nothing was recorded).
+    pub tracked: bool,
+}
+
+/// A page a visitor saw.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Page {
+    /// URL.
+    pub url: String,
+    /// Title.
+    pub title: String,
+    /// Unix ms it was opened.
+    pub at: u64,
+}
+
+/// A visitor on the site (`GET /v1/visitors`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Visitor {
+    /// Visitor id.
+    pub id: u64,
+    /// Current page URL.
+    pub page_url: String,
+    /// Current page title.
+    pub title: String,
+    /// Referrer of the current page.
+    pub referrer: String,
+    /// Unix ms the current page was opened.
+    pub on_page_since: u64,
+    /// Seconds on the current page.
+    pub time_on_page_secs: u64,
+    /// Page views so far.
+    pub pages_seen: u64,
+    /// The latest pages, newest first.
+    pub pages: Vec<Page>,
+    /// Unix ms of the first visit.
+    pub first_seen: u64,
+    /// The visitor's open chat, if any.
+    pub chat_id: Option<u64>,
+    /// Clicked "No thanks".
+    pub declined: bool,
+}
+
+/// `data:` of a visitor's tracking stream (`GET /v1/visitor/{key}/visitors/{id}/events`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum VisitorEventData {
+    /// Show the invitation popup.
+    Invitation {
+        /// The inviting operator's name; null for an automatic invitation.
+        by: Option<String>,
+    },
+}
+
+/// `GET /v1/tracking/code`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TrackingCode {
+    /// The `<script>` tag to put on every page.
+    pub html: String,
+    /// Whether tracking is on (the script records nothing while it is off).
+    pub tracking: bool,
 }
 
 /// An error body.

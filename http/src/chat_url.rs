@@ -22,6 +22,9 @@ pub struct ChatUrl {
     pub email: Option<String>,
     /// `operator=`: SIP username the chat goes to, bypassing routing.
     pub operator: Option<String>,
+    /// `visitor=`: the tracked visitor's id, added by the tracking script so the chat is
+    /// linked to the visitor list (an extension of the reference product's three variables).
+    pub visitor: Option<String>,
     /// The page the visitor was on.
     pub page_url: String,
 }
@@ -70,6 +73,8 @@ pub fn parse(path: &str, query: Option<&str>) -> Result<ChatUrl, ChatUrlError> {
             "name" => &mut url.name,
             "email" => &mut url.email,
             "operator" => &mut url.operator,
+            "visitor" if value.parse::<u64>().is_ok() => &mut url.visitor,
+            "visitor" => return Err(ChatUrlError::Variables("visitor must be a number".into())),
             other => {
                 return Err(ChatUrlError::Variables(format!(
                     "unknown variable \"{other}\" (use name, email or operator)"
@@ -115,6 +120,7 @@ mod tests {
                 name: Some("Visitor Name".into()),
                 email: Some("visitor@email.com".into()),
                 operator: Some("10002".into()),
+                visitor: None,
                 page_url: "https://shop.example/p/1?color=red&size=9".into(),
             }
         );

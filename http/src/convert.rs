@@ -63,3 +63,25 @@ pub fn chat(chat: &model::Chat) -> api::Chat {
         ended_at: chat.ended_at,
     }
 }
+
+/// A visitor as the live list shows them.
+pub fn visitor(v: &switchboard_engine::events::VisitorSummary) -> api::Visitor {
+    let page = |p: &switchboard_engine::events::PageSeen| api::Page {
+        url: p.url.clone(),
+        title: p.title.clone(),
+        at: p.at,
+    };
+    api::Visitor {
+        id: v.id,
+        page_url: v.page.url.clone(),
+        title: v.page.title.clone(),
+        referrer: v.referrer.clone(),
+        on_page_since: v.page.at,
+        time_on_page_secs: model::now_ms().saturating_sub(v.page.at) / 1000,
+        pages_seen: v.pages_seen,
+        pages: v.recent.iter().map(page).collect(),
+        first_seen: v.first_seen,
+        chat_id: v.chat,
+        declined: v.declined,
+    }
+}

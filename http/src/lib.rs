@@ -10,6 +10,7 @@
 //! - [`error`]: [`error::ApiError`] and the one mapping from engine errors to status codes.
 //! - [`sse`]: event-stream bodies with replay, keep-alive and shutdown.
 //! - [`chat_url`]: the chat URL parser.
+//! - [`i18n`]: the chat window's 52 Fluent translations, compiled in.
 //!
 //! Only this crate speaks HTTP and JSON.
 
@@ -19,6 +20,7 @@ pub mod api;
 pub mod chat_url;
 mod convert;
 pub mod error;
+pub mod i18n;
 mod routes;
 pub mod server;
 pub mod sse;

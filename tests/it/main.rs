@@ -20,4 +20,3 @@ mod messages;
 mod ops;
 mod routing;
 mod tenancy;
-mod timing;

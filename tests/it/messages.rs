@@ -1,1 +1,296 @@
-//! stub
+//! Messages: both ways on both streams, resuming a stream without loss or duplicates,
+//! idempotent resends, who may write, offline messages.
+
+use serde_json::{json, Value};
+
+use crate::support::{start_server, Event, EventStream, WAIT};
+
+/// Reads `stream` until `count` `message` events arrived; returns them.
+async fn messages(stream: &mut EventStream, count: usize) -> Vec<Event> {
+    let mut found = Vec::new();
+    while found.len() < count {
+        let event = stream.next_event(WAIT).await;
+        if event.event == "message" {
+            found.push(event);
+        }
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_both_ways_reach_both_streams_in_order() {
+    let server = start_server().await;
+    let company = server.new_company("Flow").await;
+    let ann = server
+        .new_operator(&company, "101", json!({ "name": "Ann" }))
+        .await;
+    let mut ann_events = server.go_online(&ann).await;
+    let chat = server.connected_chat(&company, &ann, &mut ann_events).await;
+    let mut visitor = server.chat_events(chat.id, &chat.token, None).await;
+    let (joined, joined_seq) = visitor.wait_for("joined", WAIT).await;
+    assert_eq!(joined["name"], "Ann");
+
+    // (author, text, client id, seq acknowledged)
+    let mut sent: Vec<(&str, String, String, u64)> = Vec::new();
+    for i in 0..6 {
+        let (author, token) = if i % 2 == 0 {
+            ("visitor", &chat.token)
+        } else {
+            ("operator", &ann.token)
+        };
+        let text = format!("{author} line {i}");
+        let client_id = format!("{author}-{i}");
+        let seq = server.send(chat.id, token, &text, &client_id).await;
+        sent.push((author, text, client_id, seq));
+    }
+    let seqs: Vec<u64> = sent.iter().map(|s| s.3).collect();
+    let expected: Vec<u64> = (joined_seq + 1..=joined_seq + 6).collect();
+    assert_eq!(seqs, expected, "messages take the next log positions");
+
+    let on_visitor = messages(&mut visitor, 6).await;
+    let on_operator = messages(&mut ann_events, 6).await;
+    for ((author, text, client_id, seq), (v, o)) in
+        sent.iter().zip(on_visitor.iter().zip(&on_operator))
+    {
+        assert_eq!(v.id, *seq, "visitor stream: {}", visitor.names());
+        assert_eq!(v.data["seq"], *seq);
+        assert_eq!(v.data["author"], *author);
+        assert_eq!(v.data["text"], *text);
+        assert_eq!(v.data["client_id"], *client_id);
+        assert!(v.data["at"].as_u64().unwrap_or(0) > 0);
+        let name = if *author == "operator" { "Ann" } else { "" };
+        assert_eq!(v.data["name"], name);
+
+        assert_eq!(
+            o.data["chat_id"],
+            chat.id,
+            "operator stream: {}",
+            ann_events.names()
+        );
+        assert_eq!(o.data["seq"], *seq);
+        assert_eq!(o.data["author"], *author);
+        assert_eq!(o.data["text"], *text);
+        assert_eq!(o.data["name"], name);
+        assert_eq!(o.data["at"], v.data["at"]);
+    }
+    let operator_ids: Vec<u64> = on_operator.iter().map(|e| e.id).collect();
+    assert!(
+        operator_ids.windows(2).all(|w| w[0] < w[1]),
+        "operator event ids increase: {operator_ids:?}"
+    );
+
+    // The transcript holds the same, after the operator joined.
+    let transcript = server.transcript(chat.id, &ann.token).await;
+    assert_eq!(transcript.len(), 7, "{transcript:?}");
+    assert_eq!(transcript[0]["type"], "joined");
+    for (entry, (author, text, _, seq)) in transcript[1..].iter().zip(&sent) {
+        assert_eq!(entry["type"], "message");
+        assert_eq!(entry["seq"], *seq);
+        assert_eq!(entry["author"], *author);
+        assert_eq!(entry["text"], *text);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_resumed_after_an_event_id_replays_exactly_what_followed() {
+    let server = start_server().await;
+    let company = server.new_company("Resume").await;
+    let ann = server.new_operator(&company, "101", json!({})).await;
+    let mut ann_events = server.go_online(&ann).await;
+    let chat = server.connected_chat(&company, &ann, &mut ann_events).await;
+
+    let mut seqs = Vec::new();
+    for i in 1..=5 {
+        seqs.push(
+            server
+                .send(
+                    chat.id,
+                    &chat.token,
+                    &format!("message {i}"),
+                    &format!("m{i}"),
+                )
+                .await,
+        );
+    }
+    let mut first = server.chat_events(chat.id, &chat.token, None).await;
+    let all = messages(&mut first, 5).await;
+    let ids: Vec<u64> = all.iter().map(|e| e.id).collect();
+    assert_eq!(ids, seqs, "a fresh stream replays every message");
+    let after = all[1].id;
+    drop(first);
+
+    // With the Last-Event-ID header (the token in the query, as EventSource sends it).
+    let mut resumed = server.chat_events(chat.id, &chat.token, Some(after)).await;
+    let marker = server.send(chat.id, &chat.token, "marker 1", "k1").await;
+    let got = messages(&mut resumed, 4).await;
+    let texts: Vec<&str> = got
+        .iter()
+        .map(|e| e.data["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        ["message 3", "message 4", "message 5", "marker 1"],
+        "replay after id {after}: {}",
+        resumed.names()
+    );
+    let ids: Vec<u64> = got.iter().map(|e| e.id).collect();
+    assert_eq!(ids, [seqs[2], seqs[3], seqs[4], marker]);
+    assert!(
+        resumed.seen.iter().all(|e| e.id > after),
+        "nothing at or before {after} comes back: {}",
+        resumed.names()
+    );
+
+    // With `?last_event_id=` (and the token as a bearer header).
+    let request = server
+        .client
+        .get(server.url(&format!(
+            "/v1/chats/{}/events?last_event_id={after}",
+            chat.id
+        )))
+        .bearer_auth(&chat.token);
+    let mut resumed = EventStream::open(request).await;
+    let marker2 = server.send(chat.id, &chat.token, "marker 2", "k2").await;
+    let got = messages(&mut resumed, 5).await;
+    let ids: Vec<u64> = got.iter().map(|e| e.id).collect();
+    assert_eq!(
+        ids,
+        [seqs[2], seqs[3], seqs[4], marker, marker2],
+        "replay after ?last_event_id={after}: {}",
+        resumed.names()
+    );
+    assert!(resumed.seen.iter().all(|e| e.id > after));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resend_with_the_same_client_id_is_stored_and_delivered_once() {
+    let server = start_server().await;
+    let company = server.new_company("Idempotent").await;
+    let ann = server.new_operator(&company, "101", json!({})).await;
+    let mut ann_events = server.go_online(&ann).await;
+    let chat = server.connected_chat(&company, &ann, &mut ann_events).await;
+
+    let first = server.send(chat.id, &chat.token, "hello", "c-1").await;
+    let again = server.send(chat.id, &chat.token, "hello", "c-1").await;
+    assert_eq!(again, first, "a resend answers the original seq");
+    let after = server.send(chat.id, &chat.token, "after", "c-2").await;
+    assert_eq!(after, first + 1, "the resend took no log position");
+
+    let transcript = server.transcript(chat.id, &chat.token).await;
+    let hellos: Vec<&Value> = transcript
+        .iter()
+        .filter(|e| e["client_id"] == "c-1")
+        .collect();
+    assert_eq!(hellos.len(), 1, "{transcript:?}");
+    assert_eq!(hellos[0]["seq"], first);
+
+    // The operator hears "hello" once, then "after".
+    let got = messages(&mut ann_events, 2).await;
+    let texts: Vec<&str> = got
+        .iter()
+        .map(|e| e.data["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["hello", "after"], "{}", ann_events.names());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_operator_holding_a_chat_can_write_in_it() {
+    let server = start_server().await;
+    let company = server.new_company("Holder").await;
+    let ann = server.new_operator(&company, "101", json!({})).await;
+    let ben = server.new_operator(&company, "102", json!({})).await;
+    let mut ann_events = server.go_online(&ann).await;
+    let mut ben_events = server.go_online(&ben).await;
+    let chat = server.connected_chat(&company, &ann, &mut ann_events).await;
+    server.send(chat.id, &ann.token, "Ann here", "a-1").await;
+
+    server
+        .post_message(chat.id, &ben.token, "Ben butting in", "b-1")
+        .await
+        .expect_error(403, "forbidden");
+    server
+        .post_message(chat.id, &company.admin, "Admin butting in", "x-1")
+        .await
+        .expect_error(403, "forbidden");
+    // A chat still waiting for Ben (offered, not accepted) is not his to write in yet.
+    let waiting = server
+        .start_chat(&company.key, json!({ "name": "Walt", "operator": "102" }))
+        .await;
+    ben_events.wait_for_offer(waiting.id).await;
+    server
+        .post_message(waiting.id, &ben.token, "too early", "b-2")
+        .await
+        .expect_error(403, "forbidden");
+
+    let transcript = server.transcript(chat.id, &ann.token).await;
+    let texts: Vec<&str> = transcript
+        .iter()
+        .filter(|e| e["type"] == "message")
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["Ann here"]);
+    assert!(server.transcript(waiting.id, &ben.token).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_messages_are_listed_for_the_companys_operators() {
+    let server = start_server().await;
+    let company = server.new_company("Offline").await;
+    let sales = server
+        .post(
+            "/v1/departments",
+            Some(&company.admin),
+            json!({ "name": "Sales" }),
+        )
+        .await
+        .expect(201)["id"]
+        .as_u64()
+        .unwrap();
+    let ann = server.new_operator(&company, "101", json!({})).await;
+
+    let path = format!("/v1/visitor/{}/offline-messages", company.key);
+    let first = server
+        .post(
+            &path,
+            None,
+            json!({
+                "name": "Vera", "email": "vera@example.com",
+                "message": "Call me back about my order, please.",
+                "department": sales, "operator": "101",
+            }),
+        )
+        .await
+        .expect(201);
+    assert!(first["id"].as_u64().is_some(), "{first}");
+    assert_eq!(first["name"], "Vera");
+    assert_eq!(first["email"], "vera@example.com");
+    assert_eq!(first["message"], "Call me back about my order, please.");
+    assert_eq!(first["department"], sales);
+    assert_eq!(first["operator"], "101");
+    assert!(first["at"].as_u64().unwrap_or(0) > 0);
+    let second = server
+        .post(
+            &path,
+            None,
+            json!({ "name": "Walt", "email": "walt@example.com", "message": "Do you ship to Malta?" }),
+        )
+        .await
+        .expect(201);
+    assert_eq!(second["department"], Value::Null);
+    assert_eq!(second["operator"], Value::Null);
+
+    // An operator (not only the admin) reads them, newest first, with the same fields.
+    let listed = server
+        .get("/v1/offline-messages", Some(&ann.token))
+        .await
+        .expect(200);
+    assert_eq!(listed, json!([second, first]));
+
+    // Another company sees none of them.
+    let other = server.new_company("Elsewhere").await;
+    let theirs = server
+        .get("/v1/offline-messages", Some(&other.admin))
+        .await
+        .expect(200);
+    assert_eq!(theirs, json!([]));
+}

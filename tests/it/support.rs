@@ -355,6 +355,27 @@ impl Server {
         }
     }
 
+    /// Starts a chat asking for `operator` (online, with `events` open), waits for the offer
+    /// and accepts it: a connected chat.
+    pub async fn connected_chat(
+        &self,
+        company: &Company,
+        operator: &Operator,
+        events: &mut EventStream,
+    ) -> Chat {
+        let chat = self
+            .start_chat(
+                &company.key,
+                json!({ "name": "Vera", "operator": operator.sip }),
+            )
+            .await;
+        assert_eq!(chat.state, "waiting");
+        events.wait_for_offer(chat.id).await;
+        let accepted = self.accept(chat.id, &operator.token).await.expect(200);
+        assert_eq!(accepted["state"], "connected");
+        chat
+    }
+
     /// `POST /v1/chats/{id}/accept`.
     pub async fn accept(&self, chat: u64, token: &str) -> Reply {
         self.call(

@@ -1,9 +1,13 @@
-//! The actors: one per tenant, per signed-in operator and per visitor with a chat.
+//! The actors: one per tenant, per signed-in operator, per visitor on the site, and per
+//! invitation timer.
 //!
 //! A tenant's actors all run on the tenant's arbiter (the operator and visitor actors are
 //! started from the tenant actor, so they land on its thread), which keeps a tenant's messages
-//! on one thread. Each file holds one actor, its messages and one handler per message.
+//! on one thread. Each file holds one actor, its messages and one handler per message; the
+//! visitor actor has two halves, `visitor/chat.rs` and `visitor/tracking.rs`. The invitation
+//! timer is a tiny actor per page view.
 
+pub mod invitation;
 pub mod operator;
 pub mod tenant;
 pub mod visitor;

@@ -17,7 +17,7 @@ use super::operator::{OperatorActor, Push};
 use super::visitor::{self, Attach, VisitorActor};
 use crate::auth;
 use crate::engine::{account_key, chat_key, idle_check_interval, Engine};
-use crate::events::{OfferDetails, OperatorEvent};
+use crate::events::{OfferDetails, OperatorEvent, VisitorSummary};
 use crate::model::*;
 use crate::routing::{Effect, Policy, Refused, Request, Router};
 use crate::{Error, Result};
@@ -103,6 +103,8 @@ pub struct TenantActor {
     visitors: HashMap<VisitorId, Addr<VisitorActor>>,
     /// Chats with an active session.
     chats: HashMap<ChatId, Live>,
+    /// Visitors on the site, as their actors last reported.
+    tracked: HashMap<VisitorId, Arc<VisitorSummary>>,
     /// Chats to re-route once started (they were open at the last stop).
     restore: Vec<Chat>,
     /// Queue length last added to the global gauge.
@@ -138,6 +140,7 @@ impl TenantActor {
             operators: HashMap::new(),
             visitors: HashMap::new(),
             chats: HashMap::new(),
+            tracked: HashMap::new(),
             restore: state.open,
             reported_queue: 0,
             last_active: Instant::now(),
@@ -164,7 +167,8 @@ impl TenantActor {
         if let Some(addr) = self.visitors.get(&visitor).filter(|a| a.connected()) {
             return addr.clone();
         }
-        let addr = VisitorActor::new(self.engine.clone(), ctx.address(), visitor).start();
+        let addr =
+            VisitorActor::new(self.engine.clone(), ctx.address(), self.id(), visitor).start();
         self.visitors.insert(visitor, addr.clone());
         addr
     }
@@ -375,6 +379,8 @@ pub struct Snapshot {
     pub load: Vec<(AccountId, Status, u32, u32)>,
     /// Chats waiting with no offer.
     pub queue_length: usize,
+    /// Visitors on the site, most recently active first.
+    pub visitors: Vec<Arc<VisitorSummary>>,
 }
 
 /// Reads the company's settings and lists.
@@ -397,6 +403,11 @@ impl Handler<GetSnapshot> for TenantActor {
                 .map(|(id, a)| (id, a.status, a.open.len() as u32, a.offers.len() as u32))
                 .collect(),
             queue_length: self.router.queue_len(),
+            visitors: {
+                let mut v: Vec<_> = self.tracked.values().cloned().collect();
+                v.sort_by_key(|s| std::cmp::Reverse(s.page.at));
+                v
+            },
         })
     }
 }
@@ -1065,5 +1076,80 @@ impl Handler<VisitorGone> for TenantActor {
                 self.chats.remove(&chat);
             }
         }
+    }
+}
+
+/// A page view reported by the tracking script. Resolves to the visitor's id (a new one when
+/// the browser has none); when tracking is off, nothing is recorded.
+#[derive(Message)]
+#[rtype(result = "Result<VisitorId>")]
+pub struct PageView {
+    /// The browser's visitor id.
+    pub visitor: Option<VisitorId>,
+    /// URL.
+    pub url: String,
+    /// Title.
+    pub title: String,
+    /// Referrer.
+    pub referrer: String,
+}
+
+impl Handler<PageView> for TenantActor {
+    type Result = Result<VisitorId>;
+
+    fn handle(&mut self, msg: PageView, ctx: &mut Context<Self>) -> Self::Result {
+        let id = msg.visitor.unwrap_or_else(new_visitor_id);
+        if !self.tenant.window.tracking {
+            return Ok(id);
+        }
+        let invite_after = self.tenant.window.invitation_delay;
+        self.visitor(id, ctx).do_send(visitor::Seen {
+            url: msg.url,
+            title: msg.title,
+            referrer: msg.referrer,
+            invite_after,
+        });
+        self.last_active = Instant::now();
+        Ok(id)
+    }
+}
+
+/// A visitor actor's latest summary, passed on to the operators.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct VisitorUpdate(pub Arc<VisitorSummary>);
+
+impl Handler<VisitorUpdate> for TenantActor {
+    type Result = ();
+
+    fn handle(&mut self, VisitorUpdate(summary): VisitorUpdate, _: &mut Context<Self>) {
+        self.tracked.insert(summary.id, summary.clone());
+        for hub in self.operators.values() {
+            hub.do_send(Push(OperatorEvent::Visitor(summary.clone())));
+        }
+    }
+}
+
+/// The visitor's actor: `tracked_only` answers only for visitors on the site now (an
+/// operator's invitation); otherwise the actor is started when needed (the visitor's own
+/// tracking stream and "No thanks").
+#[derive(Message)]
+#[rtype(result = "Result<Addr<VisitorActor>>")]
+pub struct FindVisitor {
+    /// The visitor.
+    pub visitor: VisitorId,
+    /// Only a visitor on the site now.
+    pub tracked_only: bool,
+}
+
+impl Handler<FindVisitor> for TenantActor {
+    type Result = Result<Addr<VisitorActor>>;
+
+    fn handle(&mut self, msg: FindVisitor, ctx: &mut Context<Self>) -> Self::Result {
+        if msg.tracked_only && !self.tracked.contains_key(&msg.visitor) {
+            return Err(Error::NotFound("visitor"));
+        }
+        self.last_active = Instant::now();
+        Ok(self.visitor(msg.visitor, ctx))
     }
 }

@@ -149,6 +149,8 @@ fn encode_operator_event(event: &Sequenced<OperatorEvent>) -> bytes::Bytes {
         api::OperatorEventData::Typing { .. } => "typing",
         api::OperatorEventData::Closed { .. } => "closed",
         api::OperatorEventData::Queue { .. } => "queue",
+        api::OperatorEventData::Visitor { .. } => "visitor",
+        api::OperatorEventData::VisitorLeft { .. } => "visitor_left",
         api::OperatorEventData::Reset => "reset",
     };
     frame(event.seq, name, &data)
@@ -194,6 +196,12 @@ pub fn operator_event(event: &OperatorEvent) -> api::OperatorEventData {
             by: if by.is_some() { "operator" } else { "visitor" }.into(),
         },
         OperatorEvent::Queue { length } => D::Queue { length: *length },
+        OperatorEvent::Visitor(v) => D::Visitor {
+            visitor: crate::convert::visitor(v),
+        },
+        OperatorEvent::VisitorLeft { visitor } => D::VisitorLeft {
+            visitor_id: *visitor,
+        },
         OperatorEvent::Reset => D::Reset,
     }
 }

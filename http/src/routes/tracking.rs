@@ -3,57 +3,204 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
+use switchboard_engine::actors::tenant::{FindVisitor, GetSnapshot, PageView};
+use switchboard_engine::actors::visitor::{Decline, Invite, Watch};
+use switchboard_engine::events::{Sequenced, VisitorEvent};
+use switchboard_engine::model::VisitorId;
+use switchboard_engine::Error;
 
-use super::Reply;
+use super::visitor::short_text;
+use super::{account, event_stream, json, query_param, read_json, respond, Reply};
+use crate::api;
 use crate::error::ApiError;
 use crate::server::App;
+use crate::sse::{frame, SseBody};
+
+/// The tracking script, served as it is.
+const SCRIPT: &str = include_str!("../../assets/track.js");
+
+/// Longest URL, title or referrer kept.
+const MAX_URL_CHARS: usize = 2048;
+
+/// Largest visitor id: ids are below 2^53 so JavaScript holds them exactly.
+const MAX_VISITOR_ID: u64 = (1 << 53) - 1;
 
 /// The tracking snippet a company puts on every page.
 pub fn snippet(base_url: &str, key: &str, lang: &str) -> String {
     format!("<script src=\"{base_url}/static/track.js\" data-key=\"{key}\" data-lang=\"{lang}\" async></script>")
 }
 
-fn todo() -> Reply {
-    Err(ApiError::new(
-        StatusCode::NOT_IMPLEMENTED,
-        "not_implemented",
-        "not built yet",
-    ))
+fn visitor_id(id: u64) -> Result<VisitorId, ApiError> {
+    if id == 0 || id > MAX_VISITOR_ID {
+        return Err(ApiError::invalid(
+            "visitor_id",
+            "use the id the server gave",
+        ));
+    }
+    Ok(id)
 }
 
 /// `GET /static/track.js`.
 pub fn script(_app: &Arc<App>) -> Reply {
-    todo()
+    let mut response = respond(
+        StatusCode::OK,
+        "text/javascript; charset=utf-8",
+        Bytes::from_static(SCRIPT.as_bytes()),
+    );
+    response.headers_mut().insert(
+        hyper::header::CACHE_CONTROL,
+        hyper::header::HeaderValue::from_static("public, max-age=300"),
+    );
+    Ok(response)
 }
 
-/// `GET /v1/tracking/code`: the `<script>` snippet for the company's pages.
-pub async fn code(_app: &Arc<App>, _req: Request<Incoming>) -> Reply {
-    todo()
+/// `GET /v1/tracking/code?lang=`: the `<script>` snippet for the company's pages.
+pub async fn code(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, _) = account(app, &req)?;
+    let snapshot = app
+        .engine
+        .tenant(tenant)?
+        .send(GetSnapshot)
+        .await
+        .map_err(Error::from)?;
+    let lang = query_param(&req, "lang").unwrap_or(snapshot.tenant.window.language.clone());
+    if !crate::LANGUAGES.contains(&lang.as_str()) {
+        return Err(ApiError::invalid(
+            "lang",
+            format!("\"{lang}\" is not one of the 52 language codes"),
+        ));
+    }
+    let html = snippet(&app.base_url, &snapshot.tenant.company.key, &lang);
+    json(
+        StatusCode::OK,
+        &api::TrackingCode {
+            html,
+            tracking: snapshot.tenant.window.tracking,
+        },
+    )
 }
 
 /// `POST /v1/visitor/{key}/page-views`.
-pub async fn page_view(_app: &Arc<App>, _req: Request<Incoming>, _key: &str) -> Reply {
-    todo()
+pub async fn page_view(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Reply {
+    let tenant = app.engine.tenant_by_key(key)?;
+    let body: api::PageViewRequest = read_json(app, req).await?;
+    let visitor = body.visitor_id.map(visitor_id).transpose()?;
+    let url = short_text("url", Some(body.url), MAX_URL_CHARS)?;
+    if url.is_empty() {
+        return Err(ApiError::invalid("url", "give the page's URL"));
+    }
+    let actor = app.engine.tenant(tenant)?;
+    let view = PageView {
+        visitor,
+        url,
+        title: short_text("title", body.title, MAX_URL_CHARS)?,
+        referrer: short_text("referrer", body.referrer, MAX_URL_CHARS)?,
+    };
+    let id = actor.send(view).await.map_err(Error::from)??;
+    let tracking = actor
+        .send(GetSnapshot)
+        .await
+        .map_err(Error::from)?
+        .tenant
+        .window
+        .tracking;
+    json(
+        StatusCode::OK,
+        &api::PageViewResponse {
+            visitor_id: id,
+            tracked: tracking,
+        },
+    )
 }
 
 /// `GET /v1/visitor/{key}/visitors/{id}/events`: invitations for one visitor.
-pub async fn events(_app: &Arc<App>, _req: Request<Incoming>, _key: &str, _id: u64) -> Reply {
-    todo()
+pub async fn events(app: &Arc<App>, _req: Request<Incoming>, key: &str, id: u64) -> Reply {
+    let tenant = app.engine.tenant_by_key(key)?;
+    let find = FindVisitor {
+        visitor: visitor_id(id)?,
+        tracked_only: false,
+    };
+    let actor = app
+        .engine
+        .tenant(tenant)?
+        .send(find)
+        .await
+        .map_err(Error::from)??;
+    let subscription = actor.send(Watch).await.map_err(Error::from)?;
+    Ok(event_stream(SseBody::new(
+        subscription,
+        encode,
+        app.metrics.clone(),
+        app.shutdown.clone(),
+    )))
 }
 
-/// `POST /v1/visitor/{key}/visitors/{id}/decline`: "No thanks".
-pub async fn decline(_app: &Arc<App>, _req: Request<Incoming>, _key: &str, _id: u64) -> Reply {
-    todo()
+fn encode(event: &Sequenced<VisitorEvent>) -> Bytes {
+    let VisitorEvent::Invitation { by } = &event.event;
+    frame(
+        event.seq,
+        "invitation",
+        &api::VisitorEventData::Invitation { by: by.clone() },
+    )
 }
 
-/// `GET /v1/visitors`: the live visitor list.
-pub async fn list(_app: &Arc<App>, _req: Request<Incoming>) -> Reply {
-    todo()
+/// `POST /v1/visitor/{key}/visitors/{id}/decline`: "No thanks", stored before the answer.
+pub async fn decline(app: &Arc<App>, _req: Request<Incoming>, key: &str, id: u64) -> Reply {
+    let tenant = app.engine.tenant_by_key(key)?;
+    let find = FindVisitor {
+        visitor: visitor_id(id)?,
+        tracked_only: false,
+    };
+    let actor = app
+        .engine
+        .tenant(tenant)?
+        .send(find)
+        .await
+        .map_err(Error::from)??;
+    actor
+        .send(Decline)
+        .await
+        .map_err(Error::from)??
+        .durable()
+        .await
+        .map_err(Error::from)?;
+    json(StatusCode::OK, &serde_json::json!({ "declined": true }))
 }
 
-/// `POST /v1/visitors/{id}/invite`: an operator invites a visitor.
-pub async fn invite(_app: &Arc<App>, _req: Request<Incoming>, _id: u64) -> Reply {
-    todo()
+/// `GET /v1/visitors`: the visitors on the site, most recently active first.
+pub async fn list(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, _) = account(app, &req)?;
+    let snapshot = app
+        .engine
+        .tenant(tenant)?
+        .send(GetSnapshot)
+        .await
+        .map_err(Error::from)?;
+    let visitors: Vec<api::Visitor> = snapshot
+        .visitors
+        .iter()
+        .map(|v| crate::convert::visitor(v))
+        .collect();
+    json(StatusCode::OK, &visitors)
+}
+
+/// `POST /v1/visitors/{id}/invite`: an operator invites a visitor who is on the site.
+pub async fn invite(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Reply {
+    let (tenant, account) = account(app, &req)?;
+    let by = app.engine.account(tenant, account)?.name;
+    let find = FindVisitor {
+        visitor: id,
+        tracked_only: true,
+    };
+    let actor = app
+        .engine
+        .tenant(tenant)?
+        .send(find)
+        .await
+        .map_err(Error::from)??;
+    actor.send(Invite { by }).await.map_err(Error::from)??;
+    json(StatusCode::OK, &serde_json::json!({ "invited": id }))
 }

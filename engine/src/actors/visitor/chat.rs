@@ -1,7 +1,7 @@
-//! VisitorActor: one per visitor with a chat. It owns each of the visitor's chat sessions:
-//! the state (waiting -> connected -> closed, or -> offline), the chat's durable log and its
-//! sequence numbers, the client ids that make resends idempotent, and the subscribers (the
-//! visitor's chat window and nobody else; operators hear through their own actor).
+//! The chat half of the visitor actor: each of the visitor's chat sessions with its state
+//! (waiting -> connected -> closed, or -> offline), the chat's durable log and sequence
+//! numbers, the client ids that make resends idempotent, and the chat window's subscribers
+//! (operators hear through their own actor).
 //!
 //! Every log entry is written, waited for until a flush covers it, and only then published
 //! and acknowledged, so nobody ever sees a message that a crash could take back. Handlers that
@@ -13,10 +13,10 @@ use std::time::Instant;
 use actix::prelude::*;
 use tokio::sync::mpsc;
 
-use super::operator::{OperatorActor, Push};
-use super::tenant::{TenantActor, VisitorGone};
-use super::{publish, Subscriber, Subscription};
-use crate::engine::{chat_key, idle_check_interval, Engine};
+use super::VisitorActor;
+use crate::actors::operator::{OperatorActor, Push};
+use crate::actors::{publish, Subscriber, Subscription};
+use crate::engine::chat_key;
 use crate::events::{ChatEvent, OperatorEvent, Sequenced};
 use crate::model::*;
 use crate::{Error, Result};
@@ -28,15 +28,15 @@ pub const MAX_MESSAGE_CHARS: usize = 4000;
 pub const MAX_CLIENT_ID_CHARS: usize = 100;
 
 /// One chat of the visitor.
-struct Session {
+pub(super) struct Session {
     /// The chat's metadata as stored.
-    chat: Chat,
+    pub(super) chat: Chat,
     /// Sequence number of the last log entry.
     last_seq: u64,
     /// (author key, client id) -> sequence number, for idempotent resends.
     client_ids: HashMap<(AccountId, String), u64>,
     /// The visitor's open chat windows.
-    subscribers: Vec<Subscriber<ChatEvent>>,
+    pub(super) subscribers: Vec<Subscriber<ChatEvent>>,
     /// The holding operator's hub, for relaying.
     operator: Option<Addr<OperatorActor>>,
     /// Last queue position told, for a window that connects while queued.
@@ -51,32 +51,7 @@ fn author_key(author: &Author) -> AccountId {
     }
 }
 
-/// A visitor's chats.
-pub struct VisitorActor {
-    /// Storage and settings.
-    engine: Engine,
-    /// The company's actor, told when this one stops.
-    tenant: Addr<TenantActor>,
-    /// This visitor.
-    visitor: VisitorId,
-    /// The visitor's chats that are active here.
-    sessions: HashMap<ChatId, Session>,
-    /// Last activity, for passivation.
-    last_active: Instant,
-}
-
 impl VisitorActor {
-    /// An actor for `visitor` of the company at `tenant`.
-    pub fn new(engine: Engine, tenant: Addr<TenantActor>, visitor: VisitorId) -> Self {
-        VisitorActor {
-            engine,
-            tenant,
-            visitor,
-            sessions: HashMap::new(),
-            last_active: Instant::now(),
-        }
-    }
-
     fn session(&mut self, chat: ChatId) -> Result<&mut Session> {
         self.last_active = Instant::now();
         self.sessions.get_mut(&chat).ok_or(Error::NotFound("chat"))
@@ -179,34 +154,6 @@ impl VisitorActor {
     }
 }
 
-impl Actor for VisitorActor {
-    type Context = Context<Self>;
-
-    fn started(&mut self, ctx: &mut Self::Context) {
-        let every = idle_check_interval(self.engine.config());
-        ctx.run_interval(every, |act, ctx| {
-            let idle =
-                act.last_active.elapsed().as_secs() >= act.engine.config().passivate_after_secs;
-            let busy = act.sessions.values_mut().any(|s| {
-                s.subscribers.retain(|sub| !sub.is_closed());
-                !s.subscribers.is_empty()
-                    || matches!(s.chat.state, ChatState::Waiting | ChatState::Connected)
-            });
-            if idle && !busy {
-                ctx.stop();
-            }
-        });
-    }
-
-    fn stopped(&mut self, _: &mut Self::Context) {
-        let chats = self.sessions.keys().copied().collect();
-        self.tenant.do_send(VisitorGone {
-            visitor: self.visitor,
-            chats,
-        });
-    }
-}
-
 /// Makes a chat active here, reading its log to learn the sequence and the client ids.
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -247,6 +194,9 @@ impl Handler<Attach> for VisitorActor {
         };
         self.sessions.insert(session.chat.id, session);
         self.last_active = Instant::now();
+        // A chat start ends any pending invitation and shows in the visitor list.
+        self.cancel_invitation();
+        self.report();
     }
 }
 
@@ -400,6 +350,7 @@ impl Handler<End> for VisitorActor {
             ChatState::Closed
         };
         session.chat.ended_at = Some(now_ms());
+        self.report();
         let kind = if msg.timed_out {
             LogKind::TimedOut
         } else {

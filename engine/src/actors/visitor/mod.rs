@@ -1,0 +1,114 @@
+//! VisitorActor: one per visitor on the site. It holds the visitor's chat sessions
+//! ([`chat`]) and what tracking knows of them — current page, page history, invitations
+//! ([`tracking`]). It stops when the visitor has no open chat, no open window or tracking
+//! stream, and nothing happened for the passivation time.
+
+mod chat;
+mod tracking;
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Instant;
+
+use actix::prelude::*;
+
+pub use chat::*;
+pub use tracking::*;
+
+use super::invitation::InvitationTimer;
+use super::tenant::{TenantActor, VisitorGone};
+use super::Subscriber;
+use crate::engine::{idle_check_interval, Engine};
+use crate::events::{PageSeen, VisitorEvent};
+use crate::model::*;
+
+/// A visitor's chats and whereabouts.
+pub struct VisitorActor {
+    /// Storage and settings.
+    engine: Engine,
+    /// The company's actor, told about moves and when this one stops.
+    tenant: Addr<TenantActor>,
+    /// The company.
+    tenant_id: TenantId,
+    /// This visitor.
+    visitor: VisitorId,
+    /// The visitor's chats that are active here.
+    sessions: HashMap<ChatId, chat::Session>,
+    /// Last activity, for passivation.
+    last_active: Instant,
+    /// The page the visitor is on, once tracked, with its referrer.
+    page: Option<(PageSeen, String)>,
+    /// The latest pages, newest first (at most [`tracking::RECENT_PAGES`]).
+    recent: VecDeque<PageSeen>,
+    /// Page views ever, first page view ever, "No thanks" — as stored.
+    record: Option<switchboard_storage::records::VisitorRecord>,
+    /// Numbers page views, so a timer for an earlier one is ignored.
+    page_view: u64,
+    /// The running invitation timer.
+    timer: Option<Addr<InvitationTimer>>,
+    /// Tracking scripts listening for invitations.
+    watchers: Vec<Subscriber<VisitorEvent>>,
+    /// Id of the next visitor event.
+    next_event: u64,
+}
+
+impl VisitorActor {
+    /// An actor for `visitor` of the company at `tenant`.
+    pub fn new(
+        engine: Engine,
+        tenant: Addr<TenantActor>,
+        tenant_id: TenantId,
+        visitor: VisitorId,
+    ) -> Self {
+        VisitorActor {
+            engine,
+            tenant,
+            tenant_id,
+            visitor,
+            sessions: HashMap::new(),
+            last_active: Instant::now(),
+            page: None,
+            recent: VecDeque::new(),
+            record: None,
+            page_view: 0,
+            timer: None,
+            watchers: Vec::new(),
+            next_event: now_ms() * 1000,
+        }
+    }
+
+    /// The chat the visitor is in (waiting or connected), if any.
+    fn open_chat(&self) -> Option<ChatId> {
+        self.sessions
+            .values()
+            .find(|s| matches!(s.chat.state, ChatState::Waiting | ChatState::Connected))
+            .map(|s| s.chat.id)
+    }
+}
+
+impl Actor for VisitorActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        let every = idle_check_interval(self.engine.config());
+        ctx.run_interval(every, |act, ctx| {
+            let idle =
+                act.last_active.elapsed().as_secs() >= act.engine.config().passivate_after_secs;
+            act.watchers.retain(|w| !w.is_closed());
+            let windows = act.sessions.values_mut().any(|s| {
+                s.subscribers.retain(|sub| !sub.is_closed());
+                !s.subscribers.is_empty()
+            });
+            if idle && !windows && act.watchers.is_empty() && act.open_chat().is_none() {
+                ctx.stop();
+            }
+        });
+    }
+
+    fn stopped(&mut self, _: &mut Self::Context) {
+        let chats = self.sessions.keys().copied().collect();
+        self.tenant.do_send(VisitorGone {
+            visitor: self.visitor,
+            chats,
+        });
+    }
+}
