@@ -90,6 +90,10 @@ pub struct Tables {
     pub sessions: Table<SessionRecord>,
     /// Tracked visitors.
     pub visitors: Table<VisitorRecord>,
+    /// Chat-window graphics slots.
+    pub graphics: Table<GraphicsRecord>,
+    /// Custom chat buttons.
+    pub buttons: Table<ButtonsRecord>,
 }
 
 impl Tables {
@@ -106,6 +110,8 @@ impl Tables {
             offline: store.table()?,
             sessions: store.table()?,
             visitors: store.table()?,
+            graphics: store.table()?,
+            buttons: store.table()?,
         })
     }
 }
