@@ -424,7 +424,8 @@ mod tests {
             max_chats: 4,
             departments: Vec::new(),
         };
-        engine
+        // Durability does not matter here: the test reads through the same database.
+        let _ = engine
             .create_company(&tenant, &admin)
             .expect("the company is stored");
         (engine, id)

@@ -64,6 +64,12 @@ pub struct Metrics {
     pub open_streams: AtomicI64,
     /// Chats waiting in queues, all companies.
     pub queue_length: AtomicI64,
+    /// Running tenant actors (companies active in memory).
+    pub tenant_actors: AtomicI64,
+    /// Running operator hubs.
+    pub operator_actors: AtomicI64,
+    /// Running visitor actors.
+    pub visitor_actors: AtomicI64,
 }
 
 /// The typed trees, opened once.

@@ -62,6 +62,7 @@ impl Actor for OperatorActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
+        self.engine.metrics().operator_actors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let every = idle_check_interval(self.engine.config());
         ctx.run_interval(every, |act, ctx| {
             act.subscribers.retain(|s| !s.is_closed());
@@ -76,6 +77,10 @@ impl Actor for OperatorActor {
                 ctx.stop();
             }
         });
+    }
+
+    fn stopped(&mut self, _: &mut Self::Context) {
+        self.engine.metrics().operator_actors.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

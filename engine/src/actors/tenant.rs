@@ -312,6 +312,7 @@ impl Actor for TenantActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
+        self.engine.metrics().tenant_actors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // Chats that were open at the last stop: connected ones go back to their operators,
         // waiting ones are routed again.
         for chat in std::mem::take(&mut self.restore) {
@@ -356,6 +357,7 @@ impl Actor for TenantActor {
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
+        self.engine.metrics().tenant_actors.fetch_sub(1, Ordering::Relaxed);
         self.engine
             .metrics()
             .queue_length
