@@ -33,6 +33,16 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// The terminal client for operators and admins.
+    Tui {
+        /// The server's base URL.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        server: String,
+        /// Sign in with this email (the password is asked on screen, or read from
+        /// SWITCHBOARD_PASSWORD).
+        #[arg(long)]
+        email: Option<String>,
+    },
     /// Writes every record of a stopped server's database to one file.
     Backup {
         /// Database folder.
@@ -72,13 +82,22 @@ fn load_config(path: Option<PathBuf>) -> anyhow::Result<Config> {
 }
 
 fn main() {
+    let cli = Cli::parse();
+    if matches!(cli.command, Command::Tui { .. }) {
+        // The terminal belongs to the client: no log lines over its screen.
+        if let Err(e) = run(cli) {
+            eprintln!("error: {e:#}");
+            std::process::exit(1);
+        }
+        return;
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sled=warn".into()),
         )
         .init();
-    if let Err(e) = run(Cli::parse()) {
+    if let Err(e) = run(cli) {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
@@ -101,6 +120,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             tokio::runtime::Runtime::new()?.block_on(serve(config, demo))
         }
+        Command::Tui { server, email } => switchboard_tui::run(&server, email),
         Command::Backup { data, file } => {
             let store = Store::open(&switchboard_storage::Config {
                 path: data,

@@ -11,8 +11,8 @@ use actix::{Actor, Addr, ArbiterHandle};
 use serde::{Deserialize, Serialize};
 use switchboard_storage::records::{
     AccountRecord, ButtonsRecord, CannedRecord, ChatRecord, DepartmentRecord, EmailIndex,
-    GraphicsRecord, IndexRecord, KeyIndex, LogRecord, OfflineRecord, SessionRecord, SubjectRecord,
-    TenantRecord, VisitorRecord,
+    GraphicsRecord, IndexRecord, KeyIndex, LogRecord, OfflineRecord, RoutingRecord, SessionRecord,
+    SubjectRecord, TenantRecord, VisitorRecord,
 };
 use switchboard_storage::{Key, Store, Table, Ticket};
 
@@ -31,6 +31,9 @@ pub struct Config {
     pub passivate_after_secs: u64,
     /// `max_chats` of a new operator when none is given.
     pub default_max_chats: u32,
+    /// An operator whose last terminal disconnected keeps their chats this long (ms) before
+    /// they are re-queued; long enough for a network blip or a client restart.
+    pub presence_grace_ms: u64,
     /// Events buffered per stream subscriber; one that falls further behind is dropped and
     /// resumes from its last event id.
     pub subscriber_buffer: usize,
@@ -42,6 +45,7 @@ impl Default for Config {
             arbiters: 0,
             passivate_after_secs: 300,
             default_max_chats: 4,
+            presence_grace_ms: 30_000,
             subscriber_buffer: 256,
         }
     }
@@ -100,6 +104,8 @@ pub struct Tables {
     pub graphics: Table<GraphicsRecord>,
     /// Custom chat buttons.
     pub buttons: Table<ButtonsRecord>,
+    /// Chats' routing logs.
+    pub routing: Table<RoutingRecord>,
 }
 
 impl Tables {
@@ -118,6 +124,7 @@ impl Tables {
             visitors: store.table()?,
             graphics: store.table()?,
             buttons: store.table()?,
+            routing: store.table()?,
         })
     }
 }
@@ -530,6 +537,15 @@ impl Engine {
         all.reverse();
         all.truncate(limit);
         Ok(all)
+    }
+
+    /// A chat's routing log, oldest first.
+    pub fn routing_log(&self, chat: ChatId) -> Result<Vec<RoutingRecord>> {
+        self.tables()
+            .routing
+            .scan_prefix(&Key::new().u64(chat).finish())
+            .map(|r| Ok(r?.1))
+            .collect()
     }
 
     /// A chat's log entries after `after` (all when 0), in order.

@@ -27,7 +27,13 @@ pub enum ChatEvent {
     Queued {
         /// 1 = next.
         position: usize,
+        /// Estimated wait in seconds, once handling times are known.
+        wait_secs: Option<u64>,
     },
+    /// The operator went away; another is being found.
+    Requeued,
+    /// The operator handed the chat on; another is being found.
+    Transferred,
     /// An operator took the chat.
     Joined {
         /// Operator's name.
@@ -75,6 +81,8 @@ impl ChatEvent {
             LogKind::Joined { name, .. } => ChatEvent::Joined { name: name.clone() },
             LogKind::TimedOut => ChatEvent::Timeout,
             LogKind::Closed { by } => ChatEvent::Closed { by: *by },
+            LogKind::Requeued { .. } => ChatEvent::Requeued,
+            LogKind::Transferred { .. } => ChatEvent::Transferred,
         }
     }
 }
@@ -94,6 +102,8 @@ pub struct OfferDetails {
     pub page_url: String,
     /// Unix ms the chat was opened, for the waiting time.
     pub created_at: u64,
+    /// Name of the operator who transferred it, or who lost it; read the transcript.
+    pub previous_operator: Option<String>,
 }
 
 /// What an operator's terminal learns.
@@ -103,6 +113,11 @@ pub enum OperatorEvent {
     Offer(Arc<OfferDetails>),
     /// An offer is gone (taken by someone else, timed out, moved on).
     Withdrawn {
+        /// The chat.
+        chat: ChatId,
+    },
+    /// This operator no longer holds the chat (transferred, or re-queued when they went away).
+    Released {
         /// The chat.
         chat: ChatId,
     },

@@ -118,6 +118,18 @@ pub struct ChatWindow {
     pub active_graphics: Option<u64>,
     /// Uploaded GIF buttons replace the standard ones.
     pub custom_buttons: bool,
+    /// How single mode picks an operator.
+    pub fairness: crate::routing::Fairness,
+    /// Escalation: how long a chat waits for the operator it asked for.
+    pub requested_operator_timeout: Duration,
+    /// Escalation: how long a chat waits for its department before the fallback.
+    pub department_timeout: Duration,
+    /// Escalation: the department chats fall back to.
+    pub fallback_department: Option<DepartmentId>,
+    /// Most chats waiting for one target; 0 = no limit.
+    pub max_queue: u32,
+    /// Longest estimated wait a visitor is queued for; zero = no limit.
+    pub max_wait: Duration,
 }
 
 impl Default for ChatWindow {
@@ -144,6 +156,12 @@ impl Default for ChatWindow {
             invitation_delay: None,
             active_graphics: None,
             custom_buttons: false,
+            fairness: crate::routing::Fairness::LeastBusy,
+            requested_operator_timeout: Duration::from_secs(30),
+            department_timeout: Duration::from_secs(30),
+            fallback_department: None,
+            max_queue: 0,
+            max_wait: Duration::ZERO,
         }
     }
 }
@@ -319,6 +337,16 @@ pub enum LogKind {
         /// Closing operator.
         by: Option<AccountId>,
     },
+    /// The operator went away; the chat waits again.
+    Requeued {
+        /// The operator who held it.
+        operator: AccountId,
+    },
+    /// The operator handed the chat on; it waits for the new target.
+    Transferred {
+        /// The operator who held it.
+        operator: AccountId,
+    },
 }
 
 /// A message left with the offline form.
@@ -382,6 +410,15 @@ impl From<&Tenant> for TenantRecord {
                 invitation_delay_secs: w.invitation_delay.map(|d| d.as_secs() as u32),
                 active_graphics: w.active_graphics,
                 custom_buttons: w.custom_buttons,
+                fairness: match w.fairness {
+                    crate::routing::Fairness::LeastBusy => 0,
+                    crate::routing::Fairness::RoundRobin => 1,
+                },
+                requested_operator_ms: ms(w.requested_operator_timeout),
+                department_ms: ms(w.department_timeout),
+                fallback_department: w.fallback_department,
+                max_queue: w.max_queue,
+                max_wait_ms: ms(w.max_wait),
             },
         }
     }
@@ -430,6 +467,16 @@ impl From<TenantRecord> for Tenant {
                     .map(|s| Duration::from_secs(s.into())),
                 active_graphics: w.active_graphics,
                 custom_buttons: w.custom_buttons,
+                fairness: if w.fairness == 1 {
+                    crate::routing::Fairness::RoundRobin
+                } else {
+                    crate::routing::Fairness::LeastBusy
+                },
+                requested_operator_timeout: Duration::from_millis(w.requested_operator_ms),
+                department_timeout: Duration::from_millis(w.department_ms),
+                fallback_department: w.fallback_department,
+                max_queue: w.max_queue,
+                max_wait: Duration::from_millis(w.max_wait_ms),
             },
         }
     }
@@ -585,6 +632,12 @@ impl LogEntry {
             },
             LogKind::TimedOut => LogKindRecord::TimedOut,
             LogKind::Closed { by } => LogKindRecord::Closed { by: *by },
+            LogKind::Requeued { operator } => LogKindRecord::Requeued {
+                operator: *operator,
+            },
+            LogKind::Transferred { operator } => LogKindRecord::Transferred {
+                operator: *operator,
+            },
         };
         LogRecord { at: self.at, kind }
     }
@@ -608,6 +661,8 @@ impl LogEntry {
             LogKindRecord::Joined { operator, name } => LogKind::Joined { operator, name },
             LogKindRecord::TimedOut => LogKind::TimedOut,
             LogKindRecord::Closed { by } => LogKind::Closed { by },
+            LogKindRecord::Requeued { operator } => LogKind::Requeued { operator },
+            LogKindRecord::Transferred { operator } => LogKind::Transferred { operator },
         };
         LogEntry {
             seq,

@@ -199,6 +199,19 @@ pub struct ChatWindow {
     pub tracking: bool,
     /// Seconds on one page before an automatic invitation, or null when off.
     pub invitation_delay_secs: Option<u32>,
+    /// How single mode picks: "least_busy" (fewest open chats, then idle longest) or
+    /// "round_robin".
+    pub fairness: String,
+    /// Escalation: seconds a chat waits for the operator it asked for (`operator=`).
+    pub requested_operator_timeout_secs: f64,
+    /// Escalation: seconds a chat waits for its department before the fallback department.
+    pub department_timeout_secs: f64,
+    /// Escalation: the department chats fall back to, or null.
+    pub fallback_department: Option<u64>,
+    /// Most chats waiting for one department or operator; 0 = no limit.
+    pub max_queue: u32,
+    /// Longest estimated wait a visitor is queued for, in seconds; 0 = no limit.
+    pub max_wait_secs: f64,
 }
 
 /// `PUT /v1/chat-window`: any subset of the fields; the others keep their values.
@@ -233,6 +246,43 @@ pub struct ChatWindowPatch {
     /// Invitation delay in seconds, or null to turn off.
     #[serde(default, deserialize_with = "some")]
     pub invitation_delay_secs: Option<Option<u32>>,
+    /// "least_busy" or "round_robin".
+    pub fairness: Option<String>,
+    /// Seconds (0.1 to 3600).
+    pub requested_operator_timeout_secs: Option<f64>,
+    /// Seconds (0.1 to 3600).
+    pub department_timeout_secs: Option<f64>,
+    /// Department id, or null for none.
+    #[serde(default, deserialize_with = "some")]
+    pub fallback_department: Option<Option<u64>>,
+    /// 0 to 10000; 0 = no limit.
+    pub max_queue: Option<u32>,
+    /// Seconds, 0 to 86400; 0 = no limit.
+    pub max_wait_secs: Option<f64>,
+}
+
+/// `POST /v1/chats/{id}/transfer`: to an operator or a department.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRequest {
+    /// SIP username of the operator to hand the chat to.
+    pub operator: Option<String>,
+    /// Department id to hand the chat to.
+    pub department: Option<u64>,
+}
+
+/// One decision of a chat's routing log (`GET /v1/chats/{id}/routing`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RoutingEntry {
+    /// Unix ms.
+    pub at: u64,
+    /// arrived, offered, withdrawn, declined, offer_expired, queued, accepted, escalated,
+    /// transferred, requeued, timed_out, offline or closed.
+    pub kind: String,
+    /// The operator concerned (account id).
+    pub operator: Option<u64>,
+    /// Why, in words.
+    pub detail: String,
 }
 
 /// Tells a present `null` (Some(None)) from an absent field (None).
@@ -406,6 +456,19 @@ pub enum ChatEventData {
     Queued {
         /// 1 = next.
         position: usize,
+        /// Estimated wait in seconds, once the company's handling times are known.
+        wait_secs: Option<u64>,
+    },
+    /// The operator went away; another one is being found (the chat is back in the queue,
+    /// at its head).
+    Requeued {
+        /// Log position.
+        seq: u64,
+    },
+    /// The operator transferred the chat; another one is being found.
+    Transferred {
+        /// Log position.
+        seq: u64,
     },
     /// An operator took the chat.
     Joined {
@@ -475,9 +538,18 @@ pub enum OperatorEventData {
         page_url: String,
         /// Unix ms the chat started (waiting time = now - this).
         created_at: u64,
+        /// The operator who had the chat before (a transfer, or one who went away): read
+        /// the transcript with `GET /v1/chats/{id}/messages`.
+        previous_operator: Option<String>,
     },
     /// An offer is gone.
     Withdrawn {
+        /// The chat.
+        chat_id: u64,
+    },
+    /// You no longer hold the chat (you transferred it, or it was re-queued while you were
+    /// away).
+    Released {
         /// The chat.
         chat_id: u64,
     },

@@ -31,14 +31,20 @@ pub fn frame<T: Serialize>(seq: u64, name: &str, data: &T) -> Bytes {
     Bytes::from(format!("id: {seq}\nevent: {name}\ndata: {json}\n\n"))
 }
 
-/// Counts the stream as open for `/metrics` until dropped.
-struct OpenStream(Arc<Metrics>);
+/// Counts the stream as open for `/metrics` until dropped, then runs the close hook.
+struct OpenStream(Arc<Metrics>, Option<OnClose>);
+
+/// Something to run when a stream ends (the client went away or the server stops).
+pub type OnClose = Box<dyn FnOnce() + Send>;
 
 impl Drop for OpenStream {
     fn drop(&mut self) {
         self.0
             .open_streams
             .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        if let Some(on_close) = self.1.take() {
+            on_close();
+        }
     }
 }
 
@@ -80,8 +86,14 @@ impl<E> SseBody<E> {
             encode,
             keepalive,
             shutdown: Box::pin(shutdown.cancelled_owned()),
-            _open: OpenStream(metrics),
+            _open: OpenStream(metrics, None),
         }
+    }
+
+    /// Runs `on_close` when the stream ends.
+    pub fn on_close(mut self, on_close: OnClose) -> Self {
+        self._open.1 = Some(on_close);
+        self
     }
 }
 
@@ -157,7 +169,8 @@ impl Parser {
                 continue;
             }
             let line = std::mem::take(&mut self.line);
-            let line = String::from_utf8_lossy(line.strip_suffix(b"\r").unwrap_or(&line)).into_owned();
+            let line =
+                String::from_utf8_lossy(line.strip_suffix(b"\r").unwrap_or(&line)).into_owned();
             if line.is_empty() {
                 if self.started {
                     let mut event = std::mem::take(&mut self.current);
@@ -198,11 +211,16 @@ mod tests {
     #[test]
     fn frames_parse_back_whatever_the_chunking() {
         let mut stream = b"retry: 1000\n\n: keep-alive\n\n".to_vec();
-        stream.extend_from_slice(&frame(7, "message", &serde_json::json!({"text": "a\u{2028}b"})));
+        stream.extend_from_slice(&frame(
+            7,
+            "message",
+            &serde_json::json!({"text": "a\u{2028}b"}),
+        ));
         stream.extend_from_slice(&frame(8, "closed", &serde_json::json!({})));
         for chunk in [1, 3, 7, stream.len()] {
             let mut parser = Parser::new();
-            let events: Vec<ReadEvent> = stream.chunks(chunk).flat_map(|c| parser.feed(c)).collect();
+            let events: Vec<ReadEvent> =
+                stream.chunks(chunk).flat_map(|c| parser.feed(c)).collect();
             assert_eq!(events.len(), 2, "chunk size {chunk}");
             assert_eq!(events[0].id.as_deref(), Some("7"));
             assert_eq!(events[0].event, "message");

@@ -16,6 +16,7 @@
 //! - `graphics`: tenant id, slot id
 //! - `buttons`: tenant id
 //! - `visitors`: tenant id, visitor id
+//! - `routing`: chat id, note id (the chat's routing log)
 
 use serde::{Deserialize, Serialize};
 
@@ -93,6 +94,18 @@ pub struct ChatWindowRecord {
     pub active_graphics: Option<u64>,
     /// Whether the company's uploaded GIF buttons replace the standard ones.
     pub custom_buttons: bool,
+    /// 0 = fewest open chats then idle longest, 1 = round robin.
+    pub fairness: u8,
+    /// How long a chat waits for the operator it asked for before its department, in ms.
+    pub requested_operator_ms: u64,
+    /// How long a chat waits for its department before the fallback department, in ms.
+    pub department_ms: u64,
+    /// The department chats fall back to.
+    pub fallback_department: Option<u64>,
+    /// Most chats waiting for one target; 0 = no limit.
+    pub max_queue: u32,
+    /// Longest estimated wait a visitor is queued for, in ms; 0 = no limit.
+    pub max_wait_ms: u64,
 }
 
 /// An admin or operator account of a company.
@@ -262,6 +275,16 @@ pub enum LogKindRecord {
         /// Operator who closed it, None for the visitor.
         by: Option<u64>,
     },
+    /// The operator went away (offline, or lost presence): the chat waits again.
+    Requeued {
+        /// The operator who held it.
+        operator: u64,
+    },
+    /// The operator handed the chat on: it waits for the new target.
+    Transferred {
+        /// The operator who held it.
+        operator: u64,
+    },
 }
 
 impl Record for LogRecord {
@@ -367,5 +390,23 @@ pub struct VisitorRecord {
 
 impl Record for VisitorRecord {
     const TREE: &'static str = "visitors";
+    const VERSION: u8 = 1;
+}
+
+/// One routing decision of a chat (its routing log).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutingRecord {
+    /// Unix milliseconds of the decision.
+    pub at: u64,
+    /// What was decided (offered, withdrawn, queued, ...).
+    pub kind: String,
+    /// The operator concerned.
+    pub operator: Option<u64>,
+    /// Why, in words.
+    pub detail: String,
+}
+
+impl Record for RoutingRecord {
+    const TREE: &'static str = "routing";
     const VERSION: u8 = 1;
 }

@@ -302,6 +302,18 @@ async fn acknowledged_messages_survive_a_sigkill() {
         assert_eq!(message["text"], text.as_str());
     }
 
+    // The client ids survived: a resend of an acknowledged message is not stored again.
+    let resent = client
+        .ok(
+            Method::POST,
+            &format!("/v1/chats/{chat}/messages"),
+            Some(&visitor),
+            Some(json!({ "text": acknowledged[0].2, "client_id": "d-0" })),
+            201,
+        )
+        .await;
+    assert_eq!(resent["seq"], acknowledged[0].0);
+
     // Bob's session and the chat's state survived too.
     let state = client
         .ok(

@@ -237,6 +237,13 @@ async fn bad_values_in_chat_calls_are_400_and_unknown_things_404() {
         .get("/v1/chats/not-a-number", Some(&ann.token))
         .await
         .expect_error(400, "invalid_id");
+    server
+        .get(
+            &format!("/v1/chats/{}/events?last_event_id=seven", chat.id),
+            Some(&chat.token),
+        )
+        .await
+        .expect_error(400, "invalid_last_event_id");
     let transcript = server.transcript(chat.id, &chat.token).await;
     let texts: Vec<&str> = transcript
         .iter()
@@ -269,6 +276,62 @@ async fn unknown_paths_and_wrong_methods_answer_json() {
         .call(Method::PATCH, "/v1/chat-window", None, Some(json!({})))
         .await
         .expect_error(405, "method_not_allowed");
+}
+
+/// Paths the server serves, each with a method it does not serve there.
+const WRONG_METHODS: [(&str, &str); 9] = [
+    ("DELETE", "/v1/signup"),
+    ("POST", "/healthz"),
+    ("PATCH", "/v1/chat-window"),
+    ("GET", "/v1/chats/1/accept"),
+    ("GET", "/v1/visitor/abcdef0123456789/chats"),
+    ("POST", "/chat/en/abcdef0123456789/"),
+    ("POST", "/demo"),
+    ("POST", "/v1/buttons/code"),
+    ("DELETE", "/v1/visitors"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_served_path_answers_a_wrong_method_with_405() {
+    let server = start_server().await;
+    let mut wrong = Vec::new();
+    for (method, path) in WRONG_METHODS {
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let reply = server.call(method.clone(), path, None, None).await;
+        if reply.status != 405 || reply.body["code"] != "method_not_allowed" {
+            wrong.push(format!(
+                "{method} {path} -> {} {}",
+                reply.status, reply.text
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "served paths must answer other methods with 405 method_not_allowed:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_405_names_the_allowed_methods() {
+    // RFC 9110 section 15.5.6: a 405 response must carry an Allow header.
+    let server = start_server().await;
+    let response = server
+        .client
+        .delete(server.url("/v1/chat-window"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    let allow = response
+        .headers()
+        .get("allow")
+        .map(|v| v.to_str().unwrap_or("").to_string());
+    let allow = allow.expect("a 405 has an Allow header");
+    assert!(
+        allow.contains("GET") && allow.contains("PUT"),
+        "Allow: {allow}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

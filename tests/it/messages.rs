@@ -191,6 +191,155 @@ async fn a_resend_with_the_same_client_id_is_stored_and_delivered_once() {
         .map(|e| e.data["text"].as_str().unwrap())
         .collect();
     assert_eq!(texts, ["hello", "after"], "{}", ann_events.names());
+
+    // Resends racing each other (a client retrying before the first answer) also store one.
+    let (x, y, z) = tokio::join!(
+        server.send(chat.id, &chat.token, "racing", "c-3"),
+        server.send(chat.id, &chat.token, "racing", "c-3"),
+        server.send(chat.id, &chat.token, "racing", "c-3"),
+    );
+    assert_eq!((x, y), (z, z), "every resend answers the same seq");
+    let end = server.send(chat.id, &chat.token, "end", "c-4").await;
+    assert_eq!(end, z + 1);
+    let got = messages(&mut ann_events, 2).await;
+    let texts: Vec<&str> = got
+        .iter()
+        .map(|e| e.data["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["racing", "end"], "{}", ann_events.names());
+    let transcript = server.transcript(chat.id, &chat.token).await;
+    let racing = transcript
+        .iter()
+        .filter(|e| e["client_id"] == "c-3")
+        .count();
+    assert_eq!(racing, 1, "{transcript:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_messages_get_distinct_seqs_and_arrive_in_seq_order() {
+    let server = start_server().await;
+    let company = server.new_company("Burst").await;
+    let ann = server.new_operator(&company, "101", json!({})).await;
+    let mut ann_events = server.go_online(&ann).await;
+    let chat = server.connected_chat(&company, &ann, &mut ann_events).await;
+    let mut visitor = server.chat_events(chat.id, &chat.token, None).await;
+
+    let sends = (0..20).map(|i| {
+        let (token, who) = if i % 2 == 0 {
+            (&chat.token, "v")
+        } else {
+            (&ann.token, "o")
+        };
+        let server = &server;
+        async move {
+            let text = format!("burst {who}{i}");
+            (
+                server.send(chat.id, token, &text, &format!("b{i}")).await,
+                text,
+            )
+        }
+    });
+    let mut acknowledged = futures_util::future::join_all(sends).await;
+    acknowledged.sort();
+    let seqs: Vec<u64> = acknowledged.iter().map(|a| a.0).collect();
+    let first = seqs[0];
+    assert_eq!(
+        seqs,
+        (first..first + 20).collect::<Vec<_>>(),
+        "distinct, no gaps"
+    );
+
+    for stream in [&mut visitor, &mut ann_events] {
+        let got = messages(stream, 20).await;
+        let order: Vec<(u64, String)> = got
+            .iter()
+            .map(|e| {
+                (
+                    e.data["seq"].as_u64().unwrap(),
+                    e.data["text"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            order,
+            acknowledged,
+            "delivered in seq order: {}",
+            stream.names()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_a_chat_ends_it_for_both_sides() {
+    let server = start_server().await;
+    let company = server.new_company("Closing").await;
+    let ann = server.new_operator(&company, "101", json!({})).await;
+    let ben = server.new_operator(&company, "102", json!({})).await;
+    let mut ann_events = server.go_online(&ann).await;
+    let _ben_events = server.go_online(&ben).await;
+
+    // The visitor closes.
+    let chat = server.connected_chat(&company, &ann, &mut ann_events).await;
+    let mut visitor = server.chat_events(chat.id, &chat.token, None).await;
+    server.send(chat.id, &chat.token, "bye", "v-1").await;
+    let closed = server
+        .call(
+            reqwest::Method::POST,
+            &format!("/v1/chats/{}/close", chat.id),
+            Some(&chat.token),
+            None,
+        )
+        .await
+        .expect(200);
+    assert_eq!(closed["state"], "closed");
+    assert!(closed["ended_at"].as_u64().is_some(), "{closed}");
+    let (event, id) = visitor.wait_for("closed", WAIT).await;
+    assert_eq!(event["by"], "visitor");
+    assert_eq!(event["seq"], id);
+    let (event, _) = ann_events
+        .wait_for_where("closed", |d| d["chat_id"] == chat.id, WAIT)
+        .await;
+    assert_eq!(event["by"], "visitor");
+    for token in [&chat.token, &ann.token] {
+        server
+            .post_message(chat.id, token, "anyone there?", "late")
+            .await
+            .expect_error(409, "chat_ended");
+    }
+    let me = server
+        .get("/v1/operators/101", Some(&ann.token))
+        .await
+        .expect(200);
+    assert_eq!(
+        me["open_chats"], 0,
+        "the closed chat freed Ann's slot: {me}"
+    );
+
+    // The holding operator closes; another operator may not.
+    let chat = server.connected_chat(&company, &ann, &mut ann_events).await;
+    let mut visitor = server.chat_events(chat.id, &chat.token, None).await;
+    let close = format!("/v1/chats/{}/close", chat.id);
+    server
+        .call(reqwest::Method::POST, &close, Some(&ben.token), None)
+        .await
+        .expect_error(403, "forbidden");
+    let still = server
+        .get(&format!("/v1/chats/{}", chat.id), Some(&ann.token))
+        .await
+        .expect(200);
+    assert_eq!(still["state"], "connected");
+    server
+        .call(reqwest::Method::POST, &close, Some(&ann.token), None)
+        .await
+        .expect(200);
+    let (event, _) = visitor.wait_for("closed", WAIT).await;
+    assert_eq!(event["by"], "operator");
+    let transcript = server.transcript(chat.id, &chat.token).await;
+    let kinds: Vec<&str> = transcript
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["joined", "closed"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -268,6 +417,23 @@ async fn offline_messages_are_listed_for_the_companys_operators() {
     assert_eq!(first["department"], sales);
     assert_eq!(first["operator"], "101");
     assert!(first["at"].as_u64().unwrap_or(0) > 0);
+    // A refused one is not stored.
+    server
+        .post(
+            &path,
+            None,
+            json!({ "name": "Vera", "email": "not an email", "message": "lost?" }),
+        )
+        .await
+        .expect_error(400, "invalid_email");
+    server
+        .post(
+            &path,
+            None,
+            json!({ "name": "Vera", "email": "vera@example.com", "message": "  " }),
+        )
+        .await
+        .expect_error(400, "invalid_message");
     let second = server
         .post(
             &path,

@@ -425,3 +425,43 @@ async fn single_mode_sends_the_automatic_canned_response_at_once() {
     assert_eq!(first.event, "joined", "seen: {}", visitor.names());
     assert_eq!(first.id, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simultaneous_accepts_have_exactly_one_winner() {
+    let server = start_server().await;
+    let company = server.new_company("Race").await;
+    server
+        .chat_window(&company.admin, json!({ "distribution": "all" }))
+        .await;
+    let ann = server.new_operator(&company, "801", json!({})).await;
+    let ben = server.new_operator(&company, "802", json!({})).await;
+    let mut ann_events = server.go_online(&ann).await;
+    let mut ben_events = server.go_online(&ben).await;
+
+    for round in 0..3 {
+        let chat = server
+            .start_chat(&company.key, json!({ "name": format!("Visitor {round}") }))
+            .await;
+        ann_events.wait_for_offer(chat.id).await;
+        ben_events.wait_for_offer(chat.id).await;
+        let (a, b) = tokio::join!(
+            server.accept(chat.id, &ann.token),
+            server.accept(chat.id, &ben.token)
+        );
+        let (winner, loser, winner_id) = match (a.status.as_u16(), b.status.as_u16()) {
+            (200, 409) => (a, b, ann.id),
+            (409, 200) => (b, a, ben.id),
+            other => panic!("one accept wins, one gets 409; got {other:?}: {a:?} {b:?}"),
+        };
+        assert_eq!(winner.body["operator"], winner_id);
+        loser.expect_error(409, "chat_taken");
+        let stored = server
+            .get(&format!("/v1/chats/{}", chat.id), Some(&chat.token))
+            .await
+            .expect(200);
+        assert_eq!(stored["operator"], winner_id);
+        let mut visitor = server.chat_events(chat.id, &chat.token, None).await;
+        let (_, id) = visitor.wait_for("joined", WAIT).await;
+        assert_eq!(id, 1, "one operator joined, once");
+    }
+}

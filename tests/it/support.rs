@@ -289,9 +289,7 @@ impl Server {
     ) -> Value {
         let mut body = json!({ "email": email, "password": PASSWORD });
         if let Value::Object(extra) = extra {
-            body.as_object_mut()
-                .expect("an object")
-                .extend(extra.into_iter());
+            body.as_object_mut().expect("an object").extend(extra);
         }
         let created = self
             .put(&format!("/v1/operators/{sip}"), Some(admin), body)

@@ -47,7 +47,12 @@ async fn main() -> Result<()> {
     let args = Args::parse();
     let client = reqwest::Client::new();
     let base = args.server.trim_end_matches('/').to_string();
-    let run = format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_nanos());
+    let run = format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_nanos()
+    );
 
     let signup: api::SignupResponse = post(&client, &format!("{base}/v1/signup"), None, &json!({
         "company": format!("Load {run}"), "email": format!("admin-{run}@load.example"), "password": "load-test-password"
@@ -56,23 +61,49 @@ async fn main() -> Result<()> {
         "name": "Load", "email": format!("op-{run}@load.example"), "password": "load-test-password",
         "max_chats": args.chats.clamp(1, 100)
     })).await?;
-    let login: api::LoginResponse = post(&client, &format!("{base}/v1/login"), None, &json!({
-        "email": format!("op-{run}@load.example"), "password": "load-test-password"
-    })).await?;
+    let login: api::LoginResponse = post(
+        &client,
+        &format!("{base}/v1/login"),
+        None,
+        &json!({
+            "email": format!("op-{run}@load.example"), "password": "load-test-password"
+        }),
+    )
+    .await?;
     let operator = login.token;
 
     let waits: Waits = Arc::default();
-    let stream = client.get(format!("{base}/v1/me/events")).bearer_auth(&operator).send().await?.error_for_status()?;
+    let stream = client
+        .get(format!("{base}/v1/me/events"))
+        .bearer_auth(&operator)
+        .send()
+        .await?
+        .error_for_status()?;
     tokio::spawn(listen(stream, waits.clone()));
-    put(&client, &format!("{base}/v1/me/status"), &operator, &json!({"status": "online"})).await?;
+    put(
+        &client,
+        &format!("{base}/v1/me/status"),
+        &operator,
+        &json!({"status": "online"}),
+    )
+    .await?;
 
     let started = Instant::now();
     let mut drivers = Vec::new();
     for chat in 0..args.chats {
-        let (client, base, operator, waits, key) = (client.clone(), base.clone(), operator.clone(), waits.clone(), signup.key.clone());
+        let (client, base, operator, waits, key) = (
+            client.clone(),
+            base.clone(),
+            operator.clone(),
+            waits.clone(),
+            signup.key.clone(),
+        );
         let (messages, timeout) = (args.messages, Duration::from_secs(args.timeout));
         drivers.push(tokio::spawn(async move {
-            drive(&client, &base, &key, &operator, &waits, chat, messages, timeout).await
+            drive(
+                &client, &base, &key, &operator, &waits, chat, messages, timeout,
+            )
+            .await
         }));
     }
     let mut route = Histogram::<u64>::new(3)?;
@@ -85,8 +116,13 @@ async fn main() -> Result<()> {
         relay.add(l)?;
     }
     let elapsed = started.elapsed();
-    println!("roundtrip: {} chats x {} messages in {:.2} s ({:.0} messages/s)",
-        args.chats, args.messages, elapsed.as_secs_f64(), relay.len() as f64 / elapsed.as_secs_f64());
+    println!(
+        "roundtrip: {} chats x {} messages in {:.2} s ({:.0} messages/s)",
+        args.chats,
+        args.messages,
+        elapsed.as_secs_f64(),
+        relay.len() as f64 / elapsed.as_secs_f64()
+    );
     report("route (start chat -> offer)", &route);
     report("ack (message -> 201, durable)", &ack);
     report("relay (message -> operator stream)", &relay);
@@ -96,29 +132,62 @@ async fn main() -> Result<()> {
 /// One chat: start, accept, then messages one after another.
 #[allow(clippy::too_many_arguments)]
 async fn drive(
-    client: &reqwest::Client, base: &str, key: &str, operator: &str, waits: &Waits,
-    chat: usize, messages: usize, timeout: Duration,
+    client: &reqwest::Client,
+    base: &str,
+    key: &str,
+    operator: &str,
+    waits: &Waits,
+    chat: usize,
+    messages: usize,
+    timeout: Duration,
 ) -> Result<(Histogram<u64>, Histogram<u64>, Histogram<u64>)> {
-    let (mut route, mut ack, mut relay) = (Histogram::new(3)?, Histogram::new(3)?, Histogram::new(3)?);
+    let (mut route, mut ack, mut relay) =
+        (Histogram::new(3)?, Histogram::new(3)?, Histogram::new(3)?);
     let name = format!("Visitor {chat}");
     let offer = register(waits, format!("offer:{name}"));
     let sent = Instant::now();
-    let started: api::StartChatResponse = post(client, &format!("{base}/v1/visitor/{key}/chats"), None,
-        &json!({"name": name, "operator": "load1"})).await?;
-    let offered = tokio::time::timeout(timeout, offer).await.context("the chat was never offered")??;
+    let started: api::StartChatResponse = post(
+        client,
+        &format!("{base}/v1/visitor/{key}/chats"),
+        None,
+        &json!({"name": name, "operator": "load1"}),
+    )
+    .await?;
+    let offered = tokio::time::timeout(timeout, offer)
+        .await
+        .context("the chat was never offered")??;
     route.record(micros(offered - sent))?;
-    post::<Value>(client, &format!("{base}/v1/chats/{}/accept", started.chat_id), Some(operator), &json!({})).await?;
+    post::<Value>(
+        client,
+        &format!("{base}/v1/chats/{}/accept", started.chat_id),
+        Some(operator),
+        &json!({}),
+    )
+    .await?;
     for n in 0..messages {
         let text = format!("c{chat}m{n}");
         let arrived = register(waits, text.clone());
         let sent = Instant::now();
-        post::<api::MessageResponse>(client, &format!("{base}/v1/chats/{}/messages", started.chat_id),
-            Some(&started.token), &json!({"text": text, "client_id": text})).await?;
+        post::<api::MessageResponse>(
+            client,
+            &format!("{base}/v1/chats/{}/messages", started.chat_id),
+            Some(&started.token),
+            &json!({"text": text, "client_id": text}),
+        )
+        .await?;
         ack.record(micros(sent.elapsed()))?;
-        let at = tokio::time::timeout(timeout, arrived).await.context("message never reached the operator")??;
+        let at = tokio::time::timeout(timeout, arrived)
+            .await
+            .context("message never reached the operator")??;
         relay.record(micros(at - sent))?;
     }
-    post::<Value>(client, &format!("{base}/v1/chats/{}/close", started.chat_id), Some(operator), &json!({})).await?;
+    post::<Value>(
+        client,
+        &format!("{base}/v1/chats/{}/close", started.chat_id),
+        Some(operator),
+        &json!({}),
+    )
+    .await?;
     Ok((route, ack, relay))
 }
 
@@ -134,7 +203,10 @@ async fn listen(response: reqwest::Response, waits: Waits) {
                 Ok(OperatorEventData::Message { text, .. }) => text,
                 _ => continue,
             };
-            let waiter = waits.lock().expect("no panics under this lock").remove(&key);
+            let waiter = waits
+                .lock()
+                .expect("no panics under this lock")
+                .remove(&key);
             if let Some(waiter) = waiter {
                 let _ = waiter.send(now);
             }
@@ -144,7 +216,10 @@ async fn listen(response: reqwest::Response, waits: Waits) {
 
 fn register(waits: &Waits, key: String) -> oneshot::Receiver<Instant> {
     let (tx, rx) = oneshot::channel();
-    waits.lock().expect("no panics under this lock").insert(key, tx);
+    waits
+        .lock()
+        .expect("no panics under this lock")
+        .insert(key, tx);
     rx
 }
 
@@ -154,11 +229,22 @@ fn micros(d: Duration) -> u64 {
 
 fn report(name: &str, h: &Histogram<u64>) {
     let ms = |q: f64| h.value_at_quantile(q) as f64 / 1000.0;
-    println!("  {name:<38} n={:<6} p50={:>7.2} ms  p90={:>7.2} ms  p99={:>7.2} ms  max={:>7.2} ms",
-        h.len(), ms(0.5), ms(0.9), ms(0.99), h.max() as f64 / 1000.0);
+    println!(
+        "  {name:<38} n={:<6} p50={:>7.2} ms  p90={:>7.2} ms  p99={:>7.2} ms  max={:>7.2} ms",
+        h.len(),
+        ms(0.5),
+        ms(0.9),
+        ms(0.99),
+        h.max() as f64 / 1000.0
+    );
 }
 
-async fn post<T: serde::de::DeserializeOwned>(client: &reqwest::Client, url: &str, token: Option<&str>, body: &Value) -> Result<T> {
+async fn post<T: serde::de::DeserializeOwned>(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    body: &Value,
+) -> Result<T> {
     let mut request = client.post(url).json(body);
     if let Some(token) = token {
         request = request.bearer_auth(token);

@@ -8,6 +8,7 @@ use std::time::Instant;
 use actix::prelude::*;
 use tokio::sync::mpsc;
 
+use super::tenant::{Presence, TenantActor};
 use super::{publish, Subscriber, Subscription};
 use crate::engine::{idle_check_interval, Engine};
 use crate::events::{OperatorEvent, Sequenced};
@@ -22,6 +23,8 @@ pub struct OperatorActor {
     engine: Engine,
     /// Company, for logs.
     tenant: TenantId,
+    /// The company's actor, told when the operator's first terminal connects and last leaves.
+    company: Addr<TenantActor>,
     /// Whose events these are.
     account: AccountId,
     /// Id of the next event.
@@ -38,10 +41,16 @@ pub struct OperatorActor {
 
 impl OperatorActor {
     /// A hub for `account` of `tenant`.
-    pub fn new(engine: Engine, tenant: TenantId, account: AccountId) -> Self {
+    pub fn new(
+        engine: Engine,
+        tenant: TenantId,
+        company: Addr<TenantActor>,
+        account: AccountId,
+    ) -> Self {
         OperatorActor {
             engine,
             tenant,
+            company,
             account,
             // Ids start from the clock so they keep growing across restarts.
             next_seq: now_ms() * 1000,
@@ -62,7 +71,10 @@ impl Actor for OperatorActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        self.engine.metrics().operator_actors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.engine
+            .metrics()
+            .operator_actors
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let every = idle_check_interval(self.engine.config());
         ctx.run_interval(every, |act, ctx| {
             act.subscribers.retain(|s| !s.is_closed());
@@ -80,7 +92,10 @@ impl Actor for OperatorActor {
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
-        self.engine.metrics().operator_actors.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        self.engine
+            .metrics()
+            .operator_actors
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -103,7 +118,9 @@ impl Handler<Push> for OperatorActor {
             OperatorEvent::Offer(details) => {
                 self.offers.insert(details.chat, sequenced.clone());
             }
-            OperatorEvent::Withdrawn { chat } | OperatorEvent::Assigned { chat } => {
+            OperatorEvent::Withdrawn { chat }
+            | OperatorEvent::Assigned { chat }
+            | OperatorEvent::Released { chat } => {
                 self.offers.remove(chat);
             }
             _ => {}
@@ -154,8 +171,35 @@ impl Handler<Subscribe> for OperatorActor {
                 replay
             }
         };
+        self.subscribers.retain(|s| !s.is_closed());
+        if self.subscribers.is_empty() {
+            self.company.do_send(Presence {
+                account: self.account,
+                connected: true,
+            });
+        }
         self.subscribers.push(tx);
         self.last_active = Instant::now();
         MessageResult(Subscription { replay, live })
+    }
+}
+
+/// A terminal's stream ended; when it was the last, the company's actor starts the grace.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Hangup;
+
+impl Handler<Hangup> for OperatorActor {
+    type Result = ();
+
+    fn handle(&mut self, _: Hangup, _: &mut Context<Self>) {
+        let before = self.subscribers.len();
+        self.subscribers.retain(|s| !s.is_closed());
+        if before > 0 && self.subscribers.is_empty() {
+            self.company.do_send(Presence {
+                account: self.account,
+                connected: false,
+            });
+        }
     }
 }

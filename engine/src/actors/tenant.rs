@@ -81,6 +81,8 @@ struct Live {
     chat: Chat,
     /// The visitor actor holding its session.
     visitor: Addr<VisitorActor>,
+    /// Who held it before a transfer or a re-queue, shown with the next offer.
+    previous_operator: Option<String>,
 }
 
 /// One company's router and registry of actors.
@@ -107,6 +109,8 @@ pub struct TenantActor {
     tracked: HashMap<VisitorId, Arc<VisitorSummary>>,
     /// Chats to re-route once started (they were open at the last stop).
     restore: Vec<Chat>,
+    /// Bumped on every presence change per operator, so a stale grace timer is ignored.
+    presence: HashMap<AccountId, u64>,
     /// Queue length last added to the global gauge.
     reported_queue: i64,
     /// Last time anything happened, for passivation.
@@ -114,10 +118,17 @@ pub struct TenantActor {
 }
 
 fn policy(window: &ChatWindow) -> Policy {
+    let ms = |d: Duration| d.as_millis() as u64;
     Policy {
         distribution: window.distribution,
-        offer_timeout_ms: window.offer_timeout.as_millis() as u64,
-        connection_timeout_ms: window.connection_timeout.as_millis() as u64,
+        fairness: window.fairness,
+        offer_timeout_ms: ms(window.offer_timeout),
+        connection_timeout_ms: ms(window.connection_timeout),
+        requested_operator_ms: ms(window.requested_operator_timeout),
+        department_ms: ms(window.department_timeout),
+        fallback_department: window.fallback_department,
+        max_queue: window.max_queue as usize,
+        max_wait_ms: ms(window.max_wait),
     }
 }
 
@@ -142,6 +153,7 @@ impl TenantActor {
             chats: HashMap::new(),
             tracked: HashMap::new(),
             restore: state.open,
+            presence: HashMap::new(),
             reported_queue: 0,
             last_active: Instant::now(),
         }
@@ -156,8 +168,8 @@ impl TenantActor {
         if let Some(addr) = self.operators.get(&account).filter(|a| a.connected()) {
             return addr.clone();
         }
-        let _ = ctx;
-        let addr = OperatorActor::new(self.engine.clone(), self.id(), account).start();
+        let addr =
+            OperatorActor::new(self.engine.clone(), self.id(), ctx.address(), account).start();
         self.operators.insert(account, addr.clone());
         addr
     }
@@ -192,13 +204,36 @@ impl TenantActor {
             Live {
                 chat,
                 visitor: visitor.clone(),
+                previous_operator: None,
             },
         );
         visitor
     }
 
+    /// Appends a routing decision to the chat's log (not waited for: nobody is answered
+    /// on the strength of it).
+    fn log(&self, chat: ChatId, note: crate::routing::Note) {
+        let record = switchboard_storage::records::RoutingRecord {
+            at: now_ms(),
+            kind: crate::routing::note_name(note.kind).into(),
+            operator: note.operator,
+            detail: note.detail,
+        };
+        let written = self.engine.store().next_id().and_then(|n| {
+            self.engine
+                .tables()
+                .routing
+                .insert(&Key::new().u64(chat).u64(n).finish(), &record)
+                .map(drop)
+        });
+        if let Err(e) = written {
+            tracing::warn!(chat, "cannot write the routing log: {e}");
+        }
+    }
+
     /// What operators are told when offered `chat`.
-    fn offer_details(&self, chat: &Chat) -> Arc<OfferDetails> {
+    fn offer_details(&self, live: &Live) -> Arc<OfferDetails> {
+        let chat = &live.chat;
         Arc::new(OfferDetails {
             chat: chat.id,
             name: chat.name.clone(),
@@ -209,6 +244,7 @@ impl TenantActor {
                 .map(|d| (d.id, d.name.clone())),
             page_url: chat.page_url.clone(),
             created_at: chat.created_at,
+            previous_operator: live.previous_operator.clone(),
         })
     }
 
@@ -220,7 +256,7 @@ impl TenantActor {
             match effect {
                 Effect::Offer { chat, operator } => {
                     if let Some(live) = self.chats.get(&chat) {
-                        let details = self.offer_details(&live.chat);
+                        let details = self.offer_details(live);
                         self.hub(operator, ctx)
                             .do_send(Push(OperatorEvent::Offer(details)));
                     }
@@ -262,11 +298,37 @@ impl TenantActor {
                         });
                     }
                 }
-                Effect::Queued { chat, position } => {
+                Effect::Queued {
+                    chat,
+                    position,
+                    wait_ms,
+                } => {
                     if let Some(live) = self.chats.get(&chat) {
-                        live.visitor.do_send(visitor::Queued { chat, position });
+                        let wait_secs = wait_ms.map(|ms| ms.div_ceil(1000));
+                        live.visitor.do_send(visitor::Queued {
+                            chat,
+                            position,
+                            wait_secs,
+                        });
                     }
                 }
+                Effect::Requeued { chat, operator } | Effect::Transferred { chat, operator } => {
+                    let transferred = matches!(effect, Effect::Transferred { .. });
+                    self.hub(operator, ctx)
+                        .do_send(Push(OperatorEvent::Released { chat }));
+                    let name = self.accounts.get(&operator).map(|a| a.name.clone());
+                    if let Some(live) = self.chats.get_mut(&chat) {
+                        live.chat.state = ChatState::Waiting;
+                        live.chat.operator = None;
+                        live.previous_operator = name;
+                        live.visitor.do_send(visitor::Released {
+                            chat,
+                            operator,
+                            transferred,
+                        });
+                    }
+                }
+                Effect::Log { chat, note } => self.log(chat, note),
                 Effect::Arm {
                     chat,
                     timer,
@@ -312,7 +374,10 @@ impl Actor for TenantActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        self.engine.metrics().tenant_actors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.engine
+            .metrics()
+            .tenant_actors
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // Chats that were open at the last stop: connected ones go back to their operators,
         // waiting ones are routed again.
         for chat in std::mem::take(&mut self.restore) {
@@ -322,7 +387,8 @@ impl Actor for TenantActor {
             };
             match (chat.state, chat.operator) {
                 (ChatState::Connected, Some(op)) => {
-                    self.router.restore_connected(chat.id, request, op)
+                    self.router
+                        .restore_connected(chat.id, request, op, now_ms())
                 }
                 _ => {
                     self.activate(chat.clone(), ctx);
@@ -357,7 +423,10 @@ impl Actor for TenantActor {
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
-        self.engine.metrics().tenant_actors.fetch_sub(1, Ordering::Relaxed);
+        self.engine
+            .metrics()
+            .tenant_actors
+            .fetch_sub(1, Ordering::Relaxed);
         self.engine
             .metrics()
             .queue_length
@@ -761,7 +830,7 @@ impl Handler<DeleteOperator> for TenantActor {
         // Covered by the ticket of a later write: tickets complete in write order.
         let _ = t.emails.remove(&Key::new().str(&account.email).finish())?;
         let ticket = t.accounts.remove(&account_key(self.id(), account.id))?;
-        let effects = self.router.remove_agent(account.id);
+        let effects = self.router.remove_agent(account.id, now_ms());
         self.apply(effects, ctx);
         Ok(ticket)
     }
@@ -787,7 +856,7 @@ impl Handler<SetStatus> for TenantActor {
             ));
         }
         self.hub(msg.account, ctx);
-        let effects = self.router.set_status(msg.account, msg.status);
+        let effects = self.router.set_status(msg.account, msg.status, now_ms());
         self.apply(effects, ctx);
         Ok(())
     }
@@ -963,7 +1032,7 @@ impl Handler<Accept> for TenantActor {
                 self.apply(effects, ctx);
                 Ok(self.chats.get(&msg.chat).map_or(chat, |l| l.chat.clone()))
             }
-            Err(Refused::Taken) => Err(taken(&chat)),
+            Err(Refused::Taken | Refused::NobodyServes) => Err(taken(&chat)),
             Err(Refused::NotOffered) => Err(Error::Conflict {
                 code: "not_offered",
                 message: "this chat is not offered to you (it is waiting for another operator)"
@@ -1024,7 +1093,7 @@ impl Handler<Close> for TenantActor {
             timed_out: false,
             by: msg.by,
         });
-        let effects = self.router.close(msg.chat);
+        let effects = self.router.close(msg.chat, now_ms());
         self.apply(effects, ctx);
         Ok(())
     }
@@ -1153,5 +1222,121 @@ impl Handler<FindVisitor> for TenantActor {
         }
         self.last_active = Instant::now();
         Ok(self.visitor(msg.visitor, ctx))
+    }
+}
+
+/// An operator's first terminal connected, or their last one left.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Presence {
+    /// The operator.
+    pub account: AccountId,
+    /// True when a terminal connected.
+    pub connected: bool,
+}
+
+impl Handler<Presence> for TenantActor {
+    type Result = ();
+
+    /// Connecting counts at once; leaving counts only if no terminal is back by the end of
+    /// the grace period, when the operator's offers move on and their chats are re-queued.
+    fn handle(&mut self, msg: Presence, ctx: &mut Context<Self>) {
+        let generation = self.presence.entry(msg.account).or_default();
+        *generation += 1;
+        let generation = *generation;
+        if msg.connected {
+            let effects = self.router.set_connected(msg.account, true, now_ms());
+            self.apply(effects, ctx);
+            return;
+        }
+        let grace = Duration::from_millis(self.engine.config().presence_grace_ms);
+        ctx.run_later(grace, move |act, ctx| {
+            if act.presence.get(&msg.account) == Some(&generation) {
+                let effects = act.router.set_connected(msg.account, false, now_ms());
+                act.apply(effects, ctx);
+            }
+        });
+    }
+}
+
+/// The holding operator (or an admin) hands a chat to another operator or a department.
+#[derive(Message)]
+#[rtype(result = "Result<()>")]
+pub struct Transfer {
+    /// The chat.
+    pub chat: ChatId,
+    /// Who transfers it.
+    pub by: AccountId,
+    /// SIP username of the operator to hand it to.
+    pub operator: Option<String>,
+    /// Department to hand it to.
+    pub department: Option<DepartmentId>,
+}
+
+impl Handler<Transfer> for TenantActor {
+    type Result = Result<()>;
+
+    fn handle(&mut self, msg: Transfer, ctx: &mut Context<Self>) -> Self::Result {
+        let by = self.account(msg.by)?;
+        let admin = by.role == Role::Admin;
+        let chat = match self.chats.get(&msg.chat) {
+            Some(live) => live.chat.clone(),
+            None => self.engine.chat(self.id(), msg.chat)?,
+        };
+        if chat.operator != Some(msg.by) && !admin {
+            return Err(Error::Forbidden(
+                "only the operator holding the chat or an admin can transfer it",
+            ));
+        }
+        let operator = match &msg.operator {
+            Some(sip) => Some(
+                self.accounts
+                    .values()
+                    .find(|a| a.sip.as_deref() == Some(sip))
+                    .map(|a| a.id)
+                    .ok_or_else(|| {
+                        Error::invalid("operator", format!("no operator has SIP username {sip}"))
+                    })?,
+            ),
+            None => None,
+        };
+        if let Some(d) = msg.department {
+            if !self.departments.contains_key(&d) {
+                return Err(Error::invalid(
+                    "department",
+                    format!("no department has id {d}"),
+                ));
+            }
+        }
+        if operator.is_none() && msg.department.is_none() {
+            return Err(Error::invalid(
+                "operator",
+                "give an operator's SIP username or a department id",
+            ));
+        }
+        if operator.is_some() && operator == chat.operator {
+            return Err(Error::invalid(
+                "operator",
+                "the chat is already with that operator",
+            ));
+        }
+        let to = Request {
+            department: msg.department,
+            operator,
+        };
+        match self.router.transfer(msg.chat, to, now_ms()) {
+            Ok(effects) => {
+                self.apply(effects, ctx);
+                Ok(())
+            }
+            Err(Refused::NobodyServes) => Err(Error::Conflict {
+                code: "nobody_available",
+                message: "nobody online can take the chat there; it stays with you".into(),
+            }),
+            Err(_) => Err(Error::Conflict {
+                code: "chat_not_connected",
+                message: "only a connected chat can be transferred".into(),
+            }),
+        }
     }
 }

@@ -12,32 +12,71 @@ const OPERATORS: u64 = 4;
 
 #[derive(Clone, Debug)]
 enum Step {
-    Arrive { department: Option<u64>, operator: Option<u64> },
-    Accept { chat: usize, operator: u64 },
-    Decline { chat: usize, operator: u64 },
-    Close { chat: usize },
-    Status { operator: u64, status: Status },
-    Tick { ms: u64 },
+    Arrive {
+        department: Option<u64>,
+        operator: Option<u64>,
+    },
+    Accept {
+        chat: usize,
+        operator: u64,
+    },
+    Decline {
+        chat: usize,
+        operator: u64,
+    },
+    Close {
+        chat: usize,
+    },
+    Status {
+        operator: u64,
+        status: Status,
+    },
+    Presence {
+        operator: u64,
+        connected: bool,
+    },
+    Transfer {
+        chat: usize,
+        department: Option<u64>,
+        operator: Option<u64>,
+    },
+    Tick {
+        ms: u64,
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {
     let op = 1..=OPERATORS;
-    let status = prop_oneof![Just(Status::Online), Just(Status::Away), Just(Status::Offline)];
+    let status = prop_oneof![
+        Just(Status::Online),
+        Just(Status::Away),
+        Just(Status::Offline)
+    ];
     prop_oneof![
         4 => (prop::option::of(1u64..=2), prop::option::weighted(0.2, 1..=OPERATORS))
             .prop_map(|(department, operator)| Step::Arrive { department, operator }),
         4 => (0usize..64, op.clone()).prop_map(|(chat, operator)| Step::Accept { chat, operator }),
         1 => (0usize..64, op.clone()).prop_map(|(chat, operator)| Step::Decline { chat, operator }),
         2 => (0usize..64).prop_map(|chat| Step::Close { chat }),
-        2 => (op, status).prop_map(|(operator, status)| Step::Status { operator, status }),
+        2 => (op.clone(), status).prop_map(|(operator, status)| Step::Status { operator, status }),
+        1 => (op.clone(), any::<bool>()).prop_map(|(operator, connected)| Step::Presence { operator, connected }),
+        1 => (0usize..64, prop::option::of(1u64..=2), prop::option::of(op))
+            .prop_map(|(chat, department, operator)| Step::Transfer { chat, department, operator }),
         3 => (1u64..20_000).prop_map(|ms| Step::Tick { ms }),
     ]
 }
 
-fn company() -> impl Strategy<Value = (Distribution, Vec<(u32, Vec<u64>)>)> {
+fn company() -> impl Strategy<Value = (Distribution, Fairness, Option<u64>, Vec<(u32, Vec<u64>)>)> {
     let distribution = prop_oneof![Just(Distribution::Single), Just(Distribution::All)];
+    let fairness = prop_oneof![Just(Fairness::LeastBusy), Just(Fairness::RoundRobin)];
     let departments = prop_oneof![Just(vec![]), Just(vec![1]), Just(vec![2]), Just(vec![1, 2])];
-    (distribution, prop::collection::vec((1u32..=3, departments), OPERATORS as usize))
+    let fallback = prop::option::of(1u64..=2);
+    (
+        distribution,
+        fairness,
+        fallback,
+        prop::collection::vec((1u32..=3, departments), OPERATORS as usize),
+    )
 }
 
 /// The router plus the clock and the timers its effects armed.
@@ -46,20 +85,38 @@ struct World {
     now: u64,
     timers: BTreeMap<(u64, u64), (ChatId, Timer)>,
     armed: u64,
-    arrived: BTreeMap<ChatId, u64>,
+    /// When each chat last (re-)entered waiting.
+    waiting_since: BTreeMap<ChatId, u64>,
     chats: Vec<ChatId>,
 }
 
 impl World {
     fn absorb(&mut self, effects: Vec<Effect>) -> Result<(), TestCaseError> {
         for effect in effects {
-            if let Effect::Arm { chat, timer, after_ms } = effect {
+            if let Effect::Arm {
+                chat,
+                timer,
+                after_ms,
+            } = effect
+            {
                 self.armed += 1;
-                self.timers.insert((self.now + after_ms, self.armed), (chat, timer));
+                self.timers
+                    .insert((self.now + after_ms, self.armed), (chat, timer));
             }
             if let Effect::Offer { operator, .. } = effect {
-                let agent = self.router.agent(operator).expect("offers go to known operators");
-                prop_assert_eq!(agent.status, Status::Online, "offer to an operator not online");
+                let agent = self
+                    .router
+                    .agent(operator)
+                    .expect("offers go to known operators");
+                prop_assert_eq!(
+                    agent.status,
+                    Status::Online,
+                    "offer to an operator not online"
+                );
+                prop_assert!(agent.connected, "offer to an operator with no terminal");
+            }
+            if let Effect::Requeued { chat, .. } | Effect::Transferred { chat, .. } = effect {
+                self.waiting_since.insert(chat, self.now);
             }
         }
         Ok(())
@@ -77,20 +134,29 @@ proptest! {
 
     #[test]
     fn routing_invariants_hold_after_every_step(
-        (distribution, roster) in company(),
+        (distribution, fairness, fallback_department, roster) in company(),
         steps in prop::collection::vec(step(), 1..150),
     ) {
-        let policy = Policy { distribution, offer_timeout_ms: 5_000, connection_timeout_ms: 30_000 };
+        let policy = Policy {
+            fairness,
+            fallback_department,
+            requested_operator_ms: 8_000,
+            department_ms: 12_000,
+            ..Policy::simple(distribution, 5_000, 30_000)
+        };
         let mut world = World {
             router: Router::new(policy),
             now: 0,
             timers: BTreeMap::new(),
             armed: 0,
-            arrived: BTreeMap::new(),
+            waiting_since: BTreeMap::new(),
             chats: Vec::new(),
         };
         for (i, (max, departments)) in roster.into_iter().enumerate() {
-            let effects = world.router.upsert_agent(i as u64 + 1, max, departments);
+            let id = i as u64 + 1;
+            let effects = world.router.upsert_agent(id, max, departments);
+            world.absorb(effects)?;
+            let effects = world.router.set_connected(id, true, 0);
             world.absorb(effects)?;
         }
         for step in steps {
@@ -99,7 +165,7 @@ proptest! {
                 Step::Arrive { department, operator } => {
                     let chat = world.chats.len() as ChatId + 1;
                     world.chats.push(chat);
-                    world.arrived.insert(chat, world.now);
+                    world.waiting_since.insert(chat, world.now);
                     world.router.arrive(chat, Request { department, operator })
                 }
                 // Mostly answer a real offer; otherwise any chat (which must be refused or
@@ -113,10 +179,15 @@ proptest! {
                     None => vec![],
                 },
                 Step::Close { chat } => match pick(&world, chat) {
-                    Some(chat) => world.router.close(chat),
+                    Some(chat) => world.router.close(chat, world.now),
                     None => vec![],
                 },
-                Step::Status { operator, status } => world.router.set_status(operator, status),
+                Step::Status { operator, status } => world.router.set_status(operator, status, world.now),
+                Step::Presence { operator, connected } => world.router.set_connected(operator, connected, world.now),
+                Step::Transfer { chat, department, operator } => match pick(&world, chat) {
+                    Some(chat) => world.router.transfer(chat, Request { department, operator }, world.now).unwrap_or_default(),
+                    None => vec![],
+                },
                 Step::Tick { ms } => {
                     world.now += ms;
                     let effects = vec![];
@@ -135,9 +206,9 @@ proptest! {
             if let Err(broken) = world.router.check() {
                 return Err(TestCaseError::fail(broken));
             }
-            for (chat, at) in &world.arrived {
+            for (chat, since) in &world.waiting_since {
                 if world.router.is_waiting(*chat) {
-                    prop_assert!(world.now < at + 30_000, "chat {} waits past the connection timeout", chat);
+                    prop_assert!(world.now < since + 30_000, "chat {} waits past the connection timeout", chat);
                 }
             }
         }

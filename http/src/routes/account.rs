@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
-use switchboard_engine::actors::operator::Subscribe;
+use switchboard_engine::actors::operator::{Hangup, Subscribe};
 use switchboard_engine::actors::tenant::{GetSnapshot, Hub, SetStatus};
 use switchboard_engine::events::{OperatorEvent, Sequenced};
 use switchboard_engine::model::Status;
@@ -130,12 +130,14 @@ pub async fn events(app: &Arc<App>, req: Request<Incoming>) -> Reply {
         .send(Subscribe { after })
         .await
         .map_err(switchboard_engine::Error::from)?;
+    // The hub learns at once that a terminal went away: presence and its grace start there.
     let body = SseBody::new(
         subscription,
         encode_operator_event,
         app.metrics.clone(),
         app.shutdown.clone(),
-    );
+    )
+    .on_close(Box::new(move || hub.do_send(Hangup)));
     Ok(event_stream(body))
 }
 
@@ -145,6 +147,7 @@ fn encode_operator_event(event: &Sequenced<OperatorEvent>) -> bytes::Bytes {
         api::OperatorEventData::Offer { .. } => "offer",
         api::OperatorEventData::Withdrawn { .. } => "withdrawn",
         api::OperatorEventData::Assigned { .. } => "assigned",
+        api::OperatorEventData::Released { .. } => "released",
         api::OperatorEventData::Message { .. } => "message",
         api::OperatorEventData::Typing { .. } => "typing",
         api::OperatorEventData::Closed { .. } => "closed",
@@ -170,9 +173,11 @@ pub fn operator_event(event: &OperatorEvent) -> api::OperatorEventData {
             }),
             page_url: o.page_url.clone(),
             created_at: o.created_at,
+            previous_operator: o.previous_operator.clone(),
         },
         OperatorEvent::Withdrawn { chat } => D::Withdrawn { chat_id: *chat },
         OperatorEvent::Assigned { chat } => D::Assigned { chat_id: *chat },
+        OperatorEvent::Released { chat } => D::Released { chat_id: *chat },
         OperatorEvent::Message {
             chat,
             seq,

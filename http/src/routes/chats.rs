@@ -6,7 +6,7 @@ use std::sync::Arc;
 use actix::Addr;
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
-use switchboard_engine::actors::tenant::{Accept, Close, FindChat};
+use switchboard_engine::actors::tenant::{Accept, Close, FindChat, Transfer};
 use switchboard_engine::actors::visitor::{
     Post, Subscribe, Typing, VisitorActor, MAX_CLIENT_ID_CHARS, MAX_MESSAGE_CHARS,
 };
@@ -206,6 +206,8 @@ fn encode_chat_event(event: &Sequenced<ChatEvent>) -> bytes::Bytes {
     let data = chat_event(event);
     let name = match &data {
         api::ChatEventData::Queued { .. } => "queued",
+        api::ChatEventData::Requeued { .. } => "requeued",
+        api::ChatEventData::Transferred { .. } => "transferred",
         api::ChatEventData::Joined { .. } => "joined",
         api::ChatEventData::Message { .. } => "message",
         api::ChatEventData::Typing { .. } => "typing",
@@ -220,7 +222,13 @@ pub fn chat_event(event: &Sequenced<ChatEvent>) -> api::ChatEventData {
     use api::ChatEventData as D;
     let seq = event.seq;
     match &event.event {
-        ChatEvent::Queued { position } => D::Queued {
+        ChatEvent::Requeued => D::Requeued { seq },
+        ChatEvent::Transferred => D::Transferred { seq },
+        ChatEvent::Queued {
+            position,
+            wait_secs,
+        } => D::Queued {
+            wait_secs: *wait_secs,
             position: *position,
         },
         ChatEvent::Joined { name } => D::Joined {
@@ -250,4 +258,45 @@ pub fn chat_event(event: &Sequenced<ChatEvent>) -> api::ChatEventData {
             by: if by.is_some() { "operator" } else { "visitor" }.into(),
         },
     }
+}
+
+/// `POST /v1/chats/{id}/transfer`: the holding operator (or an admin) hands the chat to an
+/// operator (`{"operator": sip}`) or a department (`{"department": id}`).
+pub async fn transfer(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
+    let (tenant, by) = account(app, &req)?;
+    app.engine.chat(tenant, id)?;
+    let body: api::TransferRequest = read_json(app, req).await?;
+    let msg = Transfer {
+        chat: id,
+        by,
+        operator: body.operator.filter(|o| !o.is_empty()),
+        department: body.department,
+    };
+    app.engine
+        .tenant(tenant)?
+        .send(msg)
+        .await
+        .map_err(Error::from)??;
+    json(
+        StatusCode::OK,
+        &convert::chat(&app.engine.chat(tenant, id)?),
+    )
+}
+
+/// `GET /v1/chats/{id}/routing`: every routing decision for the chat, oldest first.
+pub async fn routing(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
+    let (tenant, _) = account(app, &req)?;
+    app.engine.chat(tenant, id)?;
+    let entries: Vec<api::RoutingEntry> = app
+        .engine
+        .routing_log(id)?
+        .into_iter()
+        .map(|r| api::RoutingEntry {
+            at: r.at,
+            kind: r.kind,
+            operator: r.operator,
+            detail: r.detail,
+        })
+        .collect();
+    json(StatusCode::OK, &entries)
 }

@@ -115,6 +115,8 @@ async fn route(app: &Arc<App>, method: &Method, path: &[&str], req: Request<Inco
         (&M::GET, ["v1", "chats", id, "messages"]) => chats::transcript(app, req, id_of(id)?).await,
         (&M::POST, ["v1", "chats", id, "messages"]) => chats::post(app, req, id_of(id)?).await,
         (&M::POST, ["v1", "chats", id, "typing"]) => chats::typing(app, req, id_of(id)?).await,
+        (&M::POST, ["v1", "chats", id, "transfer"]) => chats::transfer(app, req, id_of(id)?).await,
+        (&M::GET, ["v1", "chats", id, "routing"]) => chats::routing(app, req, id_of(id)?).await,
         (&M::POST, ["v1", "chats", id, "close"]) => chats::close(app, req, id_of(id)?).await,
         (&M::GET, ["v1", "chats", id, "events"]) => chats::events(app, req, id_of(id)?).await,
 

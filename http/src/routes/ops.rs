@@ -67,9 +67,21 @@ pub fn metrics(app: &Arc<App>) -> Reply {
             "Chats waiting in queues.",
             m.queue_length.load(Ordering::Relaxed),
         ),
-        ("switchboard_tenant_actors", "Companies active in memory.", m.tenant_actors.load(Ordering::Relaxed)),
-        ("switchboard_operator_actors", "Operator hubs running.", m.operator_actors.load(Ordering::Relaxed)),
-        ("switchboard_visitor_actors", "Visitor actors running.", m.visitor_actors.load(Ordering::Relaxed)),
+        (
+            "switchboard_tenant_actors",
+            "Companies active in memory.",
+            m.tenant_actors.load(Ordering::Relaxed),
+        ),
+        (
+            "switchboard_operator_actors",
+            "Operator hubs running.",
+            m.operator_actors.load(Ordering::Relaxed),
+        ),
+        (
+            "switchboard_visitor_actors",
+            "Visitor actors running.",
+            m.visitor_actors.load(Ordering::Relaxed),
+        ),
     ];
     for (name, help, value) in gauges {
         let _ = write!(

@@ -12,6 +12,7 @@ use switchboard_engine::actors::tenant::{
 };
 use switchboard_engine::engine::{hash_off_thread, normalize_email};
 use switchboard_engine::model::{self, Distribution, Field, Role, Status, TenantId};
+use switchboard_engine::routing::Fairness;
 use switchboard_engine::Error;
 
 use super::visitor::short_text;
@@ -140,6 +141,16 @@ fn window_wire(w: &model::ChatWindow) -> api::ChatWindow {
         offline_thanks: w.offline_thanks.clone(),
         tracking: w.tracking,
         invitation_delay_secs: w.invitation_delay.map(|d| d.as_secs() as u32),
+        fairness: match w.fairness {
+            Fairness::LeastBusy => "least_busy",
+            Fairness::RoundRobin => "round_robin",
+        }
+        .into(),
+        requested_operator_timeout_secs: w.requested_operator_timeout.as_secs_f64(),
+        department_timeout_secs: w.department_timeout.as_secs_f64(),
+        fallback_department: w.fallback_department,
+        max_queue: w.max_queue,
+        max_wait_secs: w.max_wait.as_secs_f64(),
     }
 }
 
@@ -209,8 +220,54 @@ pub async fn update_chat_window(app: &Arc<App>, req: Request<Incoming>) -> Reply
             ));
         }
     }
-    let edit = Box::new(move |t: &mut model::Tenant, _: &Snapshot| {
+    let fairness = match p.fairness.as_deref() {
+        None => None,
+        Some("least_busy") => Some(Fairness::LeastBusy),
+        Some("round_robin") => Some(Fairness::RoundRobin),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "fairness",
+                "use least_busy or round_robin",
+            ))
+        }
+    };
+    let requested = p
+        .requested_operator_timeout_secs
+        .map(|s| seconds("requested_operator_timeout_secs", s))
+        .transpose()?;
+    let department = p
+        .department_timeout_secs
+        .map(|s| seconds("department_timeout_secs", s))
+        .transpose()?;
+    if p.max_queue.is_some_and(|q| q > 10_000) {
+        return Err(ApiError::invalid("max_queue", "use 0 (no limit) to 10000"));
+    }
+    let max_wait = match p.max_wait_secs {
+        Some(s) if !(0.0..=86_400.0).contains(&s) => {
+            return Err(ApiError::invalid(
+                "max_wait_secs",
+                "use 0 (no limit) to 86400 seconds",
+            ))
+        }
+        Some(s) => Some(Duration::from_secs_f64(s)),
+        None => None,
+    };
+    let edit = Box::new(move |t: &mut model::Tenant, snapshot: &Snapshot| {
         let w = &mut t.window;
+        fairness.map(|v| w.fairness = v);
+        requested.map(|v| w.requested_operator_timeout = v);
+        department.map(|v| w.department_timeout = v);
+        p.max_queue.map(|v| w.max_queue = v);
+        max_wait.map(|v| w.max_wait = v);
+        if let Some(fallback) = p.fallback_department {
+            if let Some(d) = fallback.filter(|d| !snapshot.departments.iter().any(|x| x.id == *d)) {
+                return Err(Error::invalid(
+                    "fallback_department",
+                    format!("no department has id {d}"),
+                ));
+            }
+            w.fallback_department = fallback;
+        }
         let field = |f: api::FormField| Field {
             enabled: f.enabled,
             required: f.enabled && f.required,

@@ -1,39 +1,407 @@
 //! The chat window: its page at the chat URL, its static assets, its settings for the page's
-//! script, and the demo shop page.
+//! script (and the tracking script's invitation), and the demo shop page.
+//!
+//! The page is rendered by `pages`; this file gathers what it shows. Both the page and
+//! `GET /v1/visitor/{key}/window` carry the same [`WindowSettings`], so the script reads one
+//! shape whichever way it got it.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use hyper::body::Incoming;
+use hyper::header::{HeaderValue, CACHE_CONTROL};
 use hyper::{Request, StatusCode};
+use serde::Serialize;
+use switchboard_engine::actors::tenant::{GetSnapshot, Snapshot};
+use switchboard_engine::model::{Department, Status, Tenant, TenantId};
+use switchboard_engine::Error;
 
-use super::Reply;
+use super::{json, pages, query_param, respond, Reply};
+use crate::api;
+use crate::chat_url;
 use crate::error::ApiError;
+use crate::i18n;
 use crate::server::App;
 
-fn todo() -> Reply {
-    Err(ApiError::new(
-        StatusCode::NOT_IMPLEMENTED,
-        "not_implemented",
-        "not built yet",
-    ))
+/// How long browsers and proxies may keep an asset: short, so a deploy shows within minutes
+/// even though the file names carry no version.
+const ASSET_CACHE: &str = "public, max-age=300";
+
+/// The files under `/static/`: name, content type, bytes. The page templates (`chat.html`,
+/// `demo.html`) are not here: they are filled in by `pages`, never served raw.
+const ASSETS: [(&str, &str, &str); 3] = [
+    (
+        "chat.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/chat.js"),
+    ),
+    (
+        "chat.css",
+        "text/css; charset=utf-8",
+        include_str!("../../assets/chat.css"),
+    ),
+    (
+        "demo.css",
+        "text/css; charset=utf-8",
+        include_str!("../../assets/demo.css"),
+    ),
+];
+
+/// What the chat window's script needs, in the resolved language: the answer of
+/// `GET /v1/visitor/{key}/window` and the `settings` of the JSON the page carries inline.
+#[derive(Clone, Debug, Serialize)]
+pub struct WindowSettings {
+    /// The company's public chat key.
+    pub key: String,
+    /// The company's name (the page title, and the author shown on automatic messages).
+    pub company: String,
+    /// The language the window speaks: the one asked for if supported, else the company's.
+    pub lang: String,
+    /// `"ltr"` or `"rtl"`.
+    pub dir: &'static str,
+    /// Every translated message by id; placeholders are left as `{$name}` (see `i18n`).
+    pub texts: BTreeMap<String, String>,
+    /// Whether the visitor fills in the welcome form before the chat is routed.
+    pub welcome_screen: bool,
+    /// The welcome text to show: the company's, or the translated default.
+    pub welcome_message: String,
+    /// The welcome form's name field.
+    pub name_field: api::FormField,
+    /// The welcome form's email field.
+    pub email_field: api::FormField,
+    /// Departments to choose from, by id; empty unless the company has at least two, since
+    /// the drop-down appears only then.
+    pub departments: Vec<api::Department>,
+    /// The text above the offline form: the company's, or the translated default.
+    pub offline_message: String,
+    /// The text after an offline message was sent: the company's, or the translated default.
+    pub offline_thanks: String,
+    /// Whether an operator is online right now (the window may still go offline: an online
+    /// operator can be full or not answer in time).
+    pub online: bool,
+    /// Seconds on one page before the tracking script invites the visitor; null when off.
+    pub invitation_delay_secs: Option<u32>,
+    /// Whether page views are tracked.
+    pub tracking: bool,
+    /// The header image (290x80), a path on this server.
+    pub header_url: String,
+    /// The sidebar image (90x367), a path on this server.
+    pub sidebar_url: String,
 }
 
-/// `GET /chat/{lang}/{key}[,vars]/{page URL}`: the chat window page.
+impl WindowSettings {
+    /// The settings of `tenant` in the language `requested` (when supported).
+    pub fn new(
+        tenant: &Tenant,
+        departments: &[Department],
+        online: bool,
+        requested: Option<&str>,
+    ) -> Self {
+        let window = &tenant.window;
+        let lang = resolve_lang(requested, &window.language);
+        let or_default = |custom: &str, id: &str| {
+            if custom.trim().is_empty() {
+                i18n::text(lang, id, &[])
+            } else {
+                custom.to_string()
+            }
+        };
+        let mut departments: Vec<api::Department> = if departments.len() >= 2 {
+            departments
+                .iter()
+                .map(|d| api::Department {
+                    id: d.id,
+                    name: d.name.clone(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        departments.sort_by_key(|d| d.id);
+        let key = tenant.company.key.clone();
+        WindowSettings {
+            company: tenant.company.name.clone(),
+            lang: lang.to_string(),
+            dir: i18n::dir(lang),
+            texts: i18n::texts(lang),
+            welcome_screen: window.welcome_screen,
+            welcome_message: or_default(&window.welcome_message, "welcome-default-message"),
+            name_field: field(window.name_field),
+            email_field: field(window.email_field),
+            departments,
+            offline_message: or_default(&window.offline_message, "offline-default-message"),
+            offline_thanks: or_default(&window.offline_thanks, "offline-default-thanks"),
+            online,
+            invitation_delay_secs: window.invitation_delay.map(|d| d.as_secs() as u32),
+            tracking: window.tracking,
+            header_url: format!("/graphics/{key}/header"),
+            sidebar_url: format!("/graphics/{key}/sidebar"),
+            key,
+        }
+    }
+
+    /// The settings from a tenant actor's snapshot.
+    fn from_snapshot(snapshot: &Snapshot, requested: Option<&str>) -> Self {
+        let online = snapshot
+            .load
+            .iter()
+            .any(|(_, status, _, _)| *status == Status::Online);
+        Self::new(&snapshot.tenant, &snapshot.departments, online, requested)
+    }
+}
+
+fn field(f: switchboard_engine::model::Field) -> api::FormField {
+    api::FormField {
+        enabled: f.enabled,
+        // A hidden field cannot be required: the visitor could never fill it in.
+        required: f.enabled && f.required,
+    }
+}
+
+/// The window's language: `requested` when the window speaks it (any case), else the
+/// company's default, else English (a default saved before a language was dropped).
+pub fn resolve_lang<'a>(requested: Option<&str>, company_default: &'a str) -> &'a str {
+    let find = |code: &str| {
+        let code = code.trim().to_ascii_lowercase();
+        crate::LANGUAGES.iter().copied().find(|l| *l == code)
+    };
+    requested
+        .and_then(find)
+        .or_else(|| find(company_default))
+        .unwrap_or(i18n::FALLBACK)
+}
+
+/// The company's snapshot, through its tenant actor.
+async fn snapshot(app: &App, tenant: TenantId) -> Result<Snapshot, ApiError> {
+    Ok(app
+        .engine
+        .tenant(tenant)?
+        .send(GetSnapshot)
+        .await
+        .map_err(Error::from)?)
+}
+
+/// `GET /chat/{lang}/{key}[,vars]/{page URL}`: the chat window page, or an HTML error page
+/// (a browser shows it in the popup, so it is a page, not JSON).
 pub async fn chat_window(app: &Arc<App>, req: &Request<Incoming>) -> Reply {
-    super::pages::chat_window(app, req).await
+    let url = match chat_url::parse(req.uri().path(), req.uri().query()) {
+        Ok(url) => url,
+        Err(e) => return pages::bad_link(&e),
+    };
+    let tenant = match app.engine.tenant_by_key(&url.key) {
+        Ok(tenant) => tenant,
+        Err(Error::NotFound(_)) => return pages::unknown_company(),
+        Err(e) => return Err(e.into()),
+    };
+    let snapshot = snapshot(app, tenant).await?;
+    let settings = WindowSettings::from_snapshot(&snapshot, Some(&url.lang));
+    pages::chat_page(&settings, &url)
 }
 
-/// `GET /static/{file}`: the window's script, styles and default images.
-pub fn asset(_file: &str) -> Reply {
-    todo()
+/// `GET /static/{file}`: the window's script and styles.
+pub fn asset(file: &str) -> Reply {
+    let (_, content_type, body) = ASSETS
+        .iter()
+        .find(|(name, _, _)| *name == file)
+        .ok_or_else(|| ApiError::not_found("static file"))?;
+    let mut response = respond(
+        StatusCode::OK,
+        content_type,
+        Bytes::from_static(body.as_bytes()),
+    );
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static(ASSET_CACHE));
+    Ok(response)
 }
 
-/// `GET /demo`: a small shop page with the chat button and the tracking script.
-pub async fn demo(_app: &Arc<App>) -> Reply {
-    todo()
+/// `GET /demo`: a small shop page with the chat button and the tracking script; 404 unless
+/// the server was started with `--demo`.
+pub async fn demo(app: &Arc<App>) -> Reply {
+    use switchboard_engine::demo::KEY;
+    match app.engine.tenant_by_key(KEY) {
+        Ok(_) => {}
+        Err(Error::NotFound(_)) => {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "demo_not_found",
+                "the demo company does not exist; start the server with --demo",
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    pages::demo_page(
+        &super::buttons::button_html(&app.base_url, KEY, "en", "standard"),
+        &super::tracking::snippet(&app.base_url, KEY, "en"),
+    )
 }
 
-/// `GET /v1/visitor/{key}/window?lang=`: what the window's script needs.
-pub async fn settings(_app: &Arc<App>, _req: Request<Incoming>, _key: &str) -> Reply {
-    todo()
+/// `GET /v1/visitor/{key}/window?lang=`: [`WindowSettings`] as JSON.
+pub async fn settings(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Reply {
+    let tenant = app.engine.tenant_by_key(key)?;
+    let requested = query_param(&req, "lang");
+    let snapshot = snapshot(app, tenant).await?;
+    json(
+        StatusCode::OK,
+        &WindowSettings::from_snapshot(&snapshot, requested.as_deref()),
+    )
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use std::time::Duration;
+
+    use switchboard_engine::model::{ChatWindow, Company, Field};
+
+    use super::*;
+
+    pub(crate) fn tenant(window: ChatWindow) -> Tenant {
+        Tenant {
+            company: Company {
+                id: 1,
+                key: "abcdef0123456789".into(),
+                name: "Shop & Co".into(),
+                address: String::new(),
+                country: "IE".into(),
+                currency: "EUR".into(),
+                vat_number: String::new(),
+                time_zone: "Europe/Dublin".into(),
+                created_at: 0,
+            },
+            window,
+        }
+    }
+
+    fn departments(names: &[&str]) -> Vec<Department> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Department {
+                id: 10 - i as u64,
+                name: n.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn language_resolution() {
+        let cases = [
+            (Some("de"), "en", "de"),
+            (Some("DE"), "en", "de"),
+            (Some("xx"), "fr", "fr"),
+            (None, "ja", "ja"),
+            (Some(""), "ar", "ar"),
+            (Some("xx"), "zz", "en"),
+            (Some("yi"), "en", "yi"),
+        ];
+        for (requested, default, expected) in cases {
+            assert_eq!(resolve_lang(requested, default), expected, "{requested:?}");
+        }
+    }
+
+    #[test]
+    fn defaults_are_translated_and_custom_texts_kept() {
+        let s = WindowSettings::new(&tenant(ChatWindow::default()), &[], false, Some("de"));
+        assert_eq!(s.lang, "de");
+        assert_eq!(s.dir, "ltr");
+        assert_eq!(
+            s.welcome_message,
+            i18n::text("de", "welcome-default-message", &[])
+        );
+        assert_eq!(
+            s.offline_thanks,
+            i18n::text("de", "offline-default-thanks", &[])
+        );
+        assert_eq!(s.texts["send"], i18n::text("de", "send", &[]));
+
+        let custom = ChatWindow {
+            welcome_message: "Hi <b>there</b>".into(),
+            offline_message: "Back soon".into(),
+            offline_thanks: "Thanks!".into(),
+            ..ChatWindow::default()
+        };
+        let s = WindowSettings::new(&tenant(custom), &[], true, Some("he"));
+        assert_eq!(s.dir, "rtl");
+        assert_eq!(
+            s.welcome_message, "Hi <b>there</b>",
+            "escaped by the page, not here"
+        );
+        assert_eq!(s.offline_message, "Back soon");
+        assert_eq!(s.offline_thanks, "Thanks!");
+        assert!(s.online);
+    }
+
+    #[test]
+    fn the_department_list_needs_two_departments() {
+        let t = tenant(ChatWindow::default());
+        let one = WindowSettings::new(&t, &departments(&["Sales"]), false, None);
+        assert!(one.departments.is_empty());
+        let two = WindowSettings::new(&t, &departments(&["Sales", "Support"]), false, None);
+        let names: Vec<&str> = two.departments.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["Support", "Sales"], "ordered by id");
+    }
+
+    #[test]
+    fn a_hidden_field_is_never_required() {
+        let window = ChatWindow {
+            name_field: Field {
+                enabled: false,
+                required: true,
+            },
+            invitation_delay: Some(Duration::from_secs(30)),
+            tracking: true,
+            ..ChatWindow::default()
+        };
+        let s = WindowSettings::new(&tenant(window), &[], false, None);
+        assert!(!s.name_field.required);
+        assert!(s.email_field.enabled);
+        assert_eq!(s.invitation_delay_secs, Some(30));
+        assert!(s.tracking);
+        assert_eq!(s.header_url, "/graphics/abcdef0123456789/header");
+    }
+
+    #[test]
+    fn the_settings_json_has_the_documented_fields() {
+        let s = WindowSettings::new(&tenant(ChatWindow::default()), &[], false, Some("ja"));
+        let value = serde_json::to_value(&s).unwrap();
+        for field in [
+            "key",
+            "company",
+            "lang",
+            "dir",
+            "texts",
+            "welcome_screen",
+            "welcome_message",
+            "name_field",
+            "email_field",
+            "departments",
+            "offline_message",
+            "offline_thanks",
+            "online",
+            "invitation_delay_secs",
+            "tracking",
+            "header_url",
+            "sidebar_url",
+        ] {
+            assert!(value.get(field).is_some(), "{field} missing");
+        }
+        assert_eq!(value["texts"]["invitation-accept"], "チャットする");
+    }
+
+    #[test]
+    fn assets_have_content_types_and_unknown_files_are_404() {
+        let js = asset("chat.js").unwrap();
+        assert_eq!(
+            js.headers()["content-type"],
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(js.headers()["cache-control"], ASSET_CACHE);
+        let css = asset("chat.css").unwrap();
+        assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+        for missing in ["chat.html", "nope.js", "..", ""] {
+            let err = asset(missing).unwrap_err();
+            assert_eq!(err.status, StatusCode::NOT_FOUND, "{missing}");
+        }
+    }
 }

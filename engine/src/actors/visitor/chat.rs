@@ -39,8 +39,8 @@ pub(super) struct Session {
     pub(super) subscribers: Vec<Subscriber<ChatEvent>>,
     /// The holding operator's hub, for relaying.
     operator: Option<Addr<OperatorActor>>,
-    /// Last queue position told, for a window that connects while queued.
-    position: Option<usize>,
+    /// Last queue position (and estimated wait) told, for a window that connects while queued.
+    position: Option<(usize, Option<u64>)>,
 }
 
 /// The author key used for idempotency: 0 for the visitor and the company, else the account.
@@ -138,7 +138,10 @@ impl VisitorActor {
                 at: entry.at,
             }),
             LogKind::Closed { by } => Some(OperatorEvent::Closed { chat, by: *by }),
-            LogKind::TimedOut | LogKind::Joined { .. } => None,
+            LogKind::TimedOut
+            | LogKind::Joined { .. }
+            | LogKind::Requeued { .. }
+            | LogKind::Transferred { .. } => None,
         };
         if let (Some(event), Some(operator)) = (for_operator, &session.operator) {
             operator.do_send(Push(event));
@@ -277,10 +280,15 @@ impl Handler<Subscribe> for VisitorActor {
                 event: ChatEvent::from_log(e),
             })
             .collect();
-        if let (ChatState::Waiting, Some(position)) = (session.chat.state, session.position) {
+        if let (ChatState::Waiting, Some((position, wait_secs))) =
+            (session.chat.state, session.position)
+        {
             replay.push(Sequenced {
                 seq: session.last_seq,
-                event: ChatEvent::Queued { position },
+                event: ChatEvent::Queued {
+                    position,
+                    wait_secs,
+                },
             });
         }
         let (tx, live) = mpsc::channel(engine.config().subscriber_buffer);
@@ -368,6 +376,8 @@ pub struct Queued {
     pub chat: ChatId,
     /// 1 = next.
     pub position: usize,
+    /// Estimated wait in seconds.
+    pub wait_secs: Option<u64>,
 }
 
 impl Handler<Queued> for VisitorActor {
@@ -375,12 +385,13 @@ impl Handler<Queued> for VisitorActor {
 
     fn handle(&mut self, msg: Queued, _: &mut Context<Self>) {
         if let Ok(session) = self.session(msg.chat) {
-            session.position = Some(msg.position);
+            session.position = Some((msg.position, msg.wait_secs));
         }
         self.tell(
             msg.chat,
             ChatEvent::Queued {
                 position: msg.position,
+                wait_secs: msg.wait_secs,
             },
         );
     }
@@ -417,5 +428,37 @@ impl Handler<Typing> for VisitorActor {
             }
         }
         Ok(())
+    }
+}
+
+/// The operator left the chat (transferred it, or went away): it waits for another.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Released {
+    /// The chat.
+    pub chat: ChatId,
+    /// The operator who held it.
+    pub operator: AccountId,
+    /// True for a transfer, false when the operator went away.
+    pub transferred: bool,
+}
+
+impl Handler<Released> for VisitorActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Released, ctx: &mut Context<Self>) {
+        let Ok(session) = self.session(msg.chat) else {
+            return;
+        };
+        session.chat.state = ChatState::Waiting;
+        session.chat.operator = None;
+        session.operator = None;
+        let operator = msg.operator;
+        let kind = if msg.transferred {
+            LogKind::Transferred { operator }
+        } else {
+            LogKind::Requeued { operator }
+        };
+        ctx.wait(self.append(msg.chat, kind, true).map(|_, _, _| ()));
     }
 }

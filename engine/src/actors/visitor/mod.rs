@@ -89,7 +89,10 @@ impl Actor for VisitorActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        self.engine.metrics().visitor_actors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.engine
+            .metrics()
+            .visitor_actors
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let every = idle_check_interval(self.engine.config());
         ctx.run_interval(every, |act, ctx| {
             let idle =
@@ -106,7 +109,10 @@ impl Actor for VisitorActor {
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
-        self.engine.metrics().visitor_actors.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        self.engine
+            .metrics()
+            .visitor_actors
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
         let chats = self.sessions.keys().copied().collect();
         self.tenant.do_send(VisitorGone {
             visitor: self.visitor,

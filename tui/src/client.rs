@@ -1,0 +1,507 @@
+//! The HTTP side of the client: [`Client`] has one typed method per endpoint the terminal
+//! uses, over the wire types of `switchboard_http::api`. The event stream lives in
+//! [`crate::stream`]; turning a [`crate::command::Command`] into calls, in
+//! [`crate::command`].
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use switchboard_http::api;
+
+/// A call that takes longer than this has failed; the event stream has no such limit.
+const CALL_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Connecting to the server takes at most this long (a dead address fails fast, so the
+/// stream's reconnect loop can show "reconnecting").
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Most chats the history asks for (the server's own cap is 500).
+pub const HISTORY_LIMIT: usize = 500;
+
+/// Why a call failed: the server's `{code, message}` or a transport error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// HTTP status; none when the server was not reached.
+    pub status: Option<u16>,
+    /// The server's stable code (`chat_taken`...), or `network`/`bad_answer`.
+    pub code: String,
+    /// The sentence to show.
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure that never reached the server (or whose answer was unreadable).
+    pub fn local(code: &str, message: impl Into<String>) -> Self {
+        Failure {
+            status: None,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// What a call returns.
+pub type Result<T> = std::result::Result<T, Failure>;
+
+/// A custom-graphics slot (`GET /v1/chat-window/graphics`). The server keeps this shape
+/// private to its routes (not in `api.rs`), so the client reads it here.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct GraphicsSlot {
+    /// Slot id.
+    pub id: u64,
+    /// A header image is uploaded.
+    pub header: bool,
+    /// A sidebar image is uploaded.
+    pub sidebar: bool,
+    /// This slot is the one the chat window shows.
+    pub active: bool,
+    /// Unix ms it was made.
+    pub created_at: u64,
+}
+
+/// `GET /v1/buttons/code` (also private to the server's routes, read here).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct ButtonCode {
+    /// Language of the button and its chat window.
+    pub lang: String,
+    /// `standard` or `custom`.
+    pub style: String,
+    /// The HTML to paste into the company's pages.
+    pub html: String,
+    /// The button image.
+    pub image_url: String,
+    /// The chat window, before the page URL.
+    pub chat_url: String,
+}
+
+/// The panel API of one server, signed in or not. Cheap to clone: the stream task and the
+/// command tasks share the connection pool and the token.
+#[derive(Clone, Debug)]
+pub struct Client {
+    /// Connection pool.
+    http: reqwest::Client,
+    /// Base URL without a trailing slash.
+    base: String,
+    /// The session token once signed in; shared so a sign-in is seen by the stream task.
+    token: Arc<RwLock<Option<String>>>,
+}
+
+impl Client {
+    /// A client of the server at `base` (`http://host:port`).
+    pub fn new(base: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .build()
+            .unwrap_or_default();
+        Client {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            token: Arc::default(),
+        }
+    }
+
+    /// The session token, if signed in.
+    pub fn token(&self) -> Option<String> {
+        self.token.read().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    /// Keeps (or forgets) the session token.
+    pub fn set_token(&self, token: Option<String>) {
+        if let Ok(mut slot) = self.token.write() {
+            *slot = token;
+        }
+    }
+
+    /// A request to `path` with the token when there is one.
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let builder = self.http.request(method, format!("{}{path}", self.base));
+        match self.token() {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    /// Sends a request and reads a JSON answer, or the server's error.
+    async fn send<T: DeserializeOwned>(&self, builder: RequestBuilder) -> Result<T> {
+        let response = builder
+            .timeout(CALL_TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| Failure::local("network", network_message(&e)))?;
+        let status = response.status();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| Failure::local("network", network_message(&e)))?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(|e| Failure {
+                status: Some(status.as_u16()),
+                code: "bad_answer".into(),
+                message: format!("the server's answer was not understood: {e}"),
+            });
+        }
+        Err(error_of(status, &bytes))
+    }
+
+    /// A JSON call with a body.
+    async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        self.send(self.request(method, path).json(body)).await
+    }
+
+    /// A call without a body.
+    async fn get<T: DeserializeOwned>(&self, method: Method, path: &str) -> Result<T> {
+        self.send(self.request(method, path)).await
+    }
+
+    /// `POST /v1/login`; keeps the token.
+    pub async fn login(&self, email: &str, password: &str) -> Result<api::LoginResponse> {
+        let body = api::LoginRequest {
+            email: email.into(),
+            password: password.into(),
+        };
+        let answer: api::LoginResponse = self.call(Method::POST, "/v1/login", &body).await?;
+        self.set_token(Some(answer.token.clone()));
+        Ok(answer)
+    }
+
+    /// `POST /v1/signup`; keeps the new admin's token.
+    pub async fn signup(&self, body: &api::SignupRequest) -> Result<api::SignupResponse> {
+        let answer: api::SignupResponse = self.call(Method::POST, "/v1/signup", body).await?;
+        self.set_token(Some(answer.token.clone()));
+        Ok(answer)
+    }
+
+    /// `POST /v1/logout`; forgets the token.
+    pub async fn logout(&self) -> Result<()> {
+        let answer: Result<serde_json::Value> = self.get(Method::POST, "/v1/logout").await;
+        self.set_token(None);
+        answer.map(drop)
+    }
+
+    /// `GET /v1/me`.
+    pub async fn me(&self) -> Result<api::Me> {
+        self.get(Method::GET, "/v1/me").await
+    }
+
+    /// `PUT /v1/me/status`.
+    pub async fn set_status(&self, status: &str) -> Result<()> {
+        let body = api::StatusBody {
+            status: status.into(),
+        };
+        self.call::<_, serde_json::Value>(Method::PUT, "/v1/me/status", &body)
+            .await
+            .map(drop)
+    }
+
+    /// `POST /v1/chats/{id}/accept` (409 `chat_taken` when someone was faster).
+    pub async fn accept(&self, chat: u64) -> Result<api::Chat> {
+        self.get(Method::POST, &format!("/v1/chats/{chat}/accept"))
+            .await
+    }
+
+    /// `POST /v1/chats/{id}/messages`, answered once the message is durable.
+    pub async fn post_message(
+        &self,
+        chat: u64,
+        body: &api::MessageRequest,
+    ) -> Result<api::MessageResponse> {
+        self.call(Method::POST, &format!("/v1/chats/{chat}/messages"), body)
+            .await
+    }
+
+    /// `POST /v1/chats/{id}/typing`.
+    pub async fn typing(&self, chat: u64) -> Result<()> {
+        self.get::<serde_json::Value>(Method::POST, &format!("/v1/chats/{chat}/typing"))
+            .await
+            .map(drop)
+    }
+
+    /// `POST /v1/chats/{id}/close`.
+    pub async fn close(&self, chat: u64) -> Result<api::Chat> {
+        self.get(Method::POST, &format!("/v1/chats/{chat}/close"))
+            .await
+    }
+
+    /// `POST /v1/chats/{id}/transfer` with `{"operator": sip}` or `{"department": id}`.
+    pub async fn transfer(&self, chat: u64, body: &serde_json::Value) -> Result<()> {
+        self.call::<_, serde_json::Value>(Method::POST, &format!("/v1/chats/{chat}/transfer"), body)
+            .await
+            .map(drop)
+    }
+
+    /// `GET /v1/chats/{id}`.
+    pub async fn chat(&self, chat: u64) -> Result<api::Chat> {
+        self.get(Method::GET, &format!("/v1/chats/{chat}")).await
+    }
+
+    /// `GET /v1/chats/{id}/messages`.
+    pub async fn transcript(&self, chat: u64) -> Result<api::Transcript> {
+        self.get(Method::GET, &format!("/v1/chats/{chat}/messages"))
+            .await
+    }
+
+    /// `GET /v1/chats/{id}/routing`: the chat's routing log, or `None` when the server
+    /// answers 404 (a server without the endpoint, or a chat without a log).
+    pub async fn routing(&self, chat: u64) -> Result<Option<Vec<serde_json::Value>>> {
+        match self
+            .get(Method::GET, &format!("/v1/chats/{chat}/routing"))
+            .await
+        {
+            Ok(entries) => Ok(Some(entries)),
+            Err(Failure {
+                status: Some(404), ..
+            }) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// `GET /v1/chats?limit=`: newest first.
+    pub async fn chats(&self, limit: usize) -> Result<Vec<api::Chat>> {
+        self.get(Method::GET, &format!("/v1/chats?limit={limit}"))
+            .await
+    }
+
+    /// `GET /v1/visitors`.
+    pub async fn visitors(&self) -> Result<Vec<api::Visitor>> {
+        self.get(Method::GET, "/v1/visitors").await
+    }
+
+    /// `POST /v1/visitors/{id}/invite`.
+    pub async fn invite(&self, visitor: u64) -> Result<()> {
+        self.get::<serde_json::Value>(Method::POST, &format!("/v1/visitors/{visitor}/invite"))
+            .await
+            .map(drop)
+    }
+
+    /// `GET /v1/offline-messages`.
+    pub async fn offline_messages(&self) -> Result<Vec<api::OfflineMessage>> {
+        self.get(Method::GET, "/v1/offline-messages").await
+    }
+
+    /// `GET /v1/company`.
+    pub async fn company(&self) -> Result<api::Company> {
+        self.get(Method::GET, "/v1/company").await
+    }
+
+    /// `PUT /v1/company`.
+    pub async fn save_company(&self, patch: &api::CompanyPatch) -> Result<api::Company> {
+        self.call(Method::PUT, "/v1/company", patch).await
+    }
+
+    /// `GET /v1/chat-window`.
+    pub async fn chat_window(&self) -> Result<api::ChatWindow> {
+        self.get(Method::GET, "/v1/chat-window").await
+    }
+
+    /// `PUT /v1/chat-window`.
+    pub async fn save_chat_window(&self, patch: &api::ChatWindowPatch) -> Result<api::ChatWindow> {
+        self.call(Method::PUT, "/v1/chat-window", patch).await
+    }
+
+    /// `GET /v1/chat-window/graphics`.
+    pub async fn graphics(&self) -> Result<Vec<GraphicsSlot>> {
+        self.get(Method::GET, "/v1/chat-window/graphics").await
+    }
+
+    /// `POST /v1/chat-window/graphics`: a new empty slot.
+    pub async fn create_slot(&self) -> Result<GraphicsSlot> {
+        self.get(Method::POST, "/v1/chat-window/graphics").await
+    }
+
+    /// `PUT /v1/chat-window/graphics/{id}/{header|sidebar}` with the image's bytes.
+    pub async fn upload(&self, slot: u64, part: &str, bytes: Vec<u8>) -> Result<GraphicsSlot> {
+        let path = format!("/v1/chat-window/graphics/{slot}/{}", segment(part));
+        self.send(
+            self.request(Method::PUT, &path)
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(bytes),
+        )
+        .await
+    }
+
+    /// `POST /v1/chat-window/graphics/{id|default}/activate`.
+    pub async fn activate(&self, slot: Option<u64>) -> Result<()> {
+        let id = slot.map_or("default".to_string(), |s| s.to_string());
+        self.get::<serde_json::Value>(
+            Method::POST,
+            &format!("/v1/chat-window/graphics/{id}/activate"),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// `GET /v1/departments`.
+    pub async fn departments(&self) -> Result<Vec<api::Department>> {
+        self.get(Method::GET, "/v1/departments").await
+    }
+
+    /// `POST /v1/departments` (new) or `PUT /v1/departments/{id}` (rename).
+    pub async fn save_department(&self, id: Option<u64>, name: &str) -> Result<api::Department> {
+        let body = api::DepartmentRequest { name: name.into() };
+        match id {
+            None => self.call(Method::POST, "/v1/departments", &body).await,
+            Some(id) => {
+                self.call(Method::PUT, &format!("/v1/departments/{id}"), &body)
+                    .await
+            }
+        }
+    }
+
+    /// `DELETE /v1/departments/{id}`.
+    pub async fn delete_department(&self, id: u64) -> Result<()> {
+        self.get::<serde_json::Value>(Method::DELETE, &format!("/v1/departments/{id}"))
+            .await
+            .map(drop)
+    }
+
+    /// `GET /v1/operators`.
+    pub async fn operators(&self) -> Result<Vec<api::Operator>> {
+        self.get(Method::GET, "/v1/operators").await
+    }
+
+    /// `PUT /v1/operators/{sip}`: creates or changes.
+    pub async fn save_operator(
+        &self,
+        sip: &str,
+        body: &api::OperatorRequest,
+    ) -> Result<api::Operator> {
+        self.call(Method::PUT, &format!("/v1/operators/{}", segment(sip)), body)
+            .await
+    }
+
+    /// `DELETE /v1/operators/{sip}`.
+    pub async fn delete_operator(&self, sip: &str) -> Result<()> {
+        self.get::<serde_json::Value>(Method::DELETE, &format!("/v1/operators/{}", segment(sip)))
+            .await
+            .map(drop)
+    }
+
+    /// `GET /v1/canned-responses`.
+    pub async fn canned(&self) -> Result<Vec<api::Canned>> {
+        self.get(Method::GET, "/v1/canned-responses").await
+    }
+
+    /// `POST /v1/canned-responses` (new) or `PUT /v1/canned-responses/{id}`.
+    pub async fn save_canned(&self, id: Option<u64>, body: &api::CannedRequest) -> Result<api::Canned> {
+        match id {
+            None => self.call(Method::POST, "/v1/canned-responses", body).await,
+            Some(id) => {
+                self.call(Method::PUT, &format!("/v1/canned-responses/{id}"), body)
+                    .await
+            }
+        }
+    }
+
+    /// `DELETE /v1/canned-responses/{id}`.
+    pub async fn delete_canned(&self, id: u64) -> Result<()> {
+        self.get::<serde_json::Value>(Method::DELETE, &format!("/v1/canned-responses/{id}"))
+            .await
+            .map(drop)
+    }
+
+    /// `GET /v1/buttons/code?lang=&style=`.
+    pub async fn button_code(&self, lang: &str, style: &str) -> Result<ButtonCode> {
+        let path = format!("/v1/buttons/code?lang={}&style={}", segment(lang), segment(style));
+        self.get(Method::GET, &path).await
+    }
+
+    /// Opens `GET /v1/me/events`, resuming after `last_id` (the `Last-Event-ID` header).
+    /// No overall timeout: the stream stays open; the caller watches for silence.
+    pub async fn events(&self, last_id: Option<u64>) -> Result<reqwest::Response> {
+        let mut builder = self
+            .request(Method::GET, "/v1/me/events")
+            .header(reqwest::header::ACCEPT, "text/event-stream");
+        if let Some(id) = last_id {
+            builder = builder.header("Last-Event-ID", id.to_string());
+        }
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| Failure::local("network", network_message(&e)))?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let status = response.status();
+        let bytes = response.bytes().await.unwrap_or_default();
+        Err(error_of(status, &bytes))
+    }
+}
+
+/// The failure an error answer describes (`{code, message}`), or a generic one.
+fn error_of(status: StatusCode, bytes: &[u8]) -> Failure {
+    match serde_json::from_slice::<api::ErrorBody>(bytes) {
+        Ok(body) => Failure {
+            status: Some(status.as_u16()),
+            code: body.code,
+            message: body.message,
+        },
+        Err(_) => Failure {
+            status: Some(status.as_u16()),
+            code: format!("http_{}", status.as_u16()),
+            message: format!("the server answered {status}"),
+        },
+    }
+}
+
+/// A short sentence for a transport error (reqwest's own chain is long).
+fn network_message(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "the server did not answer in time".into()
+    } else if error.is_connect() {
+        "cannot reach the server".into()
+    } else {
+        format!("network error: {error}")
+    }
+}
+
+/// Percent-encodes a path segment or query value (SIP usernames are digits in practice, but
+/// nothing stops an admin typing a slash).
+fn segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(char::from(byte))
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_encoded() {
+        assert_eq!(segment("10001"), "10001");
+        assert_eq!(segment("a/b c"), "a%2Fb%20c");
+    }
+
+    #[test]
+    fn error_bodies_become_failures() {
+        let f = error_of(
+            StatusCode::CONFLICT,
+            br#"{"code":"chat_taken","message":"another operator has already taken this chat"}"#,
+        );
+        assert_eq!(f.status, Some(409));
+        assert_eq!(f.code, "chat_taken");
+        let f = error_of(StatusCode::BAD_GATEWAY, b"<html>");
+        assert_eq!(f.code, "http_502");
+    }
+}
