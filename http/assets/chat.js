@@ -283,7 +283,7 @@
           status([]);
           app.dataset.state = "chatting";
         }
-        system(t("operator-joined", { name: d.name }));
+        system(t("operator-joined", { name: d.name })).dataset.seq = d.seq;
       });
     },
     message(d) {
@@ -394,7 +394,9 @@
     item.dataset.testid = "message";
     const head = document.createElement("span");
     head.className = "who";
-    head.textContent = who;
+    const name = document.createElement("bdi");
+    name.textContent = who;
+    head.appendChild(name);
     if (at) {
       const time = document.createElement("span");
       time.className = "time";
@@ -403,6 +405,8 @@
     }
     const body = document.createElement("span");
     body.className = "text";
+    // Each message runs in its own direction: English typed into an Arabic window stays LTR.
+    body.dir = "auto";
     body.textContent = text;
     item.append(head, body);
     list.appendChild(item);
@@ -419,6 +423,7 @@
     item.textContent = text;
     list.appendChild(item);
     list.scrollTop = list.scrollHeight;
+    return item;
   }
 
   let typingTimer = null;
@@ -485,10 +490,17 @@
     }
   }
 
+  /** A sent message takes its place in log order (an operator's reply may have come first). */
   function settle(item, seq) {
-    item.dataset.seq = seq;
     item.dataset.state = "sent";
     pending.delete(item.dataset.clientId);
+    if (item.dataset.seq) return;
+    item.dataset.seq = seq;
+    const others = [...list.children].filter((el) => el !== item);
+    const next = others.find((el) => Number(el.dataset.seq) > seq) ||
+      others.find((el) => el.dataset.state === "pending" || el.dataset.state === "retrying");
+    if (next) list.insertBefore(item, next);
+    else list.appendChild(item);
   }
 
   function fail(item) {

@@ -14,6 +14,8 @@ pub struct ApiError {
     pub code: String,
     /// One sentence saying what was wrong.
     pub message: String,
+    /// For a 405: the methods the path serves.
+    pub allow: Option<String>,
 }
 
 /// The JSON body of an error.
@@ -30,6 +32,7 @@ impl ApiError {
             status,
             code: code.into(),
             message: message.into(),
+            allow: None,
         }
     }
 
@@ -83,6 +86,7 @@ impl From<Error> for ApiError {
             status,
             code,
             message,
+            allow: None,
         }
     }
 }

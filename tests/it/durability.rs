@@ -253,6 +253,22 @@ async fn acknowledged_messages_survive_a_sigkill() {
         Some(1.0)
     );
 
+    // The reference manual's example link works on the demo company.
+    let link = format!(
+        "{}/chat/en/abcdef0123456789,{}/{}/demo",
+        client.base, "name=Visitor+Name,email=visitor@email.com,operator=10002", client.base
+    );
+    let page = client
+        .http
+        .get(&link)
+        .send()
+        .await
+        .expect("the page answers");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("an HTML page");
+    assert!(html.contains(r#"lang="en""#), "{html}");
+    assert!(html.contains("Visitor Name"), "{html}");
+
     drop(bob_events);
     process.kill();
 

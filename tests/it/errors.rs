@@ -135,7 +135,11 @@ async fn signing_in_and_up_is_refused_clearly() {
         .post(
             "/v1/signup",
             None,
-            json!({ "company": "Copycat", "email": company.email.to_uppercase(), "password": PASSWORD }),
+            json!({
+                "company": "Copycat",
+                "email": company.email.to_uppercase(),
+                "password": PASSWORD,
+            }),
         )
         .await
         .expect_error(409, "email_taken");
@@ -370,7 +374,10 @@ async fn the_chat_url_page_explains_bad_links_in_html() {
     // The manual's link form: 200, in the link's language, variables decoded.
     let reply = server
         .get(
-            &format!("/chat/en/{key},name=Visitor+Name,email=visitor@email.com/https://shop.example/p/1?size=9"),
+            &format!(
+                "/chat/en/{key},{}/{}",
+                "name=Visitor+Name,email=visitor@email.com", "https://shop.example/p/1?size=9"
+            ),
             None,
         )
         .await;

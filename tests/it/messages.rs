@@ -291,11 +291,18 @@ async fn closing_a_chat_ends_it_for_both_sides() {
         )
         .await
         .expect(200);
-    assert_eq!(closed["state"], "closed");
-    assert!(closed["ended_at"].as_u64().is_some(), "{closed}");
+    assert_eq!(closed["id"], chat.id);
+    // The state the answer reports is checked in
+    // `chat_state_is_current_right_after_accept_and_close`.
     let (event, id) = visitor.wait_for("closed", WAIT).await;
     assert_eq!(event["by"], "visitor");
     assert_eq!(event["seq"], id);
+    let stored = server
+        .get(&format!("/v1/chats/{}", chat.id), Some(&chat.token))
+        .await
+        .expect(200);
+    assert_eq!(stored["state"], "closed");
+    assert!(stored["ended_at"].as_u64().is_some(), "{stored}");
     let (event, _) = ann_events
         .wait_for_where("closed", |d| d["chat_id"] == chat.id, WAIT)
         .await;
@@ -318,6 +325,7 @@ async fn closing_a_chat_ends_it_for_both_sides() {
     // The holding operator closes; another operator may not.
     let chat = server.connected_chat(&company, &ann, &mut ann_events).await;
     let mut visitor = server.chat_events(chat.id, &chat.token, None).await;
+    visitor.wait_for("joined", WAIT).await;
     let close = format!("/v1/chats/{}/close", chat.id);
     server
         .call(reqwest::Method::POST, &close, Some(&ben.token), None)
@@ -438,7 +446,11 @@ async fn offline_messages_are_listed_for_the_companys_operators() {
         .post(
             &path,
             None,
-            json!({ "name": "Walt", "email": "walt@example.com", "message": "Do you ship to Malta?" }),
+            json!({
+                "name": "Walt",
+                "email": "walt@example.com",
+                "message": "Do you ship to Malta?",
+            }),
         )
         .await
         .expect(201);
@@ -459,4 +471,49 @@ async fn offline_messages_are_listed_for_the_companys_operators() {
         .await
         .expect(200);
     assert_eq!(theirs, json!([]));
+}
+
+/// Regression: `POST /v1/chats/{id}/close` answered 200 with the chat as it was before the
+/// close (`state: "connected"`, `ended_at: null`), and `GET /v1/chats/{id}` right after an
+/// accept or a close could still show the previous state: both read the chat record that the
+/// chat's actor writes later. A race, so it is tried on several chats.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_state_is_current_right_after_accept_and_close() {
+    let server = start_server().await;
+    let company = server.new_company("Answers").await;
+    let ann = server.new_operator(&company, "101", json!({})).await;
+    let mut ann_events = server.go_online(&ann).await;
+    let mut stale = Vec::new();
+    for round in 0..20 {
+        let chat = server.connected_chat(&company, &ann, &mut ann_events).await;
+        let path = format!("/v1/chats/{}", chat.id);
+        let now = server.get(&path, Some(&chat.token)).await.expect(200);
+        if now["state"] != "connected" || now["operator"] != ann.id {
+            stale.push(format!("round {round}: GET right after accept: {now}"));
+        }
+        let (closer, who) = if round % 2 == 0 {
+            (&chat.token, "visitor")
+        } else {
+            (&ann.token, "operator")
+        };
+        let closed = server
+            .call(
+                reqwest::Method::POST,
+                &format!("{path}/close"),
+                Some(closer),
+                None,
+            )
+            .await
+            .expect(200);
+        if closed["state"] != "closed" || !closed["ended_at"].is_u64() {
+            stale.push(format!(
+                "round {round}: close by the {who} answered {closed}"
+            ));
+        }
+        let now = server.get(&path, Some(&chat.token)).await.expect(200);
+        if now["state"] != "closed" {
+            stale.push(format!("round {round}: GET right after close: {now}"));
+        }
+    }
+    assert!(stale.is_empty(), "stale chat states:\n{}", stale.join("\n"));
 }

@@ -35,7 +35,11 @@ async fn single_mode_moves_the_offer_on_after_the_offer_timeout() {
     let window = server
         .chat_window(
             &company.admin,
-            json!({ "distribution": "single", "offer_timeout_secs": 1.0, "connection_timeout_secs": 60 }),
+            json!({
+                "distribution": "single",
+                "offer_timeout_secs": 1.0,
+                "connection_timeout_secs": 60,
+            }),
         )
         .await;
     assert_eq!(window["distribution"], "single");
@@ -57,7 +61,11 @@ async fn single_mode_moves_the_offer_on_after_the_offer_timeout() {
     let chat = server
         .start_chat(
             &company.key,
-            json!({ "name": "Vera", "email": "vera@example.com", "page_url": "https://shop.example/p/1" }),
+            json!({
+                "name": "Vera",
+                "email": "vera@example.com",
+                "page_url": "https://shop.example/p/1",
+            }),
         )
         .await;
     assert_eq!(chat.state, "waiting");
@@ -327,7 +335,11 @@ async fn the_connection_timeout_sends_the_visitor_to_the_offline_form() {
     server
         .chat_window(
             &company.admin,
-            json!({ "distribution": "single", "offer_timeout_secs": 60, "connection_timeout_secs": 0.5 }),
+            json!({
+                "distribution": "single",
+                "offer_timeout_secs": 60,
+                "connection_timeout_secs": 0.5,
+            }),
         )
         .await;
     let ann = server.new_operator(&company, "601", json!({})).await;
@@ -455,13 +467,13 @@ async fn simultaneous_accepts_have_exactly_one_winner() {
         };
         assert_eq!(winner.body["operator"], winner_id);
         loser.expect_error(409, "chat_taken");
+        let mut visitor = server.chat_events(chat.id, &chat.token, None).await;
+        let (_, id) = visitor.wait_for("joined", WAIT).await;
+        assert_eq!(id, 1, "one operator joined, once");
         let stored = server
             .get(&format!("/v1/chats/{}", chat.id), Some(&chat.token))
             .await
             .expect(200);
         assert_eq!(stored["operator"], winner_id);
-        let mut visitor = server.chat_events(chat.id, &chat.token, None).await;
-        let (_, id) = visitor.wait_for("joined", WAIT).await;
-        assert_eq!(id, 1, "one operator joined, once");
     }
 }

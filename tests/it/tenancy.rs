@@ -116,6 +116,8 @@ async fn a_chat_token_opens_its_own_chat_and_nothing_else() {
         .send(other.id, &other.token, "Walt's secret", "w-1")
         .await;
 
+    assert_ne!(mine.visitor_id, other.visitor_id, "two visitors, two ids");
+
     // Its own chat opens.
     let own = server
         .get(&format!("/v1/chats/{}", mine.id), Some(&mine.token))
@@ -237,6 +239,7 @@ async fn an_operator_cannot_change_admin_settings() {
     assert_eq!(company_now["name"], "Roles");
     let me = server.get("/v1/me", Some(&ann.token)).await.expect(200);
     assert_eq!(me["role"], "operator");
+    assert_eq!(me["email"], ann.email.as_str());
     let operators = server
         .get("/v1/operators", Some(&ann.token))
         .await

@@ -459,9 +459,12 @@ pub fn update(state: &mut State, action: Action) -> Option<Action> {
         | Action::ClosedByMe(_)
         | Action::Transferred { .. }
         | Action::ChatInfo(_)
-        | Action::Transcript { .. }
         | Action::Routing { .. }
         | Action::InsertCanned(_) => console::result(state, action),
+        Action::Transcript { chat, entries } => {
+            history::transcript(state, chat, &entries);
+            console::result(state, Action::Transcript { chat, entries })
+        }
         Action::Chats(chats) => {
             let follow = console::sync_chats(state, &chats);
             history::loaded(state, chats);
@@ -484,7 +487,7 @@ pub fn update(state: &mut State, action: Action) -> Option<Action> {
         }
         Action::Canned(list) => {
             state.canned = list;
-            None
+            admin::canned_loaded(state)
         }
         Action::Company(_)
         | Action::CompanySaved(_)
@@ -531,7 +534,6 @@ fn tick(state: &mut State, now: u64) -> Option<Action> {
         return None;
     }
     dashboard::sample(state);
-    console::tick(state);
     // Every 15 s the dashboard refreshes the operators' load.
     if state.screen == Screen::Dashboard && before / 15_000 != now / 15_000 {
         return run(Command::Operators);

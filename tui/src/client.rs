@@ -236,8 +236,8 @@ impl Client {
             .await
     }
 
-    /// `POST /v1/chats/{id}/transfer` with `{"operator": sip}` or `{"department": id}`.
-    pub async fn transfer(&self, chat: u64, body: &serde_json::Value) -> Result<()> {
+    /// `POST /v1/chats/{id}/transfer`: `{"operator": sip}` or `{"department": id}`.
+    pub async fn transfer(&self, chat: u64, body: &api::TransferRequest) -> Result<()> {
         self.call::<_, serde_json::Value>(Method::POST, &format!("/v1/chats/{chat}/transfer"), body)
             .await
             .map(drop)

@@ -201,8 +201,8 @@ pub async fn execute(client: &Client, command: Command) -> Option<Action> {
         Command::Close(id) => client.close(*id).await.map(|_| Action::ClosedByMe(*id)),
         Command::Transfer { chat, to } => {
             let body = match to {
-                TransferTo::Operator(sip) => serde_json::json!({ "operator": sip }),
-                TransferTo::Department(id) => serde_json::json!({ "department": id }),
+                TransferTo::Operator(sip) => api::TransferRequest { operator: Some(sip.clone()), department: None },
+                TransferTo::Department(id) => api::TransferRequest { operator: None, department: Some(*id) },
             };
             client.transfer(*chat, &body).await.map(|()| Action::Transferred {
                 chat: *chat,

@@ -209,7 +209,7 @@ mod tests {
         }
         press(&mut input, KeyCode::Left, KeyModifiers::NONE);
         press(&mut input, KeyCode::Backspace, KeyModifiers::NONE);
-        assert_eq!(input.text, "héllo wöld");
+        assert_eq!(input.text, "héllo wörd");
         press(&mut input, KeyCode::Char('w'), KeyModifiers::CONTROL);
         assert_eq!(input.text, "héllo d");
         press(&mut input, KeyCode::Home, KeyModifiers::NONE);

@@ -1,10 +1,87 @@
-//! Switchboard's terminal client.
+//! Switchboard's terminal client for operators and admins (`switchboard tui`).
 //!
 //! # Layout
-//! - (being built)
+//! - `lib.rs`: [`run`] — the terminal setup, and the event loop that merges crossterm
+//!   events (an input thread), server events (the stream task) and ticks into [`Action`]s,
+//!   dispatches them, draws, and writes terminal effects.
+//! - [`app`]: [`State`], [`Action`] and [`app::update`] — the pure core (Elm shape). Side
+//!   effects leave it as [`Action::Run`] with a [`Command`].
+//! - [`command`]: the [`Command`] enum and [`command::execute`], which turns one into HTTP
+//!   calls and its result back into an action.
+//! - [`client`]: [`Client`], one typed async method per endpoint, over the wire types of
+//!   `switchboard_http::api`.
+//! - [`stream`]: the operator event-stream task (`GET /v1/me/events`) with reconnect and
+//!   resume by last event id, parsed with `switchboard_http::sse::Parser`.
+//! - [`driver`]: [`Driver`], the core without a terminal (state, channel, command
+//!   execution); the loop and the end-to-end tests drive it.
+//! - `terminal`: raw mode, alternate screen, bracketed paste, the panic hook and `Drop`
+//!   that restore them, the input thread, OSC 52 and the bell.
+//! - [`sanitize`]: the one function every server string passes through before a widget.
+//! - [`time`]: times in the company's zone with jiff's bundled tz database.
+//! - [`input`]: the text field (chat input, forms, prompts).
+//! - [`screens`]: rendering, one file per screen: `signin`, `signup`, `console` (with
+//!   `chat`, the message pane), `visitors`, `offline`, `history`, `dashboard`,
+//!   `admin/{company,window,departments,operators,canned,buttons}`, `help`, plus `dialog`
+//!   (confirm, prompt, picker, form) and `form` (the settings form).
+//!
+//! Nothing in `app` or `screens` performs I/O or reads the clock: time arrives as
+//! [`Action::Tick`], and rendering is `impl Widget for &State`.
 
-/// Runs the client against `server` until the user quits.
+#![deny(missing_docs)]
+
+pub mod app;
+pub mod client;
+pub mod command;
+pub mod driver;
+pub mod input;
+pub mod sanitize;
+pub mod screens;
+pub mod stream;
+mod terminal;
+pub mod time;
+
+#[cfg(test)]
+mod tests;
+
+use std::time::Duration;
+
+pub use app::{Action, State};
+pub use client::Client;
+pub use command::Command;
+pub use driver::Driver;
+
+/// How often time moves on screen (waiting times, the clock, "reconnecting… 12s").
+const TICK: Duration = Duration::from_secs(1);
+
+/// Runs the client against `server` until the user quits. The password is asked on screen,
+/// or read from `SWITCHBOARD_PASSWORD` when set.
 pub fn run(server: &str, email: Option<String>) -> anyhow::Result<()> {
-    let _ = (server, email);
-    anyhow::bail!("the terminal client is not built yet")
+    let password = std::env::var("SWITCHBOARD_PASSWORD").ok().filter(|p| !p.is_empty());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(event_loop(server, email, password))
+}
+
+/// The loop: draw, wait for an action, dispatch it and whatever else is waiting, write the
+/// terminal effects, until the user quits.
+async fn event_loop(server: &str, email: Option<String>, password: Option<String>) -> anyhow::Result<()> {
+    let mut terminal = terminal::Guard::enter()?;
+    let mut driver = Driver::new(server, email, password, driver::now_ms());
+    let _input = terminal::spawn_input(driver.sender());
+    driver.spawn_ticker(TICK);
+    driver.start();
+    while !driver.state.quit {
+        terminal.draw(&driver.state)?;
+        let Some(action) = driver.next().await else { break };
+        driver.dispatch(action);
+        // Everything already waiting is applied before the next frame.
+        while let Some(more) = driver.try_next() {
+            driver.dispatch(more);
+        }
+        terminal.effects(driver.take_effects())?;
+    }
+    driver.shutdown().await;
+    Ok(())
 }

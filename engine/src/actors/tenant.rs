@@ -1017,29 +1017,45 @@ pub struct Accept {
 }
 
 impl Handler<Accept> for TenantActor {
-    type Result = Result<Chat>;
+    type Result = ResponseFuture<Result<Chat>>;
 
+    /// Answers once the chat's "joined" entry is durable, so a read right after sees it.
     fn handle(&mut self, msg: Accept, ctx: &mut Context<Self>) -> Self::Result {
-        self.account(msg.account)?;
-        let Some(live) = self.chats.get(&msg.chat) else {
-            // Not active here: either another company's chat or one that ended.
-            let chat = self.engine.chat(self.id(), msg.chat)?;
-            return Err(taken(&chat));
-        };
-        let chat = live.chat.clone();
-        match self.router.accept(msg.chat, msg.account, now_ms()) {
-            Ok(effects) => {
-                self.apply(effects, ctx);
-                Ok(self.chats.get(&msg.chat).map_or(chat, |l| l.chat.clone()))
+        let accepted = (|| {
+            self.account(msg.account)?;
+            let Some(live) = self.chats.get(&msg.chat) else {
+                // Not active here: either another company's chat or one that ended.
+                let chat = self.engine.chat(self.id(), msg.chat)?;
+                return Err(taken(&chat));
+            };
+            let chat = live.chat.clone();
+            match self.router.accept(msg.chat, msg.account, now_ms()) {
+                Ok(effects) => {
+                    self.apply(effects, ctx);
+                    let live = self.chats.get(&msg.chat).ok_or(Error::NotFound("chat"))?;
+                    Ok((live.chat.clone(), live.visitor.clone()))
+                }
+                Err(Refused::Taken | Refused::NobodyServes) => Err(taken(&chat)),
+                Err(Refused::NotOffered) => Err(Error::Conflict {
+                    code: "not_offered",
+                    message: "this chat is not offered to you (it is waiting for another operator)"
+                        .into(),
+                }),
             }
-            Err(Refused::Taken | Refused::NobodyServes) => Err(taken(&chat)),
-            Err(Refused::NotOffered) => Err(Error::Conflict {
-                code: "not_offered",
-                message: "this chat is not offered to you (it is waiting for another operator)"
-                    .into(),
-            }),
-        }
+        })();
+        settled(accepted)
     }
+}
+
+/// Resolves to the chat once its visitor actor has made every write it was sent so far
+/// durable (its appends hold the mailbox until then, so a `Settled` queued behind them
+/// answers after them).
+fn settled(result: Result<(Chat, Addr<VisitorActor>)>) -> ResponseFuture<Result<Chat>> {
+    Box::pin(async move {
+        let (chat, visitor) = result?;
+        visitor.send(visitor::Settled).await?;
+        Ok(chat)
+    })
 }
 
 fn taken(chat: &Chat) -> Error {
@@ -1057,7 +1073,7 @@ fn taken(chat: &Chat) -> Error {
 
 /// Closes a chat: by the visitor (`by` None) or an operator.
 #[derive(Message)]
-#[rtype(result = "Result<()>")]
+#[rtype(result = "Result<Chat>")]
 pub struct Close {
     /// The chat.
     pub chat: ChatId,
@@ -1066,36 +1082,42 @@ pub struct Close {
 }
 
 impl Handler<Close> for TenantActor {
-    type Result = Result<()>;
+    type Result = ResponseFuture<Result<Chat>>;
 
+    /// Answers once the "closed" entry is durable, with the chat as it is then.
     fn handle(&mut self, msg: Close, ctx: &mut Context<Self>) -> Self::Result {
-        let chat = match self.chats.get(&msg.chat) {
-            Some(live) => live.chat.clone(),
-            None => self.engine.chat(self.id(), msg.chat)?,
-        };
-        if let Some(by) = msg.by {
-            let admin = self.account(by)?.role == Role::Admin;
-            if chat.operator != Some(by) && !admin {
-                return Err(Error::Forbidden(
-                    "only the operator holding the chat or an admin can close it",
-                ));
+        let closed = (|| {
+            let mut chat = match self.chats.get(&msg.chat) {
+                Some(live) => live.chat.clone(),
+                None => self.engine.chat(self.id(), msg.chat)?,
+            };
+            if let Some(by) = msg.by {
+                let admin = self.account(by)?.role == Role::Admin;
+                if chat.operator != Some(by) && !admin {
+                    return Err(Error::Forbidden(
+                        "only the operator holding the chat or an admin can close it",
+                    ));
+                }
             }
-        }
-        if matches!(chat.state, ChatState::Closed | ChatState::Offline) {
-            return Ok(());
-        }
-        let visitor = self.activate(chat, ctx);
-        if let Some(live) = self.chats.get_mut(&msg.chat) {
-            live.chat.state = ChatState::Closed;
-        }
-        visitor.do_send(visitor::End {
-            chat: msg.chat,
-            timed_out: false,
-            by: msg.by,
-        });
-        let effects = self.router.close(msg.chat, now_ms());
-        self.apply(effects, ctx);
-        Ok(())
+            let visitor = self.activate(chat.clone(), ctx);
+            if matches!(chat.state, ChatState::Closed | ChatState::Offline) {
+                return Ok((chat, visitor));
+            }
+            chat.state = ChatState::Closed;
+            chat.ended_at = Some(now_ms());
+            if let Some(live) = self.chats.get_mut(&msg.chat) {
+                live.chat = chat.clone();
+            }
+            visitor.do_send(visitor::End {
+                chat: msg.chat,
+                timed_out: false,
+                by: msg.by,
+            });
+            let effects = self.router.close(msg.chat, now_ms());
+            self.apply(effects, ctx);
+            Ok((chat, visitor))
+        })();
+        settled(closed)
     }
 }
 

@@ -42,125 +42,157 @@ pub async fn handle(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     reply.unwrap_or_else(|e| error_response(&e))
 }
 
+/// Serves `method` on a matched path from the listed handlers, or answers 405 naming them.
+macro_rules! methods {
+    ($method:expr, { $($m:ident => $handler:expr),+ $(,)? }) => {
+        match *$method {
+            $(Method::$m => $handler,)+
+            _ => Err(not_allowed($method, &[$(stringify!($m)),+])),
+        }
+    };
+}
+
+/// Dispatch: the path picks the resource, the method its handler.
 async fn route(app: &Arc<App>, method: &Method, path: &[&str], req: Request<Incoming>) -> Reply {
-    use Method as M;
-    match (method, path) {
-        (&M::GET, ["healthz"]) => ops::healthz(app),
-        (&M::GET, ["metrics"]) => ops::metrics(app),
-        (&M::GET, ["openapi.json"]) => ops::openapi(),
-        (&M::GET, ["chat", ..]) => window::chat_window(app, &req).await,
-        (&M::GET, ["static", "track.js"]) => tracking::script(app),
-        (&M::GET, ["static", file]) => window::asset(file),
-        (&M::GET, ["demo"]) => window::demo(app).await,
-        (&M::GET, ["graphics", key, part]) => graphics::image(app, key, part).await,
-        (&M::GET, ["button", key, lang, style]) => buttons::image(app, key, lang, style).await,
-
-        (&M::POST, ["v1", "signup"]) => account::signup(app, req).await,
-        (&M::POST, ["v1", "login"]) => account::login(app, req).await,
-        (&M::POST, ["v1", "logout"]) => account::logout(app, req).await,
-        (&M::GET, ["v1", "me"]) => account::me(app, req).await,
-        (&M::PUT, ["v1", "me", "status"]) => account::set_status(app, req).await,
-        (&M::GET, ["v1", "me", "events"]) => account::events(app, req).await,
-
-        (&M::GET, ["v1", "company"]) => panel::company(app, req).await,
-        (&M::PUT, ["v1", "company"]) => panel::update_company(app, req).await,
-        (&M::GET, ["v1", "chat-window"]) => panel::chat_window(app, req).await,
-        (&M::PUT, ["v1", "chat-window"]) => panel::update_chat_window(app, req).await,
-        (&M::GET, ["v1", "chat-window", "graphics"]) => graphics::list(app, req).await,
-        (&M::POST, ["v1", "chat-window", "graphics"]) => graphics::create_slot(app, req).await,
-        (&M::PUT, ["v1", "chat-window", "graphics", id, part]) => {
-            graphics::upload(app, req, id_of(id)?, part).await
+    match path {
+        ["healthz"] => methods!(method, { GET => ops::healthz(app) }),
+        ["metrics"] => methods!(method, { GET => ops::metrics(app) }),
+        ["openapi.json"] => methods!(method, { GET => ops::openapi() }),
+        ["chat", ..] => methods!(method, { GET => window::chat_window(app, &req).await }),
+        ["static", "track.js"] => methods!(method, { GET => tracking::script(app) }),
+        ["static", file] => methods!(method, { GET => window::asset(file) }),
+        ["demo"] => methods!(method, { GET => window::demo(app).await }),
+        ["graphics", key, part] => {
+            methods!(method, { GET => graphics::image(app, key, part).await })
         }
-        (&M::POST, ["v1", "chat-window", "graphics", id, "activate"]) => {
-            graphics::activate(app, req, id).await
-        }
-        (&M::DELETE, ["v1", "chat-window", "graphics", id]) => {
-            graphics::delete(app, req, id_of(id)?).await
-        }
-        (&M::GET, ["v1", "buttons", "code"]) => buttons::code(app, req).await,
-        (&M::PUT, ["v1", "buttons", "custom", state]) => {
-            buttons::upload_custom(app, req, state).await
-        }
-        (&M::DELETE, ["v1", "buttons", "custom"]) => buttons::delete_custom(app, req).await,
-        (&M::GET, ["v1", "tracking", "code"]) => tracking::code(app, req).await,
-        (&M::GET, ["v1", "visitors"]) => tracking::list(app, req).await,
-        (&M::POST, ["v1", "visitors", id, "invite"]) => {
-            tracking::invite(app, req, id_of(id)?).await
-        }
-        (&M::GET, ["v1", "departments"]) => panel::departments(app, req).await,
-        (&M::POST, ["v1", "departments"]) => panel::save_department(app, req, None).await,
-        (&M::PUT, ["v1", "departments", id]) => {
-            panel::save_department(app, req, Some(id_of(id)?)).await
-        }
-        (&M::DELETE, ["v1", "departments", id]) => {
-            panel::delete_department(app, req, id_of(id)?).await
-        }
-        (&M::GET, ["v1", "operators"]) => panel::operators(app, req).await,
-        (&M::GET, ["v1", "operators", sip]) => panel::operator(app, req, sip).await,
-        (&M::PUT, ["v1", "operators", sip]) => panel::save_operator(app, req, sip).await,
-        (&M::DELETE, ["v1", "operators", sip]) => panel::delete_operator(app, req, sip).await,
-        (&M::GET, ["v1", "canned-responses"]) => panel::canned(app, req).await,
-        (&M::POST, ["v1", "canned-responses"]) => panel::save_canned(app, req, None).await,
-        (&M::PUT, ["v1", "canned-responses", id]) => {
-            panel::save_canned(app, req, Some(id_of(id)?)).await
-        }
-        (&M::DELETE, ["v1", "canned-responses", id]) => {
-            panel::delete_canned(app, req, id_of(id)?).await
-        }
-        (&M::GET, ["v1", "offline-messages"]) => panel::offline_messages(app, req).await,
-
-        (&M::GET, ["v1", "chats"]) => chats::list(app, req).await,
-        (&M::GET, ["v1", "chats", id]) => chats::get(app, req, id_of(id)?).await,
-        (&M::POST, ["v1", "chats", id, "accept"]) => chats::accept(app, req, id_of(id)?).await,
-        (&M::GET, ["v1", "chats", id, "messages"]) => chats::transcript(app, req, id_of(id)?).await,
-        (&M::POST, ["v1", "chats", id, "messages"]) => chats::post(app, req, id_of(id)?).await,
-        (&M::POST, ["v1", "chats", id, "typing"]) => chats::typing(app, req, id_of(id)?).await,
-        (&M::POST, ["v1", "chats", id, "transfer"]) => chats::transfer(app, req, id_of(id)?).await,
-        (&M::GET, ["v1", "chats", id, "routing"]) => chats::routing(app, req, id_of(id)?).await,
-        (&M::POST, ["v1", "chats", id, "close"]) => chats::close(app, req, id_of(id)?).await,
-        (&M::GET, ["v1", "chats", id, "events"]) => chats::events(app, req, id_of(id)?).await,
-
-        (&M::POST, ["v1", "visitor", key, "chats"]) => visitor::start_chat(app, req, key).await,
-        (&M::POST, ["v1", "visitor", key, "offline-messages"]) => {
-            visitor::offline_message(app, req, key).await
-        }
-        (&M::GET, ["v1", "visitor", key, "window"]) => window::settings(app, req, key).await,
-        (&M::POST, ["v1", "visitor", key, "page-views"]) => {
-            tracking::page_view(app, req, key).await
-        }
-        (&M::GET, ["v1", "visitor", key, "visitors", id, "events"]) => {
-            tracking::events(app, req, key, id_of(id)?).await
-        }
-        (&M::POST, ["v1", "visitor", key, "visitors", id, "decline"]) => {
-            tracking::decline(app, req, key, id_of(id)?).await
+        ["button", key, lang, style] => {
+            methods!(method, { GET => buttons::image(app, key, lang, style).await })
         }
 
-        _ if known_path(path) => Err(ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            format!("{method} is not allowed on this path"),
-        )),
+        ["v1", "signup"] => methods!(method, { POST => account::signup(app, req).await }),
+        ["v1", "login"] => methods!(method, { POST => account::login(app, req).await }),
+        ["v1", "logout"] => methods!(method, { POST => account::logout(app, req).await }),
+        ["v1", "me"] => methods!(method, { GET => account::me(app, req).await }),
+        ["v1", "me", "status"] => methods!(method, { PUT => account::set_status(app, req).await }),
+        ["v1", "me", "events"] => methods!(method, { GET => account::events(app, req).await }),
+
+        ["v1", "company"] => methods!(method, {
+            GET => panel::company(app, req).await,
+            PUT => panel::update_company(app, req).await,
+        }),
+        ["v1", "chat-window"] => methods!(method, {
+            GET => panel::chat_window(app, req).await,
+            PUT => panel::update_chat_window(app, req).await,
+        }),
+        ["v1", "chat-window", "graphics"] => methods!(method, {
+            GET => graphics::list(app, req).await,
+            POST => graphics::create_slot(app, req).await,
+        }),
+        ["v1", "chat-window", "graphics", id] => {
+            methods!(method, { DELETE => graphics::delete(app, req, id_of(id)?).await })
+        }
+        ["v1", "chat-window", "graphics", id, "activate"] => {
+            methods!(method, { POST => graphics::activate(app, req, id).await })
+        }
+        ["v1", "chat-window", "graphics", id, part] => {
+            methods!(method, { PUT => graphics::upload(app, req, id_of(id)?, part).await })
+        }
+        ["v1", "buttons", "code"] => methods!(method, { GET => buttons::code(app, req).await }),
+        ["v1", "buttons", "custom"] => {
+            methods!(method, { DELETE => buttons::delete_custom(app, req).await })
+        }
+        ["v1", "buttons", "custom", state] => {
+            methods!(method, { PUT => buttons::upload_custom(app, req, state).await })
+        }
+        ["v1", "tracking", "code"] => methods!(method, { GET => tracking::code(app, req).await }),
+        ["v1", "visitors"] => methods!(method, { GET => tracking::list(app, req).await }),
+        ["v1", "visitors", id, "invite"] => {
+            methods!(method, { POST => tracking::invite(app, req, id_of(id)?).await })
+        }
+        ["v1", "departments"] => methods!(method, {
+            GET => panel::departments(app, req).await,
+            POST => panel::save_department(app, req, None).await,
+        }),
+        ["v1", "departments", id] => methods!(method, {
+            PUT => panel::save_department(app, req, Some(id_of(id)?)).await,
+            DELETE => panel::delete_department(app, req, id_of(id)?).await,
+        }),
+        ["v1", "operators"] => methods!(method, { GET => panel::operators(app, req).await }),
+        ["v1", "operators", sip] => methods!(method, {
+            GET => panel::operator(app, req, sip).await,
+            PUT => panel::save_operator(app, req, sip).await,
+            DELETE => panel::delete_operator(app, req, sip).await,
+        }),
+        ["v1", "canned-responses"] => methods!(method, {
+            GET => panel::canned(app, req).await,
+            POST => panel::save_canned(app, req, None).await,
+        }),
+        ["v1", "canned-responses", id] => methods!(method, {
+            PUT => panel::save_canned(app, req, Some(id_of(id)?)).await,
+            DELETE => panel::delete_canned(app, req, id_of(id)?).await,
+        }),
+        ["v1", "offline-messages"] => {
+            methods!(method, { GET => panel::offline_messages(app, req).await })
+        }
+
+        ["v1", "chats"] => methods!(method, { GET => chats::list(app, req).await }),
+        ["v1", "chats", id] => methods!(method, { GET => chats::get(app, req, id_of(id)?).await }),
+        ["v1", "chats", id, "accept"] => {
+            methods!(method, { POST => chats::accept(app, req, id_of(id)?).await })
+        }
+        ["v1", "chats", id, "messages"] => methods!(method, {
+            GET => chats::transcript(app, req, id_of(id)?).await,
+            POST => chats::post(app, req, id_of(id)?).await,
+        }),
+        ["v1", "chats", id, "typing"] => {
+            methods!(method, { POST => chats::typing(app, req, id_of(id)?).await })
+        }
+        ["v1", "chats", id, "transfer"] => {
+            methods!(method, { POST => chats::transfer(app, req, id_of(id)?).await })
+        }
+        ["v1", "chats", id, "routing"] => {
+            methods!(method, { GET => chats::routing(app, req, id_of(id)?).await })
+        }
+        ["v1", "chats", id, "close"] => {
+            methods!(method, { POST => chats::close(app, req, id_of(id)?).await })
+        }
+        ["v1", "chats", id, "events"] => {
+            methods!(method, { GET => chats::events(app, req, id_of(id)?).await })
+        }
+
+        ["v1", "visitor", key, "chats"] => {
+            methods!(method, { POST => visitor::start_chat(app, req, key).await })
+        }
+        ["v1", "visitor", key, "offline-messages"] => {
+            methods!(method, { POST => visitor::offline_message(app, req, key).await })
+        }
+        ["v1", "visitor", key, "window"] => {
+            methods!(method, { GET => window::settings(app, req, key).await })
+        }
+        ["v1", "visitor", key, "page-views"] => {
+            methods!(method, { POST => tracking::page_view(app, req, key).await })
+        }
+        ["v1", "visitor", key, "visitors", id, "events"] => {
+            methods!(method, { GET => tracking::events(app, req, key, id_of(id)?).await })
+        }
+        ["v1", "visitor", key, "visitors", id, "decline"] => {
+            methods!(method, { POST => tracking::decline(app, req, key, id_of(id)?).await })
+        }
+
         _ => Err(ApiError::not_found("path")),
     }
 }
 
-/// Whether some method serves `path` (for 405 rather than 404).
-fn known_path(path: &[&str]) -> bool {
-    matches!(
-        path,
-        ["healthz" | "metrics" | "openapi.json"]
-            | [
-                "v1",
-                "signup" | "login" | "logout" | "me" | "company" | "chat-window"
-            ]
-            | [
-                "v1",
-                "departments" | "operators" | "canned-responses" | "offline-messages" | "chats",
-                ..
-            ]
-            | ["v1", "me", _]
-            | ["v1", "visitor", _, _]
-    )
+/// 405 for `method`, naming the methods the path serves (also in the `Allow` header).
+fn not_allowed(method: &Method, allowed: &[&str]) -> ApiError {
+    let allow = allowed.join(", ");
+    let mut error = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed here; use {allow}"),
+    );
+    error.allow = Some(allow);
+    error
 }
 
 /// A numeric id from a path segment.
@@ -192,7 +224,15 @@ pub fn respond(status: StatusCode, content_type: &'static str, body: Bytes) -> R
 
 /// The JSON error response of `error`.
 pub fn error_response(error: &ApiError) -> Response<Body> {
-    respond(error.status, "application/json", Bytes::from(error.body()))
+    let mut response = respond(error.status, "application/json", Bytes::from(error.body()));
+    if let Some(allow) = error
+        .allow
+        .as_deref()
+        .and_then(|a| HeaderValue::from_str(a).ok())
+    {
+        response.headers_mut().insert(hyper::header::ALLOW, allow);
+    }
+    response
 }
 
 /// Reads and parses a JSON body under the configured size limit.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CACHE_CONTROL};
+use hyper::header::{HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL};
 use hyper::{Request, StatusCode};
 use serde::Serialize;
 use switchboard_engine::actors::tenant::{GetSnapshot, Snapshot};
@@ -237,15 +237,21 @@ pub async fn demo(app: &Arc<App>) -> Reply {
     )
 }
 
-/// `GET /v1/visitor/{key}/window?lang=`: [`WindowSettings`] as JSON.
+/// `GET /v1/visitor/{key}/window?lang=`: [`WindowSettings`] as JSON. Any origin may read it:
+/// the tracking script fetches it from the company's own site for the invitation's texts, and
+/// it holds nothing the chat window does not show anyway.
 pub async fn settings(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Reply {
     let tenant = app.engine.tenant_by_key(key)?;
     let requested = query_param(&req, "lang");
     let snapshot = snapshot(app, tenant).await?;
-    json(
+    let mut response = json(
         StatusCode::OK,
         &WindowSettings::from_snapshot(&snapshot, requested.as_deref()),
-    )
+    )?;
+    response
+        .headers_mut()
+        .insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    Ok(response)
 }
 
 #[cfg(test)]

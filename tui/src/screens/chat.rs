@@ -35,6 +35,10 @@ pub enum Entry {
     },
     /// Nobody answered in time.
     Timeout,
+    /// The chat went back to the queue (its operator went away).
+    Requeued,
+    /// The chat was transferred.
+    Transferred,
     /// The chat ended.
     Closed {
         /// "visitor" or "operator".
@@ -118,6 +122,8 @@ impl OpenChat {
             ),
             ChatEventData::Joined { seq, name } => (*seq, Entry::Joined { name: name.clone() }),
             ChatEventData::Timeout { seq } => (*seq, Entry::Timeout),
+            ChatEventData::Requeued { seq } => (*seq, Entry::Requeued),
+            ChatEventData::Transferred { seq } => (*seq, Entry::Transferred),
             ChatEventData::Closed { seq, by } => {
                 self.closed = Some(by.clone());
                 (*seq, Entry::Closed { by: by.clone() })
@@ -157,17 +163,25 @@ impl OpenChat {
     }
 }
 
+/// Fields of a routing entry shown first, in this order; any others follow by name.
+const ROUTING_ORDER: [&str; 4] = ["at", "kind", "operator", "detail"];
+
 /// The routing log's entries as lines: each entry's fields as `key: value`, times in the
 /// company's zone.
 pub fn routing_lines(entries: &[serde_json::Value], state: &State) -> Vec<String> {
+    let rank = |key: &str| ROUTING_ORDER.iter().position(|k| *k == key).unwrap_or(ROUTING_ORDER.len());
     entries
         .iter()
         .map(|entry| match entry {
-            serde_json::Value::Object(fields) => fields
-                .iter()
-                .map(|(key, value)| format!("{key}: {}", field(key, value, state)))
-                .collect::<Vec<_>>()
-                .join(", "),
+            serde_json::Value::Object(fields) => {
+                let mut fields: Vec<_> = fields.iter().collect();
+                fields.sort_by(|a, b| rank(a.0).cmp(&rank(b.0)).then(a.0.cmp(b.0)));
+                fields
+                    .iter()
+                    .map(|(key, value)| format!("{key}: {}", field(key, value, state)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
             other => field("", other, state),
         })
         .map(|l| line(&l))
@@ -181,6 +195,9 @@ fn field(key: &str, value: &serde_json::Value, state: &State) -> String {
         serde_json::Value::Number(n) if key == "at" || key.ends_with("_at") => n
             .as_u64()
             .map_or(n.to_string(), |ms| crate::time::stamp(ms, &state.tz, state.now_ms)),
+        serde_json::Value::Number(n) if key == "operator" => {
+            state.operator_name(n.as_u64()).unwrap_or_else(|| n.to_string())
+        }
         serde_json::Value::Null => "—".into(),
         other => other.to_string(),
     }
@@ -242,6 +259,8 @@ impl View<'_> {
                     "— nobody answered in time",
                     dim(),
                 ))),
+                Entry::Requeued => lines.push(Line::from(Span::styled("— back in the queue: the operator went away", dim()))),
+                Entry::Transferred => lines.push(Line::from(Span::styled("— transferred", dim()))),
                 Entry::Closed { by } => lines.push(Line::from(Span::styled(
                     format!("— closed by the {}", line(by)),
                     warn(),

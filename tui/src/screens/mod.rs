@@ -126,7 +126,8 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         let mut used = 0;
         for word in paragraph.split_inclusive(' ') {
             let w = word.width();
-            if used + w > width && used > 0 {
+            // The space after a word may hang past the edge.
+            if used + word.trim_end().width() > width && used > 0 {
                 out.push(line.trim_end().to_string());
                 line.clear();
                 used = 0;

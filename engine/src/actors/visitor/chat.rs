@@ -462,3 +462,15 @@ impl Handler<Released> for VisitorActor {
         ctx.wait(self.append(msg.chat, kind, true).map(|_, _, _| ()));
     }
 }
+
+/// Answers once every write sent to this actor before it is durable (appends hold the
+/// mailbox until their flush), for callers that must read their own writes.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Settled;
+
+impl Handler<Settled> for VisitorActor {
+    type Result = ();
+
+    fn handle(&mut self, _: Settled, _: &mut Context<Self>) {}
+}

@@ -1,0 +1,140 @@
+//! Chat buttons: pick a language and a style, see the HTML from
+//! `GET /v1/buttons/code?lang=&style=`, copy it to the clipboard (OSC 52) or save it to a
+//! file.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+use switchboard_http::LANGUAGES;
+
+use crate::app::{run, Action, Level, State};
+use crate::client::ButtonCode;
+use crate::command::Command;
+use crate::input::TextInput;
+use crate::screens::dialog::{Overlay, Purpose};
+use crate::screens::{accent, dim, hints, one_line, selected, wrap};
+use crate::sanitize::sanitize;
+
+/// The button styles the server knows.
+const STYLES: [&str; 2] = ["standard", "custom"];
+
+/// The buttons panel's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ButtonsPanel {
+    /// Language code chosen.
+    pub lang: String,
+    /// Style chosen.
+    pub style: String,
+    /// The code for them, once loaded.
+    pub code: Option<ButtonCode>,
+}
+
+impl Default for ButtonsPanel {
+    fn default() -> Self {
+        ButtonsPanel { lang: "en".into(), style: "standard".into(), code: None }
+    }
+}
+
+/// Keys of this panel.
+pub const KEYS: &[(&str, &str)] = &[
+    ("← → or h l", "previous / next language (52, right-to-left ones marked)"),
+    ("t", "standard or custom style"),
+    ("c", "copy the code to the clipboard (OSC 52)"),
+    ("w", "save the code to a file"),
+    ("Tab or Esc", "back to the menu"),
+];
+
+/// Asks for the code of the chosen language and style.
+pub fn fetch(state: &mut State) -> Option<Action> {
+    let b = &state.admin.buttons;
+    run(Command::ButtonCode { lang: b.lang.clone(), style: b.style.clone() })
+}
+
+/// The code arrived (only kept when it is still the one chosen).
+pub fn loaded(state: &mut State, code: ButtonCode) -> Option<Action> {
+    let b = &mut state.admin.buttons;
+    if code.lang == b.lang && code.style == b.style {
+        b.code = Some(code);
+        state.admin.error = None;
+    }
+    None
+}
+
+/// Keys of the buttons panel.
+pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
+    let b = &mut state.admin.buttons;
+    let at = LANGUAGES.iter().position(|l| *l == b.lang).unwrap_or(0);
+    match key.code {
+        KeyCode::Right | KeyCode::Char('l') | KeyCode::Down | KeyCode::Char('j') => {
+            b.lang = LANGUAGES[(at + 1) % LANGUAGES.len()].into();
+        }
+        KeyCode::Left | KeyCode::Char('h') | KeyCode::Up | KeyCode::Char('k') => {
+            b.lang = LANGUAGES[(at + LANGUAGES.len() - 1) % LANGUAGES.len()].into();
+        }
+        KeyCode::Char('t') => {
+            b.style = if b.style == STYLES[0] { STYLES[1] } else { STYLES[0] }.into();
+        }
+        KeyCode::Char('c') => {
+            let html = b.code.as_ref()?.html.clone();
+            state.say(Level::Info, "Code copied to the clipboard (if the terminal allows OSC 52)");
+            return run(Command::Copy(html));
+        }
+        KeyCode::Char('w') => {
+            let code = b.code.as_ref()?;
+            state.overlay = Some(Overlay::Prompt {
+                title: "Save the code to the file".into(),
+                input: TextInput::with(&format!("chat-button-{}-{}.html", code.lang, code.style)),
+                purpose: Purpose::SaveCode,
+            });
+            return None;
+        }
+        _ => return None,
+    }
+    b.code = None;
+    fetch(state)
+}
+
+/// A path was typed to save the code to.
+pub fn save(state: &mut State, path: String) -> Option<Action> {
+    let code = state.admin.buttons.code.as_ref()?;
+    if path.is_empty() {
+        return None;
+    }
+    run(Command::SaveFile { path, contents: format!("{}\n", code.html) })
+}
+
+/// The buttons panel.
+pub fn render(state: &State, area: Rect, buf: &mut Buffer, _focused: bool) {
+    let b = &state.admin.buttons;
+    let [choice, body, hint] = Layout::vertical([Constraint::Length(3), Constraint::Min(3), Constraint::Length(1)]).areas(area);
+    let rtl = switchboard_http::RTL_LANGUAGES.contains(&b.lang.as_str());
+    let mut styles = Vec::new();
+    for s in STYLES {
+        styles.push(Span::styled(format!(" {s} "), if s == b.style { selected() } else { dim() }));
+    }
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("Language ", dim()),
+            Span::styled(format!("‹ {} ›", b.lang), accent()),
+            Span::styled(if rtl { "  right-to-left" } else { "" }, dim()),
+        ]),
+        Line::from([vec![Span::styled("Style    ", dim())], styles].concat()),
+    ];
+    lines.push(Line::from(""));
+    Paragraph::new(lines).render(choice, buf);
+    let width = usize::from(body.width);
+    let lines: Vec<Line> = match &b.code {
+        None => vec![Line::from(Span::styled("Loading…", dim()))],
+        Some(code) => {
+            let mut lines: Vec<Line> = wrap(&sanitize(&code.html), width).into_iter().map(Line::from).collect();
+            lines.push(Line::from(""));
+            lines.push(Line::from(vec![Span::styled("Image ", dim()), Span::raw(one_line(&code.image_url, width.saturating_sub(6)))]));
+            lines.push(Line::from(vec![Span::styled("Chat  ", dim()), Span::raw(one_line(&code.chat_url, width.saturating_sub(6)))]));
+            lines
+        }
+    };
+    Paragraph::new(lines).render(body, buf);
+    hints(&[("← →", "language"), ("t", "style"), ("c", "copy"), ("w", "save to file")]).render(hint, buf);
+}

@@ -1,0 +1,307 @@
+//! The admin screens, mirroring the reference product's panels: a menu on the left
+//! (company, chat window, departments, operators, canned responses, chat buttons), the
+//! chosen panel on the right, one file per panel.
+
+pub mod buttons;
+pub mod canned;
+pub mod company;
+pub mod departments;
+pub mod operators;
+pub mod window;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{List, ListItem, ListState, Paragraph, StatefulWidget, Widget};
+
+use super::dialog::Purpose;
+use super::form::Form;
+use super::{bad, dim, pane, selected};
+use crate::app::{batch, run, Action, Level, State};
+use crate::command::Command;
+
+/// The admin panels, in menu order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    /// Company profile.
+    Company,
+    /// Chat-window settings and graphics.
+    Window,
+    /// Departments.
+    Departments,
+    /// Operators.
+    Operators,
+    /// Canned responses.
+    Canned,
+    /// Chat button code.
+    Buttons,
+}
+
+/// Every panel, in menu order.
+pub const PANELS: [Panel; 6] = [
+    Panel::Company,
+    Panel::Window,
+    Panel::Departments,
+    Panel::Operators,
+    Panel::Canned,
+    Panel::Buttons,
+];
+
+impl Panel {
+    /// The menu entry.
+    pub fn title(self) -> &'static str {
+        match self {
+            Panel::Company => "Company profile",
+            Panel::Window => "Chat window",
+            Panel::Departments => "Departments",
+            Panel::Operators => "Operators",
+            Panel::Canned => "Canned responses",
+            Panel::Buttons => "Chat buttons",
+        }
+    }
+}
+
+/// The admin screens' state.
+#[derive(Clone, Debug)]
+pub struct Admin {
+    /// Panel shown.
+    pub panel: Panel,
+    /// The menu has the keys (else the panel has them).
+    pub menu: bool,
+    /// Company profile.
+    pub company: company::CompanyPanel,
+    /// Chat window.
+    pub window: window::WindowPanel,
+    /// Selected department.
+    pub department: usize,
+    /// Selected operator.
+    pub operator: usize,
+    /// Selected canned response.
+    pub canned: usize,
+    /// Chat buttons.
+    pub buttons: buttons::ButtonsPanel,
+    /// The server's last refusal of a save, shown above the panel until the next save.
+    pub error: Option<String>,
+}
+
+impl Default for Admin {
+    fn default() -> Self {
+        Admin {
+            panel: Panel::Company,
+            menu: true,
+            company: company::CompanyPanel::default(),
+            window: window::WindowPanel::default(),
+            department: 0,
+            operator: 0,
+            canned: 0,
+            buttons: buttons::ButtonsPanel::default(),
+            error: None,
+        }
+    }
+}
+
+impl Admin {
+    /// Esc/q in a panel goes back to the menu.
+    pub fn back(&mut self) -> bool {
+        if self.menu {
+            return false;
+        }
+        self.menu = true;
+        true
+    }
+
+    /// The form of the panel shown, if it has one.
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        match self.panel {
+            Panel::Company => Some(&mut self.company.form),
+            Panel::Window => self.window.form_mut(),
+            _ => None,
+        }
+    }
+}
+
+/// Keys of the menu (shown with each panel's own).
+pub const MENU_KEYS: &[(&str, &str)] = &[
+    ("↑↓ or j k", "in the menu: choose a panel"),
+    ("Enter Tab →", "in the menu: go into the panel"),
+    ("Esc or q", "in a panel: back to the menu"),
+];
+
+/// The keys of the panel shown (the menu's when it has the keys).
+pub fn keys(state: &State) -> &'static [(&'static str, &'static str)] {
+    if state.admin.menu {
+        return MENU_KEYS;
+    }
+    match state.admin.panel {
+        Panel::Company => company::KEYS,
+        Panel::Window => window::KEYS,
+        Panel::Departments => departments::KEYS,
+        Panel::Operators => operators::KEYS,
+        Panel::Canned => canned::KEYS,
+        Panel::Buttons => buttons::KEYS,
+    }
+}
+
+/// Shows the admin screen and loads the panel's data.
+pub fn enter(state: &mut State) -> Option<Action> {
+    load(state)
+}
+
+/// Loads what the panel shown needs.
+fn load(state: &mut State) -> Option<Action> {
+    state.admin.error = None;
+    match state.admin.panel {
+        Panel::Company => run(Command::Company),
+        Panel::Window => batch(vec![Command::Window, Command::Graphics, Command::Canned]),
+        Panel::Departments => run(Command::Departments),
+        Panel::Operators => batch(vec![Command::Operators, Command::Departments]),
+        Panel::Canned => run(Command::Canned),
+        Panel::Buttons => buttons::fetch(state),
+    }
+}
+
+/// Whether a form field has the keys.
+pub fn typing(state: &State) -> bool {
+    let a = &state.admin;
+    !a.menu
+        && match a.panel {
+            Panel::Company => a.company.form.typing(),
+            Panel::Window => a.window.typing(),
+            _ => false,
+        }
+}
+
+/// A paste goes into the field being edited.
+pub fn paste(state: &mut State, text: &str) {
+    if let Some(form) = state.admin.form_mut() {
+        form.paste(text);
+    }
+}
+
+/// Keys of the admin screen.
+pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
+    let a = &mut state.admin;
+    if a.menu {
+        let at = PANELS.iter().position(|p| *p == a.panel).unwrap_or(0);
+        match key.code {
+            KeyCode::Down | KeyCode::Char('j') => {
+                a.panel = PANELS[(at + 1).min(PANELS.len() - 1)];
+                return load(state);
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                a.panel = PANELS[at.saturating_sub(1)];
+                return load(state);
+            }
+            KeyCode::Enter | KeyCode::Tab | KeyCode::Right | KeyCode::Char('l') => a.menu = false,
+            _ => {}
+        }
+        return None;
+    }
+    if key.code == KeyCode::Tab && !typing(state) {
+        state.admin.menu = true;
+        return None;
+    }
+    match state.admin.panel {
+        Panel::Company => company::key(state, key),
+        Panel::Window => window::key(state, key),
+        Panel::Departments => departments::key(state, key),
+        Panel::Operators => operators::key(state, key),
+        Panel::Canned => canned::key(state, key),
+        Panel::Buttons => buttons::key(state, key),
+    }
+}
+
+/// Results for the admin panels.
+pub fn result(state: &mut State, action: Action) -> Option<Action> {
+    match action {
+        Action::Company(c) => company::loaded(state, c, false),
+        Action::CompanySaved(c) => company::loaded(state, c, true),
+        Action::Window(w) => window::loaded(state, w, false),
+        Action::WindowSaved(w) => window::loaded(state, w, true),
+        Action::Graphics(slots) => window::slots(state, slots),
+        Action::ButtonCode(code) => buttons::loaded(state, code),
+        _ => None,
+    }
+}
+
+/// The canned responses changed: the chat window's automatic-response choices follow,
+/// unless the admin is in the middle of changes.
+pub fn canned_loaded(state: &mut State) -> Option<Action> {
+    let w = &state.admin.window;
+    match &w.loaded {
+        Some(loaded) if !w.forms.iter().any(Form::dirty) => window::loaded(state, loaded.clone(), false),
+        _ => None,
+    }
+}
+
+/// A save was refused: the server's sentence stays above the panel.
+pub fn failed(state: &mut State, message: &str) -> Option<Action> {
+    state.admin.error = Some(message.to_string());
+    state.say(Level::Error, format!("Not saved: {message}"));
+    None
+}
+
+/// A prompt was answered.
+pub fn submit_prompt(state: &mut State, purpose: Purpose, text: String) -> Option<Action> {
+    match purpose {
+        Purpose::Upload { slot, part } => window::upload(state, slot, part, text),
+        Purpose::SaveCode => buttons::save(state, text),
+        Purpose::NewDepartment | Purpose::RenameDepartment(_) => departments::submit(state, purpose, text),
+        _ => None,
+    }
+}
+
+/// A dialog form was saved; it stays open when what was typed is refused here.
+pub fn submit_form(state: &mut State, purpose: Purpose, form: &Form) -> Option<Action> {
+    let result = match &purpose {
+        Purpose::NewOperator | Purpose::EditOperator(_) => operators::submit(state, &purpose, form),
+        Purpose::NewCanned | Purpose::EditCanned(_) => canned::submit(&purpose, form),
+        _ => Ok(None),
+    };
+    match result {
+        Ok(action) => {
+            state.overlay = None;
+            action
+        }
+        Err(problem) => {
+            state.say(Level::Error, problem);
+            None
+        }
+    }
+}
+
+/// The admin screen: menu and panel.
+pub struct View<'a>(pub &'a State);
+
+impl Widget for View<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let state = self.0;
+        let a = &state.admin;
+        let [menu_area, panel_area] = Layout::horizontal([Constraint::Length(19), Constraint::Min(20)]).areas(area);
+        let items: Vec<ListItem> = PANELS.iter().map(|p| ListItem::new(p.title())).collect();
+        let at = PANELS.iter().position(|p| *p == a.panel).unwrap_or(0);
+        let list = List::new(items)
+            .block(pane("Admin", a.menu))
+            .highlight_style(if a.menu { selected() } else { dim().add_modifier(ratatui::style::Modifier::REVERSED) });
+        let mut ls = ListState::default().with_selected(Some(at));
+        StatefulWidget::render(list, menu_area, buf, &mut ls);
+
+        let block = pane(a.panel.title(), !a.menu);
+        let inner = block.inner(panel_area);
+        block.render(panel_area, buf);
+        let [error_area, body] = Layout::vertical([Constraint::Length(u16::from(a.error.is_some())), Constraint::Min(1)]).areas(inner);
+        if let Some(error) = &a.error {
+            Paragraph::new(Line::from(Span::styled(super::clip(error, usize::from(error_area.width)), bad()))).render(error_area, buf);
+        }
+        let focused = !a.menu;
+        match a.panel {
+            Panel::Company => company::render(state, body, buf, focused),
+            Panel::Window => window::render(state, body, buf, focused),
+            Panel::Departments => departments::render(state, body, buf, focused),
+            Panel::Operators => operators::render(state, body, buf, focused),
+            Panel::Canned => canned::render(state, body, buf, focused),
+            Panel::Buttons => buttons::render(state, body, buf, focused),
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! Dialogs over the screen: help, a yes/no question, a one-line prompt, a picker, a form.
+//! While one is open it has every key but Ctrl-C and F2.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph, StatefulWidget, Widget};
+
+use super::form::{Form, Outcome};
+use super::{admin, centered, dim, hints, pane, selected};
+use crate::app::{Action, State};
+use crate::command::Part;
+use crate::input::TextInput;
+
+/// What a prompt or a form is for; its answer is turned into a command by the admin panel
+/// that asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// Upload an image file into a graphics slot.
+    Upload {
+        /// Slot id.
+        slot: u64,
+        /// Header or sidebar.
+        part: Part,
+    },
+    /// Save the chat button's code to a file.
+    SaveCode,
+    /// A new department's name.
+    NewDepartment,
+    /// A department's new name.
+    RenameDepartment(u64),
+    /// A new operator.
+    NewOperator,
+    /// Changes to an operator, by SIP username.
+    EditOperator(String),
+    /// A new canned response.
+    NewCanned,
+    /// Changes to a canned response.
+    EditCanned(u64),
+}
+
+/// An open dialog.
+#[derive(Clone, Debug)]
+pub enum Overlay {
+    /// Every key of the current screen.
+    Help,
+    /// A yes/no question; yes runs `then`.
+    Confirm {
+        /// The question.
+        question: String,
+        /// What yes does.
+        then: Box<Action>,
+    },
+    /// One line of text.
+    Prompt {
+        /// What to type.
+        title: String,
+        /// The text.
+        input: TextInput,
+        /// What the answer is for.
+        purpose: Purpose,
+    },
+    /// A list to pick from; each item carries its action.
+    Pick {
+        /// What is picked.
+        title: String,
+        /// Label and action of each item.
+        items: Vec<(String, Action)>,
+        /// Selected item.
+        selected: usize,
+    },
+    /// Several fields.
+    Form {
+        /// What the form is.
+        title: String,
+        /// Its fields.
+        form: Form,
+        /// What saving does.
+        purpose: Purpose,
+    },
+}
+
+/// Keys of the open dialog.
+pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
+    let overlay = state.overlay.as_mut()?;
+    match overlay {
+        Overlay::Help => {
+            state.overlay = None;
+            None
+        }
+        Overlay::Confirm { then, .. } => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                let then = (**then).clone();
+                state.overlay = None;
+                Some(then)
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+                state.overlay = None;
+                None
+            }
+            _ => None,
+        },
+        Overlay::Prompt { input, purpose, .. } => match key.code {
+            KeyCode::Esc => {
+                state.overlay = None;
+                None
+            }
+            KeyCode::Enter => {
+                let (text, purpose) = (input.text.trim().to_string(), purpose.clone());
+                state.overlay = None;
+                admin::submit_prompt(state, purpose, text)
+            }
+            _ => {
+                input.key(key);
+                None
+            }
+        },
+        Overlay::Pick { items, selected, .. } => match key.code {
+            KeyCode::Down | KeyCode::Char('j') => {
+                *selected = (*selected + 1).min(items.len().saturating_sub(1));
+                None
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                *selected = selected.saturating_sub(1);
+                None
+            }
+            KeyCode::Enter => {
+                let action = items.get(*selected).map(|(_, a)| a.clone());
+                state.overlay = None;
+                action
+            }
+            KeyCode::Esc | KeyCode::Char('q') => {
+                state.overlay = None;
+                None
+            }
+            _ => None,
+        },
+        Overlay::Form { form, purpose, .. } => match form.key(key) {
+            Outcome::Used => None,
+            Outcome::Save => {
+                let (form, purpose) = (form.clone(), purpose.clone());
+                admin::submit_form(state, purpose, &form)
+            }
+            Outcome::Pass => {
+                if matches!(key.code, KeyCode::Esc | KeyCode::Char('q')) {
+                    state.overlay = None;
+                }
+                None
+            }
+        },
+    }
+}
+
+/// A paste goes into the dialog's text field, if it has one.
+pub fn paste(overlay: &mut Overlay, text: &str) {
+    match overlay {
+        Overlay::Prompt { input, .. } => input.insert(text),
+        Overlay::Form { form, .. } => form.paste(text),
+        _ => {}
+    }
+}
+
+/// The open dialog, drawn over the screen.
+pub struct View<'a> {
+    /// For the help overlay's key list.
+    pub state: &'a State,
+    /// The dialog.
+    pub overlay: &'a Overlay,
+}
+
+impl Widget for View<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        match self.overlay {
+            Overlay::Help => super::help::View(self.state).render(area, buf),
+            Overlay::Confirm { question, .. } => {
+                let width = (question.chars().count() as u16 + 6).clamp(30, area.width);
+                let rect = centered(area, width, 5);
+                Clear.render(rect, buf);
+                let lines = vec![Line::from(question.clone()), Line::from(""), hints(&[("y", "yes"), ("n", "no")])];
+                Paragraph::new(lines).block(pane("Confirm", true)).render(rect, buf);
+            }
+            Overlay::Prompt { title, input, .. } => {
+                let rect = centered(area, 70, 5);
+                Clear.render(rect, buf);
+                let block = pane(title, true);
+                let inner = block.inner(rect);
+                block.render(rect, buf);
+                let (lines, _) = input.lines(inner.width, true);
+                let mut shown: Vec<Line> = lines.into_iter().last().into_iter().collect();
+                shown.push(Line::from(""));
+                shown.push(hints(&[("Enter", "ok"), ("Esc", "cancel")]));
+                Paragraph::new(shown).render(inner, buf);
+            }
+            Overlay::Pick { title, items, selected: sel } => {
+                let height = (items.len() as u16 + 3).clamp(5, area.height);
+                let rect = centered(area, 64, height);
+                Clear.render(rect, buf);
+                let block = pane(title, true);
+                let inner = block.inner(rect);
+                block.render(rect, buf);
+                let [list_area, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+                if items.is_empty() {
+                    Paragraph::new(Span::styled("Nothing to pick.", dim())).render(list_area, buf);
+                }
+                let list = List::new(items.iter().map(|(label, _)| ListItem::new(label.clone()))).highlight_style(selected());
+                let mut ls = ListState::default().with_selected((!items.is_empty()).then_some(*sel));
+                StatefulWidget::render(list, list_area, buf, &mut ls);
+                hints(&[("Enter", "pick"), ("Esc", "cancel")]).render(hint, buf);
+            }
+            Overlay::Form { title, form, .. } => {
+                let height = (form.fields.len() as u16 + 6).min(area.height);
+                let rect = centered(area, 72, height);
+                Clear.render(rect, buf);
+                let block = pane(title, true);
+                let inner = block.inner(rect);
+                block.render(rect, buf);
+                let [fields, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+                form.render(fields, buf, true);
+                hints(&[("Enter", "edit"), ("w", "save"), ("Esc", "cancel")]).render(hint, buf);
+            }
+        }
+    }
+}
