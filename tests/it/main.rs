@@ -10,12 +10,17 @@
 //! - `tenancy`: one company's tokens never reach another's chats, roles;
 //! - `errors`: every refusal is a 4xx with a stable code, and leaves good data intact;
 //! - `durability`: the real binary killed with SIGKILL keeps every acknowledged message;
-//! - `ops`: `/healthz`, `/metrics`, `/openapi.json`.
+//! - `ops`: `/healthz`, `/metrics`, `/openapi.json`;
+//! - `browser`: the chat window, the demo shop and invitations in headless Chromium;
+//! - `guarantees`: routing limits, queue order and positions under a burst, presence grace,
+//!   transfers and the routing log.
 
 mod support;
 
+mod browser;
 mod durability;
 mod errors;
+mod guarantees;
 mod messages;
 mod ops;
 mod routing;

@@ -68,6 +68,16 @@ pub async fn start_server_with(
     }
 }
 
+/// Starts a server with the demo company of `switchboard serve --demo` (and its `/demo` page).
+pub async fn start_demo_server() -> Server {
+    let server = start_server().await;
+    let engine = &server.running.as_ref().expect("running").app.engine;
+    switchboard_engine::demo::seed(engine)
+        .await
+        .expect("the demo company seeds");
+    server
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         if let Some(running) = self.running.take() {
@@ -461,8 +471,8 @@ pub enum NoEvent {
 pub struct EventStream {
     /// The response body.
     body: Pin<Box<dyn Stream<Item = Result<Vec<u8>, reqwest::Error>> + Send>>,
-    /// Bytes not yet split into frames.
-    buffer: Vec<u8>,
+    /// The shared client-side parser.
+    parser: switchboard_http::sse::Parser,
     /// Parsed events not yet handed out.
     ready: VecDeque<Event>,
     /// Every event handed out so far, oldest first.
@@ -493,7 +503,7 @@ impl EventStream {
         );
         EventStream {
             body: Box::pin(response.bytes_stream().map(|r| r.map(|b| b.to_vec()))),
-            buffer: Vec::new(),
+            parser: switchboard_http::sse::Parser::new(),
             ready: VecDeque::new(),
             seen: Vec::new(),
         }
@@ -513,8 +523,8 @@ impl EventStream {
                 Ok(None) => return Err(NoEvent::Ended),
                 Ok(Some(Err(e))) => panic!("the event stream failed: {e}"),
                 Ok(Some(Ok(bytes))) => {
-                    self.buffer.extend_from_slice(&bytes);
-                    self.split_frames();
+                    let events = self.parser.feed(&bytes);
+                    self.ready.extend(events.into_iter().map(checked));
                 }
             }
         }
@@ -576,55 +586,26 @@ impl EventStream {
     pub fn seen_named(&self, name: &str) -> Vec<&Event> {
         self.seen.iter().filter(|e| e.event == name).collect()
     }
-
-    /// Moves every complete frame of the buffer into `ready`.
-    fn split_frames(&mut self) {
-        while let Some(end) = self.buffer.windows(2).position(|w| w == b"\n\n") {
-            let frame: Vec<u8> = self.buffer.drain(..end + 2).collect();
-            let frame = String::from_utf8(frame).expect("an SSE frame is UTF-8");
-            if let Some(event) = parse_frame(&frame) {
-                self.ready.push_back(event);
-            }
-        }
-    }
 }
 
-/// Parses one frame; `None` for frames without data (comments, `retry:`).
-fn parse_frame(frame: &str) -> Option<Event> {
-    let mut id = None;
-    let mut event = None;
-    let mut data: Option<String> = None;
-    for line in frame.lines() {
-        if line.is_empty() || line.starts_with(':') {
-            continue;
-        }
-        let (field, value) = line.split_once(':').unwrap_or((line, ""));
-        let value = value.strip_prefix(' ').unwrap_or(value);
-        match field {
-            "id" => id = Some(value.to_string()),
-            "event" => event = Some(value.to_string()),
-            "data" => match &mut data {
-                Some(d) => {
-                    d.push('\n');
-                    d.push_str(value);
-                }
-                None => data = Some(value.to_string()),
-            },
-            "retry" => {}
-            other => panic!("unknown SSE field {other:?} in frame {frame:?}"),
-        }
-    }
-    let data = data?;
-    let data: Value = serde_json::from_str(&data)
-        .unwrap_or_else(|e| panic!("SSE data is not JSON ({e}): {frame:?}"));
-    let id = id
-        .unwrap_or_else(|| panic!("every event has an id: {frame:?}"))
+/// Checks one event read off a stream: it has an `id:`, an `event:` equal to the data's
+/// `type`, and JSON data.
+fn checked(read: switchboard_http::sse::ReadEvent) -> Event {
+    let data: Value = serde_json::from_str(&read.data)
+        .unwrap_or_else(|e| panic!("SSE data is not JSON ({e}): {read:?}"));
+    let id = read
+        .id
+        .as_deref()
+        .unwrap_or_else(|| panic!("every event has an id: {read:?}"))
         .parse()
-        .unwrap_or_else(|_| panic!("the id is a number: {frame:?}"));
-    let event = event.unwrap_or_else(|| panic!("every event has an event name: {frame:?}"));
+        .unwrap_or_else(|_| panic!("the id is a number: {read:?}"));
     assert_eq!(
-        data["type"], event,
-        "`event:` equals the data's type: {frame:?}"
+        data["type"], read.event,
+        "`event:` equals the data's type: {read:?}"
     );
-    Some(Event { id, event, data })
+    Event {
+        id,
+        event: read.event,
+        data,
+    }
 }

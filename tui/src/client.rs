@@ -379,8 +379,12 @@ impl Client {
         sip: &str,
         body: &api::OperatorRequest,
     ) -> Result<api::Operator> {
-        self.call(Method::PUT, &format!("/v1/operators/{}", segment(sip)), body)
-            .await
+        self.call(
+            Method::PUT,
+            &format!("/v1/operators/{}", segment(sip)),
+            body,
+        )
+        .await
     }
 
     /// `DELETE /v1/operators/{sip}`.
@@ -396,7 +400,11 @@ impl Client {
     }
 
     /// `POST /v1/canned-responses` (new) or `PUT /v1/canned-responses/{id}`.
-    pub async fn save_canned(&self, id: Option<u64>, body: &api::CannedRequest) -> Result<api::Canned> {
+    pub async fn save_canned(
+        &self,
+        id: Option<u64>,
+        body: &api::CannedRequest,
+    ) -> Result<api::Canned> {
         match id {
             None => self.call(Method::POST, "/v1/canned-responses", body).await,
             Some(id) => {
@@ -415,7 +423,11 @@ impl Client {
 
     /// `GET /v1/buttons/code?lang=&style=`.
     pub async fn button_code(&self, lang: &str, style: &str) -> Result<ButtonCode> {
-        let path = format!("/v1/buttons/code?lang={}&style={}", segment(lang), segment(style));
+        let path = format!(
+            "/v1/buttons/code?lang={}&style={}",
+            segment(lang),
+            segment(style)
+        );
         self.get(Method::GET, &path).await
     }
 

@@ -180,44 +180,65 @@ pub async fn execute(client: &Client, command: Command) -> Option<Action> {
     let c = &command;
     let result: Result<Action, Failure> = match c {
         Command::Batch(_) | Command::Connect | Command::Copy(_) | Command::Bell => return None,
-        Command::Login { email, password } => client.login(email, password).await.map(Action::SignedIn),
+        Command::Login { email, password } => {
+            client.login(email, password).await.map(Action::SignedIn)
+        }
         Command::Signup(body) => client.signup(body).await.map(Action::SignedUp),
         Command::Logout => client.logout().await.map(|()| Action::SignedOut),
         Command::Me => client.me().await.map(Action::Me),
-        Command::SetStatus(p) => client.set_status(p.name()).await.map(|()| Action::StatusSet(*p)),
+        Command::SetStatus(p) => client
+            .set_status(p.name())
+            .await
+            .map(|()| Action::StatusSet(*p)),
         Command::Accept(id) => client.accept(*id).await.map(Action::Accepted),
-        Command::Send { chat, text, client_id } => {
+        Command::Send {
+            chat,
+            text,
+            client_id,
+        } => {
             let body = api::MessageRequest {
                 text: text.clone(),
                 client_id: client_id.clone(),
             };
-            client.post_message(*chat, &body).await.map(|r| Action::Sent {
-                chat: *chat,
-                client_id: client_id.clone(),
-                seq: r.seq,
-            })
+            client
+                .post_message(*chat, &body)
+                .await
+                .map(|r| Action::Sent {
+                    chat: *chat,
+                    client_id: client_id.clone(),
+                    seq: r.seq,
+                })
         }
         Command::Typing(id) => client.typing(*id).await.map(|()| Action::Noop),
         Command::Close(id) => client.close(*id).await.map(|_| Action::ClosedByMe(*id)),
         Command::Transfer { chat, to } => {
             let body = match to {
-                TransferTo::Operator(sip) => api::TransferRequest { operator: Some(sip.clone()), department: None },
-                TransferTo::Department(id) => api::TransferRequest { operator: None, department: Some(*id) },
+                TransferTo::Operator(sip) => api::TransferRequest {
+                    operator: Some(sip.clone()),
+                    department: None,
+                },
+                TransferTo::Department(id) => api::TransferRequest {
+                    operator: None,
+                    department: Some(*id),
+                },
             };
-            client.transfer(*chat, &body).await.map(|()| Action::Transferred {
-                chat: *chat,
-                to: to.clone(),
-            })
+            client
+                .transfer(*chat, &body)
+                .await
+                .map(|()| Action::Transferred {
+                    chat: *chat,
+                    to: to.clone(),
+                })
         }
         Command::Chat(id) => client.chat(*id).await.map(Action::ChatInfo),
-        Command::Transcript(id) => client.transcript(*id).await.map(|entries| Action::Transcript {
-            chat: *id,
-            entries,
-        }),
-        Command::Routing(id) => client.routing(*id).await.map(|entries| Action::Routing {
-            chat: *id,
-            entries,
-        }),
+        Command::Transcript(id) => client
+            .transcript(*id)
+            .await
+            .map(|entries| Action::Transcript { chat: *id, entries }),
+        Command::Routing(id) => client
+            .routing(*id)
+            .await
+            .map(|entries| Action::Routing { chat: *id, entries }),
         Command::Chats => client.chats(HISTORY_LIMIT).await.map(Action::Chats),
         Command::Visitors => client.visitors().await.map(Action::Visitors),
         Command::Invite(id) => client.invite(*id).await.map(|()| Action::Invited(*id)),
@@ -225,41 +246,77 @@ pub async fn execute(client: &Client, command: Command) -> Option<Action> {
         Command::Company => client.company().await.map(Action::Company),
         Command::SaveCompany(patch) => client.save_company(patch).await.map(Action::CompanySaved),
         Command::Window => client.chat_window().await.map(Action::Window),
-        Command::SaveWindow(patch) => client.save_chat_window(patch).await.map(Action::WindowSaved),
+        Command::SaveWindow(patch) => client
+            .save_chat_window(patch)
+            .await
+            .map(Action::WindowSaved),
         Command::Graphics => client.graphics().await.map(Action::Graphics),
-        Command::CreateSlot => client.create_slot().await.map(|s| Action::Done(format!("Slot {} created", s.id), Box::new(Command::Graphics))),
+        Command::CreateSlot => client.create_slot().await.map(|s| {
+            Action::Done(
+                format!("Slot {} created", s.id),
+                Box::new(Command::Graphics),
+            )
+        }),
         Command::Upload { slot, part, path } => match tokio::fs::read(path).await {
             Ok(bytes) => client.upload(*slot, part.name(), bytes).await.map(|_| {
-                Action::Done(format!("Uploaded the {} of slot {slot}", part.name()), Box::new(Command::Graphics))
+                Action::Done(
+                    format!("Uploaded the {} of slot {slot}", part.name()),
+                    Box::new(Command::Graphics),
+                )
             }),
             Err(e) => Err(Failure::local("file", format!("cannot read {path}: {e}"))),
         },
         Command::Activate(slot) => client.activate(*slot).await.map(|()| {
             let what = slot.map_or("the default graphics".to_string(), |s| format!("slot {s}"));
-            Action::Done(format!("The chat window now shows {what}"), Box::new(Command::Graphics))
+            Action::Done(
+                format!("The chat window now shows {what}"),
+                Box::new(Command::Graphics),
+            )
         }),
         Command::Departments => client.departments().await.map(Action::Departments),
         Command::SaveDepartment { id, name } => client.save_department(*id, name).await.map(|d| {
-            Action::Done(format!("Department \"{}\" saved", d.name), Box::new(Command::Departments))
+            Action::Done(
+                format!("Department \"{}\" saved", d.name),
+                Box::new(Command::Departments),
+            )
         }),
-        Command::DeleteDepartment(id) => client.delete_department(*id).await.map(|()| {
-            Action::Done("Department deleted".into(), Box::new(Command::Departments))
-        }),
+        Command::DeleteDepartment(id) => client
+            .delete_department(*id)
+            .await
+            .map(|()| Action::Done("Department deleted".into(), Box::new(Command::Departments))),
         Command::Operators => client.operators().await.map(Action::Operators),
-        Command::SaveOperator { sip, request } => client.save_operator(sip, request).await.map(|o| {
-            Action::Done(format!("Operator {} saved", o.name), Box::new(Command::Operators))
-        }),
+        Command::SaveOperator { sip, request } => {
+            client.save_operator(sip, request).await.map(|o| {
+                Action::Done(
+                    format!("Operator {} saved", o.name),
+                    Box::new(Command::Operators),
+                )
+            })
+        }
         Command::DeleteOperator(sip) => client.delete_operator(sip).await.map(|()| {
-            Action::Done(format!("Operator {sip} deleted"), Box::new(Command::Operators))
+            Action::Done(
+                format!("Operator {sip} deleted"),
+                Box::new(Command::Operators),
+            )
         }),
         Command::Canned => client.canned().await.map(Action::Canned),
         Command::SaveCanned { id, request } => client.save_canned(*id, request).await.map(|c| {
-            Action::Done(format!("Canned response #{} saved", c.shortcut.trim_start_matches('#')), Box::new(Command::Canned))
+            Action::Done(
+                format!(
+                    "Canned response #{} saved",
+                    c.shortcut.trim_start_matches('#')
+                ),
+                Box::new(Command::Canned),
+            )
         }),
-        Command::DeleteCanned(id) => client.delete_canned(*id).await.map(|()| {
-            Action::Done("Canned response deleted".into(), Box::new(Command::Canned))
-        }),
-        Command::ButtonCode { lang, style } => client.button_code(lang, style).await.map(Action::ButtonCode),
+        Command::DeleteCanned(id) => client
+            .delete_canned(*id)
+            .await
+            .map(|()| Action::Done("Canned response deleted".into(), Box::new(Command::Canned))),
+        Command::ButtonCode { lang, style } => client
+            .button_code(lang, style)
+            .await
+            .map(Action::ButtonCode),
         Command::SaveFile { path, contents } => match tokio::fs::write(path, contents).await {
             Ok(()) => Ok(Action::Note(format!("Saved to {path}"))),
             Err(e) => Err(Failure::local("file", format!("cannot write {path}: {e}"))),

@@ -177,7 +177,8 @@ impl Driver {
             ticker.abort();
         }
         if self.state.takes_chats() {
-            let _ = tokio::time::timeout(GOODBYE, self.client.set_status(Presence::Offline.name())).await;
+            let _ = tokio::time::timeout(GOODBYE, self.client.set_status(Presence::Offline.name()))
+                .await;
         }
     }
 }

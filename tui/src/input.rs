@@ -110,7 +110,10 @@ impl TextInput {
 
     /// Byte offset of the character before the cursor.
     fn prev(&self) -> Option<usize> {
-        self.text[..self.cursor].char_indices().last().map(|(i, _)| i)
+        self.text[..self.cursor]
+            .char_indices()
+            .last()
+            .map(|(i, _)| i)
     }
 
     /// Byte offset after the character at the cursor.
@@ -137,9 +140,9 @@ impl TextInput {
     fn delete_word(&mut self) {
         let before = &self.text[..self.cursor];
         let trimmed = before.trim_end();
-        let start = trimmed
-            .rfind(|c: char| c.is_whitespace())
-            .map_or(0, |i| i + trimmed[i..].chars().next().map_or(1, char::len_utf8));
+        let start = trimmed.rfind(|c: char| c.is_whitespace()).map_or(0, |i| {
+            i + trimmed[i..].chars().next().map_or(1, char::len_utf8)
+        });
         self.text.replace_range(start..self.cursor, "");
         self.cursor = start;
     }

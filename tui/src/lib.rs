@@ -56,7 +56,9 @@ const TICK: Duration = Duration::from_secs(1);
 /// Runs the client against `server` until the user quits. The password is asked on screen,
 /// or read from `SWITCHBOARD_PASSWORD` when set.
 pub fn run(server: &str, email: Option<String>) -> anyhow::Result<()> {
-    let password = std::env::var("SWITCHBOARD_PASSWORD").ok().filter(|p| !p.is_empty());
+    let password = std::env::var("SWITCHBOARD_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -66,7 +68,11 @@ pub fn run(server: &str, email: Option<String>) -> anyhow::Result<()> {
 
 /// The loop: draw, wait for an action, dispatch it and whatever else is waiting, write the
 /// terminal effects, until the user quits.
-async fn event_loop(server: &str, email: Option<String>, password: Option<String>) -> anyhow::Result<()> {
+async fn event_loop(
+    server: &str,
+    email: Option<String>,
+    password: Option<String>,
+) -> anyhow::Result<()> {
     let mut terminal = terminal::Guard::enter()?;
     let mut driver = Driver::new(server, email, password, driver::now_ms());
     let _input = terminal::spawn_input(driver.sender());
@@ -74,7 +80,9 @@ async fn event_loop(server: &str, email: Option<String>, password: Option<String
     driver.start();
     while !driver.state.quit {
         terminal.draw(&driver.state)?;
-        let Some(action) = driver.next().await else { break };
+        let Some(action) = driver.next().await else {
+            break;
+        };
         driver.dispatch(action);
         // Everything already waiting is applied before the next frame.
         while let Some(more) = driver.try_next() {

@@ -56,7 +56,10 @@ fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
         Some(']' | 'P' | 'X' | '^' | '_') => skip_string(chars),
         // nF sequences: intermediates (0x20-0x2F), then one final character.
         Some(c) if ('\u{20}'..='\u{2f}').contains(&c) => {
-            while chars.next_if(|c| ('\u{20}'..='\u{2f}').contains(c)).is_some() {}
+            while chars
+                .next_if(|c| ('\u{20}'..='\u{2f}').contains(c))
+                .is_some()
+            {}
             chars.next();
         }
         // Two-character sequences (ESC c resets the terminal, ESC 7 saves the cursor...).
@@ -66,7 +69,10 @@ fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 
 /// Skips a CSI's parameters and intermediates (0x20-0x3F) and its final character.
 fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
-    while chars.next_if(|c| ('\u{20}'..='\u{3f}').contains(c)).is_some() {}
+    while chars
+        .next_if(|c| ('\u{20}'..='\u{3f}').contains(c))
+        .is_some()
+    {}
     // The final byte is 0x40-0x7E; anything else ends the sequence and is kept for the
     // main loop to judge.
     chars.next_if(|c| ('\u{40}'..='\u{7e}').contains(c));

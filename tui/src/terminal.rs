@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event, KeyCode, KeyEventKind};
+use crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event, KeyEventKind};
 use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
@@ -38,7 +38,8 @@ impl Guard {
 
     /// Draws the state.
     pub fn draw(&mut self, state: &State) -> io::Result<()> {
-        self.terminal.draw(|frame| frame.render_widget(state, frame.area()))?;
+        self.terminal
+            .draw(|frame| frame.render_widget(state, frame.area()))?;
         Ok(())
     }
 
@@ -67,7 +68,12 @@ impl Drop for Guard {
 /// Gives the terminal back: cooked mode, main screen, no bracketed paste, cursor shown.
 pub fn restore() {
     let _ = terminal::disable_raw_mode();
-    let _ = crossterm::execute!(io::stdout(), DisableBracketedPaste, LeaveAlternateScreen, crossterm::cursor::Show);
+    let _ = crossterm::execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
 }
 
 /// Restores the terminal before the panic message prints, so it is readable.
@@ -89,7 +95,10 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
         for i in 0..4 {
             if i <= chunk.len() {
                 out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
@@ -113,10 +122,9 @@ impl Drop for Input {
     }
 }
 
-/// Reads keys, pastes and resizes on a thread and sends them as actions.
-///
-/// A terminal without bracketed paste delivers a paste as keys; an Enter with more input
-/// already waiting behind it is then part of a paste and becomes a line break, not a send.
+/// Reads keys, pastes and resizes on a thread and sends them as actions. Pastes arrive
+/// whole thanks to bracketed paste (a terminal without it types them as keys, Enter
+/// included: guessing would turn typed-ahead Enters into line breaks, so it is not done).
 pub fn spawn_input(tx: UnboundedSender<Action>) -> Input {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
@@ -129,9 +137,6 @@ pub fn spawn_input(tx: UnboundedSender<Action>) -> Input {
             }
             let action = match event::read() {
                 Ok(Event::Key(key)) if key.kind == KeyEventKind::Release => continue,
-                Ok(Event::Key(key)) if key.code == KeyCode::Enter && key.modifiers.is_empty() && event::poll(Duration::ZERO).unwrap_or(false) => {
-                    Action::Paste("\n".into())
-                }
                 Ok(Event::Key(key)) => Action::Key(key),
                 Ok(Event::Paste(text)) => Action::Paste(text),
                 Ok(Event::Resize(..)) => Action::Noop,

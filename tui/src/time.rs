@@ -22,7 +22,10 @@ fn timestamp(ms: u64) -> Timestamp {
 
 /// `ms` formatted with a strftime pattern in `tz`.
 fn format(ms: u64, tz: &TimeZone, pattern: &str) -> String {
-    timestamp(ms).to_zoned(tz.clone()).strftime(pattern).to_string()
+    timestamp(ms)
+        .to_zoned(tz.clone())
+        .strftime(pattern)
+        .to_string()
 }
 
 /// "14:05".

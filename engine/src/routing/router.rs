@@ -240,6 +240,11 @@ impl Router {
             self.note_handled(chat, now);
             effects.push(Effect::Requeued { chat, operator: id });
             self.log(effects, chat, NoteKind::Requeued, Some(id), why);
+            // A chat that asked for this operator moves on to the next rung anyone serves.
+            let routed = &self.chats[&chat];
+            if let Some(rung) = self.first_served_rung(&routed.request, routed.rung) {
+                self.chats.get_mut(&chat).expect("read above").rung = rung;
+            }
             self.wait_again(chat, HEAD, effects);
         }
     }

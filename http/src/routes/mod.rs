@@ -17,7 +17,10 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
+use hyper::header::{
+    HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, CACHE_CONTROL, CONTENT_TYPE,
+};
 use hyper::{Method, Request, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -38,8 +41,32 @@ pub async fn handle(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     let path = req.uri().path().to_string();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let method = req.method().clone();
-    let reply = route(&app, &method, &segments, req).await;
-    reply.unwrap_or_else(|e| error_response(&e))
+    // The visitor API is called by the tracking script from the company's own site.
+    let cross_origin = matches!(segments.as_slice(), ["v1", "visitor", ..]);
+    if cross_origin && method == Method::OPTIONS {
+        return preflight();
+    }
+    let mut response = route(&app, &method, &segments, req).await.unwrap_or_else(|e| error_response(&e));
+    if cross_origin {
+        response.headers_mut().insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    }
+    response
+}
+
+/// The answer to a browser's CORS preflight for the public visitor API: any site may call
+/// it (it is scoped by the company's public key and carries no credentials).
+fn preflight() -> Response<Body> {
+    let mut response = respond(StatusCode::NO_CONTENT, "text/plain", Bytes::new());
+    let headers = response.headers_mut();
+    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
+    headers.insert(
+        ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("content-type, last-event-id"),
+    );
+    // Browsers may reuse the answer for ten minutes.
+    headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    response
 }
 
 /// Serves `method` on a matched path from the listed handlers, or answers 405 naming them.

@@ -111,7 +111,14 @@ impl OpenChat {
     /// Puts a transcript entry (or a streamed one) in the log. Returns true when it was new.
     pub fn apply(&mut self, entry: &ChatEventData) -> bool {
         let (seq, entry) = match entry {
-            ChatEventData::Message { seq, author, name, text, at, .. } => (
+            ChatEventData::Message {
+                seq,
+                author,
+                name,
+                text,
+                at,
+                ..
+            } => (
                 *seq,
                 Entry::Message {
                     author: author.clone(),
@@ -134,7 +141,14 @@ impl OpenChat {
     }
 
     /// A message from the operator's stream. Returns true when it was new.
-    pub fn message(&mut self, seq: u64, author: AuthorKind, name: &str, text: &str, at: u64) -> bool {
+    pub fn message(
+        &mut self,
+        seq: u64,
+        author: AuthorKind,
+        name: &str,
+        text: &str,
+        at: u64,
+    ) -> bool {
         if author == AuthorKind::Visitor {
             self.typing_until = 0;
         }
@@ -169,7 +183,12 @@ const ROUTING_ORDER: [&str; 4] = ["at", "kind", "operator", "detail"];
 /// The routing log's entries as lines: each entry's fields as `key: value`, times in the
 /// company's zone.
 pub fn routing_lines(entries: &[serde_json::Value], state: &State) -> Vec<String> {
-    let rank = |key: &str| ROUTING_ORDER.iter().position(|k| *k == key).unwrap_or(ROUTING_ORDER.len());
+    let rank = |key: &str| {
+        ROUTING_ORDER
+            .iter()
+            .position(|k| *k == key)
+            .unwrap_or(ROUTING_ORDER.len())
+    };
     entries
         .iter()
         .map(|entry| match entry {
@@ -192,12 +211,14 @@ pub fn routing_lines(entries: &[serde_json::Value], state: &State) -> Vec<String
 fn field(key: &str, value: &serde_json::Value, state: &State) -> String {
     match value {
         serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Number(n) if key == "at" || key.ends_with("_at") => n
-            .as_u64()
-            .map_or(n.to_string(), |ms| crate::time::stamp(ms, &state.tz, state.now_ms)),
-        serde_json::Value::Number(n) if key == "operator" => {
-            state.operator_name(n.as_u64()).unwrap_or_else(|| n.to_string())
+        serde_json::Value::Number(n) if key == "at" || key.ends_with("_at") => {
+            n.as_u64().map_or(n.to_string(), |ms| {
+                crate::time::stamp(ms, &state.tz, state.now_ms)
+            })
         }
+        serde_json::Value::Number(n) if key == "operator" => state
+            .operator_name(n.as_u64())
+            .unwrap_or_else(|| n.to_string()),
         serde_json::Value::Null => "—".into(),
         other => other.to_string(),
     }
@@ -213,7 +234,12 @@ pub struct View<'a> {
     pub scroll: u16,
     /// Whether the pane has the focus.
     pub focused: bool,
+    /// Show every routing entry (else the last [`ROUTING_SHOWN`]).
+    pub routing_full: bool,
 }
+
+/// Routing entries shown when the log is folded: the latest decisions matter most.
+pub const ROUTING_SHOWN: usize = 3;
 
 impl View<'_> {
     /// Every line of the pane, oldest first.
@@ -227,10 +253,22 @@ impl View<'_> {
         }
         about.push(Span::styled(format!("  started {waited} ago"), dim()));
         lines.push(Line::from(about));
-        lines.push(Line::from(Span::styled(one_line(&chat.page_url, width), accent())));
+        lines.push(Line::from(Span::styled(
+            one_line(&chat.page_url, width),
+            accent(),
+        )));
         if let Some(routing) = &chat.routing {
-            lines.push(Line::from(Span::styled("Routing log", dim())));
-            for entry in routing {
+            let hidden = if self.routing_full {
+                0
+            } else {
+                routing.len().saturating_sub(ROUTING_SHOWN)
+            };
+            let title = match hidden {
+                0 => "Routing log".to_string(),
+                n => format!("Routing log ({n} earlier, L shows all)"),
+            };
+            lines.push(Line::from(Span::styled(title, dim())));
+            for entry in &routing[hidden..] {
                 for l in wrap(entry, width.saturating_sub(2)) {
                     lines.push(Line::from(Span::styled(format!("  {l}"), dim())));
                 }
@@ -239,14 +277,22 @@ impl View<'_> {
         lines.push(Line::from(Span::styled("─".repeat(width), dim())));
         for entry in chat.entries.values() {
             match entry {
-                Entry::Message { author, name, text, at } => {
+                Entry::Message {
+                    author,
+                    name,
+                    text,
+                    at,
+                } => {
                     let who = match author {
                         AuthorKind::Visitor => Span::styled(one_line(&chat.name, 24), warn()),
                         AuthorKind::Operator => Span::styled(one_line(name, 24), accent()),
                         AuthorKind::Company => Span::styled("automatic", dim()),
                     };
                     let time = crate::time::stamp(*at, &state.tz, state.now_ms);
-                    lines.push(Line::from(vec![Span::styled(format!("{time} "), dim()), who]));
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("{time} "), dim()),
+                        who,
+                    ]));
                     for l in wrap(&sanitize(text), width.saturating_sub(2)) {
                         lines.push(Line::from(format!("  {l}")));
                     }
@@ -255,11 +301,13 @@ impl View<'_> {
                     format!("— {} joined", line(name)),
                     dim(),
                 ))),
-                Entry::Timeout => lines.push(Line::from(Span::styled(
-                    "— nobody answered in time",
+                Entry::Timeout => {
+                    lines.push(Line::from(Span::styled("— nobody answered in time", dim())))
+                }
+                Entry::Requeued => lines.push(Line::from(Span::styled(
+                    "— back in the queue: the operator went away",
                     dim(),
                 ))),
-                Entry::Requeued => lines.push(Line::from(Span::styled("— back in the queue: the operator went away", dim()))),
                 Entry::Transferred => lines.push(Line::from(Span::styled("— transferred", dim()))),
                 Entry::Closed { by } => lines.push(Line::from(Span::styled(
                     format!("— closed by the {}", line(by)),

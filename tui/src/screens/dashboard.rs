@@ -9,7 +9,9 @@ use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Bar, BarChart, BarGroup, Chart, Dataset, GraphType, Paragraph, Sparkline, Widget};
+use ratatui::widgets::{
+    Axis, Bar, BarChart, BarGroup, Chart, Dataset, GraphType, Paragraph, Sparkline, Widget,
+};
 
 use super::{accent, bold, dim, one_line, pane, presence_style, warn};
 use crate::app::{Presence, State};
@@ -53,10 +55,16 @@ pub fn queue(state: &mut State, length: usize) {
 pub fn sample(state: &mut State) {
     let now = state.now_ms;
     let d = &mut state.dashboard;
-    if d.visitors.back().is_none_or(|(at, _)| now >= at + SAMPLE_EVERY_MS) {
+    if d.visitors
+        .back()
+        .is_none_or(|(at, _)| now >= at + SAMPLE_EVERY_MS)
+    {
         push(&mut d.visitors, now, state.visitors.list.len());
     }
-    if d.queue.back().is_none_or(|(at, _)| now >= at + SAMPLE_EVERY_MS) {
+    if d.queue
+        .back()
+        .is_none_or(|(at, _)| now >= at + SAMPLE_EVERY_MS)
+    {
         push(&mut d.queue, now, d.queue_len);
     }
 }
@@ -89,9 +97,13 @@ pub struct View<'a>(pub &'a State);
 impl Widget for View<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let state = self.0;
-        let [top, bottom] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
-        let [hours, queue_area] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(top);
-        let [load, site] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(bottom);
+        let [top, bottom] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+        let [hours, queue_area] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(top);
+        let [load, site] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                .areas(bottom);
         chats_chart(state, hours, buf);
         queue_chart(state, queue_area, buf);
         load_chart(state, load, buf);
@@ -106,21 +118,38 @@ fn chats_chart(state: &State, area: Rect, buf: &mut Buffer) {
     let block = pane(&format!("Chats per hour · {total} in 24 h"), false);
     let inner = block.inner(area);
     block.render(area, buf);
-    let bar_width = ((inner.width + 1) / 24).saturating_sub(1).max(1);
+    // All 24 hours must fit, the current one last: bars touch when a gap does not fit.
+    let per_hour = inner.width / 24;
+    let (bar_width, gap) = if per_hour >= 2 { (per_hour - 1, 1) } else { (1, 0) };
     let labelled = bar_width >= 2;
     let bars: Vec<Bar> = data
         .iter()
         .map(|(hour, n)| {
-            let bar = Bar::default().value(*n).style(accent()).value_style(accent().add_modifier(ratatui::style::Modifier::REVERSED));
-            if labelled { bar.label(Line::from(format!("{hour:02}"))) } else { bar }
+            let bar = Bar::default()
+                .value(*n)
+                .style(accent())
+                .value_style(accent().add_modifier(ratatui::style::Modifier::REVERSED));
+            if labelled {
+                bar.label(Line::from(format!("{hour:02}")))
+            } else {
+                bar
+            }
         })
         .collect();
-    let chart = BarChart::default().data(BarGroup::default().bars(&bars)).bar_width(bar_width).bar_gap(1);
-    let [chart_area, axis] = Layout::vertical([Constraint::Min(1), Constraint::Length(u16::from(!labelled))]).areas(inner);
+    let chart = BarChart::default()
+        .data(BarGroup::default().bars(&bars))
+        .bar_width(bar_width)
+        .bar_gap(gap);
+    let [chart_area, axis] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(u16::from(!labelled))])
+            .areas(inner);
     chart.render(chart_area, buf);
     if !labelled {
         let first = data.first().map_or(0, |(h, _)| *h);
-        let text = format!("{first:02}h{}now", " ".repeat(usize::from(inner.width).saturating_sub(8).min(40)));
+        let text = format!(
+            "{first:02}h{}now",
+            " ".repeat(usize::from(inner.width).saturating_sub(8).min(40))
+        );
         Paragraph::new(Span::styled(text, dim())).render(axis, buf);
     }
 }
@@ -131,7 +160,12 @@ fn queue_chart(state: &State, area: Rect, buf: &mut Buffer) {
     let from = state.now_ms.saturating_sub(QUEUE_WINDOW_MS);
     let minutes = |ms: u64| -((state.now_ms.saturating_sub(ms)) as f64 / 60_000.0);
     let mut points: Vec<(f64, f64)> = Vec::new();
-    let mut level = d.queue.iter().take_while(|(at, _)| *at < from).last().map_or(0, |(_, n)| *n);
+    let mut level = d
+        .queue
+        .iter()
+        .take_while(|(at, _)| *at < from)
+        .last()
+        .map_or(0, |(_, n)| *n);
     points.push((-30.0, level as f64));
     for (at, n) in d.queue.iter().filter(|(at, _)| *at >= from) {
         points.push((minutes(*at), level as f64));
@@ -148,8 +182,18 @@ fn queue_chart(state: &State, area: Rect, buf: &mut Buffer) {
         .data(&points);
     let chart = Chart::new(vec![dataset])
         .block(pane(&title, false))
-        .x_axis(Axis::default().bounds([-30.0, 0.0]).labels(["-30m", "-15m", "now"]).style(dim()))
-        .y_axis(Axis::default().bounds([0.0, top]).labels(["0".to_string(), format!("{top}")]).style(dim()));
+        .x_axis(
+            Axis::default()
+                .bounds([-30.0, 0.0])
+                .labels(["-30m", "-15m", "now"])
+                .style(dim()),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, top])
+                .labels(["0".to_string(), format!("{top}")])
+                .style(dim()),
+        );
     chart.render(area, buf);
 }
 
@@ -157,19 +201,31 @@ fn queue_chart(state: &State, area: Rect, buf: &mut Buffer) {
 fn load_chart(state: &State, area: Rect, buf: &mut Buffer) {
     let takers: Vec<_> = state.operators.iter().filter(|o| o.sip.is_some()).collect();
     let online = takers.iter().filter(|o| o.status == "online").count();
-    let block = pane(&format!("Operators · {online} online of {}", takers.len()), false);
+    let block = pane(
+        &format!("Operators · {online} online of {}", takers.len()),
+        false,
+    );
     let inner = block.inner(area);
     block.render(area, buf);
     if takers.is_empty() {
         Paragraph::new(Span::styled("No operators loaded.", dim())).render(inner, buf);
         return;
     }
-    let max = takers.iter().map(|o| u64::from(o.max_chats)).max().unwrap_or(1).max(1);
+    let max = takers
+        .iter()
+        .map(|o| u64::from(o.max_chats))
+        .max()
+        .unwrap_or(1)
+        .max(1);
     let bars: Vec<Bar> = takers
         .iter()
         .map(|o| {
             let style: Style = presence_style(Presence::parse(&o.status));
-            let label = format!("{:<10} {:<7}", one_line(&o.name, 10), one_line(&o.status, 7));
+            let label = format!(
+                "{:<10} {:<7}",
+                one_line(&o.name, 10),
+                one_line(&o.status, 7)
+            );
             Bar::default()
                 .label(Line::from(label))
                 .value(u64::from(o.open_chats))
@@ -190,18 +246,34 @@ fn load_chart(state: &State, area: Rect, buf: &mut Buffer) {
 /// Visitors on the site now, and over the last two hours.
 fn visitors_chart(state: &State, area: Rect, buf: &mut Buffer) {
     let now = state.visitors.list.len();
-    let chatting = state.visitors.list.iter().filter(|v| v.chat_id.is_some()).count();
+    let chatting = state
+        .visitors
+        .list
+        .iter()
+        .filter(|v| v.chat_id.is_some())
+        .count();
     let block = pane("Visitors on site", false);
     let inner = block.inner(area);
     block.render(area, buf);
     let [text, spark] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
     Paragraph::new(vec![
-        Line::from(vec![Span::styled(format!("{now}"), bold().patch(accent())), Span::raw(" on the site now")]),
+        Line::from(vec![
+            Span::styled(format!("{now}"), bold().patch(accent())),
+            Span::raw(" on the site now"),
+        ]),
         Line::from(Span::styled(format!("{chatting} chatting"), dim())),
     ])
     .render(text, buf);
     let width = usize::from(spark.width);
-    let data: Vec<u64> = state.dashboard.visitors.iter().map(|(_, n)| *n as u64).collect();
+    let data: Vec<u64> = state
+        .dashboard
+        .visitors
+        .iter()
+        .map(|(_, n)| *n as u64)
+        .collect();
     let data = &data[data.len().saturating_sub(width)..];
-    Sparkline::default().data(data).style(accent()).render(spark, buf);
+    Sparkline::default()
+        .data(data)
+        .style(accent())
+        .render(spark, buf);
 }

@@ -116,7 +116,9 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
                 None
             }
         },
-        Overlay::Pick { items, selected, .. } => match key.code {
+        Overlay::Pick {
+            items, selected, ..
+        } => match key.code {
             KeyCode::Down | KeyCode::Char('j') => {
                 *selected = (*selected + 1).min(items.len().saturating_sub(1));
                 None
@@ -177,8 +179,14 @@ impl Widget for View<'_> {
                 let width = (question.chars().count() as u16 + 6).clamp(30, area.width);
                 let rect = centered(area, width, 5);
                 Clear.render(rect, buf);
-                let lines = vec![Line::from(question.clone()), Line::from(""), hints(&[("y", "yes"), ("n", "no")])];
-                Paragraph::new(lines).block(pane("Confirm", true)).render(rect, buf);
+                let lines = vec![
+                    Line::from(question.clone()),
+                    Line::from(""),
+                    hints(&[("y", "yes"), ("n", "no")]),
+                ];
+                Paragraph::new(lines)
+                    .block(pane("Confirm", true))
+                    .render(rect, buf);
             }
             Overlay::Prompt { title, input, .. } => {
                 let rect = centered(area, 70, 5);
@@ -192,19 +200,26 @@ impl Widget for View<'_> {
                 shown.push(hints(&[("Enter", "ok"), ("Esc", "cancel")]));
                 Paragraph::new(shown).render(inner, buf);
             }
-            Overlay::Pick { title, items, selected: sel } => {
+            Overlay::Pick {
+                title,
+                items,
+                selected: sel,
+            } => {
                 let height = (items.len() as u16 + 3).clamp(5, area.height);
                 let rect = centered(area, 64, height);
                 Clear.render(rect, buf);
                 let block = pane(title, true);
                 let inner = block.inner(rect);
                 block.render(rect, buf);
-                let [list_area, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+                let [list_area, hint] =
+                    Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
                 if items.is_empty() {
                     Paragraph::new(Span::styled("Nothing to pick.", dim())).render(list_area, buf);
                 }
-                let list = List::new(items.iter().map(|(label, _)| ListItem::new(label.clone()))).highlight_style(selected());
-                let mut ls = ListState::default().with_selected((!items.is_empty()).then_some(*sel));
+                let list = List::new(items.iter().map(|(label, _)| ListItem::new(label.clone())))
+                    .highlight_style(selected());
+                let mut ls =
+                    ListState::default().with_selected((!items.is_empty()).then_some(*sel));
                 StatefulWidget::render(list, list_area, buf, &mut ls);
                 hints(&[("Enter", "pick"), ("Esc", "cancel")]).render(hint, buf);
             }
@@ -215,7 +230,8 @@ impl Widget for View<'_> {
                 let block = pane(title, true);
                 let inner = block.inner(rect);
                 block.render(rect, buf);
-                let [fields, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+                let [fields, hint] =
+                    Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
                 form.render(fields, buf, true);
                 hints(&[("Enter", "edit"), ("w", "save"), ("Esc", "cancel")]).render(hint, buf);
             }

@@ -46,7 +46,14 @@ impl Field {
     /// A field of `kind` holding `value`.
     pub fn new(key: &'static str, label: &str, kind: Kind, value: impl Into<String>) -> Self {
         let value = value.into();
-        Field { key, label: label.into(), kind, original: value.clone(), value, hint: "" }
+        Field {
+            key,
+            label: label.into(),
+            kind,
+            original: value.clone(),
+            value,
+            hint: "",
+        }
     }
 
     /// The same field with a hint.
@@ -80,18 +87,29 @@ pub struct Form {
 
 /// "yes"/"no" for a toggle's value.
 pub fn yes(on: bool) -> &'static str {
-    if on { "yes" } else { "no" }
+    if on {
+        "yes"
+    } else {
+        "no"
+    }
 }
 
 impl Form {
     /// A form of these fields.
     pub fn new(fields: Vec<Field>) -> Self {
-        Form { fields, selected: 0, editing: None }
+        Form {
+            fields,
+            selected: 0,
+            editing: None,
+        }
     }
 
     /// A field's value ("" when there is no such field).
     pub fn value(&self, key: &str) -> &str {
-        self.fields.iter().find(|f| f.key == key).map_or("", |f| f.value.as_str())
+        self.fields
+            .iter()
+            .find(|f| f.key == key)
+            .map_or("", |f| f.value.as_str())
     }
 
     /// A toggle's value.
@@ -101,7 +119,10 @@ impl Form {
 
     /// The value when it differs from the loaded one.
     pub fn changed(&self, key: &str) -> Option<&str> {
-        self.fields.iter().find(|f| f.key == key && f.value != f.original).map(|f| f.value.as_str())
+        self.fields
+            .iter()
+            .find(|f| f.key == key && f.value != f.original)
+            .map(|f| f.value.as_str())
     }
 
     /// Whether anything changed.
@@ -143,7 +164,9 @@ impl Form {
             return Outcome::Pass;
         };
         match key.code {
-            KeyCode::Down | KeyCode::Char('j') => self.selected = (self.selected + 1).min(self.fields.len() - 1),
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.selected = (self.selected + 1).min(self.fields.len() - 1)
+            }
             KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
             KeyCode::Char('w') => return Outcome::Save,
             KeyCode::Char('u') => {
@@ -151,16 +174,31 @@ impl Form {
                     f.value = f.original.clone();
                 }
             }
-            KeyCode::Enter | KeyCode::Char(' ') | KeyCode::Char('e') | KeyCode::Right | KeyCode::Left | KeyCode::Char('l') | KeyCode::Char('h') => {
+            KeyCode::Enter
+            | KeyCode::Char(' ')
+            | KeyCode::Char('e')
+            | KeyCode::Right
+            | KeyCode::Left
+            | KeyCode::Char('l')
+            | KeyCode::Char('h') => {
                 let back = matches!(key.code, KeyCode::Left | KeyCode::Char('h'));
                 match &field.kind {
                     Kind::Toggle => field.value = yes(field.value != "yes").into(),
                     Kind::Choice(options) if !options.is_empty() => {
                         let at = options.iter().position(|o| *o == field.value).unwrap_or(0);
-                        let next = if back { at + options.len() - 1 } else { at + 1 } % options.len();
+                        let next =
+                            if back { at + options.len() - 1 } else { at + 1 } % options.len();
                         field.value = options[next].clone();
                     }
-                    Kind::Text | Kind::Number | Kind::Secret if !matches!(key.code, KeyCode::Left | KeyCode::Right | KeyCode::Char('h') | KeyCode::Char('l')) => {
+                    Kind::Text | Kind::Number | Kind::Secret
+                        if !matches!(
+                            key.code,
+                            KeyCode::Left
+                                | KeyCode::Right
+                                | KeyCode::Char('h')
+                                | KeyCode::Char('l')
+                        ) =>
+                    {
                         let mut input = TextInput::with(&field.value);
                         input.secret = field.kind == Kind::Secret;
                         self.editing = Some(input);
@@ -175,13 +213,26 @@ impl Form {
 
     /// Draws the form: `label  value`, the selected row reversed, changed values marked `*`.
     pub fn render(&self, area: Rect, buf: &mut Buffer, focused: bool) {
-        let label_width = self.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0).min(28);
+        let label_width = self
+            .fields
+            .iter()
+            .map(|f| f.label.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(28);
         let value_width = usize::from(area.width).saturating_sub(label_width + 4);
         let mut lines = Vec::new();
         for (i, f) in self.fields.iter().enumerate() {
             let is_selected = focused && i == self.selected;
-            let mark = if f.value != f.original { Span::styled("*", warn()) } else { Span::raw(" ") };
-            let label = Span::styled(format!("{:>label_width$} ", f.label), if is_selected { accent() } else { dim() });
+            let mark = if f.value != f.original {
+                Span::styled("*", warn())
+            } else {
+                Span::raw(" ")
+            };
+            let label = Span::styled(
+                format!("{:>label_width$} ", f.label),
+                if is_selected { accent() } else { dim() },
+            );
             let mut spans = vec![mark, label];
             match (&self.editing, is_selected) {
                 (Some(input), true) => {
@@ -192,17 +243,36 @@ impl Form {
                     let shown = match &f.kind {
                         Kind::Secret if f.value.is_empty() => "(unchanged)".to_string(),
                         Kind::Secret => "•".repeat(f.value.chars().count().min(20)),
-                        Kind::Toggle => if f.value == "yes" { "[x]".into() } else { "[ ]".into() },
-                        Kind::Choice(_) => format!("‹ {} ›", one_line(&f.value, value_width.saturating_sub(4))),
+                        Kind::Toggle => {
+                            if f.value == "yes" {
+                                "[x]".into()
+                            } else {
+                                "[ ]".into()
+                            }
+                        }
+                        Kind::Choice(_) => {
+                            format!("‹ {} ›", one_line(&f.value, value_width.saturating_sub(4)))
+                        }
                         _ if f.value.is_empty() => "—".into(),
                         _ => one_line(&f.value, value_width),
                     };
-                    spans.push(Span::styled(shown, if is_selected { selected() } else { Default::default() }));
+                    spans.push(Span::styled(
+                        shown,
+                        if is_selected {
+                            selected()
+                        } else {
+                            Default::default()
+                        },
+                    ));
                 }
             }
             lines.push(Line::from(spans));
         }
-        if let Some(f) = self.fields.get(self.selected).filter(|f| focused && !f.hint.is_empty()) {
+        if let Some(f) = self
+            .fields
+            .get(self.selected)
+            .filter(|f| focused && !f.hint.is_empty())
+        {
             lines.push(Line::from(""));
             for part in super::wrap(f.hint, usize::from(area.width)) {
                 lines.push(Line::from(Span::styled(part, dim())));
@@ -226,7 +296,12 @@ mod tests {
         let mut form = Form::new(vec![
             Field::new("name", "Name", Kind::Text, "Acme"),
             Field::new("on", "On", Kind::Toggle, "no"),
-            Field::new("mode", "Mode", Kind::Choice(vec!["single".into(), "all".into()]), "single"),
+            Field::new(
+                "mode",
+                "Mode",
+                Kind::Choice(vec!["single".into(), "all".into()]),
+                "single",
+            ),
         ]);
         press(&mut form, KeyCode::Enter);
         assert!(form.typing());

@@ -12,7 +12,10 @@ use crate::app::{Screen, State};
 /// Keys that work on every screen once signed in (unless a text field has the keys).
 pub const GLOBAL: &[(&str, &str)] = &[
     ("1-6", "switch screen (6 Admin: admins only)"),
-    ("s or F2", "status: online → away → offline (F2 also while typing)"),
+    (
+        "s or F2",
+        "status: online → away → offline (F2 also while typing)",
+    ),
     ("?", "this help"),
     ("q or Esc", "back out (on the console: quit)"),
     ("Ctrl-C", "quit"),
@@ -44,14 +47,22 @@ impl Widget for View<'_> {
         };
         let mut lines = Vec::new();
         let row = |(key, what): &(&str, &str)| {
-            Line::from(vec![Span::styled(format!("{key:>20}  "), accent()), Span::raw(what.to_string())])
+            Line::from(vec![
+                Span::styled(format!("{key:>20}  "), accent()),
+                Span::raw(what.to_string()),
+            ])
         };
         lines.extend(keys.iter().map(row));
-        lines.push(Line::from(vec![Span::styled("Everywhere", bold()), Span::styled("  (any key closes this help)", dim())]));
+        lines.push(Line::from(vec![
+            Span::styled("Everywhere", bold()),
+            Span::styled("  (any key closes this help)", dim()),
+        ]));
         lines.extend(GLOBAL.iter().map(row));
         let height = (lines.len() as u16 + 2).min(area.height);
         let rect = centered(area, 78, height);
         Clear.render(rect, buf);
-        Paragraph::new(lines).block(pane(&title, true)).render(rect, buf);
+        Paragraph::new(lines)
+            .block(pane(&title, true))
+            .render(rect, buf);
     }
 }

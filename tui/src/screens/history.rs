@@ -36,11 +36,20 @@ impl History {
     /// The chats matching the search: every word must appear in the name, email, page,
     /// state or id.
     pub fn matches(&self) -> Vec<&api::Chat> {
-        let words: Vec<String> = self.search.text.split_whitespace().map(str::to_lowercase).collect();
+        let words: Vec<String> = self
+            .search
+            .text
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
         self.chats
             .iter()
             .filter(|c| {
-                let hay = format!("#{} {} {} {} {}", c.id, c.name, c.email, c.page_url, c.state).to_lowercase();
+                let hay = format!(
+                    "#{} {} {} {} {}",
+                    c.id, c.name, c.email, c.page_url, c.state
+                )
+                .to_lowercase();
                 words.iter().all(|w| hay.contains(w.as_str()))
             })
             .collect()
@@ -62,7 +71,10 @@ impl History {
 
 /// Keys of this screen.
 pub const KEYS: &[(&str, &str)] = &[
-    ("/", "search (name, email, page, state, #id); Enter or Esc ends"),
+    (
+        "/",
+        "search (name, email, page, state, #id); Enter or Esc ends",
+    ),
     ("↑↓ or j k", "select a chat"),
     ("Enter", "show the transcript"),
     ("PgUp PgDn", "scroll the transcript"),
@@ -92,7 +104,9 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
     let len = h.matches().len();
     match key.code {
         KeyCode::Char('/') => h.searching = true,
-        KeyCode::Down | KeyCode::Char('j') => h.selected = (h.selected + 1).min(len.saturating_sub(1)),
+        KeyCode::Down | KeyCode::Char('j') => {
+            h.selected = (h.selected + 1).min(len.saturating_sub(1))
+        }
         KeyCode::Up | KeyCode::Char('k') => h.selected = h.selected.saturating_sub(1),
         KeyCode::PageDown => h.scroll = h.scroll.saturating_add(5),
         KeyCode::PageUp => h.scroll = h.scroll.saturating_sub(5),
@@ -109,7 +123,11 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
 
 /// A transcript arrived for the history (the console keeps its own).
 pub fn transcript(state: &mut State, chat: u64, entries: &api::Transcript) {
-    let wanted = state.history.matches().get(state.history.selected).map(|c| c.id);
+    let wanted = state
+        .history
+        .matches()
+        .get(state.history.selected)
+        .map(|c| c.id);
     if wanted == Some(chat) {
         state.history.transcript = Some((chat, entries.clone()));
     }
@@ -122,15 +140,29 @@ impl Widget for View<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let state = self.0;
         let h = &state.history;
-        let [search_area, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
-        let (search, _) = h.search.lines(search_area.width.saturating_sub(10), h.searching);
-        let mut spans = vec![Span::styled(" Search / ", if h.searching { accent() } else { dim() })];
-        spans.extend(search.into_iter().next().map(|l| l.spans).unwrap_or_default());
+        let [search_area, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
+        let (search, _) = h
+            .search
+            .lines(search_area.width.saturating_sub(10), h.searching);
+        let mut spans = vec![Span::styled(
+            " Search / ",
+            if h.searching { accent() } else { dim() },
+        )];
+        spans.extend(
+            search
+                .into_iter()
+                .next()
+                .map(|l| l.spans)
+                .unwrap_or_default(),
+        );
         Paragraph::new(Line::from(spans)).render(search_area, buf);
 
         let matches = h.matches();
         let (table_area, transcript_area) = if h.transcript.is_some() {
-            let [a, b] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
+            let [a, b] =
+                Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                    .areas(body);
             (a, Some(b))
         } else {
             (body, None)
@@ -151,13 +183,22 @@ impl Widget for View<'_> {
                     Cell::from(Span::styled(line(&c.state), state_style)),
                 ];
                 if wide {
-                    cells.push(Cell::from(state.operator_name(c.operator).map(|n| one_line(&n, 14)).unwrap_or_default()));
+                    cells.push(Cell::from(
+                        state
+                            .operator_name(c.operator)
+                            .map(|n| one_line(&n, 14))
+                            .unwrap_or_default(),
+                    ));
                     cells.push(Cell::from(one_line(&c.page_url, 60)));
                 }
                 Row::new(cells)
             })
             .collect();
-        let mut widths = vec![Constraint::Length(12), Constraint::Min(10), Constraint::Length(9)];
+        let mut widths = vec![
+            Constraint::Length(12),
+            Constraint::Min(10),
+            Constraint::Length(9),
+        ];
         let mut header = vec!["When", "Visitor", "State"];
         if wide {
             widths[1] = Constraint::Length(16);
@@ -169,33 +210,66 @@ impl Widget for View<'_> {
             .header(Row::new(header).style(bold()))
             .block(pane(&title, !h.searching))
             .row_highlight_style(selected());
-        let mut ts = TableState::default().with_selected((!matches.is_empty()).then_some(h.selected));
+        let mut ts =
+            TableState::default().with_selected((!matches.is_empty()).then_some(h.selected));
         StatefulWidget::render(table, table_area, buf, &mut ts);
 
         let Some(area) = transcript_area else { return };
-        let Some((id, entries)) = &h.transcript else { return };
+        let Some((id, entries)) = &h.transcript else {
+            return;
+        };
         let block = pane(&format!("Transcript #{id}"), false);
         let inner = block.inner(area);
         block.render(area, buf);
         let width = usize::from(inner.width);
-        let name = matches.iter().find(|c| c.id == *id).map(|c| c.name.clone()).unwrap_or_default();
+        let name = matches
+            .iter()
+            .find(|c| c.id == *id)
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
         let mut lines = Vec::new();
         for entry in entries {
             match entry {
-                ChatEventData::Message { author, name: who, text, at, .. } => {
+                ChatEventData::Message {
+                    author,
+                    name: who,
+                    text,
+                    at,
+                    ..
+                } => {
                     let who = match author {
                         AuthorKind::Visitor => Span::styled(one_line(&name, 20), warn()),
                         AuthorKind::Operator => Span::styled(one_line(who, 20), accent()),
                         AuthorKind::Company => Span::styled("automatic", dim()),
                     };
-                    lines.push(Line::from(vec![Span::styled(format!("{} ", stamp(*at, &state.tz, state.now_ms)), dim()), who]));
-                    lines.extend(wrap(&sanitize(text), width.saturating_sub(2)).into_iter().map(|l| Line::from(format!("  {l}"))));
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("{} ", stamp(*at, &state.tz, state.now_ms)), dim()),
+                        who,
+                    ]));
+                    lines.extend(
+                        wrap(&sanitize(text), width.saturating_sub(2))
+                            .into_iter()
+                            .map(|l| Line::from(format!("  {l}"))),
+                    );
                 }
-                ChatEventData::Joined { name, .. } => lines.push(Line::from(Span::styled(format!("— {} joined", line(name)), dim()))),
-                ChatEventData::Requeued { .. } => lines.push(Line::from(Span::styled("— back in the queue: the operator went away", dim()))),
-                ChatEventData::Transferred { .. } => lines.push(Line::from(Span::styled("— transferred", dim()))),
-                ChatEventData::Timeout { .. } => lines.push(Line::from(Span::styled("— nobody answered in time", dim()))),
-                ChatEventData::Closed { by, .. } => lines.push(Line::from(Span::styled(format!("— closed by the {}", line(by)), dim()))),
+                ChatEventData::Joined { name, .. } => lines.push(Line::from(Span::styled(
+                    format!("— {} joined", line(name)),
+                    dim(),
+                ))),
+                ChatEventData::Requeued { .. } => lines.push(Line::from(Span::styled(
+                    "— back in the queue: the operator went away",
+                    dim(),
+                ))),
+                ChatEventData::Transferred { .. } => {
+                    lines.push(Line::from(Span::styled("— transferred", dim())))
+                }
+                ChatEventData::Timeout { .. } => {
+                    lines.push(Line::from(Span::styled("— nobody answered in time", dim())))
+                }
+                ChatEventData::Closed { by, .. } => lines.push(Line::from(Span::styled(
+                    format!("— closed by the {}", line(by)),
+                    dim(),
+                ))),
                 ChatEventData::Queued { .. } | ChatEventData::Typing { .. } => {}
             }
         }
@@ -203,6 +277,8 @@ impl Widget for View<'_> {
             lines.push(Line::from(Span::styled("(no messages)", dim())));
         }
         lines.push(hints(&[("Esc", "close")]));
-        Paragraph::new(lines).scroll((h.scroll, 0)).render(inner, buf);
+        Paragraph::new(lines)
+            .scroll((h.scroll, 0))
+            .render(inner, buf);
     }
 }

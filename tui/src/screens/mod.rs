@@ -24,7 +24,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthChar;
 
 use crate::app::{Level, Link, Presence, Screen, State};
 use crate::sanitize;
@@ -68,7 +68,11 @@ pub fn selected() -> Style {
 pub fn pane(title: &str, focused: bool) -> Block<'static> {
     let block = Block::bordered().title(Span::styled(
         format!(" {title} "),
-        if focused { accent().add_modifier(Modifier::BOLD) } else { bold() },
+        if focused {
+            accent().add_modifier(Modifier::BOLD)
+        } else {
+            bold()
+        },
     ));
     if focused {
         block.border_type(BorderType::Thick).border_style(accent())
@@ -92,9 +96,16 @@ pub fn presence_span(status: &str) -> Span<'static> {
     Span::styled(format!("● {}", p.name()), presence_style(p))
 }
 
+/// Columns `text` takes on screen, counted character by character as the buffer lays them
+/// out. (`str::width` counts Arabic lam-alef as one column, a ligature the terminal cell
+/// grid does not make: measuring that way let right-to-left lines overflow their pane.)
+pub fn cols(text: &str) -> usize {
+    text.chars().map(|c| c.width().unwrap_or(0)).sum()
+}
+
 /// Text cut to `width` columns, with `…` when cut.
 pub fn clip(text: &str, width: usize) -> String {
-    if text.width() <= width {
+    if cols(text) <= width {
         return text.to_string();
     }
     let mut out = String::new();
@@ -125,9 +136,9 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         let mut line = String::new();
         let mut used = 0;
         for word in paragraph.split_inclusive(' ') {
-            let w = word.width();
+            let w = cols(word);
             // The space after a word may hang past the edge.
-            if used + word.trim_end().width() > width && used > 0 {
+            if used + cols(word.trim_end()) > width && used > 0 {
                 out.push(line.trim_end().to_string());
                 line.clear();
                 used = 0;
@@ -198,8 +209,13 @@ impl Widget for &State {
             Screen::Admin => admin::View(self).render(body, buf),
         }
         status_bar(self, bottom, buf);
+        long_note(self, body, buf);
         if let Some(overlay) = &self.overlay {
-            dialog::View { state: self, overlay }.render(body, buf);
+            dialog::View {
+                state: self,
+                overlay,
+            }
+            .render(body, buf);
         }
     }
 }
@@ -242,8 +258,42 @@ fn tabs(state: &State, area: Rect, buf: &mut Buffer) {
     Paragraph::new(line).render(area, buf);
 }
 
-/// The bottom line: presence (always visible), who, the note, the link and the clock.
-fn status_bar(state: &State, area: Rect, buf: &mut Buffer) {
+/// The room the status bar leaves for a note.
+fn note_room(state: &State, width: u16) -> usize {
+    let (left, right) = bar_parts(state);
+    let used: usize = left.iter().chain(&right).map(Span::width).sum();
+    usize::from(width).saturating_sub(used + 2)
+}
+
+/// A note too long for the status bar gets the line above it, in full.
+fn long_note(state: &State, body: Rect, buf: &mut Buffer) {
+    let Some(note) = &state.note else { return };
+    if cols(&note.text) <= note_room(state, body.width) || body.height < 2 {
+        return;
+    }
+    let style = match note.level {
+        Level::Info => accent(),
+        Level::Warn => warn(),
+        Level::Error => bad(),
+    };
+    let lines = wrap(&note.text, usize::from(body.width));
+    let height = (lines.len() as u16).min(3).min(body.height);
+    let area = Rect {
+        y: body.bottom() - height,
+        height,
+        ..body
+    };
+    ratatui::widgets::Clear.render(area, buf);
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .take(3)
+        .map(|l| Line::from(Span::styled(l, style.add_modifier(Modifier::REVERSED))))
+        .collect();
+    Paragraph::new(lines).render(area, buf);
+}
+
+/// The status bar's left part (presence, who) and right part (link, clock, help).
+fn bar_parts(state: &State) -> (Vec<Span<'static>>, Vec<Span<'static>>) {
     let mut left = Vec::new();
     if let Some(me) = &state.me {
         if me.sip.is_some() {
@@ -281,12 +331,17 @@ fn status_bar(state: &State, area: Rect, buf: &mut Buffer) {
         right.push(Span::styled(" ?", accent()));
         right.push(Span::raw(" help "));
     }
-    let left_width: usize = left.iter().map(Span::width).sum();
-    let right_width: usize = right.iter().map(Span::width).sum();
-    let room = usize::from(area.width).saturating_sub(left_width + right_width + 2);
+    (left, right)
+}
+
+/// The bottom line: presence (always visible), who, the note, the link and the clock.
+fn status_bar(state: &State, area: Rect, buf: &mut Buffer) {
+    let (left, right) = bar_parts(state);
+    let room = note_room(state, area.width);
     let mut spans = left;
     spans.push(Span::raw(" "));
     let note = match &state.note {
+        Some(note) if cols(&note.text) > note_room(state, area.width) => Span::raw(""),
         Some(note) => {
             let style = match note.level {
                 Level::Info => accent(),
@@ -297,7 +352,7 @@ fn status_bar(state: &State, area: Rect, buf: &mut Buffer) {
         }
         None => Span::raw(""),
     };
-    let pad = room.saturating_sub(note.width());
+    let pad = room.saturating_sub(cols(&note.content));
     spans.push(note);
     spans.push(Span::raw(" ".repeat(pad + 1)));
     spans.extend(right);
@@ -314,6 +369,8 @@ mod tests {
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(wrap("a\n\nb", 5), ["a", "", "b"]);
         assert_eq!(wrap("日本語テキスト", 6), ["日本語", "テキス", "ト"]);
+        // Regression: lam-alef is two cells, though `str::width` says one.
+        assert_eq!(wrap("الاستلام שלום", 12), ["الاستلام", "שלום"]);
     }
 
     #[test]

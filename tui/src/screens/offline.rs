@@ -68,7 +68,8 @@ impl Widget for View<'_> {
         let state = self.0;
         let o = &state.offline;
         let list_width = (area.width * 2 / 5).clamp(26, 50);
-        let [left, right] = Layout::horizontal([Constraint::Length(list_width), Constraint::Min(20)]).areas(area);
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(list_width), Constraint::Min(20)]).areas(area);
         let inner = usize::from(list_width.saturating_sub(2));
         let items: Vec<ListItem> = o
             .list
@@ -85,7 +86,9 @@ impl Widget for View<'_> {
             })
             .collect();
         let title = format!("Off-line messages ({})", o.list.len());
-        let list = List::new(items).block(pane(&title, true)).highlight_style(selected());
+        let list = List::new(items)
+            .block(pane(&title, true))
+            .highlight_style(selected());
         let mut ls = ListState::default().with_selected((!o.list.is_empty()).then_some(o.selected));
         StatefulWidget::render(list, left, buf, &mut ls);
 
@@ -98,8 +101,14 @@ impl Widget for View<'_> {
         };
         let width = usize::from(text_area.width);
         let mut lines = vec![
-            Line::from(vec![Span::raw(one_line(&m.name, width / 2)), Span::styled(format!(" <{}>", one_line(&m.email, width / 2)), accent())]),
-            Line::from(Span::styled(crate::time::stamp(m.at, &state.tz, state.now_ms), dim())),
+            Line::from(vec![
+                Span::raw(one_line(&m.name, width / 2)),
+                Span::styled(format!(" <{}>", one_line(&m.email, width / 2)), accent()),
+            ]),
+            Line::from(Span::styled(
+                crate::time::stamp(m.at, &state.tz, state.now_ms),
+                dim(),
+            )),
         ];
         let mut about = Vec::new();
         if let Some(d) = state.department_name(m.department) {
@@ -112,7 +121,13 @@ impl Widget for View<'_> {
             lines.push(Line::from(Span::styled(about.join(" · "), dim())));
         }
         lines.push(Line::from(""));
-        lines.extend(wrap(&sanitize(&m.message), width).into_iter().map(Line::from));
-        Paragraph::new(lines).scroll((o.scroll, 0)).render(text_area, buf);
+        lines.extend(
+            wrap(&sanitize(&m.message), width)
+                .into_iter()
+                .map(Line::from),
+        );
+        Paragraph::new(lines)
+            .scroll((o.scroll, 0))
+            .render(text_area, buf);
     }
 }

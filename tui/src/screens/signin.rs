@@ -37,7 +37,10 @@ impl SignIn {
         let focus = if email.is_some() { 1 } else { 0 };
         SignIn {
             email: TextInput::with(email.as_deref().unwrap_or_default()),
-            password: TextInput { secret: true, ..TextInput::with(password.as_deref().unwrap_or_default()) },
+            password: TextInput {
+                secret: true,
+                ..TextInput::with(password.as_deref().unwrap_or_default())
+            },
             focus,
             busy: false,
             error: None,
@@ -66,7 +69,10 @@ pub const KEYS: &[(&str, &str)] = &[
 pub fn auto(state: &State) -> Option<Action> {
     let s = &state.signin;
     (s.auto && !s.email.text.is_empty()).then(|| {
-        Action::Run(Command::Login { email: s.email.text.clone(), password: s.password.text.clone() })
+        Action::Run(Command::Login {
+            email: s.email.text.clone(),
+            password: s.password.text.clone(),
+        })
     })
 }
 
@@ -92,7 +98,10 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
             }
             s.busy = true;
             s.error = None;
-            return run(Command::Login { email: s.email.text.trim().to_string(), password: s.password.text.clone() });
+            return run(Command::Login {
+                email: s.email.text.trim().to_string(),
+                password: s.password.text.clone(),
+            });
         }
         _ => {
             match s.focus {
@@ -110,11 +119,22 @@ pub fn result(state: &mut State, action: Action) -> Option<Action> {
     match action {
         Action::SignedIn(_) => run(Command::Me),
         Action::SignedUp(answer) => {
-            state.say(Level::Info, format!("Company created; its chat key is {}", one_line(&answer.key, 32)));
+            state.say(
+                Level::Info,
+                format!(
+                    "Company created; its chat key is {}",
+                    one_line(&answer.key, 32)
+                ),
+            );
             run(Command::Me)
         }
         Action::SignedOut => {
-            *state = State::new(&state.server, Some(state.signin.email.text.clone()), None, state.now_ms);
+            *state = State::new(
+                &state.server,
+                Some(state.signin.email.text.clone()),
+                None,
+                state.now_ms,
+            );
             None
         }
         Action::Me(me) => {
@@ -173,15 +193,27 @@ pub fn expired(state: &mut State) -> Option<Action> {
 
 /// A labelled field line.
 pub fn field_line(label: &str, input: &TextInput, focused: bool, width: u16) -> Line<'static> {
-    let mut spans = vec![Span::styled(format!("{label:>10} "), if focused { accent() } else { dim() })];
+    let mut spans = vec![Span::styled(
+        format!("{label:>10} "),
+        if focused { accent() } else { dim() },
+    )];
     let (lines, _) = input.lines(width.saturating_sub(12), focused);
-    spans.extend(lines.into_iter().next().map(|l| l.spans).unwrap_or_default());
+    spans.extend(
+        lines
+            .into_iter()
+            .next()
+            .map(|l| l.spans)
+            .unwrap_or_default(),
+    );
     Line::from(spans)
 }
 
 /// A button.
 pub fn button(text: &str, focused: bool) -> Span<'static> {
-    Span::styled(format!("[ {text} ]"), if focused { selected() } else { accent() })
+    Span::styled(
+        format!("[ {text} ]"),
+        if focused { selected() } else { accent() },
+    )
 }
 
 /// The sign-in screen.
@@ -196,7 +228,10 @@ impl Widget for View<'_> {
         let inner = block.inner(box_area);
         block.render(box_area, buf);
         let mut lines = vec![
-            Line::from(Span::styled(format!("Server {}", one_line(&self.0.server, 50)), dim())),
+            Line::from(Span::styled(
+                format!("Server {}", one_line(&self.0.server, 50)),
+                dim(),
+            )),
             Line::from(""),
             field_line("Email", &s.email, s.focus == 0, inner.width),
             field_line("Password", &s.password, s.focus == 1, inner.width),
@@ -213,7 +248,13 @@ impl Widget for View<'_> {
             Some(error) => lines.push(Line::from(Span::styled(one_line(error, 60), bad()))),
             None => lines.push(Line::from("")),
         }
-        lines.push(hints(&[("Tab", "next field"), ("Enter", "sign in"), ("Esc", "quit")]));
-        Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
+        lines.push(hints(&[
+            ("Tab", "next field"),
+            ("Enter", "sign in"),
+            ("Esc", "quit"),
+        ]));
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .render(inner, buf);
     }
 }

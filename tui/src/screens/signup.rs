@@ -139,7 +139,10 @@ impl Widget for View<'_> {
         block.render(box_area, buf);
         let w = inner.width;
         let mut lines = vec![
-            Line::from(Span::styled(format!("Server {}", one_line(&self.0.server, 50)), dim())),
+            Line::from(Span::styled(
+                format!("Server {}", one_line(&self.0.server, 50)),
+                dim(),
+            )),
             Line::from(""),
             field_line("Company", &s.company, s.focus == 0, w),
             field_line("Email", &s.email, s.focus == 1, w),
@@ -158,7 +161,11 @@ impl Widget for View<'_> {
             Some(error) => lines.push(Line::from(Span::styled(one_line(error, 60), bad()))),
             None => lines.push(Line::from("")),
         }
-        lines.push(hints(&[("Tab", "next field"), ("Enter", "create"), ("Esc", "back")]));
+        lines.push(hints(&[
+            ("Tab", "next field"),
+            ("Enter", "create"),
+            ("Esc", "back"),
+        ]));
         Paragraph::new(lines).render(inner, buf);
     }
 }

@@ -38,7 +38,8 @@ pub fn loaded(state: &mut State, list: Vec<api::Visitor>) -> Option<Action> {
 
 /// Most recently active first (the newest page view), then by id for a stable order.
 fn sort(v: &mut Visitors) {
-    v.list.sort_by(|a, b| b.on_page_since.cmp(&a.on_page_since).then(a.id.cmp(&b.id)));
+    v.list
+        .sort_by(|a, b| b.on_page_since.cmp(&a.on_page_since).then(a.id.cmp(&b.id)));
     v.selected = v.selected.min(v.list.len().saturating_sub(1));
 }
 
@@ -102,7 +103,11 @@ impl Widget for View<'_> {
             .list
             .iter()
             .map(|x| {
-                let page = if x.title.is_empty() { &x.page_url } else { &x.title };
+                let page = if x.title.is_empty() {
+                    &x.page_url
+                } else {
+                    &x.title
+                };
                 let on_page = span(since(x.on_page_since, state.now_ms));
                 let chat = match (x.chat_id, x.declined) {
                     (Some(id), _) => Span::styled(format!("chat #{id}"), accent()),
@@ -131,7 +136,8 @@ impl Widget for View<'_> {
             .header(header)
             .block(pane(&title, true))
             .row_highlight_style(selected());
-        let mut ts = TableState::default().with_selected((!v.list.is_empty()).then_some(v.selected));
+        let mut ts =
+            TableState::default().with_selected((!v.list.is_empty()).then_some(v.selected));
         StatefulWidget::render(table, table_area, buf, &mut ts);
 
         let block = pane("Visitor", false);

@@ -3,7 +3,9 @@
 
 mod inert;
 mod screens;
-mod update;
+mod update_admin;
+mod update_console;
+mod update_session;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
@@ -32,7 +34,14 @@ pub fn alice() -> api::Me {
 
 /// The demo admin (no SIP username).
 pub fn admin() -> api::Me {
-    api::Me { id: 1, email: "admin@demo.example".into(), name: "Demo Admin".into(), sip: None, role: "admin".into(), ..alice() }
+    api::Me {
+        id: 1,
+        email: "admin@demo.example".into(),
+        name: "Demo Admin".into(),
+        sip: None,
+        role: "admin".into(),
+        ..alice()
+    }
 }
 
 /// A state signed in as `me`, on the console, live, with the demo departments, operators
@@ -45,8 +54,14 @@ pub fn signed_in(me: api::Me) -> State {
     state.link = crate::app::Link::Live;
     state.screen = Screen::Console;
     state.departments = vec![
-        api::Department { id: 10, name: "Sales".into() },
-        api::Department { id: 11, name: "Support".into() },
+        api::Department {
+            id: 10,
+            name: "Sales".into(),
+        },
+        api::Department {
+            id: 11,
+            name: "Support".into(),
+        },
     ];
     state.operators = vec![
         operator(1, None, "Demo Admin", "offline", 0, 4),
@@ -54,14 +69,29 @@ pub fn signed_in(me: api::Me) -> State {
         operator(3, Some("10002"), "Bob", "away", 3, 4),
     ];
     state.canned = vec![
-        api::Canned { id: 20, shortcut: "hello".into(), text: "Hello! How can I help you today?".into() },
-        api::Canned { id: 21, shortcut: "bye".into(), text: "Thanks for chatting with us.".into() },
+        api::Canned {
+            id: 20,
+            shortcut: "hello".into(),
+            text: "Hello! How can I help you today?".into(),
+        },
+        api::Canned {
+            id: 21,
+            shortcut: "bye".into(),
+            text: "Thanks for chatting with us.".into(),
+        },
     ];
     state
 }
 
 /// An operator as `GET /v1/operators` lists them.
-pub fn operator(id: u64, sip: Option<&str>, name: &str, status: &str, open: u32, max: u32) -> api::Operator {
+pub fn operator(
+    id: u64,
+    sip: Option<&str>,
+    name: &str,
+    status: &str,
+    open: u32,
+    max: u32,
+) -> api::Operator {
     api::Operator {
         id,
         sip: sip.map(str::to_string),
@@ -81,7 +111,10 @@ pub fn offer(chat_id: u64, name: &str, waited_secs: u64) -> api::OperatorEventDa
         chat_id,
         name: name.into(),
         email: format!("{}@example.com", name.to_lowercase().replace(' ', ".")),
-        department: Some(api::DepartmentRef { id: 10, name: "Sales".into() }),
+        department: Some(api::DepartmentRef {
+            id: 10,
+            name: "Sales".into(),
+        }),
         page_url: "https://shop.example/products/blue-kettle".into(),
         created_at: NOW - waited_secs * 1000,
         previous_operator: None,
@@ -105,8 +138,21 @@ pub fn chat(id: u64, name: &str, state: &str, operator: Option<u64>, created_at:
 }
 
 /// A message of a transcript.
-pub fn message(seq: u64, author: api::AuthorKind, name: &str, text: &str, at: u64) -> api::ChatEventData {
-    api::ChatEventData::Message { seq, author, name: name.into(), text: text.into(), at, client_id: format!("c{seq}") }
+pub fn message(
+    seq: u64,
+    author: api::AuthorKind,
+    name: &str,
+    text: &str,
+    at: u64,
+) -> api::ChatEventData {
+    api::ChatEventData::Message {
+        seq,
+        author,
+        name: name.into(),
+        text: text.into(),
+        at,
+        client_id: format!("c{seq}"),
+    }
 }
 
 /// A key press.
@@ -148,7 +194,10 @@ pub fn apply(state: &mut State, action: Action) -> Vec<crate::command::Command> 
 
 /// The console holding one chat with Maria: an exchange and a routing log.
 pub fn with_chat(state: &mut State) {
-    apply(state, Action::Accepted(chat(7, "Maria Rossi", "connected", Some(2), NOW - 300_000)));
+    apply(
+        state,
+        Action::Accepted(chat(7, "Maria Rossi", "connected", Some(2), NOW - 300_000)),
+    );
     let entries = vec![
         api::ChatEventData::Joined { seq: 1, name: "Alice".into() },
         message(2, api::AuthorKind::Visitor, "", "Hi, is the blue kettle in stock?", NOW - 240_000),
@@ -160,12 +209,20 @@ pub fn with_chat(state: &mut State) {
         serde_json::json!({"at": NOW - 300_000, "kind": "arrived", "operator": null, "detail": "department Sales"}),
         serde_json::json!({"at": NOW - 299_000, "kind": "offered", "operator": 2, "detail": "least busy"}),
     ];
-    apply(state, Action::Routing { chat: 7, entries: Some(routing) });
+    apply(
+        state,
+        Action::Routing {
+            chat: 7,
+            entries: Some(routing),
+        },
+    );
 }
 
 /// The state drawn on a `width` x `height` test terminal.
 pub fn draw(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
-    terminal.draw(|f| f.render_widget(state, f.area())).expect("drawing succeeds");
+    terminal
+        .draw(|f| f.render_widget(state, f.area()))
+        .expect("drawing succeeds");
     terminal
 }

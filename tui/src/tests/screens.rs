@@ -16,13 +16,25 @@ pub fn visitor(id: u64, url: &str, since: u64) -> api::Visitor {
         id,
         page_url: url.into(),
         title: format!("Blue kettle · page {id}"),
-        referrer: if id % 2 == 0 { "https://search.example/?q=kettle".into() } else { String::new() },
+        referrer: if id & 1 == 0 {
+            "https://search.example/?q=kettle".into()
+        } else {
+            String::new()
+        },
         on_page_since: since,
         time_on_page_secs: NOW.saturating_sub(since) / 1000,
         pages_seen: id,
         pages: vec![
-            api::Page { url: url.into(), title: format!("Blue kettle · page {id}"), at: since },
-            api::Page { url: "https://shop.example/".into(), title: "Home".into(), at: since - 60_000 },
+            api::Page {
+                url: url.into(),
+                title: format!("Blue kettle · page {id}"),
+                at: since,
+            },
+            api::Page {
+                url: "https://shop.example/".into(),
+                title: "Home".into(),
+                at: since - 60_000,
+            },
         ],
         first_seen: since - 60_000,
         chat_id: (id == 3).then_some(7),
@@ -53,8 +65,14 @@ pub fn window() -> api::ChatWindow {
         auto_canned_response: Some(20),
         welcome_screen: true,
         welcome_message: String::new(),
-        name_field: api::FormField { enabled: true, required: true },
-        email_field: api::FormField { enabled: true, required: false },
+        name_field: api::FormField {
+            enabled: true,
+            required: true,
+        },
+        email_field: api::FormField {
+            enabled: true,
+            required: false,
+        },
         offline_message: String::new(),
         offline_thanks: String::new(),
         tracking: false,
@@ -71,8 +89,20 @@ pub fn window() -> api::ChatWindow {
 /// Two graphics slots, the second active.
 pub fn slots() -> Vec<GraphicsSlot> {
     vec![
-        GraphicsSlot { id: 1, header: true, sidebar: false, active: false, created_at: NOW - 86_400_000 },
-        GraphicsSlot { id: 2, header: true, sidebar: true, active: true, created_at: NOW - 3_600_000 },
+        GraphicsSlot {
+            id: 1,
+            header: true,
+            sidebar: false,
+            active: false,
+            created_at: NOW - 86_400_000,
+        },
+        GraphicsSlot {
+            id: 2,
+            header: true,
+            sidebar: true,
+            active: true,
+            created_at: NOW - 3_600_000,
+        },
     ]
 }
 
@@ -100,7 +130,12 @@ fn admin_on(panel: Panel) -> State {
 
 #[test]
 fn sign_in() {
-    let mut state = State::new("http://127.0.0.1:8080", Some("alice@demo.example".into()), None, NOW);
+    let mut state = State::new(
+        "http://127.0.0.1:8080",
+        Some("alice@demo.example".into()),
+        None,
+        NOW,
+    );
     type_text(&mut state, "secret");
     state.signin.error = Some("the email or the password is wrong".into());
     assert_snapshot!(draw(&state, 80, 24).backend());
@@ -128,7 +163,10 @@ fn console_with_a_chat() {
     let mut state = signed_in(alice());
     with_chat(&mut state);
     apply(&mut state, Action::Server(offer(8, "Guest", 3)));
-    apply(&mut state, Action::Server(api::OperatorEventData::Typing { chat_id: 7 }));
+    apply(
+        &mut state,
+        Action::Server(api::OperatorEventData::Typing { chat_id: 7 }),
+    );
     state.flash_until = 0;
     state.note = None;
     type_text(&mut state, "Yes, 2 years. #");
@@ -139,10 +177,21 @@ fn console_with_a_chat() {
 fn console_with_a_chat_large() {
     let mut state = signed_in(alice());
     with_chat(&mut state);
-    apply(&mut state, Action::Accepted(chat(9, "سارة", "connected", Some(2), NOW - 30_000)));
-    apply(&mut state, Action::Server(api::OperatorEventData::Message {
-        chat_id: 9, seq: 2, author: api::AuthorKind::Visitor, name: String::new(), text: "مرحبا، هل يمكنني الدفع عند الاستلام؟".into(), at: NOW - 10_000,
-    }));
+    apply(
+        &mut state,
+        Action::Accepted(chat(9, "سارة", "connected", Some(2), NOW - 30_000)),
+    );
+    apply(
+        &mut state,
+        Action::Server(api::OperatorEventData::Message {
+            chat_id: 9,
+            seq: 2,
+            author: api::AuthorKind::Visitor,
+            name: String::new(),
+            text: "مرحبا، هل يمكنني الدفع عند الاستلام؟".into(),
+            at: NOW - 10_000,
+        }),
+    );
     update(&mut state, key(KeyCode::Esc));
     state.note = None;
     assert_snapshot!(draw(&state, 120, 36).backend());
@@ -151,7 +200,11 @@ fn console_with_a_chat_large() {
 #[test]
 fn reconnecting() {
     let mut state = signed_in(alice());
-    state.link = crate::app::Link::Reconnecting { attempt: 3, reason: "cannot reach the server".into(), since_ms: NOW - 12_000 };
+    state.link = crate::app::Link::Reconnecting {
+        attempt: 3,
+        reason: "cannot reach the server".into(),
+        since_ms: NOW - 12_000,
+    };
     state.say(crate::app::Level::Warn, "New chat from Maria Rossi");
     apply(&mut state, Action::Server(offer(7, "Maria Rossi", 42)));
     assert_snapshot!(draw(&state, 80, 24).backend());
@@ -161,7 +214,20 @@ fn reconnecting() {
 fn visitor_list() {
     let mut state = signed_in(alice());
     state.screen = Screen::Visitors;
-    apply(&mut state, Action::Visitors((1..=4).map(|i| visitor(i, &format!("https://shop.example/products/{i}"), NOW - i * 37_000)).collect()));
+    apply(
+        &mut state,
+        Action::Visitors(
+            (1..=4)
+                .map(|i| {
+                    visitor(
+                        i,
+                        &format!("https://shop.example/products/{i}"),
+                        NOW - i * 37_000,
+                    )
+                })
+                .collect(),
+        ),
+    );
     assert_snapshot!(draw(&state, 80, 24).backend());
 }
 
@@ -169,11 +235,32 @@ fn visitor_list() {
 fn offline_inbox() {
     let mut state = signed_in(alice());
     state.screen = Screen::Offline;
-    let m = |id, name: &str, text: &str, at| api::OfflineMessage { id, name: name.into(), email: format!("{}@example.com", name.to_lowercase()), message: text.into(), department: Some(11), operator: None, at };
-    apply(&mut state, Action::OfflineMessages(vec![
-        m(1, "Tom", "Do you ship to Norway? I could not find it in the FAQ.", NOW - 3 * 86_400_000),
-        m(2, "Ana", "My order 1234 has not arrived yet.\nCould someone call me back?", NOW - 3_600_000),
-    ]));
+    let m = |id, name: &str, text: &str, at| api::OfflineMessage {
+        id,
+        name: name.into(),
+        email: format!("{}@example.com", name.to_lowercase()),
+        message: text.into(),
+        department: Some(11),
+        operator: None,
+        at,
+    };
+    apply(
+        &mut state,
+        Action::OfflineMessages(vec![
+            m(
+                1,
+                "Tom",
+                "Do you ship to Norway? I could not find it in the FAQ.",
+                NOW - 3 * 86_400_000,
+            ),
+            m(
+                2,
+                "Ana",
+                "My order 1234 has not arrived yet.\nCould someone call me back?",
+                NOW - 3_600_000,
+            ),
+        ]),
+    );
     assert_snapshot!(draw(&state, 80, 24).backend());
 }
 
@@ -181,16 +268,43 @@ fn offline_inbox() {
 fn history_with_a_transcript() {
     let mut state = signed_in(alice());
     state.screen = Screen::History;
-    apply(&mut state, Action::Chats(vec![
-        chat(8, "Li Wei", "closed", Some(2), NOW - 7_200_000),
-        chat(6, "Maria Rossi", "closed", Some(3), NOW - 2 * 86_400_000),
-    ]));
-    apply(&mut state, Action::Transcript { chat: 8, entries: vec![
-        api::ChatEventData::Joined { seq: 1, name: "Alice".into() },
-        message(2, api::AuthorKind::Visitor, "", "Where is my parcel?", NOW - 7_100_000),
-        message(3, api::AuthorKind::Operator, "Alice", "It left our warehouse this morning.", NOW - 7_000_000),
-        api::ChatEventData::Closed { seq: 4, by: "visitor".into() },
-    ]});
+    apply(
+        &mut state,
+        Action::Chats(vec![
+            chat(8, "Li Wei", "closed", Some(2), NOW - 7_200_000),
+            chat(6, "Maria Rossi", "closed", Some(3), NOW - 2 * 86_400_000),
+        ]),
+    );
+    apply(
+        &mut state,
+        Action::Transcript {
+            chat: 8,
+            entries: vec![
+                api::ChatEventData::Joined {
+                    seq: 1,
+                    name: "Alice".into(),
+                },
+                message(
+                    2,
+                    api::AuthorKind::Visitor,
+                    "",
+                    "Where is my parcel?",
+                    NOW - 7_100_000,
+                ),
+                message(
+                    3,
+                    api::AuthorKind::Operator,
+                    "Alice",
+                    "It left our warehouse this morning.",
+                    NOW - 7_000_000,
+                ),
+                api::ChatEventData::Closed {
+                    seq: 4,
+                    by: "visitor".into(),
+                },
+            ],
+        },
+    );
     assert_snapshot!(draw(&state, 80, 24).backend());
 }
 
@@ -198,16 +312,36 @@ fn history_with_a_transcript() {
 fn dashboard() {
     let mut state = signed_in(alice());
     state.screen = Screen::Dashboard;
-    let chats: Vec<api::Chat> = (0..40u64).map(|i| chat(100 + i, "V", "closed", Some(2), NOW - (i * i * 97_000) % 86_000_000)).collect();
+    let chats: Vec<api::Chat> = (0..40u64)
+        .map(|i| {
+            chat(
+                100 + i,
+                "V",
+                "closed",
+                Some(2),
+                NOW - (i * i * 97_000) % 86_000_000,
+            )
+        })
+        .collect();
     apply(&mut state, Action::Chats(chats));
     for (minutes_ago, length) in [(25u64, 1usize), (18, 3), (12, 2), (5, 0), (2, 1)] {
         state.now_ms = NOW - minutes_ago * 60_000;
         crate::screens::dashboard::queue(&mut state, length);
     }
     state.now_ms = NOW;
-    apply(&mut state, Action::Visitors((1..=4).map(|i| visitor(i, "https://shop.example/", NOW - i * 1000)).collect()));
+    apply(
+        &mut state,
+        Action::Visitors(
+            (1..=4)
+                .map(|i| visitor(i, "https://shop.example/", NOW - i * 1000))
+                .collect(),
+        ),
+    );
     for i in 0..30u64 {
-        state.dashboard.visitors.push_back((NOW - (30 - i) * 60_000, ((i * 7) % 5) as usize));
+        state
+            .dashboard
+            .visitors
+            .push_back((NOW - (30 - i) * 60_000, ((i * 7) % 5) as usize));
     }
     assert_snapshot!(draw(&state, 80, 24).backend());
 }
@@ -250,7 +384,8 @@ fn admin_window_invitations_refused() {
     let mut state = admin_on(Panel::Window);
     apply(&mut state, Action::Window(window()));
     state.admin.window.section = 5;
-    state.admin.error = Some("automatic invitations need visitor tracking: turn tracking on first".into());
+    state.admin.error =
+        Some("automatic invitations need visitor tracking: turn tracking on first".into());
     assert_snapshot!(draw(&state, 80, 24).backend());
 }
 

@@ -13,9 +13,9 @@ use crate::app::{run, Action, Level, State};
 use crate::client::ButtonCode;
 use crate::command::Command;
 use crate::input::TextInput;
+use crate::sanitize::sanitize;
 use crate::screens::dialog::{Overlay, Purpose};
 use crate::screens::{accent, dim, hints, one_line, selected, wrap};
-use crate::sanitize::sanitize;
 
 /// The button styles the server knows.
 const STYLES: [&str; 2] = ["standard", "custom"];
@@ -33,13 +33,20 @@ pub struct ButtonsPanel {
 
 impl Default for ButtonsPanel {
     fn default() -> Self {
-        ButtonsPanel { lang: "en".into(), style: "standard".into(), code: None }
+        ButtonsPanel {
+            lang: "en".into(),
+            style: "standard".into(),
+            code: None,
+        }
     }
 }
 
 /// Keys of this panel.
 pub const KEYS: &[(&str, &str)] = &[
-    ("← → or h l", "previous / next language (52, right-to-left ones marked)"),
+    (
+        "← → or h l",
+        "previous / next language (52, right-to-left ones marked)",
+    ),
     ("t", "standard or custom style"),
     ("c", "copy the code to the clipboard (OSC 52)"),
     ("w", "save the code to a file"),
@@ -49,7 +56,10 @@ pub const KEYS: &[(&str, &str)] = &[
 /// Asks for the code of the chosen language and style.
 pub fn fetch(state: &mut State) -> Option<Action> {
     let b = &state.admin.buttons;
-    run(Command::ButtonCode { lang: b.lang.clone(), style: b.style.clone() })
+    run(Command::ButtonCode {
+        lang: b.lang.clone(),
+        style: b.style.clone(),
+    })
 }
 
 /// The code arrived (only kept when it is still the one chosen).
@@ -74,11 +84,19 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
             b.lang = LANGUAGES[(at + LANGUAGES.len() - 1) % LANGUAGES.len()].into();
         }
         KeyCode::Char('t') => {
-            b.style = if b.style == STYLES[0] { STYLES[1] } else { STYLES[0] }.into();
+            b.style = if b.style == STYLES[0] {
+                STYLES[1]
+            } else {
+                STYLES[0]
+            }
+            .into();
         }
         KeyCode::Char('c') => {
             let html = b.code.as_ref()?.html.clone();
-            state.say(Level::Info, "Code copied to the clipboard (if the terminal allows OSC 52)");
+            state.say(
+                Level::Info,
+                "Code copied to the clipboard (if the terminal allows OSC 52)",
+            );
             return run(Command::Copy(html));
         }
         KeyCode::Char('w') => {
@@ -102,17 +120,28 @@ pub fn save(state: &mut State, path: String) -> Option<Action> {
     if path.is_empty() {
         return None;
     }
-    run(Command::SaveFile { path, contents: format!("{}\n", code.html) })
+    run(Command::SaveFile {
+        path,
+        contents: format!("{}\n", code.html),
+    })
 }
 
 /// The buttons panel.
 pub fn render(state: &State, area: Rect, buf: &mut Buffer, _focused: bool) {
     let b = &state.admin.buttons;
-    let [choice, body, hint] = Layout::vertical([Constraint::Length(3), Constraint::Min(3), Constraint::Length(1)]).areas(area);
+    let [choice, body, hint] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     let rtl = switchboard_http::RTL_LANGUAGES.contains(&b.lang.as_str());
     let mut styles = Vec::new();
     for s in STYLES {
-        styles.push(Span::styled(format!(" {s} "), if s == b.style { selected() } else { dim() }));
+        styles.push(Span::styled(
+            format!(" {s} "),
+            if s == b.style { selected() } else { dim() },
+        ));
     }
     let mut lines = vec![
         Line::from(vec![
@@ -128,13 +157,28 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer, _focused: bool) {
     let lines: Vec<Line> = match &b.code {
         None => vec![Line::from(Span::styled("Loading…", dim()))],
         Some(code) => {
-            let mut lines: Vec<Line> = wrap(&sanitize(&code.html), width).into_iter().map(Line::from).collect();
+            let mut lines: Vec<Line> = wrap(&sanitize(&code.html), width)
+                .into_iter()
+                .map(Line::from)
+                .collect();
             lines.push(Line::from(""));
-            lines.push(Line::from(vec![Span::styled("Image ", dim()), Span::raw(one_line(&code.image_url, width.saturating_sub(6)))]));
-            lines.push(Line::from(vec![Span::styled("Chat  ", dim()), Span::raw(one_line(&code.chat_url, width.saturating_sub(6)))]));
+            lines.push(Line::from(vec![
+                Span::styled("Image ", dim()),
+                Span::raw(one_line(&code.image_url, width.saturating_sub(6))),
+            ]));
+            lines.push(Line::from(vec![
+                Span::styled("Chat  ", dim()),
+                Span::raw(one_line(&code.chat_url, width.saturating_sub(6))),
+            ]));
             lines
         }
     };
     Paragraph::new(lines).render(body, buf);
-    hints(&[("← →", "language"), ("t", "style"), ("c", "copy"), ("w", "save to file")]).render(hint, buf);
+    hints(&[
+        ("← →", "language"),
+        ("t", "style"),
+        ("c", "copy"),
+        ("w", "save to file"),
+    ])
+    .render(hint, buf);
 }

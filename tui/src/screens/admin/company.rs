@@ -44,10 +44,18 @@ fn form(c: &api::Company) -> Form {
     Form::new(vec![
         Field::new("name", "Company name", Kind::Text, &c.name),
         Field::new("address", "Postal address", Kind::Text, &c.address),
-        Field::new("country", "Country", Kind::Text, &c.country).hint("ISO code, e.g. IE, DE, GB, US"),
-        Field::new("currency", "Currency", Kind::Choice(currencies), &c.currency),
-        Field::new("vat_number", "VAT number", Kind::Text, &c.vat_number).hint("EU VAT number with its country prefix (EL for Greece); empty if none"),
-        Field::new("time_zone", "Time zone", Kind::Text, &c.time_zone).hint("IANA name, e.g. Europe/Dublin; every time is shown in it"),
+        Field::new("country", "Country", Kind::Text, &c.country)
+            .hint("ISO code, e.g. IE, DE, GB, US"),
+        Field::new(
+            "currency",
+            "Currency",
+            Kind::Choice(currencies),
+            &c.currency,
+        ),
+        Field::new("vat_number", "VAT number", Kind::Text, &c.vat_number)
+            .hint("EU VAT number with its country prefix (EL for Greece); empty if none"),
+        Field::new("time_zone", "Time zone", Kind::Text, &c.time_zone)
+            .hint("IANA name, e.g. Europe/Dublin; every time is shown in it"),
     ])
 }
 
@@ -94,7 +102,10 @@ fn save(state: &mut State) -> Option<Action> {
     };
     if let Some(tz) = &patch.time_zone {
         if !crate::time::known(tz) {
-            state.admin.error = Some(format!("\"{}\" is not an IANA time zone (e.g. Europe/Dublin)", one_line(tz, 40)));
+            state.admin.error = Some(format!(
+                "\"{}\" is not an IANA time zone (e.g. Europe/Dublin)",
+                one_line(tz, 40)
+            ));
             return None;
         }
     }
@@ -108,7 +119,12 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer, focused: bool) {
         Paragraph::new(Span::styled("Loading…", dim())).render(area, buf);
         return;
     };
-    let [info, fields, hint] = Layout::vertical([Constraint::Length(2), Constraint::Min(6), Constraint::Length(1)]).areas(area);
+    let [info, fields, hint] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(6),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     Paragraph::new(Line::from(vec![
         Span::styled("Public chat key ", dim()),
         Span::raw(one_line(&company.key, 40)),

@@ -69,20 +69,28 @@ pub fn submit(_state: &mut State, purpose: Purpose, name: String) -> Option<Acti
 
 /// The departments panel.
 pub fn render(state: &State, area: Rect, buf: &mut Buffer, focused: bool) {
-    let [list_area, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let [list_area, hint] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
     let items: Vec<ListItem> = state
         .departments
         .iter()
-        .map(|d| ListItem::new(vec![ratatui::text::Line::from(vec![
-            Span::styled(format!("{:>4}  ", d.id), dim()),
-            Span::raw(one_line(&d.name, 40)),
-        ])]))
+        .map(|d| {
+            ListItem::new(vec![ratatui::text::Line::from(vec![
+                Span::styled(format!("{:>4}  ", d.id), dim()),
+                Span::raw(one_line(&d.name, 40)),
+            ])])
+        })
         .collect();
     if items.is_empty() {
         Span::styled("No departments. n adds one.", dim()).render(list_area, buf);
     }
-    let list = List::new(items).highlight_style(if focused { selected() } else { Default::default() });
-    let mut ls = ListState::default().with_selected((!state.departments.is_empty()).then_some(state.admin.department));
+    let list = List::new(items).highlight_style(if focused {
+        selected()
+    } else {
+        Default::default()
+    });
+    let mut ls = ListState::default()
+        .with_selected((!state.departments.is_empty()).then_some(state.admin.department));
     StatefulWidget::render(list, list_area, buf, &mut ls);
     hints(&[("n", "new"), ("e", "rename"), ("d", "delete")]).render(hint, buf);
 }

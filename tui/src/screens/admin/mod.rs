@@ -230,7 +230,9 @@ pub fn result(state: &mut State, action: Action) -> Option<Action> {
 pub fn canned_loaded(state: &mut State) -> Option<Action> {
     let w = &state.admin.window;
     match &w.loaded {
-        Some(loaded) if !w.forms.iter().any(Form::dirty) => window::loaded(state, loaded.clone(), false),
+        Some(loaded) if !w.forms.iter().any(Form::dirty) => {
+            window::loaded(state, loaded.clone(), false)
+        }
         _ => None,
     }
 }
@@ -247,7 +249,9 @@ pub fn submit_prompt(state: &mut State, purpose: Purpose, text: String) -> Optio
     match purpose {
         Purpose::Upload { slot, part } => window::upload(state, slot, part, text),
         Purpose::SaveCode => buttons::save(state, text),
-        Purpose::NewDepartment | Purpose::RenameDepartment(_) => departments::submit(state, purpose, text),
+        Purpose::NewDepartment | Purpose::RenameDepartment(_) => {
+            departments::submit(state, purpose, text)
+        }
         _ => None,
     }
 }
@@ -278,22 +282,37 @@ impl Widget for View<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let state = self.0;
         let a = &state.admin;
-        let [menu_area, panel_area] = Layout::horizontal([Constraint::Length(19), Constraint::Min(20)]).areas(area);
+        let [menu_area, panel_area] =
+            Layout::horizontal([Constraint::Length(19), Constraint::Min(20)]).areas(area);
         let items: Vec<ListItem> = PANELS.iter().map(|p| ListItem::new(p.title())).collect();
         let at = PANELS.iter().position(|p| *p == a.panel).unwrap_or(0);
         let list = List::new(items)
             .block(pane("Admin", a.menu))
-            .highlight_style(if a.menu { selected() } else { dim().add_modifier(ratatui::style::Modifier::REVERSED) });
+            .highlight_style(if a.menu {
+                selected()
+            } else {
+                dim().add_modifier(ratatui::style::Modifier::REVERSED)
+            });
         let mut ls = ListState::default().with_selected(Some(at));
         StatefulWidget::render(list, menu_area, buf, &mut ls);
 
         let block = pane(a.panel.title(), !a.menu);
         let inner = block.inner(panel_area);
         block.render(panel_area, buf);
-        let [error_area, body] = Layout::vertical([Constraint::Length(u16::from(a.error.is_some())), Constraint::Min(1)]).areas(inner);
-        if let Some(error) = &a.error {
-            Paragraph::new(Line::from(Span::styled(super::clip(error, usize::from(error_area.width)), bad()))).render(error_area, buf);
-        }
+        // The server's refusal, in full on up to two lines.
+        let error_lines: Vec<String> = a
+            .error
+            .as_deref()
+            .map_or(Vec::new(), |e| super::wrap(e, usize::from(inner.width)));
+        let shown = error_lines.len().min(2);
+        let [error_area, body] =
+            Layout::vertical([Constraint::Length(shown as u16), Constraint::Min(1)]).areas(inner);
+        let lines: Vec<Line> = error_lines
+            .into_iter()
+            .take(shown)
+            .map(|l| Line::from(Span::styled(l, bad())))
+            .collect();
+        Paragraph::new(lines).render(error_area, buf);
         let focused = !a.menu;
         match a.panel {
             Panel::Company => company::render(state, body, buf, focused),

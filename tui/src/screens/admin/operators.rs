@@ -21,7 +21,10 @@ const MAX_CHATS: std::ops::RangeInclusive<u32> = 1..=100;
 pub const KEYS: &[(&str, &str)] = &[
     ("↑↓ or j k", "choose an operator"),
     ("n", "new operator (SIP username, email, password...)"),
-    ("e or Enter", "change name, email, password, max chats, departments, role"),
+    (
+        "e or Enter",
+        "change name, email, password, limit, departments",
+    ),
     ("d", "delete"),
     ("r", "reload"),
     ("Tab or Esc", "back to the menu"),
@@ -38,22 +41,37 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('n') => {
             let mut fields = vec![Field::new("sip", "SIP username", Kind::Text, "")];
             fields.extend(common(state, None));
-            state.overlay = Some(Overlay::Form { title: "New operator".into(), form: Form::new(fields), purpose: Purpose::NewOperator });
+            state.overlay = Some(Overlay::Form {
+                title: "New operator".into(),
+                form: Form::new(fields),
+                purpose: Purpose::NewOperator,
+            });
         }
         KeyCode::Char('e') | KeyCode::Enter => {
             let o = state.operators.get(*sel)?.clone();
             let Some(sip) = o.sip.clone() else {
-                state.say(crate::app::Level::Warn, "An admin without a SIP username is changed on the server only");
+                state.say(
+                    crate::app::Level::Warn,
+                    "An admin without a SIP username is changed on the server only",
+                );
                 return None;
             };
             let form = Form::new(common(state, Some(&o)));
-            state.overlay = Some(Overlay::Form { title: format!("Operator {}", one_line(&sip, 20)), form, purpose: Purpose::EditOperator(sip) });
+            state.overlay = Some(Overlay::Form {
+                title: format!("Operator {}", one_line(&sip, 20)),
+                form,
+                purpose: Purpose::EditOperator(sip),
+            });
         }
         KeyCode::Char('d') => {
             let o = state.operators.get(*sel)?;
             let sip = o.sip.clone()?;
             state.overlay = Some(Overlay::Confirm {
-                question: format!("Delete operator {} ({})?", one_line(&o.name, 30), one_line(&sip, 12)),
+                question: format!(
+                    "Delete operator {} ({})?",
+                    one_line(&o.name, 30),
+                    one_line(&sip, 12)
+                ),
                 then: Box::new(Action::Run(Command::DeleteOperator(sip))),
             });
         }
@@ -65,16 +83,33 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
 /// The fields a new and an existing operator share, filled from `o`.
 fn common(state: &State, o: Option<&api::Operator>) -> Vec<Field> {
     let departments = o.map_or(String::new(), |o| {
-        o.departments.iter().filter_map(|id| state.department_name(Some(*id))).collect::<Vec<_>>().join(", ")
+        o.departments
+            .iter()
+            .filter_map(|id| state.department_name(Some(*id)))
+            .collect::<Vec<_>>()
+            .join(", ")
     });
     let role = o.map_or("operator".to_string(), |o| o.role.clone());
     vec![
         Field::new("name", "Name", Kind::Text, o.map_or("", |o| &o.name)),
         Field::new("email", "Email", Kind::Text, o.map_or("", |o| &o.email)),
-        Field::new("password", "Password", Kind::Secret, "").hint("empty keeps the current password"),
-        Field::new("max_chats", "Max chats", Kind::Number, o.map_or("4".to_string(), |o| o.max_chats.to_string())).hint("1 to 100 chats at once"),
-        Field::new("departments", "Departments", Kind::Text, departments).hint("names or ids, comma-separated; empty = all departments"),
-        Field::new("role", "Role", Kind::Choice(vec!["operator".into(), "admin".into()]), role),
+        Field::new("password", "Password", Kind::Secret, "")
+            .hint("empty keeps the current password"),
+        Field::new(
+            "max_chats",
+            "Max chats",
+            Kind::Number,
+            o.map_or("4".to_string(), |o| o.max_chats.to_string()),
+        )
+        .hint("1 to 100 chats at once"),
+        Field::new("departments", "Departments", Kind::Text, departments)
+            .hint("names or ids, comma-separated; empty = all departments"),
+        Field::new(
+            "role",
+            "Role",
+            Kind::Choice(vec!["operator".into(), "admin".into()]),
+            role,
+        ),
     ]
 }
 
@@ -84,10 +119,17 @@ fn department_ids(state: &State, text: &str) -> Result<Vec<u64>, String> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(|t| {
-            t.parse::<u64>().ok().filter(|id| state.departments.iter().any(|d| d.id == *id)).or_else(|| {
-                state.departments.iter().find(|d| d.name.eq_ignore_ascii_case(t)).map(|d| d.id)
-            })
-            .ok_or_else(|| format!("no department \"{}\"", one_line(t, 30)))
+            t.parse::<u64>()
+                .ok()
+                .filter(|id| state.departments.iter().any(|d| d.id == *id))
+                .or_else(|| {
+                    state
+                        .departments
+                        .iter()
+                        .find(|d| d.name.eq_ignore_ascii_case(t))
+                        .map(|d| d.id)
+                })
+                .ok_or_else(|| format!("no department \"{}\"", one_line(t, 30)))
         })
         .collect()
 }
@@ -104,14 +146,26 @@ pub fn submit(state: &State, purpose: &Purpose, form: &Form) -> Result<Option<Ac
     }
     // A new operator sends every field; a change sends what changed.
     let pick = |key: &str| {
-        let v = if new { Some(form.value(key)) } else { form.changed(key) };
-        v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty() || key == "departments")
+        let v = if new {
+            Some(form.value(key))
+        } else {
+            form.changed(key)
+        };
+        v.map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty() || key == "departments")
     };
     let max_chats = match pick("max_chats") {
-        Some(v) => Some(v.parse::<u32>().ok().filter(|n| MAX_CHATS.contains(n)).ok_or("Max chats is a number from 1 to 100")?),
+        Some(v) => Some(
+            v.parse::<u32>()
+                .ok()
+                .filter(|n| MAX_CHATS.contains(n))
+                .ok_or("Max chats is a number from 1 to 100")?,
+        ),
         None => None,
     };
-    let departments = pick("departments").map(|v| department_ids(state, &v)).transpose()?;
+    let departments = pick("departments")
+        .map(|v| department_ids(state, &v))
+        .transpose()?;
     let request = api::OperatorRequest {
         name: pick("name"),
         email: pick("email"),
@@ -128,7 +182,8 @@ pub fn submit(state: &State, purpose: &Purpose, form: &Form) -> Result<Option<Ac
 
 /// The operators panel.
 pub fn render(state: &State, area: Rect, buf: &mut Buffer, focused: bool) {
-    let [table_area, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let [table_area, hint] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
     // Role and email only where they fit; the edit form shows them always.
     let wide = area.width >= 90;
     let rows: Vec<Row> = state
@@ -138,7 +193,11 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer, focused: bool) {
             let departments = if o.departments.is_empty() {
                 "all".to_string()
             } else {
-                o.departments.iter().filter_map(|id| state.department_name(Some(*id))).collect::<Vec<_>>().join(", ")
+                o.departments
+                    .iter()
+                    .filter_map(|id| state.department_name(Some(*id)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
             let mut cells = vec![
                 Cell::from(o.sip.as_deref().map_or("—".into(), |s| one_line(s, 8))),
@@ -168,8 +227,13 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer, focused: bool) {
     }
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(bold()))
-        .row_highlight_style(if focused { selected() } else { Default::default() });
-    let mut ts = TableState::default().with_selected((!state.operators.is_empty()).then_some(state.admin.operator));
+        .row_highlight_style(if focused {
+            selected()
+        } else {
+            Default::default()
+        });
+    let mut ts = TableState::default()
+        .with_selected((!state.operators.is_empty()).then_some(state.admin.operator));
     StatefulWidget::render(table, table_area, buf, &mut ts);
     hints(&[("n", "new"), ("e", "edit"), ("d", "delete")]).render(hint, buf);
 }

@@ -20,7 +20,14 @@ use crate::screens::form::{yes, Field, Form, Kind, Outcome};
 use crate::screens::{accent, bold, dim, good, hints, selected};
 
 /// The sections, in the reference product's order.
-pub const SECTIONS: [&str; 6] = ["General", "Routing", "Graphics", "Welcome", "Off-line", "Invitations"];
+pub const SECTIONS: [&str; 6] = [
+    "General",
+    "Routing",
+    "Graphics",
+    "Welcome",
+    "Off-line",
+    "Invitations",
+];
 
 /// Index of the graphics section (the one without a form).
 const GRAPHICS: usize = 2;
@@ -67,15 +74,34 @@ pub const KEYS: &[(&str, &str)] = &[
 ];
 
 /// The forms for a window's settings; `canned` names the automatic response's choices.
-fn forms(w: &api::ChatWindow, canned: &[api::Canned], departments: &[api::Department]) -> [Form; 6] {
-    let languages: Vec<String> = switchboard_http::LANGUAGES.iter().map(|l| l.to_string()).collect();
+fn forms(
+    w: &api::ChatWindow,
+    canned: &[api::Canned],
+    departments: &[api::Department],
+) -> [Form; 6] {
+    let languages: Vec<String> = switchboard_http::LANGUAGES
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
     let mut responses = vec!["none".to_string()];
-    responses.extend(canned.iter().map(|c| format!("#{}", c.shortcut.trim_start_matches('#'))));
-    let auto = w.auto_canned_response.and_then(|id| canned.iter().find(|c| c.id == id)).map_or("none".to_string(), |c| format!("#{}", c.shortcut.trim_start_matches('#')));
+    responses.extend(
+        canned
+            .iter()
+            .map(|c| format!("#{}", c.shortcut.trim_start_matches('#'))),
+    );
+    let auto = w
+        .auto_canned_response
+        .and_then(|id| canned.iter().find(|c| c.id == id))
+        .map_or("none".to_string(), |c| {
+            format!("#{}", c.shortcut.trim_start_matches('#'))
+        });
     let seconds = |s: f64| format!("{s}");
     let mut fallbacks = vec!["none".to_string()];
     fallbacks.extend(departments.iter().map(|d| crate::sanitize::line(&d.name)));
-    let fallback = w.fallback_department.and_then(|id| departments.iter().find(|d| d.id == id)).map_or("none".to_string(), |d| crate::sanitize::line(&d.name));
+    let fallback = w
+        .fallback_department
+        .and_then(|id| departments.iter().find(|d| d.id == id))
+        .map_or("none".to_string(), |d| crate::sanitize::line(&d.name));
     [
         Form::new(vec![
             Field::new("language", "Default language", Kind::Choice(languages), &w.language).hint("a page can override it in the chat URL"),
@@ -149,10 +175,12 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
         match key.code {
             KeyCode::Char(']') => {
                 p.section = (p.section + 1) % SECTIONS.len();
+                state.admin.error = None;
                 return None;
             }
             KeyCode::Char('[') => {
                 p.section = (p.section + SECTIONS.len() - 1) % SECTIONS.len();
+                state.admin.error = None;
                 return None;
             }
             _ => {}
@@ -177,7 +205,9 @@ fn graphics_key(state: &mut State, key: KeyEvent) -> Option<Action> {
         purpose: Purpose::Upload { slot, part },
     };
     match key.code {
-        KeyCode::Down | KeyCode::Char('j') => p.slot = (p.slot + 1).min(p.slots.len().saturating_sub(1)),
+        KeyCode::Down | KeyCode::Char('j') => {
+            p.slot = (p.slot + 1).min(p.slots.len().saturating_sub(1))
+        }
         KeyCode::Up | KeyCode::Char('k') => p.slot = p.slot.saturating_sub(1),
         KeyCode::Char('n') => return run(Command::CreateSlot),
         KeyCode::Char('H') => state.overlay = Some(prompt(Part::Header, slot?)),
@@ -204,11 +234,17 @@ pub fn upload(_state: &mut State, slot: u64, part: Part, path: String) -> Option
 /// A number field: `None` when unchanged, an error when not a number.
 fn seconds(form: &Form, key: &str, label: &str) -> Result<Option<f64>, String> {
     form.changed(key)
-        .map(|v| v.trim().parse::<f64>().map_err(|_| format!("{label} must be a number of seconds")))
+        .map(|v| {
+            v.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("{label} must be a number of seconds"))
+        })
         .transpose()
 }
 
 /// Every section's changes as one `PUT /v1/chat-window`.
+// `..Default::default()` keeps fields a newer server adds unchanged.
+#[allow(clippy::needless_update)]
 fn save(state: &mut State) -> Option<Action> {
     let p = &state.admin.window;
     let Some(loaded) = &p.loaded else { return None };
@@ -220,45 +256,79 @@ fn save(state: &mut State) -> Option<Action> {
     let build = || -> Result<api::ChatWindowPatch, String> {
         let auto = general.changed("auto_canned_response").map(|v| {
             let shortcut = v.trim_start_matches('#');
-            state.canned.iter().find(|c| c.shortcut.trim_start_matches('#') == shortcut).map(|c| c.id)
+            state
+                .canned
+                .iter()
+                .find(|c| c.shortcut.trim_start_matches('#') == shortcut)
+                .map(|c| c.id)
         });
         let field = |enabled: &str, required: &str, old: api::FormField| {
             (welcome.changed(enabled).is_some() || welcome.changed(required).is_some())
-                .then(|| api::FormField { enabled: welcome.on(enabled), required: welcome.on(required) })
+                .then(|| api::FormField {
+                    enabled: welcome.on(enabled),
+                    required: welcome.on(required),
+                })
                 .filter(|f| *f != old)
         };
         let delay = match invitations.changed("invitation_delay_secs") {
             None => None,
             Some(v) if v.trim().is_empty() => Some(None),
-            Some(v) => Some(Some(v.trim().parse::<u32>().map_err(|_| "The invitation delay is a whole number of seconds".to_string())?)),
+            Some(v) => Some(Some(v.trim().parse::<u32>().map_err(|_| {
+                "The invitation delay is a whole number of seconds".to_string()
+            })?)),
         };
         let text = |form: &Form, key: &str| form.changed(key).map(str::to_string);
-        let fallback = routing.changed("fallback_department").map(|v| state.departments.iter().find(|d| crate::sanitize::line(&d.name) == v).map(|d| d.id));
+        let fallback = routing.changed("fallback_department").map(|v| {
+            state
+                .departments
+                .iter()
+                .find(|d| crate::sanitize::line(&d.name) == v)
+                .map(|d| d.id)
+        });
         let max_queue = routing
             .changed("max_queue")
-            .map(|v| v.trim().parse::<u32>().map_err(|_| "Max queue is a whole number".to_string()))
+            .map(|v| {
+                v.trim()
+                    .parse::<u32>()
+                    .map_err(|_| "Max queue is a whole number".to_string())
+            })
             .transpose()?;
         Ok(api::ChatWindowPatch {
             language: text(general, "language"),
             distribution: text(general, "distribution"),
-            connection_timeout_secs: seconds(general, "connection_timeout_secs", "The connection timeout")?,
+            connection_timeout_secs: seconds(
+                general,
+                "connection_timeout_secs",
+                "The connection timeout",
+            )?,
             offer_timeout_secs: seconds(general, "offer_timeout_secs", "The offer timeout")?,
             auto_canned_response: auto,
-            welcome_screen: welcome.changed("welcome_screen").map(|_| welcome.on("welcome_screen")),
+            welcome_screen: welcome
+                .changed("welcome_screen")
+                .map(|_| welcome.on("welcome_screen")),
             welcome_message: text(welcome, "welcome_message"),
             name_field: field("name_enabled", "name_required", loaded.name_field),
             email_field: field("email_enabled", "email_required", loaded.email_field),
             offline_message: text(offline, "offline_message"),
             offline_thanks: text(offline, "offline_thanks"),
-            tracking: invitations.changed("tracking").map(|_| invitations.on("tracking")),
+            tracking: invitations
+                .changed("tracking")
+                .map(|_| invitations.on("tracking")),
             invitation_delay_secs: delay,
             fairness: text(routing, "fairness"),
-            requested_operator_timeout_secs: seconds(routing, "requested_operator_timeout_secs", "The asked-for operator's wait")?,
-            department_timeout_secs: seconds(routing, "department_timeout_secs", "The department wait")?,
+            requested_operator_timeout_secs: seconds(
+                routing,
+                "requested_operator_timeout_secs",
+                "The asked-for operator's wait",
+            )?,
+            department_timeout_secs: seconds(
+                routing,
+                "department_timeout_secs",
+                "The department wait",
+            )?,
             fallback_department: fallback,
             max_queue,
             max_wait_secs: seconds(routing, "max_wait_secs", "The longest estimated wait")?,
-            // Fields a newer server adds stay unchanged.
             ..Default::default()
         })
     };
@@ -278,7 +348,12 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer, focused: bool) {
         Paragraph::new(Span::styled("Loading…", dim())).render(area, buf);
         return;
     }
-    let [bar, body, hint] = Layout::vertical([Constraint::Length(2), Constraint::Min(3), Constraint::Length(1)]).areas(area);
+    let [bar, body, hint] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     let mut spans = Vec::new();
     for (i, name) in SECTIONS.iter().enumerate() {
         let style = if i == p.section { selected() } else { dim() };
@@ -290,17 +365,36 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer, focused: bool) {
     Paragraph::new(Line::from(spans)).render(bar, buf);
     if p.section == GRAPHICS {
         graphics(state, body, buf, focused);
-        hints(&[("n", "new"), ("H", "header"), ("S", "sidebar"), ("a", "activate"), ("D", "defaults")]).render(hint, buf);
+        hints(&[
+            ("n", "new"),
+            ("H", "header"),
+            ("S", "sidebar"),
+            ("a", "activate"),
+            ("D", "defaults"),
+        ])
+        .render(hint, buf);
     } else {
         p.forms[p.section].render(body, buf, focused);
-        hints(&[("[ ]", "section"), ("Enter", "edit"), ("w", "save"), ("u", "undo")]).render(hint, buf);
+        hints(&[
+            ("[ ]", "section"),
+            ("Enter", "edit"),
+            ("w", "save"),
+            ("u", "undo"),
+        ])
+        .render(hint, buf);
     }
 }
 
 /// The graphics slots.
 fn graphics(state: &State, area: Rect, buf: &mut Buffer, focused: bool) {
     let p = &state.admin.window;
-    let mark = |on: bool| if on { Span::styled("uploaded", good()) } else { Span::styled("—", dim()) };
+    let mark = |on: bool| {
+        if on {
+            Span::styled("uploaded", good())
+        } else {
+            Span::styled("—", dim())
+        }
+    };
     let rows: Vec<Row> = p
         .slots
         .iter()
@@ -309,18 +403,40 @@ fn graphics(state: &State, area: Rect, buf: &mut Buffer, focused: bool) {
                 Cell::from(format!("{}", s.id)),
                 Cell::from(mark(s.header)),
                 Cell::from(mark(s.sidebar)),
-                Cell::from(if s.active { Span::styled("● active", accent()) } else { Span::raw("") }),
+                Cell::from(if s.active {
+                    Span::styled("● active", accent())
+                } else {
+                    Span::raw("")
+                }),
                 Cell::from(crate::time::stamp(s.created_at, &state.tz, state.now_ms)),
             ])
         })
         .collect();
     let any_active = p.slots.iter().any(|s| s.active);
-    let [table_area, note] = Layout::vertical([Constraint::Min(2), Constraint::Length(2)]).areas(area);
-    let table = Table::new(rows, [Constraint::Length(6), Constraint::Length(10), Constraint::Length(10), Constraint::Length(9), Constraint::Min(8)])
-        .header(Row::new(["Slot", "Header", "Sidebar", "", "Created"]).style(bold()))
-        .row_highlight_style(if focused { selected() } else { Default::default() });
+    let [table_area, note] =
+        Layout::vertical([Constraint::Min(2), Constraint::Length(2)]).areas(area);
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(8),
+            Constraint::Length(10),
+            Constraint::Length(10),
+            Constraint::Length(9),
+            Constraint::Min(8),
+        ],
+    )
+    .header(Row::new(["Slot", "Header", "Sidebar", "", "Created"]).style(bold()))
+    .row_highlight_style(if focused {
+        selected()
+    } else {
+        Default::default()
+    });
     let mut ts = TableState::default().with_selected((!p.slots.is_empty()).then_some(p.slot));
     StatefulWidget::render(table, table_area, buf, &mut ts);
-    let text = if any_active { "Header 290x80, sidebar 90x367: uploads are resized to fit." } else { "The chat window shows the default images. Header 290x80, sidebar 90x367." };
+    let text = if any_active {
+        "Header 290x80, sidebar 90x367: uploads are resized to fit."
+    } else {
+        "The chat window shows the default images. Header 290x80, sidebar 90x367."
+    };
     Paragraph::new(Span::styled(text, dim())).render(note, buf);
 }

@@ -1,0 +1,384 @@
+//! The chat window in a real browser: headless Chromium driven over WebDriver (chromedriver),
+//! against a real server with the demo company. Without chromedriver and Chromium the test
+//! prints that it was skipped and why; CI installs both (`.ci/run`).
+//!
+//! One test runs the scenarios in turn over one browser, so the two cores never carry two
+//! browsers at once.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+/// The demo company's key (the reference manual's example).
+const KEY: &str = "abcdef0123456789";
+
+/// chromedriver, killed when dropped so a failing test leaves no process behind.
+struct Driver(Child, u16);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port on loopback")
+}
+
+/// Starts chromedriver, or says why it cannot.
+async fn driver() -> Result<Driver, String> {
+    for needed in ["/usr/bin/chromium", "/usr/bin/chromedriver"] {
+        if !std::path::Path::new(needed).exists() {
+            return Err(format!(
+                "{needed} is missing (apt-get install chromium chromium-driver)"
+            ));
+        }
+    }
+    let port = free_port();
+    let child = Command::new("/usr/bin/chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("chromedriver does not start: {e}"))?;
+    let driver = Driver(child, port);
+    let status = format!("http://127.0.0.1:{port}/status");
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        if reqwest::get(&status)
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return Ok(driver);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err("chromedriver did not answer in time".into())
+}
+
+/// A headless Chromium session, started as this machine allows (no sandbox as root, no
+/// background networking on a closed network).
+async fn browser(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1024,768"
+            ]
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.1))
+        .await
+        .expect("a Chromium session starts")
+}
+
+/// Waits until the JavaScript expression `condition` is true in the page.
+async fn until(browser: &Client, condition: &str, what: &str) {
+    let deadline = Instant::now() + WAIT;
+    let script = format!("return !!({condition});");
+    loop {
+        if browser.execute(&script, vec![]).await.ok() == Some(Value::Bool(true)) {
+            return;
+        }
+        if Instant::now() > deadline {
+            let state = browser
+                .execute(
+                    "return document.body ? document.body.innerText : ''",
+                    vec![],
+                )
+                .await
+                .unwrap_or_default();
+            panic!("the browser never showed {what}; the page says: {state}");
+        }
+        // The page changes on its own (events, timers): look again shortly.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Whether the expression becomes true within `within` (for things that must not happen).
+async fn becomes(browser: &Client, condition: &str, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    let script = format!("return !!({condition});");
+    while Instant::now() < deadline {
+        if browser.execute(&script, vec![]).await.ok() == Some(Value::Bool(true)) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+async fn type_into(browser: &Client, css: &str, text: &str) {
+    let field = browser
+        .find(Locator::Css(css))
+        .await
+        .expect("the field is there");
+    field.send_keys(text).await.expect("typing works");
+}
+
+async fn click(browser: &Client, css: &str) {
+    let element = browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    element
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chat_window_works_in_a_real_browser() {
+    let driver = match driver().await {
+        Ok(driver) => driver,
+        Err(why) => {
+            println!("browser test skipped: {why}");
+            return;
+        }
+    };
+    let server = start_demo_server().await;
+    let admin = server.login("admin@demo.example", "demo-admin").await;
+    let bob = server.login("bob@demo.example", "demo-10002").await;
+    let browser = browser(&driver).await;
+
+    chat_from_the_demo_shop(&server, &browser, &bob).await;
+    offline_form_after_the_connection_timeout(&server, &browser, &admin).await;
+    invitation_and_no_thanks(&server, &browser, &admin).await;
+    arabic_is_right_to_left(&server, &browser).await;
+
+    browser.close().await.expect("the session closes");
+}
+
+/// `/demo` -> the chat button -> the welcome form -> an operator over the API -> messages.
+async fn chat_from_the_demo_shop(server: &Server, browser: &Client, bob: &str) {
+    let mut bob_events = server.operator_events(bob).await;
+    server.set_status(bob, "online").await;
+
+    browser
+        .goto(&server.url("/demo"))
+        .await
+        .expect("the demo page opens");
+    click(browser, "#chat-button").await;
+    let windows = browser.windows().await.expect("windows are listed");
+    assert_eq!(
+        windows.len(),
+        2,
+        "the button opens the chat window as a popup"
+    );
+    browser
+        .switch_to_window(windows[1].clone())
+        .await
+        .expect("the popup can be driven");
+    until(
+        browser,
+        "document.querySelector('#welcome-form')",
+        "the welcome form",
+    )
+    .await;
+    type_into(browser, "#name", "Browser Visitor").await;
+    click(browser, "#start").await;
+
+    let offer = bob_events
+        .wait_for_where("offer", |d| d["name"] == "Browser Visitor", WAIT)
+        .await
+        .0;
+    let chat = offer["chat_id"].as_u64().expect("the offer names the chat");
+    assert_eq!(
+        offer["page_url"],
+        server.url("/demo"),
+        "the page URL travels with the chat"
+    );
+    server.accept(chat, bob).await.expect(200);
+    until(
+        browser,
+        "document.querySelector('#app').dataset.state === 'chatting'",
+        "the chat",
+    )
+    .await;
+
+    type_into(browser, "#input", "Hello from the browser\u{E007}").await; // \u{E007} = Enter
+    let (message, _) = bob_events
+        .wait_for_where("message", |d| d["chat_id"] == chat, WAIT)
+        .await;
+    assert_eq!(message["text"], "Hello from the browser");
+    assert_eq!(message["author"], "visitor");
+
+    server
+        .send(chat, bob, "<b>Hi!</b> How can I help?", "bob-1")
+        .await;
+    until(
+        browser,
+        "[...document.querySelectorAll('[data-author=operator]')].some(m => m.textContent.includes('<b>Hi!</b> How can I help?'))",
+        "the operator's reply, as text",
+    )
+    .await;
+    let bold = browser
+        .execute(
+            "return document.querySelectorAll('#messages b').length",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    assert_eq!(
+        bold,
+        json!(0),
+        "an operator's markup is shown as text, never as HTML"
+    );
+
+    let closed = server
+        .call(
+            reqwest::Method::POST,
+            &format!("/v1/chats/{chat}/close"),
+            Some(bob),
+            None,
+        )
+        .await
+        .expect(200);
+    assert_eq!(closed["state"], "closed");
+    until(
+        browser,
+        "document.querySelector('#app').dataset.state === 'closed'",
+        "the chat closing",
+    )
+    .await;
+    browser.close_window().await.expect("the popup closes");
+    let windows = browser.windows().await.expect("windows are listed");
+    browser
+        .switch_to_window(windows[0].clone())
+        .await
+        .expect("back to the shop");
+    server.set_status(bob, "offline").await;
+}
+
+/// Nobody answers before the connection timeout: the off-line form, then the thank-you text.
+async fn offline_form_after_the_connection_timeout(server: &Server, browser: &Client, admin: &str) {
+    let alice = server.login("alice@demo.example", "demo-10001").await;
+    let _alice_events = server.operator_events(&alice).await;
+    server.set_status(&alice, "online").await;
+    server
+        .chat_window(admin, json!({ "connection_timeout_secs": 1.0, "offline_thanks": "Thanks, we will write back." }))
+        .await;
+
+    let link = format!("/chat/en/{KEY},name=Olga,email=olga@example.com/https://shop.example/cart");
+    browser
+        .goto(&server.url(&link))
+        .await
+        .expect("the chat window opens");
+    until(
+        browser,
+        "document.querySelector('#app').dataset.state === 'connecting'",
+        "Connecting...",
+    )
+    .await;
+    until(
+        browser,
+        "document.querySelector('#app').dataset.state === 'offline'",
+        "the off-line form",
+    )
+    .await;
+    type_into(browser, "#offline-message", "Please call me back.").await;
+    click(browser, "#offline-submit").await;
+    until(
+        browser,
+        "document.querySelector('#offline-thanks') && document.querySelector('#offline-thanks').textContent.includes('Thanks, we will write back.')",
+        "the company's thank-you text",
+    )
+    .await;
+    let inbox = server
+        .get("/v1/offline-messages", Some(admin))
+        .await
+        .expect(200);
+    let left = &inbox[0];
+    assert_eq!(
+        left["name"], "Olga",
+        "the URL's name pre-filled the form: {inbox}"
+    );
+    assert_eq!(left["email"], "olga@example.com");
+    assert_eq!(left["message"], "Please call me back.");
+    server.set_status(&alice, "offline").await;
+    server
+        .chat_window(admin, json!({ "connection_timeout_secs": 90.0 }))
+        .await;
+}
+
+/// An invitation pops up after the delay; after "No thanks" it never comes again.
+async fn invitation_and_no_thanks(server: &Server, browser: &Client, admin: &str) {
+    server
+        .chat_window(
+            admin,
+            json!({ "tracking": true, "invitation_delay_secs": 1 }),
+        )
+        .await;
+    browser
+        .goto(&server.url("/demo"))
+        .await
+        .expect("the demo page opens");
+    until(
+        browser,
+        "document.querySelector('#switchboard-invitation')",
+        "the invitation",
+    )
+    .await;
+    click(browser, "#switchboard-invitation-decline").await;
+    until(
+        browser,
+        "!document.querySelector('#switchboard-invitation')",
+        "the invitation closing",
+    )
+    .await;
+
+    let visitors = server.get("/v1/visitors", Some(admin)).await.expect(200);
+    let me = visitors
+        .as_array()
+        .and_then(|v| v.iter().find(|v| v["declined"] == true))
+        .unwrap_or_else(|| panic!("the visitor who declined is listed: {visitors}"));
+    assert_eq!(me["page_url"], server.url("/demo"));
+
+    browser.refresh().await.expect("the page reloads");
+    assert!(
+        !becomes(
+            browser,
+            "document.querySelector('#switchboard-invitation')",
+            Duration::from_secs(3)
+        )
+        .await,
+        "a visitor who said No thanks is not invited again (waited three times the delay)"
+    );
+    server
+        .chat_window(
+            admin,
+            json!({ "invitation_delay_secs": null, "tracking": false }),
+        )
+        .await;
+}
+
+/// An Arabic chat window is laid out right to left.
+async fn arabic_is_right_to_left(server: &Server, browser: &Client) {
+    browser
+        .goto(&server.url(&format!("/chat/ar/{KEY}/https://shop.example/")))
+        .await
+        .expect("the Arabic window opens");
+    until(browser, "document.querySelector('#app')", "the window").await;
+    let layout = browser
+        .execute(
+            "return [document.documentElement.lang, document.documentElement.dir, getComputedStyle(document.body).direction]",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    assert_eq!(layout, json!(["ar", "rtl", "rtl"]));
+}

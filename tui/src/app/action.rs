@@ -1,0 +1,130 @@
+//! [`Action`]: everything that can happen, as one enum.
+
+use crossterm::event::KeyEvent;
+use switchboard_http::api;
+
+use super::Presence;
+use crate::client::{ButtonCode, Failure, GraphicsSlot};
+use crate::command::{Command, TransferTo};
+
+/// What the stream task reports about its connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkEvent {
+    /// Connected; events follow.
+    Live,
+    /// The connection ended; retrying.
+    Reconnecting {
+        /// Attempts so far.
+        attempt: u32,
+        /// Why it ended.
+        reason: String,
+    },
+    /// The session token is refused.
+    Unauthorized,
+}
+
+/// Everything that can happen: keys, time, server events and the results of commands.
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// A key press.
+    Key(KeyEvent),
+    /// A bracketed paste (never sends).
+    Paste(String),
+    /// Time passed; Unix ms now.
+    Tick(u64),
+    /// The event stream's connection changed.
+    Link(LinkEvent),
+    /// An event from the operator's stream.
+    Server(api::OperatorEventData),
+    /// Carry out this side effect.
+    Run(Command),
+    /// Leave the program.
+    Quit,
+    /// Nothing to do (a command whose success needs no change).
+    Noop,
+    /// A note to show.
+    Note(String),
+    /// A command failed.
+    Failed {
+        /// What was tried.
+        command: Box<Command>,
+        /// Why it failed.
+        error: Failure,
+    },
+    /// A side effect succeeded: show the note and reload with the command.
+    Done(String, Box<Command>),
+    /// Signed in.
+    SignedIn(api::LoginResponse),
+    /// A company was created and its admin signed in.
+    SignedUp(api::SignupResponse),
+    /// Signed out.
+    SignedOut,
+    /// `GET /v1/me`.
+    Me(api::Me),
+    /// The server took the presence.
+    StatusSet(Presence),
+    /// The chat is ours.
+    Accepted(api::Chat),
+    /// A message is durable at `seq`.
+    Sent {
+        /// The chat.
+        chat: u64,
+        /// The message's client id.
+        client_id: String,
+        /// Its log position.
+        seq: u64,
+    },
+    /// We closed the chat.
+    ClosedByMe(u64),
+    /// The chat went to someone else.
+    Transferred {
+        /// The chat.
+        chat: u64,
+        /// To whom.
+        to: TransferTo,
+    },
+    /// `GET /v1/chats/{id}`.
+    ChatInfo(api::Chat),
+    /// `GET /v1/chats/{id}/messages`.
+    Transcript {
+        /// The chat.
+        chat: u64,
+        /// Its log.
+        entries: api::Transcript,
+    },
+    /// `GET /v1/chats/{id}/routing`: `None` when the server answered 404.
+    Routing {
+        /// The chat.
+        chat: u64,
+        /// The entries.
+        entries: Option<Vec<serde_json::Value>>,
+    },
+    /// `GET /v1/chats`.
+    Chats(Vec<api::Chat>),
+    /// `GET /v1/visitors`.
+    Visitors(Vec<api::Visitor>),
+    /// The invitation is on its way.
+    Invited(u64),
+    /// `GET /v1/offline-messages`.
+    OfflineMessages(Vec<api::OfflineMessage>),
+    /// `GET /v1/company`.
+    Company(api::Company),
+    /// `PUT /v1/company` answered.
+    CompanySaved(api::Company),
+    /// `GET /v1/chat-window`.
+    Window(api::ChatWindow),
+    /// `PUT /v1/chat-window` answered.
+    WindowSaved(api::ChatWindow),
+    /// `GET /v1/chat-window/graphics`.
+    Graphics(Vec<GraphicsSlot>),
+    /// `GET /v1/departments`.
+    Departments(Vec<api::Department>),
+    /// `GET /v1/operators`.
+    Operators(Vec<api::Operator>),
+    /// `GET /v1/canned-responses`.
+    Canned(Vec<api::Canned>),
+    /// `GET /v1/buttons/code`.
+    ButtonCode(ButtonCode),
+    /// A canned response's text picked for the chat input.
+    InsertCanned(String),
+}

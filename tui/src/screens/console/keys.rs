@@ -1,0 +1,326 @@
+//! The console's keys: moving between panes, accepting, transferring, closing, and the
+//! input line (sending, `#shortcut`s, the canned-response picker).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use switchboard_http::api;
+
+use super::events::remove_chat;
+use super::{seen, Pane};
+use crate::app::{batch, run, Action, Level, State};
+use crate::command::{Command, TransferTo};
+use crate::screens::chat::Pending;
+use crate::screens::dialog::Overlay;
+use crate::screens::one_line;
+
+/// A paste goes into the input (focusing it) when a chat is selected.
+pub fn paste(state: &mut State, text: &str) {
+    if state.console.selected().is_some() {
+        state.console.focus = Pane::Input;
+        state.console.input.insert(text);
+    }
+}
+
+/// The canned response whose shortcut is `word` (with or without `#`).
+fn canned_for<'a>(state: &'a State, word: &str) -> Option<&'a api::Canned> {
+    let word = word.trim().trim_start_matches('#');
+    state.canned.iter().find(|c| {
+        c.shortcut
+            .trim_start_matches('#')
+            .eq_ignore_ascii_case(word)
+    })
+}
+
+/// Canned responses whose shortcut starts with what follows `#` in the input.
+pub fn suggestions(state: &State) -> Vec<&api::Canned> {
+    let text = &state.console.input.text;
+    let Some(prefix) = text
+        .strip_prefix('#')
+        .filter(|p| !p.contains(char::is_whitespace))
+    else {
+        return Vec::new();
+    };
+    let prefix = prefix.to_lowercase();
+    state
+        .canned
+        .iter()
+        .filter(|c| {
+            c.shortcut
+                .trim_start_matches('#')
+                .to_lowercase()
+                .starts_with(&prefix)
+        })
+        .collect()
+}
+
+/// Keys of the console.
+pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let c = &mut state.console;
+    match key.code {
+        KeyCode::PageUp => {
+            c.scroll = c.scroll.saturating_add(5);
+            return None;
+        }
+        KeyCode::PageDown => {
+            c.scroll = c.scroll.saturating_sub(5);
+            return None;
+        }
+        KeyCode::BackTab => {
+            c.focus = match c.focus {
+                Pane::Offers => Pane::Input,
+                Pane::Chats => Pane::Offers,
+                Pane::Input => Pane::Chats,
+            };
+            return None;
+        }
+        _ => {}
+    }
+    if c.focus == Pane::Input {
+        return input_key(state, key);
+    }
+    if key.code == KeyCode::Tab {
+        c.focus = match c.focus {
+            Pane::Offers => Pane::Chats,
+            Pane::Chats if !c.chats.is_empty() => Pane::Input,
+            _ => Pane::Offers,
+        };
+        return None;
+    }
+    if ctrl {
+        return None;
+    }
+    match (c.focus, key.code) {
+        (_, KeyCode::Down | KeyCode::Char('j')) => {
+            move_selection(state, 1);
+            None
+        }
+        (_, KeyCode::Up | KeyCode::Char('k')) => {
+            move_selection(state, -1);
+            None
+        }
+        (Pane::Offers, KeyCode::Enter | KeyCode::Char('a')) => accept(state),
+        (Pane::Chats, KeyCode::Enter | KeyCode::Char('i')) if !c.chats.is_empty() => {
+            c.focus = Pane::Input;
+            None
+        }
+        (_, KeyCode::Char('a')) => accept(state),
+        (_, KeyCode::Char('t')) => transfer(state),
+        (_, KeyCode::Char('c')) => close(state),
+        (_, KeyCode::Char('R')) => retry(state),
+        (_, KeyCode::Char('L')) => {
+            c.routing_full = !c.routing_full;
+            None
+        }
+        (_, KeyCode::Char('#')) if !c.chats.is_empty() => {
+            c.focus = Pane::Input;
+            c.input.insert("#");
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Moves the selection in the focused list.
+fn move_selection(state: &mut State, by: isize) {
+    let c = &mut state.console;
+    let (sel, len) = match c.focus {
+        Pane::Offers => (&mut c.offer_sel, c.offers.len()),
+        _ => (&mut c.chat_sel, c.chats.len()),
+    };
+    if len > 0 {
+        *sel = sel.saturating_add_signed(by).min(len - 1);
+    }
+    if c.focus != Pane::Offers {
+        c.scroll = 0;
+        seen(state);
+    }
+}
+
+/// Accepts the selected offer.
+fn accept(state: &mut State) -> Option<Action> {
+    let index = state.console.offer_sel;
+    let offer = state.console.offers.get_mut(index)?;
+    if offer.accepting {
+        return None;
+    }
+    offer.accepting = true;
+    run(Command::Accept(offer.chat_id))
+}
+
+/// Opens the transfer picker for the selected chat.
+fn transfer(state: &mut State) -> Option<Action> {
+    let chat = state.console.selected()?;
+    if chat.closed.is_some() {
+        state.say(Level::Warn, "This chat has ended");
+        return None;
+    }
+    let id = chat.id;
+    let me = state.me.as_ref().and_then(|m| m.sip.clone());
+    let mut items = Vec::new();
+    for o in state
+        .operators
+        .iter()
+        .filter(|o| o.sip.is_some() && o.sip != me)
+    {
+        let sip = o.sip.clone().unwrap_or_default();
+        let label = format!(
+            "{} {} ({}, {}/{})",
+            sip,
+            one_line(&o.name, 20),
+            o.status,
+            o.open_chats,
+            o.max_chats
+        );
+        items.push((
+            label,
+            Action::Run(Command::Transfer {
+                chat: id,
+                to: TransferTo::Operator(sip),
+            }),
+        ));
+    }
+    for d in &state.departments {
+        let label = format!("Department: {}", one_line(&d.name, 30));
+        items.push((
+            label,
+            Action::Run(Command::Transfer {
+                chat: id,
+                to: TransferTo::Department(d.id),
+            }),
+        ));
+    }
+    state.overlay = Some(Overlay::Pick {
+        title: "Transfer to".into(),
+        items,
+        selected: 0,
+    });
+    // Fresh loads so the list shows who is online now.
+    batch(vec![Command::Operators, Command::Departments])
+}
+
+/// Closes the selected chat after a confirmation; an ended chat is just dismissed.
+fn close(state: &mut State) -> Option<Action> {
+    let chat = state.console.selected()?;
+    let id = chat.id;
+    if chat.closed.is_some() {
+        remove_chat(state, id);
+        return None;
+    }
+    state.overlay = Some(Overlay::Confirm {
+        question: format!("Close the chat with {}?", one_line(&chat.name, 30)),
+        then: Box::new(Action::Run(Command::Close(id))),
+    });
+    None
+}
+
+/// Sends again the selected chat's failed messages, with their client ids.
+fn retry(state: &mut State) -> Option<Action> {
+    let index = state.console.chat_sel;
+    let chat = state.console.chats.get_mut(index)?;
+    let id = chat.id;
+    let mut commands = Vec::new();
+    for p in chat.pending.iter_mut().filter(|p| p.failed.is_some()) {
+        p.failed = None;
+        commands.push(Command::Send {
+            chat: id,
+            text: p.text.clone(),
+            client_id: p.client_id.clone(),
+        });
+    }
+    batch(commands)
+}
+
+/// Keys while the input has the focus.
+fn input_key(state: &mut State, key: KeyEvent) -> Option<Action> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc => {
+            state.console.focus = Pane::Chats;
+            None
+        }
+        KeyCode::Char('r') if ctrl => {
+            let items = state
+                .canned
+                .iter()
+                .map(|c| {
+                    (
+                        format!(
+                            "#{} {}",
+                            c.shortcut.trim_start_matches('#'),
+                            one_line(&c.text, 50)
+                        ),
+                        Action::InsertCanned(c.text.clone()),
+                    )
+                })
+                .collect();
+            state.overlay = Some(Overlay::Pick {
+                title: "Canned responses".into(),
+                items,
+                selected: 0,
+            });
+            None
+        }
+        KeyCode::Tab => {
+            let text = suggestions(state).first().map(|c| c.text.clone());
+            match text {
+                Some(text) => state.console.input.set(&text),
+                None => state.console.focus = Pane::Offers,
+            }
+            None
+        }
+        KeyCode::Enter if key.modifiers.is_empty() => send(state),
+        _ => {
+            let before = state.console.input.text.len();
+            state.console.input.key(key);
+            let typed = state.console.input.text.len() > before;
+            let chat = state.console.selected()?;
+            if typed && chat.closed.is_none() && state.now_ms >= chat.typing_sent + 3_000 {
+                let id = chat.id;
+                let now = state.now_ms;
+                if let Some(open) = state.console.chat_mut(id) {
+                    open.typing_sent = now;
+                }
+                return run(Command::Typing(id));
+            }
+            None
+        }
+    }
+}
+
+/// Enter in the input: a lone `#shortcut` expands; anything else is sent.
+fn send(state: &mut State) -> Option<Action> {
+    let text = state.console.input.text.trim_end().to_string();
+    if text.trim().is_empty() {
+        return None;
+    }
+    if text.starts_with('#') && !text.contains(char::is_whitespace) {
+        if let Some(canned) = canned_for(state, &text) {
+            let expanded = canned.text.clone();
+            state.console.input.set(&expanded);
+            return None;
+        }
+    }
+    let chat = state.console.selected()?;
+    if chat.closed.is_some() {
+        state.say(Level::Warn, "This chat has ended; c dismisses it");
+        return None;
+    }
+    let id = chat.id;
+    state.console.input.take();
+    state.sent_count += 1;
+    let me = state.me.as_ref().map_or(0, |m| m.id);
+    let client_id = format!("tui-{me}-{}-{}", state.now_ms, state.sent_count);
+    if let Some(open) = state.console.chat_mut(id) {
+        open.pending.push(Pending {
+            client_id: client_id.clone(),
+            text: text.clone(),
+            failed: None,
+        });
+    }
+    state.console.scroll = 0;
+    run(Command::Send {
+        chat: id,
+        text,
+        client_id,
+    })
+}

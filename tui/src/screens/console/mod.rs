@@ -1,0 +1,294 @@
+//! The operator console: offers waiting (name, department, page, waiting time), the chats
+//! held with unread counts, the selected chat's messages and the input line.
+//!
+//! - `mod.rs`: the console's state and its view;
+//! - `events.rs`: server events and the results of the console's commands;
+//! - `keys.rs`: keys, pastes, canned responses, sending.
+
+mod events;
+mod keys;
+
+pub use events::{failed, result, server_event, sync_chats};
+pub use keys::{key, paste, suggestions};
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{List, ListItem, ListState, Paragraph, StatefulWidget, Widget};
+
+use super::chat::{self, OpenChat};
+use super::{accent, dim, hints, one_line, pane, selected, warn};
+use crate::app::State;
+use crate::input::TextInput;
+
+/// The console's panes, in Tab order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    /// Offers waiting.
+    Offers,
+    /// Chats held.
+    Chats,
+    /// The input line (typing mode: keys are text).
+    Input,
+}
+
+/// A chat offered to this operator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Offer {
+    /// The chat.
+    pub chat_id: u64,
+    /// Visitor's name.
+    pub name: String,
+    /// Visitor's email.
+    pub email: String,
+    /// Department asked for.
+    pub department: Option<String>,
+    /// Page the visitor is on.
+    pub page_url: String,
+    /// Unix ms the chat started (waiting time).
+    pub created_at: u64,
+    /// Who had the chat before (a transfer, or an operator who went away).
+    pub previous_operator: Option<String>,
+    /// An accept is on its way (a second key press sends nothing).
+    pub accepting: bool,
+}
+
+/// The console's state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Console {
+    /// Focused pane.
+    pub focus: Pane,
+    /// Offers, oldest first.
+    pub offers: Vec<Offer>,
+    /// Selected offer.
+    pub offer_sel: usize,
+    /// Chats held, in the order they came.
+    pub chats: Vec<OpenChat>,
+    /// Selected chat.
+    pub chat_sel: usize,
+    /// What the operator is typing.
+    pub input: TextInput,
+    /// Lines the message pane is scrolled up.
+    pub scroll: u16,
+    /// The whole routing log is shown (else its last entries).
+    pub routing_full: bool,
+}
+
+impl Default for Console {
+    fn default() -> Self {
+        Console {
+            focus: Pane::Offers,
+            offers: Vec::new(),
+            offer_sel: 0,
+            chats: Vec::new(),
+            chat_sel: 0,
+            input: TextInput::multiline(),
+            scroll: 0,
+            routing_full: false,
+        }
+    }
+}
+
+impl Console {
+    /// The selected chat.
+    pub fn selected(&self) -> Option<&OpenChat> {
+        self.chats.get(self.chat_sel)
+    }
+
+    /// A chat by id.
+    pub fn chat_mut(&mut self, id: u64) -> Option<&mut OpenChat> {
+        self.chats.iter_mut().find(|c| c.id == id)
+    }
+
+    /// Esc/q: nothing to back out of inside the console.
+    pub fn back(&mut self) -> bool {
+        false
+    }
+}
+
+/// Keys of this screen, for the help overlay.
+pub const KEYS: &[(&str, &str)] = &[
+    (
+        "Tab / Shift-Tab",
+        "next / previous pane (offers, chats, input)",
+    ),
+    ("↑↓ or j k", "select an offer or a chat"),
+    ("Enter or a", "accept the selected offer"),
+    ("Enter or i", "on a chat: write in it"),
+    (
+        "Enter",
+        "in the input: send (a lone #shortcut expands instead)",
+    ),
+    (
+        "Alt-Enter or Ctrl-J",
+        "new line in the input (pastes never send)",
+    ),
+    ("#shortcut Tab", "expand a canned response"),
+    ("Ctrl-R", "pick a canned response"),
+    ("Esc", "leave the input"),
+    ("t", "transfer the chat to an operator or a department"),
+    ("c", "close the chat (or dismiss an ended one)"),
+    ("R", "retry messages that failed"),
+    ("L", "the whole routing log, or its last entries"),
+    ("PgUp PgDn", "scroll the messages"),
+];
+
+/// The console is shown: the selected chat's messages count as read.
+pub fn seen(state: &mut State) {
+    let index = state.console.chat_sel;
+    if let Some(chat) = state.console.chats.get_mut(index) {
+        chat.unread = 0;
+    }
+}
+
+/// The console screen.
+pub struct View<'a>(pub &'a State);
+
+impl Widget for View<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let state = self.0;
+        let c = &state.console;
+        let left_width = (area.width / 3).clamp(24, 40);
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(left_width), Constraint::Min(20)]).areas(area);
+        let offers_height = (c.offers.len() as u16 * 2 + 2).clamp(4, left.height / 2);
+        let [offers_area, chats_area] =
+            Layout::vertical([Constraint::Length(offers_height), Constraint::Min(3)]).areas(left);
+        let inner = usize::from(left_width.saturating_sub(2));
+
+        let offers: Vec<ListItem> = c
+            .offers
+            .iter()
+            .map(|o| {
+                let waited = crate::time::span(crate::time::since(o.created_at, state.now_ms));
+                let dept = o
+                    .department
+                    .as_deref()
+                    .map_or(String::new(), |d| format!(" · {}", one_line(d, 12)));
+                let first = format!("{}{dept}", one_line(&o.name, inner.saturating_sub(8)));
+                let state_note = if o.accepting {
+                    "accepting…".to_string()
+                } else {
+                    waited
+                };
+                let second = match &o.previous_operator {
+                    Some(from) => format!(
+                        "from {} · {}",
+                        one_line(from, 12),
+                        one_line(&o.page_url, inner)
+                    ),
+                    None => one_line(&o.page_url, inner),
+                };
+                ListItem::new(vec![
+                    Line::from(vec![
+                        Span::styled(first, warn()),
+                        Span::styled(format!(" {state_note}"), dim()),
+                    ]),
+                    Line::from(Span::styled(one_line(&second, inner), dim())),
+                ])
+            })
+            .collect();
+        let title = format!("Offers ({})", c.offers.len());
+        let list = List::new(offers)
+            .block(pane(&title, c.focus == Pane::Offers))
+            .highlight_style(selected());
+        let mut ls =
+            ListState::default().with_selected((!c.offers.is_empty()).then_some(c.offer_sel));
+        StatefulWidget::render(list, offers_area, buf, &mut ls);
+        if c.offers.is_empty() && offers_area.height > 2 {
+            let hint = if state.takes_chats() {
+                "no offers"
+            } else {
+                "admins take no chats"
+            };
+            Paragraph::new(Span::styled(hint, dim()))
+                .render(pane("", false).inner(offers_area), buf);
+        }
+
+        let chats: Vec<ListItem> = c
+            .chats
+            .iter()
+            .map(|ch| {
+                let mut spans = vec![Span::raw(one_line(&ch.name, inner.saturating_sub(8)))];
+                if ch.unread > 0 {
+                    spans.push(Span::styled(format!(" ({})", ch.unread), accent()));
+                }
+                if ch.closed.is_some() {
+                    spans.push(Span::styled(" ended", dim()));
+                } else if ch.typing_until > state.now_ms {
+                    spans.push(Span::styled(" ✎", dim()));
+                }
+                ListItem::new(Line::from(spans))
+            })
+            .collect();
+        let title = format!("Chats ({})", c.chats.len());
+        let list = List::new(chats)
+            .block(pane(&title, c.focus == Pane::Chats))
+            .highlight_style(selected());
+        let mut ls =
+            ListState::default().with_selected((!c.chats.is_empty()).then_some(c.chat_sel));
+        StatefulWidget::render(list, chats_area, buf, &mut ls);
+
+        let input_lines = c.input.text.matches('\n').count() as u16 + 1;
+        let input_height = input_lines.clamp(1, 4) + 2;
+        let [messages, suggest, input] = Layout::vertical([
+            Constraint::Min(3),
+            Constraint::Length(suggestions(state).len().min(3) as u16),
+            Constraint::Length(input_height),
+        ])
+        .areas(right);
+        match c.selected() {
+            Some(chat) => chat::View {
+                state,
+                chat,
+                scroll: c.scroll,
+                focused: false,
+                routing_full: c.routing_full,
+            }
+            .render(messages, buf),
+            None => {
+                let block = pane("Messages", false);
+                let text = vec![
+                    Line::from(Span::styled("No chat selected.", dim())),
+                    Line::from(""),
+                    hints(&[
+                        ("Enter", "accept an offer"),
+                        ("Tab", "next pane"),
+                        ("?", "all keys"),
+                    ]),
+                ];
+                Paragraph::new(text).block(block).render(messages, buf);
+            }
+        }
+        let lines: Vec<Line> = suggestions(state)
+            .iter()
+            .take(3)
+            .map(|s| {
+                Line::from(vec![
+                    Span::styled(
+                        format!("#{} ", s.shortcut.trim_start_matches('#')),
+                        accent(),
+                    ),
+                    Span::styled(
+                        one_line(&s.text, usize::from(suggest.width).saturating_sub(12)),
+                        dim(),
+                    ),
+                ])
+            })
+            .collect();
+        Paragraph::new(lines).render(suggest, buf);
+
+        let focused = c.focus == Pane::Input;
+        let title = if focused {
+            "Message · Enter sends · Esc leaves"
+        } else {
+            "Message"
+        };
+        let block = pane(title, focused);
+        let inner_area = block.inner(input);
+        block.render(input, buf);
+        let (lines, row) = c.input.lines(inner_area.width, focused);
+        let skip = (row + 1).saturating_sub(usize::from(inner_area.height));
+        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).render(inner_area, buf);
+    }
+}

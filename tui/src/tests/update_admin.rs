@@ -1,0 +1,235 @@
+//! `update` for the admin panels: company, chat window, graphics, departments,
+//! operators, canned responses, chat buttons.
+
+use crossterm::event::KeyCode;
+use switchboard_http::api;
+
+use super::*;
+use crate::client::{ButtonCode, Failure, GraphicsSlot};
+use crate::command::{Command, Part};
+
+fn failure(status: u16, code: &str, message: &str) -> Failure {
+    Failure {
+        status: Some(status),
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+fn failed(command: Command, error: Failure) -> Action {
+    Action::Failed {
+        command: Box::new(command),
+        error,
+    }
+}
+
+#[test]
+fn company_loads_saves_changes_and_follows_the_time_zone() {
+    let mut state = signed_in(admin());
+    apply(&mut state, key(KeyCode::Char('6')));
+    apply(&mut state, Action::Company(screens::company()));
+    update(&mut state, key(KeyCode::Enter));
+    for _ in 0..5 {
+        update(&mut state, key(KeyCode::Down));
+    }
+    update(&mut state, key(KeyCode::Enter));
+    update(&mut state, ctrl('u'));
+    type_text(&mut state, "Asia/Tokyo");
+    update(&mut state, key(KeyCode::Enter));
+    let commands = apply(&mut state, key(KeyCode::Char('w')));
+    let [Command::SaveCompany(patch)] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(patch.time_zone.as_deref(), Some("Asia/Tokyo"));
+    assert!(patch.name.is_none(), "only what changed is sent");
+    let saved = api::Company {
+        time_zone: "Asia/Tokyo".into(),
+        ..screens::company()
+    };
+    apply(&mut state, Action::CompanySaved(saved));
+    assert_eq!(crate::time::clock(NOW, &state.tz), "21:30");
+    // An unknown zone is refused before it is sent.
+    update(&mut state, key(KeyCode::Enter));
+    type_text(&mut state, "x");
+    update(&mut state, key(KeyCode::Enter));
+    assert!(apply(&mut state, key(KeyCode::Char('w'))).is_empty());
+    assert!(state.admin.error.is_some());
+}
+
+#[test]
+fn window_saves_and_shows_the_servers_refusal() {
+    let mut state = signed_in(admin());
+    state.screen = Screen::Admin;
+    state.admin.panel = crate::screens::admin::Panel::Window;
+    state.admin.menu = false;
+    apply(&mut state, Action::Window(screens::window()));
+    for _ in 0..5 {
+        update(&mut state, key(KeyCode::Char(']')));
+    }
+    assert_eq!(state.admin.window.section, 5, "Invitations");
+    update(&mut state, key(KeyCode::Down));
+    update(&mut state, key(KeyCode::Enter));
+    type_text(&mut state, "30");
+    update(&mut state, key(KeyCode::Enter));
+    let commands = apply(&mut state, key(KeyCode::Char('w')));
+    let [Command::SaveWindow(patch)] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(patch.invitation_delay_secs, Some(Some(30)));
+    let message = "automatic invitations need visitor tracking: turn tracking on first";
+    apply(
+        &mut state,
+        failed(
+            commands[0].clone(),
+            failure(400, "invalid_invitation_delay_secs", message),
+        ),
+    );
+    assert_eq!(state.admin.error.as_deref(), Some(message));
+    apply(&mut state, Action::WindowSaved(screens::window()));
+    assert!(state.admin.error.is_none());
+}
+
+#[test]
+fn graphics_slots_upload_and_activate() {
+    let mut state = signed_in(admin());
+    state.screen = Screen::Admin;
+    state.admin.panel = crate::screens::admin::Panel::Window;
+    state.admin.menu = false;
+    apply(&mut state, Action::Window(screens::window()));
+    state.admin.window.section = 2;
+    apply(&mut state, Action::Graphics(screens::slots()));
+    assert!(matches!(
+        &apply(&mut state, key(KeyCode::Char('n')))[..],
+        [Command::CreateSlot]
+    ));
+    update(&mut state, key(KeyCode::Char('H')));
+    type_text(&mut state, "/tmp/header.png");
+    let commands = apply(&mut state, key(KeyCode::Enter));
+    assert!(
+        matches!(&commands[..], [Command::Upload { slot: 1, part: Part::Header, path }] if path == "/tmp/header.png")
+    );
+    update(&mut state, key(KeyCode::Down));
+    assert!(matches!(
+        &apply(&mut state, key(KeyCode::Char('a')))[..],
+        [Command::Activate(Some(2))]
+    ));
+    assert!(matches!(
+        &apply(&mut state, key(KeyCode::Char('D')))[..],
+        [Command::Activate(None)]
+    ));
+}
+
+#[test]
+fn departments_operators_and_canned_lists() {
+    let mut state = signed_in(admin());
+    apply(
+        &mut state,
+        Action::Departments(vec![api::Department {
+            id: 12,
+            name: "Billing".into(),
+        }]),
+    );
+    assert_eq!(state.departments.len(), 1);
+    apply(
+        &mut state,
+        Action::Operators(vec![operator(5, Some("20001"), "Carol", "online", 0, 3)]),
+    );
+    assert_eq!(state.operators[0].name, "Carol");
+    apply(&mut state, Action::Canned(vec![]));
+    assert!(state.canned.is_empty());
+}
+
+#[test]
+fn new_operator_form_sends_every_field_and_names_departments() {
+    let mut state = signed_in(admin());
+    state.screen = Screen::Admin;
+    state.admin.panel = crate::screens::admin::Panel::Operators;
+    state.admin.menu = false;
+    update(&mut state, key(KeyCode::Char('n')));
+    let fill = |state: &mut State, text: &str| {
+        update(state, key(KeyCode::Enter));
+        type_text(state, text);
+        update(state, key(KeyCode::Enter));
+        update(state, key(KeyCode::Down));
+    };
+    fill(&mut state, "20001");
+    fill(&mut state, "Carol");
+    fill(&mut state, "carol@acme.example");
+    fill(&mut state, "carol-secret");
+    update(&mut state, key(KeyCode::Down));
+    fill(&mut state, "sales, 11");
+    let commands = apply(&mut state, key(KeyCode::Char('w')));
+    let [Command::SaveOperator { sip, request }] = &commands[..] else {
+        panic!("{commands:?} {:?}", state.note)
+    };
+    assert_eq!(sip, "20001");
+    assert_eq!(request.departments, Some(vec![10, 11]));
+    assert_eq!(request.max_chats, Some(4));
+    assert!(state.overlay.is_none());
+}
+
+#[test]
+fn canned_form_and_department_prompt() {
+    let mut state = signed_in(admin());
+    state.screen = Screen::Admin;
+    state.admin.menu = false;
+    state.admin.panel = crate::screens::admin::Panel::Canned;
+    update(&mut state, key(KeyCode::Char('n')));
+    update(&mut state, key(KeyCode::Enter));
+    type_text(&mut state, "#thanks");
+    update(&mut state, key(KeyCode::Enter));
+    update(&mut state, key(KeyCode::Down));
+    update(&mut state, key(KeyCode::Enter));
+    type_text(&mut state, "Thank you!");
+    update(&mut state, key(KeyCode::Enter));
+    let commands = apply(&mut state, key(KeyCode::Char('w')));
+    assert!(
+        matches!(&commands[..], [Command::SaveCanned { id: None, request }] if request.shortcut == "thanks")
+    );
+    state.admin.panel = crate::screens::admin::Panel::Departments;
+    update(&mut state, key(KeyCode::Char('n')));
+    type_text(&mut state, "Billing");
+    let commands = apply(&mut state, key(KeyCode::Enter));
+    assert!(
+        matches!(&commands[..], [Command::SaveDepartment { id: None, name }] if name == "Billing")
+    );
+}
+
+#[test]
+fn button_code_follows_language_and_style_and_copies() {
+    let mut state = signed_in(admin());
+    state.screen = Screen::Admin;
+    state.admin.menu = false;
+    state.admin.panel = crate::screens::admin::Panel::Buttons;
+    let commands = apply(&mut state, key(KeyCode::Right));
+    assert!(
+        matches!(&commands[..], [Command::ButtonCode { lang, style }] if lang == "et" && style == "standard")
+    );
+    apply(&mut state, Action::ButtonCode(screens::code("en")));
+    assert!(
+        state.admin.buttons.code.is_none(),
+        "a stale answer is ignored"
+    );
+    apply(&mut state, Action::ButtonCode(screens::code("et")));
+    let commands = apply(&mut state, key(KeyCode::Char('c')));
+    assert!(matches!(&commands[..], [Command::Copy(html)] if html.contains("window.open")));
+    update(&mut state, key(KeyCode::Char('w')));
+    let commands = apply(&mut state, key(KeyCode::Enter));
+    assert!(
+        matches!(&commands[..], [Command::SaveFile { path, .. }] if path == "chat-button-et-standard.html")
+    );
+}
+
+#[test]
+fn graphics_slot_list_shape() {
+    let slot: GraphicsSlot = serde_json::from_str(
+        r#"{"id":1,"header":true,"sidebar":false,"active":true,"created_at":5}"#,
+    )
+    .unwrap();
+    assert!(slot.header && slot.active);
+    let code: ButtonCode = serde_json::from_str(
+        r#"{"lang":"en","style":"standard","html":"<img>","image_url":"u","chat_url":"c"}"#,
+    )
+    .unwrap();
+    assert_eq!(code.lang, "en");
+}

@@ -1,0 +1,430 @@
+//! `update` for the console: offers, accepting, messages, canned responses, transfer,
+//! close, and the results that fill a chat.
+
+use crossterm::event::KeyCode;
+use switchboard_http::api::{AuthorKind, OperatorEventData as E};
+
+use super::*;
+use crate::app::Level;
+use crate::client::Failure;
+use crate::command::{Command, TransferTo};
+use crate::screens::console::Pane;
+use crate::screens::dialog::Overlay;
+
+fn failure(status: u16, code: &str, message: &str) -> Failure {
+    Failure {
+        status: Some(status),
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+fn failed(command: Command, error: Failure) -> Action {
+    Action::Failed {
+        command: Box::new(command),
+        error,
+    }
+}
+
+#[test]
+fn server_offer_rings_flashes_and_lists_once() {
+    let mut state = signed_in(alice());
+    let commands = apply(&mut state, Action::Server(offer(7, "Maria Rossi", 12)));
+    assert!(matches!(&commands[..], [Command::Bell]));
+    assert!(state.flash_until > NOW);
+    assert_eq!(state.console.offers.len(), 1);
+    assert_eq!(state.console.offers[0].department.as_deref(), Some("Sales"));
+    assert!(
+        apply(&mut state, Action::Server(offer(7, "Maria Rossi", 12))).is_empty(),
+        "a replayed offer is not shown twice"
+    );
+    assert_eq!(state.console.offers.len(), 1);
+}
+
+#[test]
+fn server_withdrawn_removes_the_offer_with_a_note() {
+    let mut state = signed_in(alice());
+    apply(&mut state, Action::Server(offer(7, "Maria", 1)));
+    apply(&mut state, Action::Server(E::Withdrawn { chat_id: 7 }));
+    assert!(state.console.offers.is_empty());
+    assert_eq!(state.note.as_ref().unwrap().level, Level::Warn);
+}
+
+#[test]
+fn server_assigned_loads_a_chat_we_do_not_show() {
+    let mut state = signed_in(alice());
+    let commands = apply(&mut state, Action::Server(E::Assigned { chat_id: 9 }));
+    assert!(matches!(
+        &commands[..],
+        [
+            Command::Chat(9),
+            Command::Transcript(9),
+            Command::Routing(9)
+        ]
+    ));
+}
+
+#[test]
+fn server_released_drops_the_chat() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    apply(&mut state, Action::Server(E::Released { chat_id: 7 }));
+    assert!(state.console.chats.is_empty());
+}
+
+#[test]
+fn server_message_counts_unread_unless_the_chat_is_shown() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    let msg = |seq| {
+        Action::Server(E::Message {
+            chat_id: 7,
+            seq,
+            author: AuthorKind::Visitor,
+            name: String::new(),
+            text: "hello?".into(),
+            at: NOW,
+        })
+    };
+    apply(&mut state, msg(5));
+    assert_eq!(state.console.chats[0].unread, 0, "the chat is on screen");
+    state.screen = Screen::Visitors;
+    apply(&mut state, msg(6));
+    apply(&mut state, msg(6));
+    assert_eq!(
+        state.console.chats[0].unread, 1,
+        "a resent event counts once"
+    );
+    let commands = apply(
+        &mut state,
+        Action::Server(E::Message {
+            chat_id: 99,
+            seq: 1,
+            author: AuthorKind::Visitor,
+            name: String::new(),
+            text: "x".into(),
+            at: NOW,
+        }),
+    );
+    assert!(matches!(
+        &commands[..],
+        [Command::Chat(99), Command::Transcript(99)]
+    ));
+}
+
+#[test]
+fn server_typing_shows_for_a_while() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    apply(&mut state, Action::Server(E::Typing { chat_id: 7 }));
+    assert!(state.console.chats[0].typing_until > NOW);
+}
+
+#[test]
+fn server_closed_marks_the_chat_ended() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    apply(
+        &mut state,
+        Action::Server(E::Closed {
+            chat_id: 7,
+            by: "visitor".into(),
+        }),
+    );
+    assert_eq!(state.console.chats[0].closed.as_deref(), Some("visitor"));
+    state.console.focus = Pane::Input;
+    type_text(&mut state, "still there?");
+    assert!(
+        apply(&mut state, key(KeyCode::Enter)).is_empty(),
+        "an ended chat takes no message"
+    );
+}
+
+#[test]
+fn server_reset_clears_offers_until_the_stream_is_back() {
+    let mut state = signed_in(alice());
+    apply(&mut state, Action::Server(offer(7, "Maria", 1)));
+    apply(&mut state, Action::Server(E::Reset));
+    assert!(state.console.offers.is_empty());
+    assert!(state.reload_on_live);
+}
+
+#[test]
+fn accept_key_asks_once_and_accepted_opens_the_chat_for_typing() {
+    let mut state = signed_in(alice());
+    apply(&mut state, Action::Server(offer(7, "Maria", 1)));
+    let commands = apply(&mut state, key(KeyCode::Enter));
+    assert!(matches!(&commands[..], [Command::Accept(7)]));
+    assert!(
+        apply(&mut state, key(KeyCode::Char('a'))).is_empty(),
+        "no second accept"
+    );
+    let commands = apply(
+        &mut state,
+        Action::Accepted(chat(7, "Maria", "connected", Some(2), NOW)),
+    );
+    assert!(matches!(
+        &commands[..],
+        [Command::Transcript(7), Command::Routing(7)]
+    ));
+    assert!(state.console.offers.is_empty());
+    assert_eq!(state.console.focus, Pane::Input);
+    assert_eq!(state.console.chats[0].department.as_deref(), Some("Sales"));
+}
+
+#[test]
+fn failed_accept_of_a_taken_chat_drops_the_offer_with_a_note() {
+    let mut state = signed_in(alice());
+    apply(&mut state, Action::Server(offer(7, "Maria", 1)));
+    apply(&mut state, key(KeyCode::Enter));
+    apply(
+        &mut state,
+        failed(
+            Command::Accept(7),
+            failure(
+                409,
+                "chat_taken",
+                "another operator has already taken this chat",
+            ),
+        ),
+    );
+    assert!(state.console.offers.is_empty());
+    assert!(state
+        .note
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("another operator took"));
+}
+
+#[test]
+fn sending_is_pending_until_sent_and_failures_can_be_retried() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    type_text(&mut state, "On its way");
+    let commands = apply(&mut state, key(KeyCode::Enter));
+    let [Command::Send {
+        chat: 7,
+        text,
+        client_id,
+    }] = &commands[..]
+    else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(text, "On its way");
+    assert!(state.console.input.text.is_empty());
+    assert_eq!(state.console.chats[0].pending.len(), 1);
+    apply(
+        &mut state,
+        failed(
+            commands[0].clone(),
+            failure(503, "unavailable", "try again"),
+        ),
+    );
+    assert_eq!(
+        state.console.chats[0].pending[0].failed.as_deref(),
+        Some("try again")
+    );
+    update(&mut state, key(KeyCode::Esc));
+    let retried = apply(&mut state, key(KeyCode::Char('R')));
+    assert!(
+        matches!(&retried[..], [Command::Send { client_id: again, .. }] if again == client_id),
+        "same client id"
+    );
+    apply(
+        &mut state,
+        Action::Sent {
+            chat: 7,
+            client_id: client_id.clone(),
+            seq: 5,
+        },
+    );
+    assert!(state.console.chats[0].pending.is_empty());
+    assert!(state.console.chats[0].entries.contains_key(&5));
+}
+
+#[test]
+fn a_lone_shortcut_expands_and_tab_completes() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    type_text(&mut state, "#hello");
+    assert!(
+        apply(&mut state, key(KeyCode::Enter)).is_empty(),
+        "expanding sends nothing"
+    );
+    assert_eq!(state.console.input.text, "Hello! How can I help you today?");
+    state.console.input.take();
+    type_text(&mut state, "#by");
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.console.input.text, "Thanks for chatting with us.");
+}
+
+#[test]
+fn paste_never_sends_and_keeps_lines() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    assert!(apply(&mut state, Action::Paste("line one\nline two\n".into())).is_empty());
+    assert_eq!(state.console.input.text, "line one\nline two\n");
+}
+
+#[test]
+fn insert_canned_from_the_picker() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    update(&mut state, ctrl('r'));
+    let Some(Overlay::Pick { items, .. }) = &state.overlay else {
+        panic!("no picker")
+    };
+    assert_eq!(items.len(), 2);
+    let next = update(&mut state, key(KeyCode::Enter));
+    assert!(matches!(next, Some(Action::InsertCanned(_))));
+    update(&mut state, next.unwrap());
+    assert_eq!(state.console.input.text, "Hello! How can I help you today?");
+}
+
+#[test]
+fn transfer_picks_an_operator_or_a_department() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    update(&mut state, key(KeyCode::Esc));
+    let commands = apply(&mut state, key(KeyCode::Char('t')));
+    assert!(matches!(
+        &commands[..],
+        [Command::Operators, Command::Departments]
+    ));
+    let Some(Overlay::Pick { items, .. }) = &state.overlay else {
+        panic!("no picker")
+    };
+    assert_eq!(
+        items.len(),
+        3,
+        "Bob, Sales, Support (not Alice herself, not the admin)"
+    );
+    let commands = apply(&mut state, key(KeyCode::Enter));
+    assert!(
+        matches!(&commands[..], [Command::Transfer { chat: 7, to: TransferTo::Operator(sip) }] if sip == "10002")
+    );
+    apply(
+        &mut state,
+        failed(
+            commands[0].clone(),
+            failure(404, "not_found", "path not found"),
+        ),
+    );
+    assert!(
+        state.note.as_ref().unwrap().text.contains("path not found"),
+        "the server's message is shown"
+    );
+    assert_eq!(state.console.chats.len(), 1);
+}
+
+#[test]
+fn transferred_removes_the_chat() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    apply(
+        &mut state,
+        Action::Transferred {
+            chat: 7,
+            to: TransferTo::Department(11),
+        },
+    );
+    assert!(state.console.chats.is_empty());
+    assert!(state.note.as_ref().unwrap().text.contains("Support"));
+}
+
+#[test]
+fn close_asks_first_and_closed_by_me_removes_the_chat() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    update(&mut state, key(KeyCode::Esc));
+    assert!(apply(&mut state, key(KeyCode::Char('c'))).is_empty());
+    assert!(matches!(state.overlay, Some(Overlay::Confirm { .. })));
+    let commands = apply(&mut state, key(KeyCode::Char('y')));
+    assert!(matches!(&commands[..], [Command::Close(7)]));
+    apply(&mut state, Action::ClosedByMe(7));
+    assert!(state.console.chats.is_empty());
+}
+
+#[test]
+fn chat_info_for_our_chat_adds_it() {
+    let mut state = signed_in(alice());
+    let commands = apply(
+        &mut state,
+        Action::ChatInfo(chat(9, "Li", "connected", Some(2), NOW)),
+    );
+    assert!(matches!(
+        &commands[..],
+        [Command::Transcript(9), Command::Routing(9)]
+    ));
+    apply(
+        &mut state,
+        Action::ChatInfo(chat(10, "Other", "connected", Some(3), NOW)),
+    );
+    assert_eq!(
+        state.console.chats.len(),
+        1,
+        "someone else's chat is not ours"
+    );
+}
+
+#[test]
+fn transcript_fills_the_log_once() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    let before = state.console.chats[0].entries.len();
+    apply(
+        &mut state,
+        Action::Transcript {
+            chat: 7,
+            entries: vec![message(
+                2,
+                AuthorKind::Visitor,
+                "",
+                "Hi, is the blue kettle in stock?",
+                NOW,
+            )],
+        },
+    );
+    assert_eq!(state.console.chats[0].entries.len(), before);
+}
+
+#[test]
+fn routing_shows_lines_or_nothing() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    let lines = state.console.chats[0].routing.clone().unwrap();
+    assert_eq!(
+        lines[1],
+        "at: 12:25, kind: offered, operator: Alice, detail: least busy"
+    );
+    apply(
+        &mut state,
+        Action::Routing {
+            chat: 7,
+            entries: None,
+        },
+    );
+    assert!(state.console.chats[0].routing.is_none());
+    apply(
+        &mut state,
+        failed(Command::Routing(7), failure(500, "internal", "x")),
+    );
+    assert!(state.note.is_none() || !state.note.as_ref().unwrap().text.contains('x'));
+}
+
+#[test]
+fn chats_fill_history_and_restore_held_chats() {
+    let mut state = signed_in(alice());
+    let commands = apply(
+        &mut state,
+        Action::Chats(vec![
+            chat(7, "Maria", "connected", Some(2), NOW - 1000),
+            chat(8, "Bob's visitor", "connected", Some(3), NOW - 2000),
+            chat(6, "Old", "closed", Some(2), NOW - 9000),
+        ]),
+    );
+    assert_eq!(state.history.chats.len(), 3);
+    assert_eq!(state.console.chats.len(), 1, "only our open chat");
+    assert!(commands.iter().any(|c| matches!(c, Command::Transcript(7))));
+}

@@ -1,0 +1,400 @@
+//! `update` for the session and the screens around the console: signing in, the link,
+//! presence, time, quitting, help, visitors, offline messages, history.
+
+use crossterm::event::KeyCode;
+use switchboard_http::api::{self, OperatorEventData as E};
+
+use super::*;
+use crate::app::{Level, Link, LinkEvent};
+use crate::client::Failure;
+use crate::command::Command;
+use crate::screens::dialog::Overlay;
+
+fn failure(status: u16, code: &str, message: &str) -> Failure {
+    Failure {
+        status: Some(status),
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+fn failed(command: Command, error: Failure) -> Action {
+    Action::Failed {
+        command: Box::new(command),
+        error,
+    }
+}
+
+#[test]
+fn sign_in_with_command_line_credentials_starts_at_once() {
+    let state = State::new(
+        "http://x",
+        Some("alice@demo.example".into()),
+        Some("pw".into()),
+        NOW,
+    );
+    assert!(
+        matches!(state.start(), Some(Action::Run(Command::Login { ref email, .. })) if email == "alice@demo.example")
+    );
+    let state = State::new("http://x", Some("alice@demo.example".into()), None, NOW);
+    assert!(
+        state.start().is_none(),
+        "without a password the screen asks for it"
+    );
+    assert_eq!(state.signin.focus, 1, "the password field has the focus");
+}
+
+#[test]
+fn key_typing_and_enter_on_the_sign_in_screen_logs_in() {
+    let mut state = State::new("http://x", None, None, NOW);
+    type_text(&mut state, "alice@demo.example");
+    update(&mut state, key(KeyCode::Tab));
+    type_text(&mut state, "demo-10001");
+    let commands = apply(&mut state, key(KeyCode::Enter));
+    assert!(
+        matches!(&commands[..], [Command::Login { email, password }] if email == "alice@demo.example" && password == "demo-10001")
+    );
+    assert!(state.signin.busy);
+    assert!(
+        apply(&mut state, key(KeyCode::Enter)).is_empty(),
+        "a second Enter sends nothing"
+    );
+}
+
+#[test]
+fn signed_in_loads_the_account() {
+    let mut state = State::new("http://x", None, None, NOW);
+    let commands = apply(
+        &mut state,
+        Action::SignedIn(api::LoginResponse {
+            token: "t".into(),
+            role: "operator".into(),
+        }),
+    );
+    assert!(matches!(&commands[..], [Command::Me]));
+}
+
+#[test]
+fn signed_up_says_the_key_and_loads_the_account() {
+    let mut state = State::new("http://x", None, None, NOW);
+    let commands = apply(
+        &mut state,
+        Action::SignedUp(api::SignupResponse {
+            key: "k123".into(),
+            token: "t".into(),
+        }),
+    );
+    assert!(matches!(&commands[..], [Command::Me]));
+    assert!(state.note.as_ref().unwrap().text.contains("k123"));
+}
+
+#[test]
+fn me_opens_the_console_connects_and_loads() {
+    let mut state = State::new(
+        "http://x",
+        Some("alice@demo.example".into()),
+        Some("pw".into()),
+        NOW,
+    );
+    let commands = apply(&mut state, Action::Me(alice()));
+    assert_eq!(state.screen, Screen::Console);
+    assert_eq!(state.link, Link::Connecting);
+    assert!(
+        state.signin.password.text.is_empty(),
+        "the password is not kept"
+    );
+    assert!(matches!(commands[0], Command::Connect));
+    assert!(commands.iter().any(|c| matches!(c, Command::Chats)));
+    assert_eq!(
+        crate::time::clock(NOW, &state.tz),
+        "12:30",
+        "Dublin is on UTC in January"
+    );
+}
+
+#[test]
+fn me_as_an_admin_opens_the_admin_screen() {
+    let mut state = State::new("http://x", None, None, NOW);
+    let commands = apply(&mut state, Action::Me(admin()));
+    assert_eq!(state.screen, Screen::Admin);
+    assert!(commands.iter().any(|c| matches!(c, Command::Company)));
+}
+
+#[test]
+fn signed_out_returns_to_the_sign_in_screen() {
+    let mut state = signed_in(alice());
+    apply(&mut state, Action::SignedOut);
+    assert!(state.me.is_none());
+    assert_eq!(state.screen, Screen::SignIn);
+}
+
+#[test]
+fn link_live_asserts_the_chosen_status_and_reloads_after_a_reset() {
+    let mut state = signed_in(alice());
+    state.link = Link::Reconnecting {
+        attempt: 2,
+        reason: "x".into(),
+        since_ms: NOW - 5000,
+    };
+    let commands = apply(&mut state, Action::Link(LinkEvent::Live));
+    assert!(matches!(
+        &commands[..],
+        [Command::SetStatus(Presence::Online)]
+    ));
+    assert_eq!(state.link, Link::Live);
+    assert_eq!(state.note.as_ref().unwrap().text, "Reconnected");
+    apply(&mut state, Action::Server(E::Reset));
+    let commands = apply(&mut state, Action::Link(LinkEvent::Live));
+    assert!(commands.iter().any(|c| matches!(c, Command::Chats)));
+    assert!(commands.iter().any(|c| matches!(c, Command::Visitors)));
+}
+
+#[test]
+fn link_reconnecting_keeps_when_it_was_lost() {
+    let mut state = signed_in(alice());
+    apply(
+        &mut state,
+        Action::Link(LinkEvent::Reconnecting {
+            attempt: 1,
+            reason: "gone\x1b[2J".into(),
+        }),
+    );
+    state.now_ms += 3000;
+    apply(
+        &mut state,
+        Action::Link(LinkEvent::Reconnecting {
+            attempt: 2,
+            reason: "gone".into(),
+        }),
+    );
+    assert_eq!(
+        state.link,
+        Link::Reconnecting {
+            attempt: 2,
+            reason: "gone".into(),
+            since_ms: NOW
+        }
+    );
+}
+
+#[test]
+fn link_unauthorized_ends_the_session() {
+    let mut state = signed_in(alice());
+    apply(&mut state, Action::Link(LinkEvent::Unauthorized));
+    assert_eq!(state.screen, Screen::SignIn);
+    assert!(state
+        .signin
+        .error
+        .as_ref()
+        .unwrap()
+        .contains("sign in again"));
+}
+
+#[test]
+fn server_queue_and_visitor_events_feed_the_dashboard_and_list() {
+    let mut state = signed_in(alice());
+    apply(&mut state, Action::Server(E::Queue { length: 3 }));
+    assert_eq!(state.dashboard.queue_len, 3);
+    let v = screens::visitor(5, "https://shop.example/", NOW - 5000);
+    apply(
+        &mut state,
+        Action::Server(E::Visitor { visitor: v.clone() }),
+    );
+    apply(&mut state, Action::Server(E::Visitor { visitor: v }));
+    assert_eq!(state.visitors.list.len(), 1);
+    apply(&mut state, Action::Server(E::VisitorLeft { visitor_id: 5 }));
+    assert!(state.visitors.list.is_empty());
+}
+
+#[test]
+fn visitors_invite_and_invited() {
+    let mut state = signed_in(alice());
+    update(&mut state, key(KeyCode::Char('2')));
+    assert_eq!(state.screen, Screen::Visitors);
+    apply(
+        &mut state,
+        Action::Visitors(vec![
+            screens::visitor(5, "https://shop.example/a", NOW - 1000),
+            screens::visitor(6, "https://shop.example/b", NOW - 500),
+        ]),
+    );
+    assert_eq!(state.visitors.list[0].id, 6, "most recent first");
+    let commands = apply(&mut state, key(KeyCode::Char('i')));
+    assert!(matches!(&commands[..], [Command::Invite(6)]));
+    apply(&mut state, Action::Invited(6));
+    assert_eq!(state.note.as_ref().unwrap().text, "Invitation sent");
+}
+
+#[test]
+fn offline_messages_newest_first() {
+    let mut state = signed_in(alice());
+    let m = |id, at| api::OfflineMessage {
+        id,
+        name: "N".into(),
+        email: "e@x".into(),
+        message: "m".into(),
+        department: None,
+        operator: None,
+        at,
+    };
+    apply(
+        &mut state,
+        Action::OfflineMessages(vec![m(1, NOW - 10), m(2, NOW)]),
+    );
+    assert_eq!(state.offline.list[0].id, 2);
+}
+
+#[test]
+fn history_search_filters_and_enter_loads_the_transcript() {
+    let mut state = signed_in(alice());
+    apply(
+        &mut state,
+        Action::Chats(vec![
+            chat(7, "Maria", "closed", Some(2), NOW),
+            chat(8, "Li Wei", "closed", Some(3), NOW),
+        ]),
+    );
+    update(&mut state, key(KeyCode::Char('4')));
+    update(&mut state, key(KeyCode::Char('/')));
+    type_text(&mut state, "li");
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.history.matches().len(), 1);
+    let commands = apply(&mut state, key(KeyCode::Enter));
+    assert!(matches!(&commands[..], [Command::Transcript(8)]));
+    apply(
+        &mut state,
+        Action::Transcript {
+            chat: 8,
+            entries: vec![],
+        },
+    );
+    assert!(state.history.transcript.is_some());
+    update(&mut state, key(KeyCode::Esc));
+    assert!(
+        state.history.transcript.is_none(),
+        "Esc closes the transcript first"
+    );
+    assert_eq!(state.screen, Screen::History);
+}
+
+#[test]
+fn status_key_cycles_and_status_set_confirms() {
+    let mut state = signed_in(alice());
+    let commands = apply(&mut state, key(KeyCode::Char('s')));
+    assert!(matches!(
+        &commands[..],
+        [Command::SetStatus(Presence::Away)]
+    ));
+    apply(&mut state, Action::StatusSet(Presence::Away));
+    assert_eq!(state.presence, Presence::Away);
+    // F2 works while typing, too.
+    with_chat(&mut state);
+    let commands = apply(&mut state, key(KeyCode::F(2)));
+    assert!(matches!(
+        &commands[..],
+        [Command::SetStatus(Presence::Offline)]
+    ));
+}
+
+#[test]
+fn tick_moves_time_expires_notes_and_refreshes_the_dashboard() {
+    let mut state = signed_in(alice());
+    state.say(Level::Info, "hi");
+    apply(&mut state, Action::Tick(NOW + 10_000));
+    assert!(state.note.is_none());
+    let commands = apply(&mut state, key(KeyCode::Char('5')));
+    assert!(matches!(
+        &commands[..],
+        [Command::Chats, Command::Operators, Command::Visitors]
+    ));
+    let commands = apply(&mut state, Action::Tick(NOW + 16_000));
+    assert!(matches!(&commands[..], [Command::Operators]));
+    assert!(!state.dashboard.visitors.is_empty());
+}
+
+#[test]
+fn run_quit_noop_note_done() {
+    let mut state = signed_in(alice());
+    assert!(matches!(
+        update(&mut state, Action::Run(Command::Chats)),
+        Some(Action::Run(Command::Chats))
+    ));
+    assert!(update(&mut state, Action::Noop).is_none());
+    update(&mut state, Action::Note("Saved to x.html".into()));
+    assert_eq!(state.note.as_ref().unwrap().text, "Saved to x.html");
+    let next = update(
+        &mut state,
+        Action::Done("Slot 3 created".into(), Box::new(Command::Graphics)),
+    );
+    assert!(matches!(next, Some(Action::Run(Command::Graphics))));
+    update(&mut state, Action::Quit);
+    assert!(state.quit);
+}
+
+#[test]
+fn q_on_the_console_asks_when_chats_are_open() {
+    let mut state = signed_in(alice());
+    assert!(matches!(
+        update(&mut state, key(KeyCode::Char('q'))),
+        Some(Action::Quit)
+    ));
+    with_chat(&mut state);
+    update(&mut state, key(KeyCode::Esc));
+    assert!(update(&mut state, key(KeyCode::Char('q'))).is_none());
+    assert!(matches!(state.overlay, Some(Overlay::Confirm { .. })));
+    assert!(matches!(
+        update(&mut state, key(KeyCode::Char('y'))),
+        Some(Action::Quit)
+    ));
+}
+
+#[test]
+fn help_opens_and_any_key_closes_it() {
+    let mut state = signed_in(alice());
+    update(&mut state, key(KeyCode::Char('?')));
+    assert!(matches!(state.overlay, Some(Overlay::Help)));
+    update(&mut state, key(KeyCode::Char('x')));
+    assert!(state.overlay.is_none());
+}
+
+#[test]
+fn failed_calls_elsewhere_become_notes_and_401_ends_the_session() {
+    let mut state = signed_in(alice());
+    apply(
+        &mut state,
+        failed(
+            Command::Visitors,
+            failure(500, "internal", "boom\x1b]52;c;x\x07"),
+        ),
+    );
+    assert_eq!(
+        state.note.as_ref().unwrap().text,
+        "boom",
+        "server text is sanitized"
+    );
+    apply(
+        &mut state,
+        failed(Command::Typing(7), failure(500, "internal", "typing")),
+    );
+    assert_eq!(
+        state.note.as_ref().unwrap().text,
+        "boom",
+        "typing failures are quiet"
+    );
+    apply(
+        &mut state,
+        failed(
+            Command::Login {
+                email: "a".into(),
+                password: "b".into(),
+            },
+            failure(401, "bad_credentials", "the email or the password is wrong"),
+        ),
+    );
+    assert!(state.signin.error.is_some());
+    apply(
+        &mut state,
+        failed(Command::Chats, failure(401, "unauthorized", "no")),
+    );
+    assert_eq!(state.screen, Screen::SignIn);
+}
