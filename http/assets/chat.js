@@ -70,6 +70,9 @@
     }
   }
   function visitorId() {
+    // The tracking script passes the visitor's id in the chat URL (it keeps it on the
+    // company's site, whose storage this window cannot read).
+    if (boot.visitor) return boot.visitor;
     const id = Number(stored("localStorage", VISITOR_KEY));
     return Number.isSafeInteger(id) && id > 0 ? id : null;
   }

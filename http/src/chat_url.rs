@@ -24,7 +24,7 @@ pub struct ChatUrl {
     pub operator: Option<String>,
     /// `visitor=`: the tracked visitor's id, added by the tracking script so the chat is
     /// linked to the visitor list (an extension of the reference product's three variables).
-    pub visitor: Option<String>,
+    pub visitor: Option<u64>,
     /// The page the visitor was on.
     pub page_url: String,
 }
@@ -69,12 +69,25 @@ pub fn parse(path: &str, query: Option<&str>) -> Result<ChatUrl, ChatUrlError> {
                 "the value of {name} must be at most {MAX_VALUE_CHARS} printable characters"
             )));
         }
+        if name == "visitor" {
+            let id = value
+                .parse::<u64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .ok_or_else(|| {
+                    ChatUrlError::Variables(
+                        "visitor must be the id the tracking script keeps".into(),
+                    )
+                })?;
+            if url.visitor.replace(id).is_some() {
+                return Err(ChatUrlError::Variables("visitor is given twice".into()));
+            }
+            continue;
+        }
         let slot = match name {
             "name" => &mut url.name,
             "email" => &mut url.email,
             "operator" => &mut url.operator,
-            "visitor" if value.parse::<u64>().is_ok() => &mut url.visitor,
-            "visitor" => return Err(ChatUrlError::Variables("visitor must be a number".into())),
             other => {
                 return Err(ChatUrlError::Variables(format!(
                     "unknown variable \"{other}\" (use name, email or operator)"
@@ -126,13 +139,12 @@ mod tests {
         );
     }
 
+    /// What a URL parses to: language, key, name and page URL.
+    type Parsed<'a> = Result<(&'a str, &'a str, Option<&'a str>, &'a str), ChatUrlError>;
+
     #[test]
     fn table_of_urls() {
-        let cases: &[(
-            &str,
-            Option<&str>,
-            Result<(&str, &str, Option<&str>, &str), ChatUrlError>,
-        )] = &[
+        let cases: &[(&str, Option<&str>, Parsed)] = &[
             (
                 "/chat/en/abcdef0123456789/",
                 None,
@@ -184,6 +196,10 @@ mod tests {
             ("/chat/en/k,name=a,name=b/", "name is given twice"),
             ("/chat/en/k,name=%FF/", "not valid percent-encoded UTF-8"),
             ("/chat/en/k,name=a%0Ab/", "printable"),
+            (
+                "/chat/en/k,visitor=abc/",
+                "the id the tracking script keeps",
+            ),
         ] {
             match parse(path, None) {
                 Err(ChatUrlError::Variables(why)) => assert!(why.contains(needle), "{path}: {why}"),

@@ -4,7 +4,8 @@
 //! - `lib.rs`: [`run`] — the terminal setup, and the event loop that merges crossterm
 //!   events (an input thread), server events (the stream task) and ticks into [`Action`]s,
 //!   dispatches them, draws, and writes terminal effects.
-//! - [`app`]: [`State`], [`Action`] and [`app::update`] — the pure core (Elm shape). Side
+//! - [`app`] (`app.rs` grew into `app/`: `mod.rs` with [`State`] and [`app::update`],
+//!   `action.rs` with [`Action`], `keys.rs`, `kinds.rs`): the pure core (Elm shape). Side
 //!   effects leave it as [`Action::Run`] with a [`Command`].
 //! - [`command`]: the [`Command`] enum and [`command::execute`], which turns one into HTTP
 //!   calls and its result back into an action.
@@ -19,10 +20,15 @@
 //! - [`sanitize`]: the one function every server string passes through before a widget.
 //! - [`time`]: times in the company's zone with jiff's bundled tz database.
 //! - [`input`]: the text field (chat input, forms, prompts).
-//! - [`screens`]: rendering, one file per screen: `signin`, `signup`, `console` (with
-//!   `chat`, the message pane), `visitors`, `offline`, `history`, `dashboard`,
-//!   `admin/{company,window,departments,operators,canned,buttons}`, `help`, plus `dialog`
-//!   (confirm, prompt, picker, form) and `form` (the settings form).
+//! - [`screens`]: each screen's state, keys and rendering, one file per screen: `signin`,
+//!   `signup`, `console/` (`mod.rs` state and view, `events.rs` server events and
+//!   results, `keys.rs`) with `chat` (one chat and its message pane), `visitors`,
+//!   `offline`, `history`, `dashboard`, `admin/{company,window,departments,operators,
+//!   canned,buttons}`, `help`, plus `dialog` (confirm, prompt, picker, form) and `form`
+//!   (the settings form).
+//! - `tests/` (unit tests): `update` for every action, `insta` snapshots of every screen
+//!   on a fixed-size `TestBackend`, escape sequences rendered inert. `tests/it` (the
+//!   integration binary): the core against a real server in-process.
 //!
 //! Nothing in `app` or `screens` performs I/O or reads the clock: time arrives as
 //! [`Action::Tick`], and rendering is `impl Widget for &State`.

@@ -3,7 +3,7 @@
 //! Everything a visitor, an operator or the server wrote is untrusted: a chat message could
 //! carry `ESC [2J` (clear the screen), `ESC ]52;c;…` (write the operator's clipboard) or a
 //! bidi override that reorders the layout around it. [`sanitize`] is the one function every
-//! server string goes through before it reaches a widget; [`line`] is the same for places
+//! server string goes through before it reaches a widget; [`line()`] is the same for places
 //! that show one line.
 
 /// ESC, which starts every escape sequence.

@@ -159,14 +159,15 @@ impl Handler<Subscribe> for OperatorActor {
                     .cloned()
                     .collect();
                 if after + 1 < oldest {
-                    // Part of what the terminal missed is no longer kept: tell it to reload.
-                    replay.insert(
-                        0,
-                        Sequenced {
-                            seq: oldest.saturating_sub(1),
-                            event: OperatorEvent::Reset,
-                        },
-                    );
+                    // Part of what the terminal missed is no longer kept: tell it to reload,
+                    // then show the offers still open.
+                    let reset = Sequenced {
+                        seq: oldest.saturating_sub(1),
+                        event: OperatorEvent::Reset,
+                    };
+                    replay = std::iter::once(reset)
+                        .chain(self.offers.values().cloned())
+                        .collect();
                 }
                 replay
             }

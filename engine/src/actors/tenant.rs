@@ -4,7 +4,7 @@
 //! without locks. The decisions themselves are [`Router`]'s; this actor gathers inputs, calls
 //! it, and carries out the [`Effect`]s.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -379,7 +379,8 @@ impl Actor for TenantActor {
             .tenant_actors
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // Chats that were open at the last stop: connected ones go back to their operators,
-        // waiting ones are routed again.
+        // who get the presence grace to reconnect; waiting ones go back to the queue head.
+        let mut holders = BTreeSet::new();
         for chat in std::mem::take(&mut self.restore) {
             let request = Request {
                 department: chat.department,
@@ -388,23 +389,24 @@ impl Actor for TenantActor {
             match (chat.state, chat.operator) {
                 (ChatState::Connected, Some(op)) => {
                     self.router
-                        .restore_connected(chat.id, request, op, now_ms())
+                        .restore_connected(chat.id, request, op, now_ms());
+                    holders.insert(op);
                 }
                 _ => {
                     self.activate(chat.clone(), ctx);
-                    let effects = self.router.arrive(chat.id, request);
-                    if let Some(Effect::Offline { .. }) = effects.first() {
-                        if let Some(live) = self.chats.get(&chat.id) {
-                            live.visitor.do_send(visitor::End {
-                                chat: chat.id,
-                                timed_out: true,
-                                by: None,
-                            });
-                        }
-                    }
+                    let effects = self.router.restore_waiting(chat.id, request);
                     self.apply(effects, ctx);
                 }
             }
+        }
+        for account in holders {
+            self.handle(
+                Presence {
+                    account,
+                    connected: false,
+                },
+                ctx,
+            );
         }
         let every = idle_check_interval(self.engine.config());
         ctx.run_interval(every, |act, ctx| {

@@ -61,7 +61,7 @@ impl Router {
             match &routed.phase {
                 Phase::Waiting { offered, .. } => {
                     let queued = self.queue.contains(chat);
-                    if queued == !offered.is_empty() {
+                    if queued != offered.is_empty() {
                         return Err(format!(
                             "waiting chat {chat}: queued {queued}, offered to {offered:?}"
                         ));

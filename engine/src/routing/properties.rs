@@ -66,7 +66,11 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
-fn company() -> impl Strategy<Value = (Distribution, Fairness, Option<u64>, Vec<(u32, Vec<u64>)>)> {
+/// A generated company: distribution, fairness, fallback department, and per operator its
+/// `max_chats` and departments.
+type Company = (Distribution, Fairness, Option<u64>, Vec<(u32, Vec<u64>)>);
+
+fn company() -> impl Strategy<Value = Company> {
     let distribution = prop_oneof![Just(Distribution::Single), Just(Distribution::All)];
     let fairness = prop_oneof![Just(Fairness::LeastBusy), Just(Fairness::RoundRobin)];
     let departments = prop_oneof![Just(vec![]), Just(vec![1]), Just(vec![2]), Just(vec![1, 2])];

@@ -347,6 +347,45 @@ impl Router {
         Some((handling * position as f64 / f64::from(seats.max(1))) as u64)
     }
 
+    /// Puts back a chat that was waiting before a restart: at the head of the queue, with a
+    /// fresh connection timeout, even if nobody is online yet (operators reconnect after a
+    /// restart; the timeout still ends the wait).
+    pub fn restore_waiting(&mut self, chat: ChatId, request: Request) -> Vec<Effect> {
+        let first = if request.operator.is_some() {
+            Rung::Requested
+        } else {
+            Rung::Department
+        };
+        let rung = self.first_served_rung(&request, first).unwrap_or(first);
+        self.arrivals += 1;
+        self.chats.insert(
+            chat,
+            Routed {
+                request,
+                rung,
+                order: (HEAD, self.arrivals),
+                phase: Phase::Waiting {
+                    offered: BTreeSet::new(),
+                    tried: BTreeSet::new(),
+                },
+                offer_generation: 0,
+                wait_generation: 0,
+                told_position: None,
+            },
+        );
+        let mut effects = Vec::new();
+        self.log(
+            &mut effects,
+            chat,
+            NoteKind::Arrived,
+            None,
+            "back in the queue after a restart",
+        );
+        self.wait_again(chat, HEAD, &mut effects);
+        self.drain(&mut effects);
+        effects
+    }
+
     /// Puts back a chat that was connected before a restart.
     pub fn restore_connected(
         &mut self,

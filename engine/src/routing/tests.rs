@@ -497,3 +497,16 @@ fn every_decision_is_logged() {
         .collect();
     assert_eq!(kinds, vec!["arrived", "offered", "accepted", "closed"]);
 }
+
+#[test]
+fn a_chat_waiting_at_a_restart_waits_for_operators_to_reconnect() {
+    let mut r = Router::new(policy(Distribution::Single));
+    r.upsert_agent(1, 2, vec![]);
+    let effects = r.restore_waiting(7, Request::default());
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Offline { .. })),
+        "nobody is back yet: it waits"
+    );
+    assert_eq!(r.queued(), vec![7]);
+    assert_eq!(offers(&online(&mut r, 1)), vec![(7, 1)]);
+}

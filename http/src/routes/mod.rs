@@ -46,9 +46,13 @@ pub async fn handle(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     if cross_origin && method == Method::OPTIONS {
         return preflight();
     }
-    let mut response = route(&app, &method, &segments, req).await.unwrap_or_else(|e| error_response(&e));
+    let mut response = route(&app, &method, &segments, req)
+        .await
+        .unwrap_or_else(|e| error_response(&e));
     if cross_origin {
-        response.headers_mut().insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        response
+            .headers_mut()
+            .insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     }
     response
 }
@@ -59,7 +63,10 @@ fn preflight() -> Response<Body> {
     let mut response = respond(StatusCode::NO_CONTENT, "text/plain", Bytes::new());
     let headers = response.headers_mut();
     headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
+    headers.insert(
+        ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST"),
+    );
     headers.insert(
         ACCESS_CONTROL_ALLOW_HEADERS,
         HeaderValue::from_static("content-type, last-event-id"),

@@ -101,6 +101,8 @@ struct Boot<'a> {
     operator: &'a str,
     /// The page the visitor was on.
     page_url: &'a str,
+    /// `visitor=` of the chat URL: the tracked visitor's id, so the chat joins their visit.
+    visitor: Option<u64>,
 }
 
 /// The chat window page for `settings` and the chat URL `url`.
@@ -111,6 +113,7 @@ pub fn chat_page(settings: &WindowSettings, url: &ChatUrl) -> Reply {
         email: url.email.as_deref().unwrap_or(""),
         operator: url.operator.as_deref().unwrap_or(""),
         page_url: &url.page_url,
+        visitor: url.visitor,
     };
     let page = fill(CHAT_HTML, |hole| {
         Some(match hole {

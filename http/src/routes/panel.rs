@@ -22,6 +22,13 @@ use crate::convert::{distribution_name, role_name, status_name};
 use crate::error::ApiError;
 use crate::server::App;
 
+/// Overwrites `target` when a patch gives a value.
+fn set<T>(target: &mut T, value: Option<T>) {
+    if let Some(value) = value {
+        *target = value;
+    }
+}
+
 /// Longest settings text (welcome, offline texts).
 const MAX_SETTING_CHARS: usize = 2000;
 
@@ -104,12 +111,12 @@ pub async fn update_company(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     }
     let edit = Box::new(move |t: &mut model::Tenant, _: &Snapshot| {
         let c = &mut t.company;
-        name.map(|v| c.name = v);
-        address.map(|v| c.address = v);
-        country.map(|v| c.country = v);
-        currency.map(|v| c.currency = v);
-        vat.map(|v| c.vat_number = v);
-        zone.map(|v| c.time_zone = v);
+        set(&mut c.name, name);
+        set(&mut c.address, address);
+        set(&mut c.country, country);
+        set(&mut c.currency, currency);
+        set(&mut c.vat_number, vat);
+        set(&mut c.time_zone, zone);
         Ok(())
     });
     let (updated, ticket) = app
@@ -254,11 +261,11 @@ pub async fn update_chat_window(app: &Arc<App>, req: Request<Incoming>) -> Reply
     };
     let edit = Box::new(move |t: &mut model::Tenant, snapshot: &Snapshot| {
         let w = &mut t.window;
-        fairness.map(|v| w.fairness = v);
-        requested.map(|v| w.requested_operator_timeout = v);
-        department.map(|v| w.department_timeout = v);
-        p.max_queue.map(|v| w.max_queue = v);
-        max_wait.map(|v| w.max_wait = v);
+        set(&mut w.fairness, fairness);
+        set(&mut w.requested_operator_timeout, requested);
+        set(&mut w.department_timeout, department);
+        set(&mut w.max_queue, p.max_queue);
+        set(&mut w.max_wait, max_wait);
         if let Some(fallback) = p.fallback_department {
             if let Some(d) = fallback.filter(|d| !snapshot.departments.iter().any(|x| x.id == *d)) {
                 return Err(Error::invalid(
@@ -272,20 +279,23 @@ pub async fn update_chat_window(app: &Arc<App>, req: Request<Incoming>) -> Reply
             enabled: f.enabled,
             required: f.enabled && f.required,
         };
-        p.language.map(|v| w.language = v);
-        distribution.map(|v| w.distribution = v);
-        connection.map(|v| w.connection_timeout = v);
-        offer.map(|v| w.offer_timeout = v);
-        p.auto_canned_response.map(|v| w.auto_canned = v);
-        p.welcome_screen.map(|v| w.welcome_screen = v);
-        p.welcome_message.map(|v| w.welcome_message = v);
-        p.name_field.map(|v| w.name_field = field(v));
-        p.email_field.map(|v| w.email_field = field(v));
-        p.offline_message.map(|v| w.offline_message = v);
-        p.offline_thanks.map(|v| w.offline_thanks = v);
-        p.tracking.map(|v| w.tracking = v);
-        p.invitation_delay_secs
-            .map(|v| w.invitation_delay = v.map(|s| Duration::from_secs(s.into())));
+        set(&mut w.language, p.language);
+        set(&mut w.distribution, distribution);
+        set(&mut w.connection_timeout, connection);
+        set(&mut w.offer_timeout, offer);
+        set(&mut w.auto_canned, p.auto_canned_response);
+        set(&mut w.welcome_screen, p.welcome_screen);
+        set(&mut w.welcome_message, p.welcome_message);
+        set(&mut w.name_field, p.name_field.map(field));
+        set(&mut w.email_field, p.email_field.map(field));
+        set(&mut w.offline_message, p.offline_message);
+        set(&mut w.offline_thanks, p.offline_thanks);
+        set(&mut w.tracking, p.tracking);
+        set(
+            &mut w.invitation_delay,
+            p.invitation_delay_secs
+                .map(|v| v.map(|s| Duration::from_secs(s.into()))),
+        );
         if w.invitation_delay.is_some() && !w.tracking {
             return Err(Error::invalid(
                 "invitation_delay_secs",

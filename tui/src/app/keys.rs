@@ -64,7 +64,8 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Option<Action> {
                 return None;
             }
             KeyCode::Char('s') => return toggle_presence(state),
-            KeyCode::Char('q') | KeyCode::Esc => return back(state),
+            KeyCode::Char('q') => return back(state, true),
+            KeyCode::Esc => return back(state, false),
             KeyCode::Char(c @ '1'..='9') => {
                 let tabs = Screen::tabs(state.is_admin());
                 let index = usize::from(c as u8 - b'1');
@@ -97,8 +98,8 @@ fn toggle_presence(state: &mut State) -> Option<Action> {
     run(Command::SetStatus(state.wanted))
 }
 
-/// `q`/Esc: the screen backs out one level, else back to the console, else quit.
-fn back(state: &mut State) -> Option<Action> {
+/// `q`/Esc: the screen backs out one level, else back to the console, else (`q` only) quit.
+fn back(state: &mut State, may_quit: bool) -> Option<Action> {
     let consumed = match state.screen {
         Screen::History => state.history.back(),
         Screen::Admin => state.admin.back(),
@@ -110,6 +111,10 @@ fn back(state: &mut State) -> Option<Action> {
     }
     if state.screen != Screen::Console {
         state.screen = Screen::Console;
+        return None;
+    }
+    // Esc never quits: it is pressed by habit to leave the input, sometimes twice.
+    if !may_quit {
         return None;
     }
     let open = state

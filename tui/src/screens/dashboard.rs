@@ -120,7 +120,11 @@ fn chats_chart(state: &State, area: Rect, buf: &mut Buffer) {
     block.render(area, buf);
     // All 24 hours must fit, the current one last: bars touch when a gap does not fit.
     let per_hour = inner.width / 24;
-    let (bar_width, gap) = if per_hour >= 2 { (per_hour - 1, 1) } else { (1, 0) };
+    let (bar_width, gap) = if per_hour >= 2 {
+        (per_hour - 1, 1)
+    } else {
+        (1, 0)
+    };
     let labelled = bar_width >= 2;
     let bars: Vec<Bar> = data
         .iter()
@@ -145,11 +149,11 @@ fn chats_chart(state: &State, area: Rect, buf: &mut Buffer) {
             .areas(inner);
     chart.render(chart_area, buf);
     if !labelled {
+        // The axis spans exactly the bars: the first hour under the first, "now" ending
+        // under the last.
+        let span = usize::from(24 * bar_width + 23 * gap);
         let first = data.first().map_or(0, |(h, _)| *h);
-        let text = format!(
-            "{first:02}h{}now",
-            " ".repeat(usize::from(inner.width).saturating_sub(8).min(40))
-        );
+        let text = format!("{first:02}h{}now", " ".repeat(span.saturating_sub(6)));
         Paragraph::new(Span::styled(text, dim())).render(axis, buf);
     }
 }

@@ -17,7 +17,7 @@ pub const GLOBAL: &[(&str, &str)] = &[
         "status: online → away → offline (F2 also while typing)",
     ),
     ("?", "this help"),
-    ("q or Esc", "back out (on the console: quit)"),
+    ("q or Esc", "back out (q on the console: quit)"),
     ("Ctrl-C", "quit"),
 ];
 

@@ -398,3 +398,17 @@ fn failed_calls_elsewhere_become_notes_and_401_ends_the_session() {
     );
     assert_eq!(state.screen, Screen::SignIn);
 }
+
+#[test]
+fn esc_on_the_console_never_quits() {
+    let mut state = signed_in(alice());
+    assert!(update(&mut state, key(KeyCode::Esc)).is_none());
+    assert!(!state.quit && state.overlay.is_none());
+    state.screen = Screen::Visitors;
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(
+        state.screen,
+        Screen::Console,
+        "Esc backs out to the console"
+    );
+}
