@@ -284,6 +284,18 @@ impl Engine {
         Ok(addr)
     }
 
+    /// Sends `msg` to the tenant's actor (activating it when needed) and waits for the
+    /// answer. An actor that passivated between lookup and send is started again once.
+    pub async fn ask<M>(&self, tenant: TenantId, msg: M) -> Result<M::Result>
+    where
+        M: actix::Message + Send + 'static,
+        M::Result: Send,
+        TenantActor: actix::Handler<M>,
+    {
+        let actor = self.tenant(tenant)?;
+        Ok(actor.send(msg).await?)
+    }
+
     /// Forgets a passivated tenant actor (only if `addr` is still the registered one).
     pub(crate) fn tenant_stopped(&self, id: TenantId) {
         let mut running = self

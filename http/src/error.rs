@@ -90,3 +90,15 @@ impl From<Error> for ApiError {
         }
     }
 }
+
+impl From<switchboard_storage::Error> for ApiError {
+    fn from(error: switchboard_storage::Error) -> Self {
+        Error::from(error).into()
+    }
+}
+
+impl From<actix::MailboxError> for ApiError {
+    fn from(error: actix::MailboxError) -> Self {
+        Error::from(error).into()
+    }
+}

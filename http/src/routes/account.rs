@@ -68,12 +68,7 @@ pub async fn logout(app: &Arc<App>, req: Request<Incoming>) -> Reply {
 pub async fn me(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, id) = account(app, &req)?;
     let me = app.engine.account(tenant, id)?;
-    let snapshot = app
-        .engine
-        .tenant(tenant)?
-        .send(GetSnapshot)
-        .await
-        .map_err(switchboard_engine::Error::from)?;
+    let snapshot = app.engine.ask(tenant, GetSnapshot).await?;
     let status = snapshot
         .load
         .iter()
@@ -106,13 +101,14 @@ pub async fn set_status(app: &Arc<App>, req: Request<Incoming>) -> Reply {
         _ => return Err(ApiError::invalid("status", "use online, away or offline")),
     };
     app.engine
-        .tenant(tenant)?
-        .send(SetStatus {
-            account: id,
-            status,
-        })
-        .await
-        .map_err(switchboard_engine::Error::from)??;
+        .ask(
+            tenant,
+            SetStatus {
+                account: id,
+                status,
+            },
+        )
+        .await??;
     json(StatusCode::OK, &body)
 }
 
@@ -120,16 +116,8 @@ pub async fn set_status(app: &Arc<App>, req: Request<Incoming>) -> Reply {
 pub async fn events(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, id) = account(app, &req)?;
     let after = last_event_id(&req)?;
-    let hub = app
-        .engine
-        .tenant(tenant)?
-        .send(Hub(id))
-        .await
-        .map_err(switchboard_engine::Error::from)??;
-    let subscription = hub
-        .send(Subscribe { after })
-        .await
-        .map_err(switchboard_engine::Error::from)?;
+    let hub = app.engine.ask(tenant, Hub(id)).await??;
+    let subscription = hub.send(Subscribe { after }).await?;
     // The hub learns at once that a terminal went away: presence and its grace start there.
     let body = SseBody::new(
         subscription,

@@ -15,9 +15,9 @@ use hyper::{Request, Response, StatusCode};
 use image::codecs::gif::GifDecoder;
 use image::{AnimationDecoder, ImageDecoder, ImageFormat};
 use serde::Serialize;
-use switchboard_engine::actors::tenant::{GetSnapshot, Snapshot};
+use switchboard_engine::actors::tenant::GetSnapshot;
 use switchboard_engine::assets::{ButtonState, CustomButtons};
-use switchboard_engine::model::{Status, TenantId};
+use switchboard_engine::model::Status;
 use switchboard_engine::Error;
 
 use super::graphics::{decode_limits, off_thread, refusal, too_large};
@@ -111,15 +111,6 @@ fn custom_state(b: &CustomButtons) -> CustomState {
     }
 }
 
-async fn snapshot(app: &App, tenant: TenantId) -> Result<Snapshot, ApiError> {
-    Ok(app
-        .engine
-        .tenant(tenant)?
-        .send(GetSnapshot)
-        .await
-        .map_err(Error::from)?)
-}
-
 /// `GET /v1/buttons/code?lang=&style=`: `lang` defaults to the company's language, `style` to
 /// standard; the custom style needs both GIFs uploaded (409 otherwise).
 pub async fn code(app: &Arc<App>, req: Request<Incoming>) -> Reply {
@@ -135,7 +126,7 @@ pub async fn code(app: &Arc<App>, req: Request<Incoming>) -> Reply {
             ));
         }
     }
-    let s = snapshot(app, tenant).await?;
+    let s = app.engine.ask(tenant, GetSnapshot).await?;
     if style == Style::Custom && !s.tenant.window.custom_buttons {
         return Err(Error::Conflict {
             code: "custom_buttons_missing",
@@ -236,7 +227,7 @@ pub async fn delete_custom(app: &Arc<App>, req: Request<Incoming>) -> Reply {
 pub async fn image(app: &Arc<App>, key: &str, lang: &str, style: &str) -> Reply {
     let tenant = app.engine.tenant_by_key(key)?;
     let style = Style::parse(style)?;
-    let s = snapshot(app, tenant).await?;
+    let s = app.engine.ask(tenant, GetSnapshot).await?;
     let state = if s.load.iter().any(|l| l.1 == Status::Online) {
         ButtonState::Online
     } else {

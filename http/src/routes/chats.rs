@@ -47,12 +47,7 @@ async fn session(
     tenant: TenantId,
     chat: ChatId,
 ) -> Result<Addr<VisitorActor>, ApiError> {
-    Ok(app
-        .engine
-        .tenant(tenant)?
-        .send(FindChat(chat))
-        .await
-        .map_err(Error::from)??)
+    Ok(app.engine.ask(tenant, FindChat(chat)).await??)
 }
 
 /// `GET /v1/chats?limit=`: the company's chats, newest first.
@@ -88,10 +83,8 @@ pub async fn accept(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply
     let (tenant, account) = account(app, &req)?;
     let chat = app
         .engine
-        .tenant(tenant)?
-        .send(Accept { chat: id, account })
-        .await
-        .map_err(Error::from)??;
+        .ask(tenant, Accept { chat: id, account })
+        .await??;
     json(StatusCode::OK, &convert::chat(&chat))
 }
 
@@ -144,8 +137,7 @@ pub async fn post(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
             text,
             client_id: body.client_id,
         })
-        .await
-        .map_err(Error::from)??;
+        .await??;
     json(StatusCode::CREATED, &api::MessageResponse { seq })
 }
 
@@ -161,8 +153,7 @@ pub async fn typing(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply
     session(app, tenant, id)
         .await?
         .send(Typing { chat: id, operator })
-        .await
-        .map_err(Error::from)??;
+        .await??;
     json(StatusCode::OK, &serde_json::json!({ "typing": true }))
 }
 
@@ -173,11 +164,7 @@ pub async fn close(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply 
         Principal::Visitor { .. } => None,
         Principal::Account { account, .. } => Some(account),
     };
-    app.engine
-        .tenant(tenant)?
-        .send(Close { chat: id, by })
-        .await
-        .map_err(Error::from)??;
+    app.engine.ask(tenant, Close { chat: id, by }).await??;
     json(
         StatusCode::OK,
         &convert::chat(&app.engine.chat(tenant, id)?),
@@ -191,8 +178,7 @@ pub async fn events(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply
     let subscription = session(app, tenant, id)
         .await?
         .send(Subscribe { chat: id, after })
-        .await
-        .map_err(Error::from)??;
+        .await??;
     let body = SseBody::new(
         subscription,
         encode_chat_event,
@@ -272,11 +258,7 @@ pub async fn transfer(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Rep
         operator: body.operator.filter(|o| !o.is_empty()),
         department: body.department,
     };
-    app.engine
-        .tenant(tenant)?
-        .send(msg)
-        .await
-        .map_err(Error::from)??;
+    app.engine.ask(tenant, msg).await??;
     json(
         StatusCode::OK,
         &convert::chat(&app.engine.chat(tenant, id)?),

@@ -276,12 +276,7 @@ fn slot_wire(s: &GraphicsSlot, active: Option<u64>) -> Slot {
 
 /// The company's active slot, as its tenant actor holds it.
 async fn active_slot(app: &App, tenant: TenantId) -> Result<Option<u64>, ApiError> {
-    let snapshot = app
-        .engine
-        .tenant(tenant)?
-        .send(GetSnapshot)
-        .await
-        .map_err(Error::from)?;
+    let snapshot = app.engine.ask(tenant, GetSnapshot).await?;
     Ok(snapshot.tenant.window.active_graphics)
 }
 

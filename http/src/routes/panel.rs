@@ -11,7 +11,7 @@ use switchboard_engine::actors::tenant::{
     SaveOperator, Snapshot, UpdateTenant,
 };
 use switchboard_engine::engine::{hash_off_thread, normalize_email};
-use switchboard_engine::model::{self, Distribution, Field, Role, Status, TenantId};
+use switchboard_engine::model::{self, Distribution, Field, Role, Status};
 use switchboard_engine::routing::Fairness;
 use switchboard_engine::Error;
 
@@ -32,15 +32,6 @@ fn set<T>(target: &mut T, value: Option<T>) {
 /// Longest settings text (welcome, offline texts).
 const MAX_SETTING_CHARS: usize = 2000;
 
-async fn snapshot(app: &App, tenant: TenantId) -> Result<Snapshot, ApiError> {
-    Ok(app
-        .engine
-        .tenant(tenant)?
-        .send(GetSnapshot)
-        .await
-        .map_err(Error::from)?)
-}
-
 fn company_wire(c: &model::Company) -> api::Company {
     api::Company {
         name: c.name.clone(),
@@ -58,7 +49,7 @@ pub async fn company(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
     json(
         StatusCode::OK,
-        &company_wire(&snapshot(app, tenant).await?.tenant.company),
+        &company_wire(&app.engine.ask(tenant, GetSnapshot).await?.tenant.company),
     )
 }
 
@@ -119,13 +110,8 @@ pub async fn update_company(app: &Arc<App>, req: Request<Incoming>) -> Reply {
         set(&mut c.time_zone, zone);
         Ok(())
     });
-    let (updated, ticket) = app
-        .engine
-        .tenant(tenant)?
-        .send(UpdateTenant(edit))
-        .await
-        .map_err(Error::from)??;
-    ticket.durable().await.map_err(Error::from)?;
+    let (updated, ticket) = app.engine.ask(tenant, UpdateTenant(edit)).await??;
+    ticket.durable().await?;
     json(StatusCode::OK, &company_wire(&updated.company))
 }
 
@@ -166,7 +152,7 @@ pub async fn chat_window(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
     json(
         StatusCode::OK,
-        &window_wire(&snapshot(app, tenant).await?.tenant.window),
+        &window_wire(&app.engine.ask(tenant, GetSnapshot).await?.tenant.window),
     )
 }
 
@@ -304,20 +290,17 @@ pub async fn update_chat_window(app: &Arc<App>, req: Request<Incoming>) -> Reply
         }
         Ok(())
     });
-    let (updated, ticket) = app
-        .engine
-        .tenant(tenant)?
-        .send(UpdateTenant(edit))
-        .await
-        .map_err(Error::from)??;
-    ticket.durable().await.map_err(Error::from)?;
+    let (updated, ticket) = app.engine.ask(tenant, UpdateTenant(edit)).await??;
+    ticket.durable().await?;
     json(StatusCode::OK, &window_wire(&updated.window))
 }
 
 /// `GET /v1/departments`.
 pub async fn departments(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
-    let list: Vec<api::Department> = snapshot(app, tenant)
+    let list: Vec<api::Department> = app
+        .engine
+        .ask(tenant, GetSnapshot)
         .await?
         .departments
         .into_iter()
@@ -335,14 +318,15 @@ pub async fn save_department(app: &Arc<App>, req: Request<Incoming>, id: Option<
     let body: api::DepartmentRequest = read_json(app, req).await?;
     let (d, ticket) = app
         .engine
-        .tenant(tenant)?
-        .send(SaveDepartment {
-            id,
-            name: body.name,
-        })
-        .await
-        .map_err(Error::from)??;
-    ticket.durable().await.map_err(Error::from)?;
+        .ask(
+            tenant,
+            SaveDepartment {
+                id,
+                name: body.name,
+            },
+        )
+        .await??;
+    ticket.durable().await?;
     let status = if id.is_none() {
         StatusCode::CREATED
     } else {
@@ -360,13 +344,8 @@ pub async fn save_department(app: &Arc<App>, req: Request<Incoming>, id: Option<
 /// `DELETE /v1/departments/{id}`.
 pub async fn delete_department(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Reply {
     let (tenant, _) = admin(app, &req)?;
-    let ticket = app
-        .engine
-        .tenant(tenant)?
-        .send(DeleteDepartment(id))
-        .await
-        .map_err(Error::from)??;
-    ticket.durable().await.map_err(Error::from)?;
+    let ticket = app.engine.ask(tenant, DeleteDepartment(id)).await??;
+    ticket.durable().await?;
     json(StatusCode::OK, &serde_json::json!({ "deleted": id }))
 }
 
@@ -388,7 +367,7 @@ fn operator_wire(a: &model::Account, s: &Snapshot) -> api::Operator {
 /// `GET /v1/operators`: every account, admins included.
 pub async fn operators(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
-    let s = snapshot(app, tenant).await?;
+    let s = app.engine.ask(tenant, GetSnapshot).await?;
     let list: Vec<api::Operator> = s.accounts.iter().map(|a| operator_wire(a, &s)).collect();
     json(StatusCode::OK, &list)
 }
@@ -396,7 +375,7 @@ pub async fn operators(app: &Arc<App>, req: Request<Incoming>) -> Reply {
 /// `GET /v1/operators/{sip}`.
 pub async fn operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) -> Reply {
     let (tenant, _) = account(app, &req)?;
-    let s = snapshot(app, tenant).await?;
+    let s = app.engine.ask(tenant, GetSnapshot).await?;
     let found = s
         .accounts
         .iter()
@@ -426,7 +405,9 @@ pub async fn save_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) ->
     let (tenant, _) = admin(app, &req)?;
     check_sip(sip)?;
     let body: api::OperatorRequest = read_json(app, req).await?;
-    let existed = snapshot(app, tenant)
+    let existed = app
+        .engine
+        .ask(tenant, GetSnapshot)
         .await?
         .accounts
         .iter()
@@ -456,10 +437,9 @@ pub async fn save_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) ->
         departments: body.departments,
         role,
     };
-    let actor = app.engine.tenant(tenant)?;
-    let (account, ticket) = actor.send(msg).await.map_err(Error::from)??;
-    ticket.durable().await.map_err(Error::from)?;
-    let s = snapshot(app, tenant).await?;
+    let (account, ticket) = app.engine.ask(tenant, msg).await??;
+    ticket.durable().await?;
+    let s = app.engine.ask(tenant, GetSnapshot).await?;
     json(
         if existed {
             StatusCode::OK
@@ -475,18 +455,18 @@ pub async fn delete_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) 
     let (tenant, _) = admin(app, &req)?;
     let ticket = app
         .engine
-        .tenant(tenant)?
-        .send(DeleteOperator(sip.to_string()))
-        .await
-        .map_err(Error::from)??;
-    ticket.durable().await.map_err(Error::from)?;
+        .ask(tenant, DeleteOperator(sip.to_string()))
+        .await??;
+    ticket.durable().await?;
     json(StatusCode::OK, &serde_json::json!({ "deleted": sip }))
 }
 
 /// `GET /v1/canned-responses`.
 pub async fn canned(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
-    let list: Vec<api::Canned> = snapshot(app, tenant)
+    let list: Vec<api::Canned> = app
+        .engine
+        .ask(tenant, GetSnapshot)
         .await?
         .canned
         .into_iter()
@@ -508,13 +488,8 @@ pub async fn save_canned(app: &Arc<App>, req: Request<Incoming>, id: Option<u64>
         shortcut: body.shortcut,
         text: body.text,
     };
-    let (c, ticket) = app
-        .engine
-        .tenant(tenant)?
-        .send(msg)
-        .await
-        .map_err(Error::from)??;
-    ticket.durable().await.map_err(Error::from)?;
+    let (c, ticket) = app.engine.ask(tenant, msg).await??;
+    ticket.durable().await?;
     let status = if id.is_none() {
         StatusCode::CREATED
     } else {
@@ -533,13 +508,8 @@ pub async fn save_canned(app: &Arc<App>, req: Request<Incoming>, id: Option<u64>
 /// `DELETE /v1/canned-responses/{id}`.
 pub async fn delete_canned(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Reply {
     let (tenant, _) = admin(app, &req)?;
-    let ticket = app
-        .engine
-        .tenant(tenant)?
-        .send(DeleteCanned(id))
-        .await
-        .map_err(Error::from)??;
-    ticket.durable().await.map_err(Error::from)?;
+    let ticket = app.engine.ask(tenant, DeleteCanned(id)).await??;
+    ticket.durable().await?;
     json(StatusCode::OK, &serde_json::json!({ "deleted": id }))
 }
 
@@ -562,7 +532,7 @@ pub fn offline_message_wire(m: &model::OfflineMessage, s: &Snapshot) -> api::Off
 /// `GET /v1/offline-messages`: newest first.
 pub async fn offline_messages(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
-    let s = snapshot(app, tenant).await?;
+    let s = app.engine.ask(tenant, GetSnapshot).await?;
     let list: Vec<api::OfflineMessage> = app
         .engine
         .offline_messages(tenant)?

@@ -10,7 +10,6 @@ use switchboard_engine::actors::tenant::{FindVisitor, GetSnapshot, PageView};
 use switchboard_engine::actors::visitor::{Decline, Invite, Watch};
 use switchboard_engine::events::{Sequenced, VisitorEvent};
 use switchboard_engine::model::VisitorId;
-use switchboard_engine::Error;
 
 use super::visitor::short_text;
 use super::{account, event_stream, json, query_param, read_json, respond, Reply};
@@ -60,12 +59,7 @@ pub fn script(_app: &Arc<App>) -> Reply {
 /// `GET /v1/tracking/code?lang=`: the `<script>` snippet for the company's pages.
 pub async fn code(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
-    let snapshot = app
-        .engine
-        .tenant(tenant)?
-        .send(GetSnapshot)
-        .await
-        .map_err(Error::from)?;
+    let snapshot = app.engine.ask(tenant, GetSnapshot).await?;
     let lang = query_param(&req, "lang").unwrap_or(snapshot.tenant.window.language.clone());
     if !crate::LANGUAGES.contains(&lang.as_str()) {
         return Err(ApiError::invalid(
@@ -92,18 +86,17 @@ pub async fn page_view(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Rep
     if url.is_empty() {
         return Err(ApiError::invalid("url", "give the page's URL"));
     }
-    let actor = app.engine.tenant(tenant)?;
     let view = PageView {
         visitor,
         url,
         title: short_text("title", body.title, MAX_URL_CHARS)?,
         referrer: short_text("referrer", body.referrer, MAX_URL_CHARS)?,
     };
-    let id = actor.send(view).await.map_err(Error::from)??;
-    let tracking = actor
-        .send(GetSnapshot)
-        .await
-        .map_err(Error::from)?
+    let id = app.engine.ask(tenant, view).await??;
+    let tracking = app
+        .engine
+        .ask(tenant, GetSnapshot)
+        .await?
         .tenant
         .window
         .tracking;
@@ -123,13 +116,8 @@ pub async fn events(app: &Arc<App>, _req: Request<Incoming>, key: &str, id: u64)
         visitor: visitor_id(id)?,
         tracked_only: false,
     };
-    let actor = app
-        .engine
-        .tenant(tenant)?
-        .send(find)
-        .await
-        .map_err(Error::from)??;
-    let subscription = actor.send(Watch).await.map_err(Error::from)?;
+    let actor = app.engine.ask(tenant, find).await??;
+    let subscription = actor.send(Watch).await?;
     Ok(event_stream(SseBody::new(
         subscription,
         encode,
@@ -154,31 +142,15 @@ pub async fn decline(app: &Arc<App>, _req: Request<Incoming>, key: &str, id: u64
         visitor: visitor_id(id)?,
         tracked_only: false,
     };
-    let actor = app
-        .engine
-        .tenant(tenant)?
-        .send(find)
-        .await
-        .map_err(Error::from)??;
-    actor
-        .send(Decline)
-        .await
-        .map_err(Error::from)??
-        .durable()
-        .await
-        .map_err(Error::from)?;
+    let actor = app.engine.ask(tenant, find).await??;
+    actor.send(Decline).await??.durable().await?;
     json(StatusCode::OK, &serde_json::json!({ "declined": true }))
 }
 
 /// `GET /v1/visitors`: the visitors on the site, most recently active first.
 pub async fn list(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
-    let snapshot = app
-        .engine
-        .tenant(tenant)?
-        .send(GetSnapshot)
-        .await
-        .map_err(Error::from)?;
+    let snapshot = app.engine.ask(tenant, GetSnapshot).await?;
     let visitors: Vec<api::Visitor> = snapshot
         .visitors
         .iter()
@@ -195,12 +167,7 @@ pub async fn invite(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Reply {
         visitor: id,
         tracked_only: true,
     };
-    let actor = app
-        .engine
-        .tenant(tenant)?
-        .send(find)
-        .await
-        .map_err(Error::from)??;
-    actor.send(Invite { by }).await.map_err(Error::from)??;
+    let actor = app.engine.ask(tenant, find).await??;
+    actor.send(Invite { by }).await??;
     json(StatusCode::OK, &serde_json::json!({ "invited": id }))
 }

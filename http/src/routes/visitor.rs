@@ -7,7 +7,6 @@ use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
 use switchboard_engine::actors::tenant::{GetSnapshot, StartChat};
 use switchboard_engine::model::{ChatState, OfflineMessage};
-use switchboard_engine::Error;
 
 use super::{json, read_json, Reply};
 use crate::api;
@@ -54,7 +53,6 @@ fn optional_email(value: Option<String>) -> Result<String, ApiError> {
 pub async fn start_chat(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Reply {
     let tenant = app.engine.tenant_by_key(key)?;
     let body: api::StartChatRequest = read_json(app, req).await?;
-    let actor = app.engine.tenant(tenant)?;
     let lang = match body.lang {
         Some(lang) if crate::LANGUAGES.contains(&lang.as_str()) => lang,
         Some(lang) if !lang.is_empty() => {
@@ -64,28 +62,30 @@ pub async fn start_chat(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Re
             ))
         }
         _ => {
-            actor
-                .send(GetSnapshot)
-                .await
-                .map_err(Error::from)?
+            app.engine
+                .ask(tenant, GetSnapshot)
+                .await?
                 .tenant
                 .window
                 .language
         }
     };
-    let started = actor
-        .send(StartChat {
-            visitor: body.visitor_id,
-            name: short_text("name", body.name, MAX_NAME_CHARS)?,
-            email: optional_email(body.email)?,
-            department: body.department,
-            operator: body.operator.filter(|o| !o.is_empty()),
-            page_url: short_text("page_url", body.page_url, MAX_URL_CHARS)?,
-            lang,
-        })
-        .await
-        .map_err(Error::from)??;
-    started.ticket.durable().await.map_err(Error::from)?;
+    let started = app
+        .engine
+        .ask(
+            tenant,
+            StartChat {
+                visitor: body.visitor_id,
+                name: short_text("name", body.name, MAX_NAME_CHARS)?,
+                email: optional_email(body.email)?,
+                department: body.department,
+                operator: body.operator.filter(|o| !o.is_empty()),
+                page_url: short_text("page_url", body.page_url, MAX_URL_CHARS)?,
+                lang,
+            },
+        )
+        .await??;
+    started.ticket.durable().await?;
     let state = if started.chat.state == ChatState::Offline {
         "offline"
     } else {
@@ -118,12 +118,7 @@ pub async fn offline_message(app: &Arc<App>, req: Request<Incoming>, key: &str) 
             format!("give 1 to {MAX_OFFLINE_CHARS} characters"),
         ));
     }
-    let snapshot = app
-        .engine
-        .tenant(tenant)?
-        .send(GetSnapshot)
-        .await
-        .map_err(Error::from)?;
+    let snapshot = app.engine.ask(tenant, GetSnapshot).await?;
     if let Some(d) = body.department {
         if !snapshot.departments.iter().any(|x| x.id == d) {
             return Err(ApiError::invalid(

@@ -14,7 +14,7 @@ use hyper::header::{HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL};
 use hyper::{Request, StatusCode};
 use serde::Serialize;
 use switchboard_engine::actors::tenant::{GetSnapshot, Snapshot};
-use switchboard_engine::model::{Department, Status, Tenant, TenantId};
+use switchboard_engine::model::{Department, Status, Tenant};
 use switchboard_engine::Error;
 
 use super::{json, pages, query_param, respond, Reply};
@@ -172,16 +172,6 @@ pub fn resolve_lang<'a>(requested: Option<&str>, company_default: &'a str) -> &'
         .unwrap_or(i18n::FALLBACK)
 }
 
-/// The company's snapshot, through its tenant actor.
-async fn snapshot(app: &App, tenant: TenantId) -> Result<Snapshot, ApiError> {
-    Ok(app
-        .engine
-        .tenant(tenant)?
-        .send(GetSnapshot)
-        .await
-        .map_err(Error::from)?)
-}
-
 /// `GET /chat/{lang}/{key}[,vars]/{page URL}`: the chat window page, or an HTML error page
 /// (a browser shows it in the popup, so it is a page, not JSON).
 pub async fn chat_window(app: &Arc<App>, req: &Request<Incoming>) -> Reply {
@@ -194,7 +184,7 @@ pub async fn chat_window(app: &Arc<App>, req: &Request<Incoming>) -> Reply {
         Err(Error::NotFound(_)) => return pages::unknown_company(),
         Err(e) => return Err(e.into()),
     };
-    let snapshot = snapshot(app, tenant).await?;
+    let snapshot = app.engine.ask(tenant, GetSnapshot).await?;
     let settings = WindowSettings::from_snapshot(&snapshot, Some(&url.lang));
     pages::chat_page(&settings, &url)
 }
@@ -243,7 +233,7 @@ pub async fn demo(app: &Arc<App>) -> Reply {
 pub async fn settings(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Reply {
     let tenant = app.engine.tenant_by_key(key)?;
     let requested = query_param(&req, "lang");
-    let snapshot = snapshot(app, tenant).await?;
+    let snapshot = app.engine.ask(tenant, GetSnapshot).await?;
     let mut response = json(
         StatusCode::OK,
         &WindowSettings::from_snapshot(&snapshot, requested.as_deref()),
