@@ -11,6 +11,7 @@
 //! - `errors`: every refusal is a 4xx with a stable code, and leaves good data intact;
 //! - `durability`: the real binary killed with SIGKILL keeps every acknowledged message;
 //! - `ops`: `/healthz`, `/metrics`, `/openapi.json`;
+//! - `lifecycle`: idle actors passivate and come back from storage;
 //! - `browser`: the chat window, the demo shop and invitations in headless Chromium;
 //! - `guarantees`: routing limits, queue order and positions under a burst, presence grace,
 //!   transfers and the routing log.
@@ -21,6 +22,7 @@ mod browser;
 mod durability;
 mod errors;
 mod guarantees;
+mod lifecycle;
 mod messages;
 mod ops;
 mod routing;
