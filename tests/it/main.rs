@@ -11,6 +11,7 @@
 //! - `errors`: every refusal is a 4xx with a stable code, and leaves good data intact;
 //! - `durability`: the real binary killed with SIGKILL keeps every acknowledged message;
 //! - `ops`: `/healthz`, `/metrics`, `/openapi.json`;
+//! - `visitor_web`: buttons, graphics, tracking and invitations over HTTP;
 //! - `lifecycle`: idle actors passivate and come back from storage;
 //! - `browser`: the chat window, the demo shop and invitations in headless Chromium;
 //! - `guarantees`: routing limits, queue order and positions under a burst, presence grace,
@@ -27,3 +28,4 @@ mod messages;
 mod ops;
 mod routing;
 mod tenancy;
+mod visitor_web;

@@ -26,6 +26,10 @@ pub struct Server {
     pub client: reqwest::Client,
     /// The running server; taken on drop.
     running: Option<switchboard_http::Running>,
+    /// Its database, kept so [`Server::restart`] can start over it.
+    store: switchboard_storage::Store,
+    /// Its engine settings, for the restart.
+    engine: switchboard_engine::Config,
 }
 
 /// The engine settings tests use unless they need others: two arbiters (the 2-core target)
@@ -57,7 +61,16 @@ pub async fn start_server_with(
     http: switchboard_http::Config,
 ) -> Server {
     let store = switchboard_storage::Store::temporary().expect("a temporary store opens");
-    let engine = switchboard_engine::Engine::start(store, engine).expect("the engine starts");
+    serve(store, engine, http).await
+}
+
+async fn serve(
+    store: switchboard_storage::Store,
+    config: switchboard_engine::Config,
+    http: switchboard_http::Config,
+) -> Server {
+    let engine = switchboard_engine::Engine::start(store.clone(), config.clone())
+        .expect("the engine starts");
     let running = switchboard_http::start(engine, http)
         .await
         .expect("the server binds 127.0.0.1:0");
@@ -65,6 +78,18 @@ pub async fn start_server_with(
         base: format!("http://{}", running.addr),
         client: reqwest::Client::new(),
         running: Some(running),
+        store,
+        engine: config,
+    }
+}
+
+impl Server {
+    /// Stops the server and its actors and starts new ones over the same database (on a new
+    /// port): every actor's state comes back from storage.
+    pub async fn restart(mut self) -> Server {
+        let running = self.running.take().expect("running");
+        running.shutdown().await.expect("a clean shutdown");
+        serve(self.store.clone(), self.engine.clone(), http_config()).await
     }
 }
 
