@@ -693,3 +693,44 @@ pub struct ErrorBody {
     /// What was wrong.
     pub message: String,
 }
+
+/// A custom-graphics slot (`GET /v1/chat-window/graphics`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct GraphicsSlot {
+    /// Slot id.
+    pub id: u64,
+    /// A header image (290x80) is uploaded.
+    pub header: bool,
+    /// A sidebar image (90x367) is uploaded.
+    pub sidebar: bool,
+    /// This is the slot the chat window shows.
+    pub active: bool,
+    /// Unix ms the slot was made.
+    pub created_at: u64,
+}
+
+/// `GET /v1/buttons/code`: a chat button's HTML.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ButtonCode {
+    /// Language of the button and the chat window it opens.
+    pub lang: String,
+    /// "standard" or "custom".
+    pub style: String,
+    /// The HTML to paste into the company's pages.
+    pub html: String,
+    /// The button image.
+    pub image_url: String,
+    /// The chat window, before the page URL is appended.
+    pub chat_url: String,
+}
+
+/// Which custom buttons are uploaded (`PUT`/`DELETE /v1/buttons/custom`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CustomButtons {
+    /// The online GIF is uploaded.
+    pub online: bool,
+    /// The offline GIF is uploaded.
+    pub offline: bool,
+    /// Both are, so the custom style's code works.
+    pub custom_buttons: bool,
+}

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use switchboard_http::api;
 
 /// A call that takes longer than this has failed; the event stream has no such limit.
@@ -49,39 +49,10 @@ impl std::fmt::Display for Failure {
     }
 }
 
+pub use switchboard_http::api::{ButtonCode, GraphicsSlot};
+
 /// What a call returns.
 pub type Result<T> = std::result::Result<T, Failure>;
-
-/// A custom-graphics slot (`GET /v1/chat-window/graphics`). The server keeps this shape
-/// private to its routes (not in `api.rs`), so the client reads it here.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
-pub struct GraphicsSlot {
-    /// Slot id.
-    pub id: u64,
-    /// A header image is uploaded.
-    pub header: bool,
-    /// A sidebar image is uploaded.
-    pub sidebar: bool,
-    /// This slot is the one the chat window shows.
-    pub active: bool,
-    /// Unix ms it was made.
-    pub created_at: u64,
-}
-
-/// `GET /v1/buttons/code` (also private to the server's routes, read here).
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
-pub struct ButtonCode {
-    /// Language of the button and its chat window.
-    pub lang: String,
-    /// `standard` or `custom`.
-    pub style: String,
-    /// The HTML to paste into the company's pages.
-    pub html: String,
-    /// The button image.
-    pub image_url: String,
-    /// The chat window, before the page URL.
-    pub chat_url: String,
-}
 
 /// The panel API of one server, signed in or not. Cheap to clone: the stream task and the
 /// command tasks share the connection pool and the token.

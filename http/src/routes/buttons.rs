@@ -14,7 +14,6 @@ use hyper::header::{HeaderValue, CACHE_CONTROL, EXPIRES, PRAGMA};
 use hyper::{Request, Response, StatusCode};
 use image::codecs::gif::GifDecoder;
 use image::{AnimationDecoder, ImageDecoder, ImageFormat};
-use serde::Serialize;
 use switchboard_engine::actors::tenant::GetSnapshot;
 use switchboard_engine::assets::{ButtonState, CustomButtons};
 use switchboard_engine::model::Status;
@@ -22,6 +21,7 @@ use switchboard_engine::Error;
 
 use super::graphics::{decode_limits, off_thread, refusal, too_large};
 use super::{account, admin, json, query_param, read_upload, respond, Body, Reply};
+use crate::api;
 use crate::error::ApiError;
 use crate::server::App;
 
@@ -77,34 +77,8 @@ impl Style {
     }
 }
 
-/// Answer to `GET /v1/buttons/code`.
-#[derive(Serialize)]
-struct ButtonCode {
-    /// Language of the button and the chat window it opens.
-    lang: String,
-    /// `standard` or `custom`.
-    style: &'static str,
-    /// The HTML to paste into the company's pages.
-    html: String,
-    /// The button image.
-    image_url: String,
-    /// The chat window, before the page URL is appended.
-    chat_url: String,
-}
-
-/// Which custom buttons are uploaded, and whether the custom style is on.
-#[derive(Serialize)]
-struct CustomState {
-    /// The online GIF is uploaded.
-    online: bool,
-    /// The offline GIF is uploaded.
-    offline: bool,
-    /// Both are, so the custom style's code works.
-    custom_buttons: bool,
-}
-
-fn custom_state(b: &CustomButtons) -> CustomState {
-    CustomState {
+fn custom_state(b: &CustomButtons) -> api::CustomButtons {
+    api::CustomButtons {
         online: b.online.is_some(),
         offline: b.offline.is_some(),
         custom_buttons: b.complete(),
@@ -141,11 +115,11 @@ pub async fn code(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let base = &app.base_url;
     json(
         StatusCode::OK,
-        &ButtonCode {
+        &api::ButtonCode {
             html: button_html(base, key, &lang, style.name()),
             image_url: format!("{base}/button/{key}/{lang}/{}", style.name()),
             chat_url: format!("{base}/chat/{lang}/{key}/"),
-            style: style.name(),
+            style: style.name().into(),
             lang,
         },
     )

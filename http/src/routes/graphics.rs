@@ -23,7 +23,6 @@ use image::{
     DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageError, ImageFormat,
     ImageReader, Limits, RgbaImage,
 };
-use serde::Serialize;
 use switchboard_engine::actors::tenant::GetSnapshot;
 use switchboard_engine::assets::{GraphicsPart, GraphicsSlot};
 use switchboard_engine::model::TenantId;
@@ -31,6 +30,7 @@ use switchboard_engine::Error;
 use tokio::sync::Semaphore;
 
 use super::{account, admin, json, read_upload, respond, Reply};
+use crate::api;
 use crate::error::ApiError;
 use crate::server::App;
 
@@ -249,23 +249,8 @@ fn default_image(part: GraphicsPart) -> Bytes {
         .clone()
 }
 
-/// A slot on the wire.
-#[derive(Serialize)]
-struct Slot {
-    /// Slot id.
-    id: u64,
-    /// Whether a header image is uploaded.
-    header: bool,
-    /// Whether a sidebar image is uploaded.
-    sidebar: bool,
-    /// Whether this is the company's active slot.
-    active: bool,
-    /// Unix milliseconds the slot was made.
-    created_at: u64,
-}
-
-fn slot_wire(s: &GraphicsSlot, active: Option<u64>) -> Slot {
-    Slot {
+fn slot_wire(s: &GraphicsSlot, active: Option<u64>) -> api::GraphicsSlot {
+    api::GraphicsSlot {
         id: s.id,
         header: s.header.is_some(),
         sidebar: s.sidebar.is_some(),
@@ -293,7 +278,7 @@ fn part_of(name: &str) -> Result<GraphicsPart, ApiError> {
 pub async fn list(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
     let active = active_slot(app, tenant).await?;
-    let slots: Vec<Slot> = app
+    let slots: Vec<api::GraphicsSlot> = app
         .engine
         .graphics_slots(tenant)?
         .iter()
