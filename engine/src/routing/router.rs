@@ -38,6 +38,14 @@ pub(super) struct Routed {
     pub(super) told_position: Option<usize>,
 }
 
+/// A waiting phase with nothing offered or tried yet.
+fn waiting() -> Phase {
+    Phase::Waiting {
+        offered: BTreeSet::new(),
+        tried: BTreeSet::new(),
+    }
+}
+
 /// Queue order class of chats that go to the head.
 const HEAD: u8 = 0;
 /// Queue order class of arriving chats.
@@ -168,6 +176,21 @@ impl Router {
         })
     }
 
+    /// Takes responsibility for `chat`: the next arrival number, in queue class `class`.
+    fn admit(&mut self, chat: ChatId, request: Request, rung: Rung, class: u8, phase: Phase) {
+        self.arrivals += 1;
+        let routed = Routed {
+            request,
+            rung,
+            order: (class, self.arrivals),
+            phase,
+            offer_generation: 0,
+            wait_generation: 0,
+            told_position: None,
+        };
+        self.chats.insert(chat, routed);
+    }
+
     /// Adds an operator or changes their limit and departments.
     pub fn upsert_agent(
         &mut self,
@@ -271,22 +294,7 @@ impl Router {
             };
             return vec![Effect::Offline { chat }, Effect::Log { chat, note }];
         };
-        self.arrivals += 1;
-        self.chats.insert(
-            chat,
-            Routed {
-                request,
-                rung,
-                order: (TAIL, self.arrivals),
-                phase: Phase::Waiting {
-                    offered: BTreeSet::new(),
-                    tried: BTreeSet::new(),
-                },
-                offer_generation: 0,
-                wait_generation: 0,
-                told_position: None,
-            },
-        );
+        self.admit(chat, request, rung, TAIL, waiting());
         let mut effects = Vec::new();
         self.log(
             &mut effects,
@@ -357,22 +365,7 @@ impl Router {
             Rung::Department
         };
         let rung = self.first_served_rung(&request, first).unwrap_or(first);
-        self.arrivals += 1;
-        self.chats.insert(
-            chat,
-            Routed {
-                request,
-                rung,
-                order: (HEAD, self.arrivals),
-                phase: Phase::Waiting {
-                    offered: BTreeSet::new(),
-                    tried: BTreeSet::new(),
-                },
-                offer_generation: 0,
-                wait_generation: 0,
-                told_position: None,
-            },
-        );
+        self.admit(chat, request, rung, HEAD, waiting());
         let mut effects = Vec::new();
         self.log(
             &mut effects,
@@ -394,22 +387,11 @@ impl Router {
         operator: AccountId,
         now: u64,
     ) {
-        self.arrivals += 1;
-        self.chats.insert(
-            chat,
-            Routed {
-                request,
-                rung: Rung::Department,
-                order: (TAIL, self.arrivals),
-                phase: Phase::Connected {
-                    operator,
-                    since: now,
-                },
-                offer_generation: 0,
-                wait_generation: 0,
-                told_position: None,
-            },
-        );
+        let phase = Phase::Connected {
+            operator,
+            since: now,
+        };
+        self.admit(chat, request, Rung::Department, TAIL, phase);
         if let Some(agent) = self.agents.get_mut(&operator) {
             agent.open.insert(chat);
         }
@@ -653,10 +635,7 @@ impl Router {
         let Some(routed) = self.chats.get_mut(&chat) else {
             return;
         };
-        routed.phase = Phase::Waiting {
-            offered: BTreeSet::new(),
-            tried: BTreeSet::new(),
-        };
+        routed.phase = waiting();
         routed.order.0 = class;
         routed.wait_generation += 1;
         routed.told_position = None;

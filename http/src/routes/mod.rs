@@ -269,73 +269,48 @@ pub fn error_response(error: &ApiError) -> Response<Body> {
     response
 }
 
+/// Reads a whole body of at most `limit` bytes; `code` names the refusal when it is over.
+async fn read_body(req: Request<Incoming>, limit: usize, code: &str) -> Result<Bytes, ApiError> {
+    let body = Limited::new(req.into_body(), limit)
+        .collect()
+        .await
+        .map_err(|e| {
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
+                let message = format!("the request body is over {limit} bytes");
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, code, message)
+            } else {
+                let message = "the request body could not be read";
+                ApiError::new(StatusCode::BAD_REQUEST, "body_unreadable", message)
+            }
+        })?;
+    Ok(body.to_bytes())
+}
+
 /// Reads and parses a JSON body under the configured size limit.
 pub async fn read_json<T: DeserializeOwned>(
     app: &App,
     req: Request<Incoming>,
 ) -> Result<T, ApiError> {
-    let limit = app.config.max_body_bytes;
-    let body = Limited::new(req.into_body(), limit)
-        .collect()
-        .await
-        .map_err(|e| {
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
-                    format!("the request body is over {limit} bytes"),
-                )
-            } else {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "body_unreadable",
-                    "the request body could not be read",
-                )
-            }
-        })?;
-    let bytes = body.to_bytes();
+    let bytes = read_body(req, app.config.max_body_bytes, "body_too_large").await?;
     if bytes.is_empty() {
+        let message = "the request needs a JSON body";
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "invalid_json",
-            "the request needs a JSON body",
+            message,
         ));
     }
     serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
-            format!("the JSON body is not valid: {e}"),
-        )
+        let message = format!("the JSON body is not valid: {e}");
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", message)
     })
 }
 
 /// Reads a raw body (an upload) of at most `max_upload_bytes`.
 pub async fn read_upload(app: &App, req: Request<Incoming>) -> Result<Bytes, ApiError> {
-    let limit = app.config.max_upload_bytes;
-    let body = Limited::new(req.into_body(), limit)
-        .collect()
-        .await
-        .map_err(|e| {
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "upload_too_large",
-                    format!("the upload is over {limit} bytes"),
-                )
-            } else {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "body_unreadable",
-                    "the request body could not be read",
-                )
-            }
-        })?;
-    Ok(body.to_bytes())
+    read_body(req, app.config.max_upload_bytes, "upload_too_large").await
 }
 
 /// The bearer token: `Authorization: Bearer ..`, or `?token=` (EventSource cannot set headers).
