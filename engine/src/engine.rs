@@ -11,8 +11,8 @@ use actix::{Actor, Addr, ArbiterHandle};
 use serde::{Deserialize, Serialize};
 use switchboard_storage::records::{
     AccountRecord, ButtonsRecord, CannedRecord, ChatRecord, DepartmentRecord, EmailIndex,
-    GraphicsRecord, IndexRecord, KeyIndex, LogRecord, OfflineRecord, RoutingRecord, SessionRecord,
-    SubjectRecord, TenantRecord, VisitorRecord,
+    GraphicsRecord, IndexRecord, KeyIndex, LogRecord, OfflineRecord, OpenChat, RoutingRecord,
+    SessionRecord, SubjectRecord, TenantRecord, VisitorRecord,
 };
 use switchboard_storage::{Key, Store, Table, Ticket};
 
@@ -106,6 +106,8 @@ pub struct Tables {
     pub buttons: Table<ButtonsRecord>,
     /// Chats' routing logs.
     pub routing: Table<RoutingRecord>,
+    /// Index of the chats waiting or connected.
+    pub open_chats: Table<OpenChat>,
 }
 
 impl Tables {
@@ -125,6 +127,7 @@ impl Tables {
             graphics: store.table()?,
             buttons: store.table()?,
             routing: store.table()?,
+            open_chats: store.table()?,
         })
     }
 }
@@ -538,6 +541,31 @@ impl Engine {
         record.map(Chat::from).ok_or(Error::NotFound("chat"))
     }
 
+    /// Stores a chat and keeps the open-chats index in step; the ticket covers both.
+    pub fn save_chat(&self, chat: &Chat) -> Result<Ticket> {
+        let key = chat_key(chat.tenant, chat.id);
+        let t = self.tables();
+        let _ = match chat.state {
+            // Covered by the ticket of the write below: tickets complete in write order.
+            ChatState::Waiting | ChatState::Connected => t.open_chats.insert(&key, &OpenChat)?,
+            ChatState::Closed | ChatState::Offline => t.open_chats.remove(&key)?,
+        };
+        Ok(t.chats.insert(&key, &ChatRecord::from(chat))?)
+    }
+
+    /// The company's chats that are waiting or connected.
+    pub fn open_chats(&self, tenant: TenantId) -> Result<Vec<Chat>> {
+        let t = self.tables();
+        let mut open = Vec::new();
+        for entry in t.open_chats.scan_prefix(&Key::new().u64(tenant).finish()) {
+            let (key, OpenChat) = entry?;
+            if let Some(record) = t.chats.get(&key)? {
+                open.push(Chat::from(record));
+            }
+        }
+        Ok(open)
+    }
+
     /// The company's chats, newest first, at most `limit`.
     pub fn chats(&self, tenant: TenantId, limit: usize) -> Result<Vec<Chat>> {
         let mut all = self
@@ -627,4 +655,54 @@ pub async fn hash_off_thread(password: &str) -> Result<String> {
 /// How often idle actors check whether to passivate.
 pub(crate) fn idle_check_interval(config: &Config) -> Duration {
     Duration::from_secs(config.passivate_after_secs.clamp(1, 60))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_open_chats_index_follows_the_chat_state() {
+        let engine = Engine::start(Store::temporary().unwrap(), Config::default()).unwrap();
+        let mut chat = Chat {
+            id: 9,
+            tenant: 1,
+            visitor: 2,
+            name: "Guest".into(),
+            email: String::new(),
+            department: None,
+            requested: None,
+            page_url: String::new(),
+            lang: "en".into(),
+            created_at: 0,
+            state: ChatState::Waiting,
+            operator: None,
+            ended_at: None,
+        };
+        let ids = |e: &Engine| {
+            e.open_chats(1)
+                .unwrap()
+                .iter()
+                .map(|c| c.id)
+                .collect::<Vec<_>>()
+        };
+        engine.save_chat(&chat).unwrap();
+        assert_eq!(ids(&engine), vec![9]);
+        chat.state = ChatState::Connected;
+        engine.save_chat(&chat).unwrap();
+        assert_eq!(engine.open_chats(1).unwrap()[0].state, ChatState::Connected);
+        chat.state = ChatState::Closed;
+        engine.save_chat(&chat).unwrap();
+        assert!(ids(&engine).is_empty());
+        assert_eq!(
+            engine.chat(1, 9).unwrap().state,
+            ChatState::Closed,
+            "the chat itself stays"
+        );
+        assert!(
+            engine.open_chats(2).unwrap().is_empty(),
+            "another company sees none"
+        );
+        engine.stop();
+    }
 }

@@ -17,6 +17,7 @@
 //! - `buttons`: tenant id
 //! - `visitors`: tenant id, visitor id
 //! - `routing`: chat id, note id (the chat's routing log)
+//! - `open_chats`: tenant id, chat id (an index of the chats waiting or connected)
 
 use serde::{Deserialize, Serialize};
 
@@ -408,5 +409,15 @@ pub struct RoutingRecord {
 
 impl Record for RoutingRecord {
     const TREE: &'static str = "routing";
+    const VERSION: u8 = 1;
+}
+
+/// An entry of the open-chats index: the chat in its key is waiting or connected, so a
+/// company's actor finds its open chats without reading its whole history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenChat;
+
+impl Record for OpenChat {
+    const TREE: &'static str = "open_chats";
     const VERSION: u8 = 1;
 }

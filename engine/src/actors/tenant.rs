@@ -16,7 +16,7 @@ use switchboard_storage::{Key, Ticket};
 use super::operator::{OperatorActor, Push};
 use super::visitor::{self, Attach, VisitorActor};
 use crate::auth;
-use crate::engine::{account_key, chat_key, idle_check_interval, Engine};
+use crate::engine::{account_key, idle_check_interval, Engine};
 use crate::events::{OfferDetails, OperatorEvent, VisitorSummary};
 use crate::model::*;
 use crate::routing::{Effect, Policy, Refused, Request, Router};
@@ -65,12 +65,7 @@ impl TenantState {
             let c = Canned::from(r?.1);
             state.canned.insert(c.id, c);
         }
-        for r in t.chats.scan_prefix(&prefix) {
-            let c = Chat::from(r?.1);
-            if matches!(c.state, ChatState::Waiting | ChatState::Connected) {
-                state.open.push(c);
-            }
-        }
+        state.open = engine.open_chats(id)?;
         Ok(state)
     }
 }
@@ -971,11 +966,7 @@ impl Handler<StartChat> for TenantActor {
             None
         };
         // Covered by the ticket of a later write: tickets complete in write order.
-        let _ = self
-            .engine
-            .tables()
-            .chats
-            .insert(&chat_key(self.id(), chat.id), &(&chat).into())?;
+        let _ = self.engine.save_chat(&chat)?;
         let (token, ticket) = self.engine.open_session(
             self.id(),
             SubjectRecord::Chat(chat.id),

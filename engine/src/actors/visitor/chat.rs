@@ -16,7 +16,6 @@ use tokio::sync::mpsc;
 use super::VisitorActor;
 use crate::actors::operator::{OperatorActor, Push};
 use crate::actors::{publish, Subscriber, Subscription};
-use crate::engine::chat_key;
 use crate::events::{ChatEvent, OperatorEvent, Sequenced};
 use crate::model::*;
 use crate::{Error, Result};
@@ -82,10 +81,7 @@ impl VisitorActor {
                 &entry.to_record(),
             )?;
             if chat_changed {
-                let record = (&session.chat).into();
-                ticket = tables
-                    .chats
-                    .insert(&chat_key(session.chat.tenant, chat), &record)?;
+                ticket = engine.save_chat(&session.chat)?;
             }
             session.last_seq = entry.seq;
             if let LogKind::Message {
