@@ -686,13 +686,13 @@ mod tests {
                 .map(|c| c.id)
                 .collect::<Vec<_>>()
         };
-        engine.save_chat(&chat).unwrap();
+        let _ = engine.save_chat(&chat).unwrap();
         assert_eq!(ids(&engine), vec![9]);
         chat.state = ChatState::Connected;
-        engine.save_chat(&chat).unwrap();
+        let _ = engine.save_chat(&chat).unwrap();
         assert_eq!(engine.open_chats(1).unwrap()[0].state, ChatState::Connected);
         chat.state = ChatState::Closed;
-        engine.save_chat(&chat).unwrap();
+        let _ = engine.save_chat(&chat).unwrap();
         assert!(ids(&engine).is_empty());
         assert_eq!(
             engine.chat(1, 9).unwrap().state,
