@@ -486,12 +486,15 @@ impl Engine {
 
     /// Who `token` belongs to; expired or unknown tokens are refused.
     pub fn authenticate(&self, token: &str) -> Result<Principal> {
+        let digest = auth::token_digest(token);
         let record = self
             .tables()
             .sessions
-            .get(&auth::token_digest(token))?
+            .get(&digest)?
             .ok_or(Error::Unauthorized)?;
         if record.expires_at < now_ms() {
+            // An expired token is refused and forgotten (nobody waits on the removal).
+            let _ = self.tables().sessions.remove(&digest)?;
             return Err(Error::Unauthorized);
         }
         Ok(match record.subject {

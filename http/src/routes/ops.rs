@@ -13,10 +13,19 @@ use crate::server::App;
 /// The API description, kept next to the code it describes.
 const OPENAPI: &str = include_str!("../../openapi.json");
 
-/// `GET /healthz`: the server answers and storage reads.
+/// `GET /healthz`: 200 when the server answers and storage reads; 503 otherwise.
 pub fn healthz(app: &Arc<App>) -> Reply {
-    app.engine.tenant_by_key("0000000000000000").ok();
-    json(StatusCode::OK, &serde_json::json!({ "status": "ok" }))
+    // A key no company has: the lookup reads the store and finds nothing.
+    match app.engine.tenant_by_key("0000000000000000") {
+        Ok(_) | Err(switchboard_engine::Error::NotFound(_)) => {
+            json(StatusCode::OK, &serde_json::json!({ "status": "ok" }))
+        }
+        Err(e) => Err(crate::error::ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_unavailable",
+            format!("storage does not answer: {e}"),
+        )),
+    }
 }
 
 /// `GET /metrics`: Prometheus text format.
