@@ -43,6 +43,22 @@ pub fn new_visitor_id() -> VisitorId {
     }
 }
 
+/// The account whose SIP username is `sip` (none asked for: `Ok(None)`); an unknown one is
+/// an invalid `operator` field.
+pub fn operator_by_sip<'a>(
+    accounts: impl IntoIterator<Item = &'a Account>,
+    sip: Option<&str>,
+) -> crate::Result<Option<AccountId>> {
+    let Some(sip) = sip else { return Ok(None) };
+    accounts
+        .into_iter()
+        .find(|a| a.sip.as_deref() == Some(sip))
+        .map(|a| Some(a.id))
+        .ok_or_else(|| {
+            crate::Error::invalid("operator", format!("no operator has SIP username {sip}"))
+        })
+}
+
 /// What an account may do in the panel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

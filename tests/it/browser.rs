@@ -7,6 +7,7 @@
 //! browsers at once.
 
 use std::io::Write;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,12 +19,14 @@ use crate::support::*;
 /// The demo company's key (the reference manual's example).
 const KEY: &str = "abcdef0123456789";
 
-/// chromedriver, killed when dropped so a failing test leaves no process behind.
+/// chromedriver in a process group of its own, which is killed whole when dropped: a
+/// failing test leaves neither chromedriver nor the Chromium it started behind.
 struct Driver(Child, u16);
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.0.kill();
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.0.wait();
     }
 }
@@ -47,6 +50,7 @@ async fn driver() -> Result<Driver, String> {
     let port = free_port();
     let child = Command::new("/usr/bin/chromedriver")
         .arg(format!("--port={port}"))
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -916,18 +916,7 @@ impl Handler<StartChat> for TenantActor {
                 ));
             }
         }
-        let requested = match &msg.operator {
-            Some(sip) => Some(
-                self.accounts
-                    .values()
-                    .find(|a| a.sip.as_deref() == Some(sip))
-                    .map(|a| a.id)
-                    .ok_or_else(|| {
-                        Error::invalid("operator", format!("no operator has SIP username {sip}"))
-                    })?,
-            ),
-            None => None,
-        };
+        let requested = operator_by_sip(self.accounts.values(), msg.operator.as_deref())?;
         let store = self.engine.store();
         let mut chat = Chat {
             id: store.next_id()?,
@@ -1303,18 +1292,7 @@ impl Handler<Transfer> for TenantActor {
                 "only the operator holding the chat or an admin can transfer it",
             ));
         }
-        let operator = match &msg.operator {
-            Some(sip) => Some(
-                self.accounts
-                    .values()
-                    .find(|a| a.sip.as_deref() == Some(sip))
-                    .map(|a| a.id)
-                    .ok_or_else(|| {
-                        Error::invalid("operator", format!("no operator has SIP username {sip}"))
-                    })?,
-            ),
-            None => None,
-        };
+        let operator = operator_by_sip(self.accounts.values(), msg.operator.as_deref())?;
         if let Some(d) = msg.department {
             if !self.departments.contains_key(&d) {
                 return Err(Error::invalid(

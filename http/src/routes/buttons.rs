@@ -20,6 +20,7 @@ use switchboard_engine::model::Status;
 use switchboard_engine::Error;
 
 use super::graphics::{decode_limits, off_thread, refusal, too_large};
+use super::pages::escape;
 use super::{account, admin, json, query_param, read_upload, respond, Body, Reply};
 use crate::api;
 use crate::error::ApiError;
@@ -242,22 +243,6 @@ fn uncached(mut response: Response<Body>) -> Response<Body> {
     response
 }
 
-/// Escapes text for XML content and attribute values.
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Whether `c` is drawn about one em wide (CJK, kana, hangul, full-width forms).
 fn is_wide(c: char) -> bool {
     matches!(u32::from(c),
@@ -310,8 +295,8 @@ fn render_button(label: &str, lang: &str, online: bool) -> String {
     } else {
         (PADDING + light_area + width - PADDING) / 2.0
     };
-    let text = xml_escape(label);
-    let lang = xml_escape(lang);
+    let text = escape(label);
+    let lang = escape(lang);
     let direction = if rtl { " direction=\"rtl\"" } else { "" };
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
@@ -434,7 +419,7 @@ mod tests {
                 let label = crate::i18n::text(lang, id, &[]);
                 let svg = button_svg(lang, online);
                 assert!(
-                    svg.contains(&format!(">{}</text>", xml_escape(&label))),
+                    svg.contains(&format!(">{}</text>", escape(&label))),
                     "{lang}: {svg}"
                 );
                 assert_eq!(
@@ -454,7 +439,7 @@ mod tests {
     #[test]
     fn button_text_is_escaped() {
         assert_eq!(
-            xml_escape("<a href=\"x\">Tom & Jerry's</a>"),
+            escape("<a href=\"x\">Tom & Jerry's</a>"),
             "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;"
         );
         let svg = render_button("<script>alert(1)</script> & \"more\"", "en\"x", true);

@@ -24,7 +24,7 @@ const DEMO_HTML: &str = include_str!("../../assets/demo.html");
 const STRICT_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
     img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'";
 
-/// Escapes text for HTML content and attribute values.
+/// Escapes text for HTML (and SVG/XML) content and attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
 use switchboard_engine::actors::tenant::{GetSnapshot, StartChat};
-use switchboard_engine::model::{ChatState, OfflineMessage};
+use switchboard_engine::model::{operator_by_sip, ChatState, OfflineMessage};
 
 use super::{json, read_json, Reply};
 use crate::api;
@@ -127,19 +127,8 @@ pub async fn offline_message(app: &Arc<App>, req: Request<Incoming>, key: &str) 
             ));
         }
     }
-    let operator = match body.operator.filter(|o| !o.is_empty()) {
-        Some(sip) => Some(
-            snapshot
-                .accounts
-                .iter()
-                .find(|a| a.sip.as_deref() == Some(&sip))
-                .map(|a| a.id)
-                .ok_or_else(|| {
-                    ApiError::invalid("operator", format!("no operator has SIP username {sip}"))
-                })?,
-        ),
-        None => None,
-    };
+    let sip = body.operator.filter(|o| !o.is_empty());
+    let operator = operator_by_sip(&snapshot.accounts, sip.as_deref())?;
     let stored = app
         .engine
         .leave_offline_message(

@@ -176,6 +176,14 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
+/// A form's error under its buttons, or a blank line that keeps the layout still.
+pub fn error_line(error: Option<&str>) -> Line<'static> {
+    match error {
+        Some(error) => Line::from(Span::styled(one_line(error, 60), bad())),
+        None => Line::from(""),
+    }
+}
+
 /// The key list at the bottom of a pane: `key action · key action`.
 pub fn hints(pairs: &[(&str, &str)]) -> Line<'static> {
     let mut spans = Vec::new();

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
 
-use super::{accent, bad, centered, dim, hints, one_line, pane, selected};
+use super::{accent, centered, dim, error_line, hints, one_line, pane, selected};
 use crate::app::{batch, run, Action, Level, Link, Presence, Screen, State};
 use crate::command::Command;
 use crate::input::TextInput;
@@ -244,10 +244,7 @@ impl Widget for View<'_> {
             ]),
             Line::from(""),
         ];
-        match &s.error {
-            Some(error) => lines.push(Line::from(Span::styled(one_line(error, 60), bad()))),
-            None => lines.push(Line::from("")),
-        }
+        lines.push(error_line(s.error.as_deref()));
         lines.push(hints(&[
             ("Tab", "next field"),
             ("Enter", "sign in"),

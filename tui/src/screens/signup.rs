@@ -8,7 +8,7 @@ use ratatui::widgets::{Clear, Paragraph, Widget};
 use switchboard_http::api;
 
 use super::signin::{button, field_line};
-use super::{bad, centered, dim, hints, one_line, pane};
+use super::{centered, dim, error_line, hints, one_line, pane};
 use crate::app::{run, Action, Screen, State};
 use crate::command::Command;
 use crate::input::TextInput;
@@ -157,10 +157,7 @@ impl Widget for View<'_> {
             ]),
             Line::from(""),
         ];
-        match &s.error {
-            Some(error) => lines.push(Line::from(Span::styled(one_line(error, 60), bad()))),
-            None => lines.push(Line::from("")),
-        }
+        lines.push(error_line(s.error.as_deref()));
         lines.push(hints(&[
             ("Tab", "next field"),
             ("Enter", "create"),

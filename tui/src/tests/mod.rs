@@ -226,3 +226,20 @@ pub fn draw(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
         .expect("drawing succeeds");
     terminal
 }
+
+/// A failed call's error as the client reports it.
+pub fn failure(status: u16, code: &str, message: &str) -> crate::client::Failure {
+    crate::client::Failure {
+        status: Some(status),
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+/// The action a failed `command` comes back as.
+pub fn failed(command: crate::command::Command, error: crate::client::Failure) -> Action {
+    Action::Failed {
+        command: Box::new(command),
+        error,
+    }
+}

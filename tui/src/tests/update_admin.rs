@@ -5,23 +5,8 @@ use crossterm::event::KeyCode;
 use switchboard_http::api;
 
 use super::*;
-use crate::client::{ButtonCode, Failure, GraphicsSlot};
+use crate::client::{ButtonCode, GraphicsSlot};
 use crate::command::{Command, Part};
-
-fn failure(status: u16, code: &str, message: &str) -> Failure {
-    Failure {
-        status: Some(status),
-        code: code.into(),
-        message: message.into(),
-    }
-}
-
-fn failed(command: Command, error: Failure) -> Action {
-    Action::Failed {
-        command: Box::new(command),
-        error,
-    }
-}
 
 #[test]
 fn company_loads_saves_changes_and_follows_the_time_zone() {

@@ -6,25 +6,9 @@ use switchboard_http::api::{AuthorKind, OperatorEventData as E};
 
 use super::*;
 use crate::app::Level;
-use crate::client::Failure;
 use crate::command::{Command, TransferTo};
 use crate::screens::console::Pane;
 use crate::screens::dialog::Overlay;
-
-fn failure(status: u16, code: &str, message: &str) -> Failure {
-    Failure {
-        status: Some(status),
-        code: code.into(),
-        message: message.into(),
-    }
-}
-
-fn failed(command: Command, error: Failure) -> Action {
-    Action::Failed {
-        command: Box::new(command),
-        error,
-    }
-}
 
 #[test]
 fn server_offer_rings_flashes_and_lists_once() {

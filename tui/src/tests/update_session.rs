@@ -6,24 +6,8 @@ use switchboard_http::api::{self, OperatorEventData as E};
 
 use super::*;
 use crate::app::{Level, Link, LinkEvent};
-use crate::client::Failure;
 use crate::command::Command;
 use crate::screens::dialog::Overlay;
-
-fn failure(status: u16, code: &str, message: &str) -> Failure {
-    Failure {
-        status: Some(status),
-        code: code.into(),
-        message: message.into(),
-    }
-}
-
-fn failed(command: Command, error: Failure) -> Action {
-    Action::Failed {
-        command: Box::new(command),
-        error,
-    }
-}
 
 #[test]
 fn sign_in_with_command_line_credentials_starts_at_once() {
