@@ -142,7 +142,7 @@ pub struct OfflineMessageRequest {
 }
 
 /// A stored offline message.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct OfflineMessage {
     /// Id.
     pub id: u64,
@@ -158,6 +158,9 @@ pub struct OfflineMessage {
     pub operator: Option<String>,
     /// Unix ms.
     pub at: u64,
+    /// An operator marked it handled (`POST /v1/offline-messages/{id}/done`).
+    #[serde(default)]
+    pub done: bool,
 }
 
 /// A welcome-form field.
@@ -283,6 +286,9 @@ pub struct RoutingEntry {
     pub operator: Option<u64>,
     /// Why, in words.
     pub detail: String,
+    /// The operator's name, when `operator` is set and the account still exists.
+    #[serde(default)]
+    pub operator_name: Option<String>,
 }
 
 /// Tells a present `null` (Some(None)) from an absent field (None).
@@ -367,6 +373,9 @@ pub struct Operator {
     pub status: String,
     /// Chats held now.
     pub open_chats: u32,
+    /// Can take a chat now: online with a connected terminal (the rule routing uses).
+    #[serde(default)]
+    pub available: bool,
 }
 
 /// `PUT /v1/operators/{sip}`: creates (email and password required) or changes.
@@ -431,6 +440,32 @@ pub struct Chat {
     pub created_at: u64,
     /// Unix ms, once ended.
     pub ended_at: Option<u64>,
+    /// The visitor who opened it, when known.
+    #[serde(default)]
+    pub visitor_id: Option<u64>,
+}
+
+/// `GET /v1/chats/{id}/visitor`: who the visitor of a chat is, for the operator's side panel.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct VisitorProfile {
+    /// Name the visitor gave ("Guest" when none).
+    pub name: String,
+    /// Email the visitor gave ("" when none).
+    pub email: String,
+    /// The visitor as tracking sees them (pages visited), when tracked.
+    pub visitor: Option<Visitor>,
+    /// The same visitor's earlier chats (by visitor id, else by email), newest first, at most 20.
+    pub previous_chats: Vec<Chat>,
+}
+
+/// `PUT /v1/me/password`: change one's own password; the account's other sessions end.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The password now.
+    pub current: String,
+    /// The new password (8 to 256 characters).
+    pub new: String,
 }
 
 /// One entry of a transcript (`GET /v1/chats/{id}/messages`): the chat's events in order.
@@ -464,6 +499,9 @@ pub enum ChatEventData {
     Requeued {
         /// Log position.
         seq: u64,
+        /// Name of the operator who left ("" when unknown).
+        #[serde(default)]
+        name: String,
     },
     /// The operator transferred the chat; another one is being found.
     Transferred {
@@ -600,8 +638,67 @@ pub enum OperatorEventData {
         /// The visitor.
         visitor_id: u64,
     },
+    /// A resource changed: fetch it again (canned responses, company, operators' presence,
+    /// departments, chat-window settings, the off-line inbox).
+    Changed {
+        /// Which one.
+        resource: Resource,
+    },
+    /// A new off-line message arrived.
+    OfflineMessage {
+        /// The message.
+        message: OfflineMessage,
+    },
+    /// The visitor of one of your chats closed their window (`present: false`, after
+    /// `visitor_gone_secs`) or came back (`present: true`).
+    VisitorPresence {
+        /// The chat.
+        chat_id: u64,
+        /// Whether the visitor's chat window is open.
+        present: bool,
+    },
     /// Events were missed: reload your state.
     Reset,
+}
+
+impl OperatorEventData {
+    /// The SSE `event:` name, the same as the JSON `type`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Offer { .. } => "offer",
+            Self::Withdrawn { .. } => "withdrawn",
+            Self::Assigned { .. } => "assigned",
+            Self::Released { .. } => "released",
+            Self::Message { .. } => "message",
+            Self::Typing { .. } => "typing",
+            Self::Closed { .. } => "closed",
+            Self::Queue { .. } => "queue",
+            Self::Visitor { .. } => "visitor",
+            Self::VisitorLeft { .. } => "visitor_left",
+            Self::Changed { .. } => "changed",
+            Self::OfflineMessage { .. } => "offline_message",
+            Self::VisitorPresence { .. } => "visitor_presence",
+            Self::Reset => "reset",
+        }
+    }
+}
+
+/// A panel resource named by `Changed` events.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Resource {
+    /// `GET /v1/company` (name, time zone).
+    Company,
+    /// `GET /v1/chat-window`.
+    ChatWindow,
+    /// `GET /v1/departments`.
+    Departments,
+    /// `GET /v1/operators` (accounts, status, presence, load).
+    Operators,
+    /// `GET /v1/canned-responses`.
+    CannedResponses,
+    /// `GET /v1/offline-messages`.
+    OfflineMessages,
 }
 
 /// `POST /v1/visitor/{key}/page-views`.
@@ -673,6 +770,11 @@ pub enum VisitorEventData {
     Invitation {
         /// The inviting operator's name; null for an automatic invitation.
         by: Option<String>,
+    },
+    /// Whether anyone can take a chat now changed: refresh the chat button's image.
+    Availability {
+        /// Someone can take a chat now (the rule routing uses).
+        online: bool,
     },
 }
 

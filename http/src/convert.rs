@@ -61,6 +61,7 @@ pub fn chat(chat: &model::Chat) -> api::Chat {
         lang: chat.lang.clone(),
         created_at: chat.created_at,
         ended_at: chat.ended_at,
+        visitor_id: Some(chat.visitor),
     }
 }
 

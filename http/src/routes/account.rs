@@ -131,19 +131,7 @@ pub async fn events(app: &Arc<App>, req: Request<Incoming>) -> Reply {
 
 fn encode_operator_event(event: &Sequenced<OperatorEvent>) -> bytes::Bytes {
     let data = operator_event(&event.event);
-    let name = match &data {
-        api::OperatorEventData::Offer { .. } => "offer",
-        api::OperatorEventData::Withdrawn { .. } => "withdrawn",
-        api::OperatorEventData::Assigned { .. } => "assigned",
-        api::OperatorEventData::Released { .. } => "released",
-        api::OperatorEventData::Message { .. } => "message",
-        api::OperatorEventData::Typing { .. } => "typing",
-        api::OperatorEventData::Closed { .. } => "closed",
-        api::OperatorEventData::Queue { .. } => "queue",
-        api::OperatorEventData::Visitor { .. } => "visitor",
-        api::OperatorEventData::VisitorLeft { .. } => "visitor_left",
-        api::OperatorEventData::Reset => "reset",
-    };
+    let name = data.name();
     frame(event.seq, name, &data)
 }
 

@@ -208,7 +208,10 @@ pub fn chat_event(event: &Sequenced<ChatEvent>) -> api::ChatEventData {
     use api::ChatEventData as D;
     let seq = event.seq;
     match &event.event {
-        ChatEvent::Requeued => D::Requeued { seq },
+        ChatEvent::Requeued => D::Requeued {
+            seq,
+            name: String::new(),
+        },
         ChatEvent::Transferred => D::Transferred { seq },
         ChatEvent::Queued {
             position,
@@ -278,6 +281,7 @@ pub async fn routing(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Repl
             kind: r.kind,
             operator: r.operator,
             detail: r.detail,
+            operator_name: None,
         })
         .collect();
     json(StatusCode::OK, &entries)

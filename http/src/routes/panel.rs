@@ -361,6 +361,7 @@ fn operator_wire(a: &model::Account, s: &Snapshot) -> api::Operator {
         departments: a.departments.clone(),
         status: status_name(load.map_or(Status::Offline, |l| l.1)).into(),
         open_chats: load.map_or(0, |l| l.2),
+        available: false,
     }
 }
 
@@ -526,6 +527,7 @@ pub fn offline_message_wire(m: &model::OfflineMessage, s: &Snapshot) -> api::Off
             .and_then(|id| s.accounts.iter().find(|a| a.id == id))
             .and_then(|a| a.sip.clone()),
         at: m.at,
+        done: false,
     }
 }
 

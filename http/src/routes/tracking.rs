@@ -127,12 +127,13 @@ pub async fn events(app: &Arc<App>, _req: Request<Incoming>, key: &str, id: u64)
 }
 
 fn encode(event: &Sequenced<VisitorEvent>) -> Bytes {
-    let VisitorEvent::Invitation { by } = &event.event;
-    frame(
-        event.seq,
-        "invitation",
-        &api::VisitorEventData::Invitation { by: by.clone() },
-    )
+    match &event.event {
+        VisitorEvent::Invitation { by } => frame(
+            event.seq,
+            "invitation",
+            &api::VisitorEventData::Invitation { by: by.clone() },
+        ),
+    }
 }
 
 /// `POST /v1/visitor/{key}/visitors/{id}/decline`: "No thanks", stored before the answer.

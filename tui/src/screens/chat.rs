@@ -129,7 +129,7 @@ impl OpenChat {
             ),
             ChatEventData::Joined { seq, name } => (*seq, Entry::Joined { name: name.clone() }),
             ChatEventData::Timeout { seq } => (*seq, Entry::Timeout),
-            ChatEventData::Requeued { seq } => (*seq, Entry::Requeued),
+            ChatEventData::Requeued { seq, .. } => (*seq, Entry::Requeued),
             ChatEventData::Transferred { seq } => (*seq, Entry::Transferred),
             ChatEventData::Closed { seq, by } => {
                 self.closed = Some(by.clone());

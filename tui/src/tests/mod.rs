@@ -102,6 +102,7 @@ pub fn operator(
         departments: vec![10, 11],
         status: status.into(),
         open_chats: open,
+        available: status == "online",
     }
 }
 
@@ -134,6 +135,7 @@ pub fn chat(id: u64, name: &str, state: &str, operator: Option<u64>, created_at:
         lang: "en".into(),
         created_at,
         ended_at: None,
+        visitor_id: None,
     }
 }
 

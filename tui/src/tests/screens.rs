@@ -243,6 +243,7 @@ fn offline_inbox() {
         department: Some(11),
         operator: None,
         at,
+        done: false,
     };
     apply(
         &mut state,

@@ -220,6 +220,7 @@ fn offline_messages_newest_first() {
         department: None,
         operator: None,
         at,
+        done: false,
     };
     apply(
         &mut state,
