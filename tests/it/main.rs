@@ -15,11 +15,13 @@
 //! - `lifecycle`: idle actors passivate and come back from storage;
 //! - `browser`: the chat window, the demo shop and invitations in headless Chromium;
 //! - `guarantees`: routing limits, queue order and positions under a burst, presence grace,
-//!   transfers and the routing log.
+//!   transfers and the routing log;
+//! - `defects`: regression tests for what users met, each named after the behaviour.
 
 mod support;
 
 mod browser;
+mod defects;
 mod durability;
 mod errors;
 mod guarantees;

@@ -916,7 +916,24 @@ impl Handler<StartChat> for TenantActor {
                 ));
             }
         }
-        let requested = operator_by_sip(self.accounts.values(), msg.operator.as_deref())?;
+        let window = &self.tenant.window;
+        if window.welcome_screen {
+            for (field, value, rule) in [
+                ("name", &msg.name, window.name_field),
+                ("email", &msg.email, window.email_field),
+            ] {
+                if rule.enabled && rule.required && value.trim().is_empty() {
+                    return Err(Error::invalid(field, format!("the {field} is required")));
+                }
+            }
+        }
+        // A link naming an operator who does not exist still reaches the department: the
+        // ladder's next rung, with the reason in the routing log.
+        let (requested, unknown_sip) =
+            match operator_by_sip(self.accounts.values(), msg.operator.as_deref()) {
+                Ok(found) => (found, None),
+                Err(_) => (None, msg.operator.clone()),
+            };
         let store = self.engine.store();
         let mut chat = Chat {
             id: store.next_id()?,
@@ -944,16 +961,26 @@ impl Handler<StartChat> for TenantActor {
             department: chat.department,
             operator: requested,
         };
-        let metrics = self.engine.metrics();
-        metrics.chats_started.fetch_add(1, Ordering::Relaxed);
-        let effects = if self.router.anyone_serves(&request) {
-            Some(self.router.arrive(chat.id, request))
-        } else {
-            metrics.chats_offline.fetch_add(1, Ordering::Relaxed);
+        self.engine
+            .metrics()
+            .chats_started
+            .fetch_add(1, Ordering::Relaxed);
+        // The router is the one admission path: nobody serving, a full queue or a wait over
+        // the limit all answer Offline first.
+        let mut effects = self.router.arrive(chat.id, request);
+        if let Some(sip) = unknown_sip {
+            let note = crate::routing::Note {
+                kind: crate::routing::NoteKind::Arrived,
+                operator: None,
+                detail: format!("no operator has SIP username {sip}; the link's request is skipped"),
+            };
+            effects.insert(0, Effect::Log { chat: chat.id, note });
+        }
+        let admitted = !effects.iter().any(|e| matches!(e, Effect::Offline { .. }));
+        if !admitted {
             chat.state = ChatState::Offline;
             chat.ended_at = Some(chat.created_at);
-            None
-        };
+        }
         // Covered by the ticket of a later write: tickets complete in write order.
         let _ = self.engine.save_chat(&chat)?;
         let (token, ticket) = self.engine.open_session(
@@ -961,7 +988,9 @@ impl Handler<StartChat> for TenantActor {
             SubjectRecord::Chat(chat.id),
             auth::CHAT_TOKEN_TTL_MS,
         )?;
-        if let Some(effects) = effects {
+        if !admitted {
+            self.apply(effects, ctx);
+        } else {
             let visitor = self.activate(chat.clone(), ctx);
             if self.tenant.window.distribution == Distribution::Single {
                 if let Some(canned) = self

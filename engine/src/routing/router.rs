@@ -296,12 +296,17 @@ impl Router {
         };
         self.admit(chat, request, rung, TAIL, waiting());
         let mut effects = Vec::new();
+        let skipped = if request.operator.is_some() && rung != Rung::Requested {
+            "the operator asked for is not available; "
+        } else {
+            ""
+        };
         self.log(
             &mut effects,
             chat,
             NoteKind::Arrived,
-            None,
-            &format!("routed to {}", describe(rung)),
+            request.operator.filter(|_| rung != Rung::Requested),
+            &format!("{skipped}routed to {}", describe(rung)),
         );
         self.wait_again(chat, TAIL, &mut effects);
         self.drain(&mut effects);
