@@ -10,14 +10,15 @@ use std::time::Duration;
 use actix::{Actor, Addr, ArbiterHandle};
 use serde::{Deserialize, Serialize};
 use switchboard_storage::records::{
-    AccountRecord, ButtonsRecord, CannedRecord, ChatRecord, DepartmentRecord, EmailIndex,
-    GraphicsRecord, IndexRecord, KeyIndex, LogRecord, OfflineRecord, OpenChat, RoutingRecord,
-    SessionRecord, SubjectRecord, TenantRecord, VisitorRecord,
+    AccountRecord, AccountSession, ButtonsRecord, CannedRecord, ChatRecord, DepartmentRecord,
+    EmailIndex, GraphicsRecord, IndexRecord, KeyIndex, LogKindRecord, LogRecord, OfflineRecord,
+    OpenChat, RoutingRecord, SessionRecord, SubjectRecord, TenantRecord, VisitorRecord,
 };
 use switchboard_storage::{Key, Store, Table, Ticket};
 
-use crate::actors::tenant::{TenantActor, TenantState};
+use crate::actors::tenant::{Broadcast, TenantActor, TenantState};
 use crate::auth;
+use crate::events::{OperatorEvent, Resource};
 use crate::model::*;
 use crate::{Error, Result};
 
@@ -108,6 +109,8 @@ pub struct Tables {
     pub routing: Table<RoutingRecord>,
     /// Index of the chats waiting or connected.
     pub open_chats: Table<OpenChat>,
+    /// Index of the sessions of each account.
+    pub account_sessions: Table<AccountSession>,
 }
 
 impl Tables {
@@ -128,6 +131,7 @@ impl Tables {
             buttons: store.table()?,
             routing: store.table()?,
             open_chats: store.table()?,
+            account_sessions: store.table()?,
         })
     }
 }
@@ -467,11 +471,76 @@ impl Engine {
             subject,
             expires_at: now_ms() + ttl_ms,
         };
-        let ticket = self
-            .tables()
-            .sessions
-            .insert(&auth::token_digest(&token), &record)?;
+        let digest = auth::token_digest(&token);
+        if let SubjectRecord::Account(account) = subject {
+            // Covered by the ticket of the write below: tickets complete in write order.
+            let _ = self.tables().account_sessions.insert(
+                &account_session_key(tenant, account, &digest),
+                &AccountSession,
+            )?;
+        }
+        let ticket = self.tables().sessions.insert(&digest, &record)?;
         Ok((token, ticket))
+    }
+
+    /// Ends every session of the account except the one of `keep`; returns once durable.
+    pub async fn end_sessions(
+        &self,
+        tenant: TenantId,
+        account: AccountId,
+        keep: Option<&str>,
+    ) -> Result<()> {
+        let keep = keep.map(auth::token_digest);
+        let t = self.tables();
+        let mut last = None;
+        for entry in t
+            .account_sessions
+            .scan_prefix(&Key::new().u64(tenant).u64(account).finish())
+        {
+            let (key, AccountSession) = entry?;
+            let digest = &key[16..];
+            if keep.as_ref().is_some_and(|k| k[..] == *digest) {
+                continue;
+            }
+            // Covered by the ticket of the last write: tickets complete in write order.
+            let _ = t.sessions.remove(digest)?;
+            last = Some(t.account_sessions.remove(&key)?);
+        }
+        if let Some(ticket) = last {
+            ticket.durable().await?;
+        }
+        Ok(())
+    }
+
+    /// Changes an account's own password after checking the current one; every other session
+    /// of the account ends.
+    pub async fn change_password(
+        &self,
+        tenant: TenantId,
+        account: AccountId,
+        current: &str,
+        new: &str,
+        session: &str,
+    ) -> Result<()> {
+        let key = account_key(tenant, account);
+        let record = self
+            .tables()
+            .accounts
+            .get(&key)?
+            .ok_or(Error::NotFound("account"))?;
+        let (current, hash) = (current.to_string(), record.password_hash.clone());
+        let ok = tokio::task::spawn_blocking(move || auth::verify_password(&current, &hash))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        if !ok {
+            return Err(Error::Forbidden("the current password is wrong"));
+        }
+        let hash = hash_off_thread(new).await?;
+        self.ask(tenant, crate::actors::tenant::SetPassword { account, hash })
+            .await??
+            .durable()
+            .await?;
+        self.end_sessions(tenant, account, Some(session)).await
     }
 
     /// Ends the session of `token`.
@@ -496,6 +565,17 @@ impl Engine {
             // An expired token is refused and forgotten (nobody waits on the removal).
             let _ = self.tables().sessions.remove(&digest)?;
             return Err(Error::Unauthorized);
+        }
+        if let SubjectRecord::Account(account) = record.subject {
+            // A deleted account's tokens stop working at once, whatever index they missed.
+            if self
+                .tables()
+                .accounts
+                .get(&account_key(record.tenant, account))?
+                .is_none()
+            {
+                return Err(Error::Unauthorized);
+            }
         }
         Ok(match record.subject {
             SubjectRecord::Account(account) => Principal::Account {
@@ -523,7 +603,37 @@ impl Engine {
             .insert(&key, &OfflineRecord::from(&message))?
             .durable()
             .await?;
+        let operator_sip = match message.operator {
+            Some(id) => self.account(tenant, id)?.sip,
+            None => None,
+        };
+        self.ask(
+            tenant,
+            Broadcast(OperatorEvent::OfflineMessage {
+                message: Arc::new(message.clone()),
+                operator_sip,
+            }),
+        )
+        .await?;
         Ok(message)
+    }
+
+    /// Marks an offline message handled; returns once that is durable. Connected terminals
+    /// reload their inbox.
+    pub async fn mark_offline_done(&self, tenant: TenantId, id: u64) -> Result<()> {
+        let key = Key::new().u64(tenant).u64(id).finish();
+        let table = &self.tables().offline;
+        let mut record = table.get(&key)?.ok_or(Error::NotFound("offline message"))?;
+        if !record.done {
+            record.done = true;
+            table.insert(&key, &record)?.durable().await?;
+        }
+        self.ask(
+            tenant,
+            Broadcast(OperatorEvent::Changed(Resource::OfflineMessages)),
+        )
+        .await?;
+        Ok(())
     }
 
     /// The company's offline messages, newest first.
@@ -569,17 +679,66 @@ impl Engine {
         Ok(open)
     }
 
-    /// The company's chats, newest first, at most `limit`.
-    pub fn chats(&self, tenant: TenantId, limit: usize) -> Result<Vec<Chat>> {
-        let mut all = self
+    /// The company's chats older than `before` (all when None), newest first, at most
+    /// `limit`; with `query`, only those whose visitor name, email or any message contains
+    /// it, ignoring case in any script.
+    pub fn chats(
+        &self,
+        tenant: TenantId,
+        before: Option<ChatId>,
+        limit: usize,
+        query: Option<&str>,
+    ) -> Result<Vec<Chat>> {
+        match query.map(str::to_lowercase).filter(|q| !q.is_empty()) {
+            None => self.chats_where(tenant, before, limit, |_| Ok(true)),
+            Some(q) => self.chats_where(tenant, before, limit, |c| self.chat_mentions(c, &q)),
+        }
+    }
+
+    /// The company's chats older than `before` that `keep` accepts, newest first, at most
+    /// `limit`.
+    pub fn chats_where(
+        &self,
+        tenant: TenantId,
+        before: Option<ChatId>,
+        limit: usize,
+        mut keep: impl FnMut(&Chat) -> Result<bool>,
+    ) -> Result<Vec<Chat>> {
+        let before = before.map(|b| chat_key(tenant, b));
+        let mut found = Vec::new();
+        for entry in self
             .tables()
             .chats
-            .scan_prefix(&Key::new().u64(tenant).finish())
-            .map(|r| r.map(|(_, c)| Chat::from(c)))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        all.reverse();
-        all.truncate(limit);
-        Ok(all)
+            .scan_prefix_back(&Key::new().u64(tenant).finish(), before.as_deref())
+        {
+            if found.len() >= limit {
+                break;
+            }
+            let chat = Chat::from(entry?.1);
+            if keep(&chat)? {
+                found.push(chat);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Whether the chat's visitor name, email or any message contains `needle` (lower case).
+    fn chat_mentions(&self, chat: &Chat, needle: &str) -> Result<bool> {
+        if chat.name.to_lowercase().contains(needle) || chat.email.to_lowercase().contains(needle) {
+            return Ok(true);
+        }
+        for entry in self
+            .tables()
+            .log
+            .scan_prefix(&Key::new().u64(chat.id).finish())
+        {
+            if let LogKindRecord::Message { text, .. } = &entry?.1.kind {
+                if text.to_lowercase().contains(needle) {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
     }
 
     /// A chat's routing log, oldest first.
@@ -609,6 +768,13 @@ impl Engine {
 /// Key of an account record.
 pub fn account_key(tenant: TenantId, account: AccountId) -> Vec<u8> {
     Key::new().u64(tenant).u64(account).finish()
+}
+
+/// Key of a sessions-by-account index entry.
+fn account_session_key(tenant: TenantId, account: AccountId, digest: &[u8]) -> Vec<u8> {
+    let mut key = Key::new().u64(tenant).u64(account).finish();
+    key.extend_from_slice(digest);
+    key
 }
 
 /// Key of a chat record.

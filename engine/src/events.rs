@@ -9,7 +9,9 @@
 
 use std::sync::Arc;
 
-use crate::model::{AccountId, Author, ChatId, DepartmentId, LogEntry, LogKind, VisitorId};
+use crate::model::{
+    AccountId, Author, ChatId, DepartmentId, LogEntry, LogKind, OfflineMessage, VisitorId,
+};
 
 /// An event with its stream position.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,7 +33,10 @@ pub enum ChatEvent {
         wait_secs: Option<u64>,
     },
     /// The operator went away; another is being found.
-    Requeued,
+    Requeued {
+        /// The operator who left (the last to join), "" when unknown.
+        name: String,
+    },
     /// The operator handed the chat on; another is being found.
     Transferred,
     /// An operator took the chat.
@@ -64,9 +69,33 @@ pub enum ChatEvent {
     },
 }
 
+/// Turns a chat's log entries, in order, into events, naming the operator a re-queue is about
+/// (the one who joined last).
+#[derive(Clone, Debug, Default)]
+pub struct LogEvents {
+    /// Name of the operator who joined last.
+    last_joined: String,
+}
+
+impl LogEvents {
+    /// The event for the next entry of the log.
+    pub fn event(&mut self, entry: &LogEntry) -> ChatEvent {
+        match ChatEvent::from_log(entry) {
+            ChatEvent::Joined { name } => {
+                self.last_joined.clone_from(&name);
+                ChatEvent::Joined { name }
+            }
+            ChatEvent::Requeued { .. } => ChatEvent::Requeued {
+                name: self.last_joined.clone(),
+            },
+            other => other,
+        }
+    }
+}
+
 impl ChatEvent {
-    /// The event a log entry is replayed as.
-    pub fn from_log(entry: &LogEntry) -> Self {
+    /// The event a log entry is replayed as, on its own ([`LogEvents`] names re-queues).
+    fn from_log(entry: &LogEntry) -> Self {
         match &entry.kind {
             LogKind::Message {
                 author,
@@ -81,7 +110,9 @@ impl ChatEvent {
             LogKind::Joined { name, .. } => ChatEvent::Joined { name: name.clone() },
             LogKind::TimedOut => ChatEvent::Timeout,
             LogKind::Closed { by } => ChatEvent::Closed { by: *by },
-            LogKind::Requeued { .. } => ChatEvent::Requeued,
+            LogKind::Requeued { .. } => ChatEvent::Requeued {
+                name: String::new(),
+            },
             LogKind::Transferred { .. } => ChatEvent::Transferred,
         }
     }
@@ -163,8 +194,42 @@ pub enum OperatorEvent {
         /// The visitor.
         visitor: VisitorId,
     },
+    /// A panel resource changed: clients fetch it again.
+    Changed(Resource),
+    /// A visitor left a message with the off-line form.
+    OfflineMessage {
+        /// The message.
+        message: Arc<OfflineMessage>,
+        /// SIP username of the operator it asks for, if any.
+        operator_sip: Option<String>,
+    },
+    /// The visitor of one of the operator's chats closed their window (`present` false, after
+    /// the configured absence) or came back.
+    VisitorPresence {
+        /// The chat.
+        chat: ChatId,
+        /// Whether a chat window of theirs is open.
+        present: bool,
+    },
     /// Events were missed (the resume point is older than what is kept): fetch state again.
     Reset,
+}
+
+/// A panel resource named by [`OperatorEvent::Changed`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resource {
+    /// Company profile (name, time zone).
+    Company,
+    /// Chat-window settings.
+    ChatWindow,
+    /// Departments.
+    Departments,
+    /// Accounts, their status, presence and load.
+    Operators,
+    /// Canned responses.
+    CannedResponses,
+    /// The off-line inbox.
+    OfflineMessages,
 }
 
 /// A page a visitor saw.
@@ -206,5 +271,10 @@ pub enum VisitorEvent {
     Invitation {
         /// The inviting operator's name; None for an automatic invitation.
         by: Option<String>,
+    },
+    /// Whether anyone can take a chat now changed (the button image follows it).
+    Availability {
+        /// Someone can take a chat now.
+        online: bool,
     },
 }

@@ -382,6 +382,8 @@ pub struct OfflineMessage {
     pub operator: Option<AccountId>,
     /// Unix ms left.
     pub at: u64,
+    /// An operator marked it handled.
+    pub done: bool,
 }
 
 fn ms(d: Duration) -> u64 {
@@ -698,6 +700,7 @@ impl From<&OfflineMessage> for OfflineRecord {
             department: m.department,
             operator: m.operator,
             at: m.at,
+            done: m.done,
         }
     }
 }
@@ -712,6 +715,7 @@ impl From<OfflineRecord> for OfflineMessage {
             department: r.department,
             operator: r.operator,
             at: r.at,
+            done: r.done,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Engine values to their wire names and shapes.
 
+use switchboard_engine::events;
 use switchboard_engine::model::{self, Author, ChatState, Distribution, Role, Status};
 
 use crate::api;
@@ -84,5 +85,32 @@ pub fn visitor(v: &switchboard_engine::events::VisitorSummary) -> api::Visitor {
         first_seen: v.first_seen,
         chat_id: v.chat,
         declined: v.declined,
+    }
+}
+
+/// The wire name of a panel resource.
+pub fn resource(r: events::Resource) -> api::Resource {
+    use events::Resource as R;
+    match r {
+        R::Company => api::Resource::Company,
+        R::ChatWindow => api::Resource::ChatWindow,
+        R::Departments => api::Resource::Departments,
+        R::Operators => api::Resource::Operators,
+        R::CannedResponses => api::Resource::CannedResponses,
+        R::OfflineMessages => api::Resource::OfflineMessages,
+    }
+}
+
+/// The wire form of an offline message; `operator` is the SIP username it asks for.
+pub fn offline_message(m: &model::OfflineMessage, operator: Option<String>) -> api::OfflineMessage {
+    api::OfflineMessage {
+        id: m.id,
+        name: m.name.clone(),
+        email: m.email.clone(),
+        message: m.message.clone(),
+        department: m.department,
+        operator,
+        at: m.at,
+        done: m.done,
     }
 }

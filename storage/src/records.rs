@@ -18,6 +18,7 @@
 //! - `visitors`: tenant id, visitor id
 //! - `routing`: chat id, note id (the chat's routing log)
 //! - `open_chats`: tenant id, chat id (an index of the chats waiting or connected)
+//! - `account_sessions`: tenant id, account id, token digest (an index of sign-ins)
 
 use serde::{Deserialize, Serialize};
 
@@ -310,11 +311,47 @@ pub struct OfflineRecord {
     pub operator: Option<u64>,
     /// Unix milliseconds it was left.
     pub at: u64,
+    /// An operator marked it handled.
+    pub done: bool,
 }
 
 impl Record for OfflineRecord {
     const TREE: &'static str = "offline";
-    const VERSION: u8 = 1;
+    /// 2 added `done`.
+    const VERSION: u8 = 2;
+
+    fn upgrade(version: u8, bytes: &[u8]) -> crate::Result<Self> {
+        /// Version 1: no `done` (nothing was ever marked handled).
+        #[derive(Deserialize)]
+        struct V1 {
+            id: u64,
+            name: String,
+            email: String,
+            message: String,
+            department: Option<u64>,
+            operator: Option<u64>,
+            at: u64,
+        }
+        match version {
+            1 => {
+                let v1: V1 = crate::decode_body(Self::TREE, bytes)?;
+                Ok(OfflineRecord {
+                    id: v1.id,
+                    name: v1.name,
+                    email: v1.email,
+                    message: v1.message,
+                    department: v1.department,
+                    operator: v1.operator,
+                    at: v1.at,
+                    done: false,
+                })
+            }
+            found => Err(crate::Error::Version {
+                tree: Self::TREE,
+                found,
+            }),
+        }
+    }
 }
 
 /// A bearer token's grant: an operator's sign-in or a visitor's chat.
@@ -419,5 +456,15 @@ pub struct OpenChat;
 
 impl Record for OpenChat {
     const TREE: &'static str = "open_chats";
+    const VERSION: u8 = 1;
+}
+
+/// An entry of the sessions-by-account index: the session whose token digest ends the key
+/// belongs to the account before it, so a password change or a deletion ends them all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSession;
+
+impl Record for AccountSession {
+    const TREE: &'static str = "account_sessions";
     const VERSION: u8 = 1;
 }

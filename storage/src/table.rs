@@ -105,6 +105,30 @@ impl<R: Record> Table<R> {
             .map(decode_entry::<R>)
     }
 
+    /// The records whose keys start with `prefix` and sort below `before` (all of them when
+    /// None), greatest key first: a newest-first page resumed after its last key.
+    pub fn scan_prefix_back(
+        &self,
+        prefix: &[u8],
+        before: Option<&[u8]>,
+    ) -> impl Iterator<Item = Result<(Vec<u8>, R)>> {
+        use std::ops::Bound;
+        // Every key from the prefix up to a key that has the prefix has the prefix too; a
+        // `before` outside the prefix ends the listing.
+        let end = match before {
+            Some(end) if end.starts_with(prefix) => Bound::Excluded(end.to_vec()),
+            Some(_) => Bound::Excluded(prefix.to_vec()),
+            None => match prefix_end(prefix) {
+                Some(end) => Bound::Excluded(end),
+                None => Bound::Unbounded,
+            },
+        };
+        self.tree
+            .range((Bound::Included(prefix.to_vec()), end))
+            .rev()
+            .map(decode_entry::<R>)
+    }
+
     /// The record with the greatest key starting with `prefix` (the latest message of a chat
     /// when ids are big-endian).
     pub fn last_with_prefix(&self, prefix: &[u8]) -> Result<Option<(Vec<u8>, R)>> {
@@ -288,4 +312,16 @@ mod tests {
             Err(Error::Reserved { .. })
         ));
     }
+}
+
+/// The least key above every key that starts with `prefix`; None when there is none.
+fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
 }

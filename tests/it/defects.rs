@@ -53,10 +53,16 @@ async fn a_link_to_an_unknown_or_offline_operator_falls_to_the_department() {
     let offline = server
         .start_chat(&company.key, json!({ "name": "Olga", "operator": "102" }))
         .await;
-    assert_eq!(offline.state, "waiting", "Bob is offline; Ann's department serves");
+    assert_eq!(
+        offline.state, "waiting",
+        "Bob is offline; Ann's department serves"
+    );
     events.wait_for_offer(offline.id).await;
     let log = routing_log(&server, &company.admin, offline.id).await;
-    let arrived = log.iter().find(|e| e["kind"] == "arrived").expect("arrived");
+    let arrived = log
+        .iter()
+        .find(|e| e["kind"] == "arrived")
+        .expect("arrived");
     assert!(
         arrived["detail"]
             .as_str()
@@ -97,7 +103,10 @@ async fn required_welcome_fields_are_enforced_by_the_api() {
         .chat_window(&company.admin, json!({ "welcome_screen": false }))
         .await;
     let chat = server.start_chat(&company.key, json!({})).await;
-    assert_eq!(chat.state, "offline", "nobody is online, but the chat was admitted");
+    assert_eq!(
+        chat.state, "offline",
+        "nobody is online, but the chat was admitted"
+    );
 }
 
 // Broke: the router refused a chat over `max_queue`, but the shell saved it as waiting,
@@ -106,18 +115,29 @@ async fn required_welcome_fields_are_enforced_by_the_api() {
 async fn a_full_queue_sends_the_visitor_to_the_offline_form() {
     let server = start_server().await;
     let company = server.new_company("Full").await;
-    let ann = server.new_operator(&company, "101", json!({ "max_chats": 1 })).await;
+    let ann = server
+        .new_operator(&company, "101", json!({ "max_chats": 1 }))
+        .await;
     server
         .chat_window(&company.admin, json!({ "max_queue": 1 }))
         .await;
     let mut events = server.go_online(&ann).await;
-    let first = server.start_chat(&company.key, json!({ "name": "A" })).await;
+    let first = server
+        .start_chat(&company.key, json!({ "name": "A" }))
+        .await;
     events.wait_for_offer(first.id).await;
-    let second = server.start_chat(&company.key, json!({ "name": "B" })).await;
+    let second = server
+        .start_chat(&company.key, json!({ "name": "B" }))
+        .await;
     assert_eq!(second.state, "waiting");
-    let third = server.start_chat(&company.key, json!({ "name": "C" })).await;
+    let third = server
+        .start_chat(&company.key, json!({ "name": "C" }))
+        .await;
     assert_eq!(third.state, "offline", "the queue holds one");
-    assert_eq!(chat_state(&server, &company.admin, third.id).await, "offline");
+    assert_eq!(
+        chat_state(&server, &company.admin, third.id).await,
+        "offline"
+    );
     let log = routing_log(&server, &company.admin, third.id).await;
     assert!(
         log.iter()
@@ -126,8 +146,14 @@ async fn a_full_queue_sends_the_visitor_to_the_offline_form() {
     );
     // After a restart the refused chat stays ended and the queue holds only the second.
     let server = server.restart().await;
-    assert_eq!(chat_state(&server, &company.admin, third.id).await, "offline");
-    assert_eq!(chat_state(&server, &company.admin, second.id).await, "waiting");
+    assert_eq!(
+        chat_state(&server, &company.admin, third.id).await,
+        "offline"
+    );
+    assert_eq!(
+        chat_state(&server, &company.admin, second.id).await,
+        "waiting"
+    );
 }
 
 // Broke: the same for `max_wait_secs`: an estimated wait over the limit answered "waiting".
@@ -135,7 +161,9 @@ async fn a_full_queue_sends_the_visitor_to_the_offline_form() {
 async fn a_wait_over_the_limit_sends_the_visitor_to_the_offline_form() {
     let server = start_server().await;
     let company = server.new_company("Slow").await;
-    let ann = server.new_operator(&company, "101", json!({ "max_chats": 1 })).await;
+    let ann = server
+        .new_operator(&company, "101", json!({ "max_chats": 1 }))
+        .await;
     server
         .chat_window(&company.admin, json!({ "max_wait_secs": 0.001 }))
         .await;
@@ -152,14 +180,22 @@ async fn a_wait_over_the_limit_sends_the_visitor_to_the_offline_form() {
         )
         .await
         .expect(200);
-    let held = server.start_chat(&company.key, json!({ "name": "H" })).await;
+    let held = server
+        .start_chat(&company.key, json!({ "name": "H" }))
+        .await;
     events.wait_for_offer(held.id).await;
-    let late = server.start_chat(&company.key, json!({ "name": "L" })).await;
-    assert_eq!(late.state, "offline", "one place takes ~20 ms, the limit is 1 ms");
+    let late = server
+        .start_chat(&company.key, json!({ "name": "L" }))
+        .await;
+    assert_eq!(
+        late.state, "offline",
+        "one place takes ~20 ms, the limit is 1 ms"
+    );
     let log = routing_log(&server, &company.admin, late.id).await;
     assert!(
-        log.iter().any(|e| e["kind"] == "offline"
-            && e["detail"].as_str().unwrap().contains("estimated wait")),
+        log.iter()
+            .any(|e| e["kind"] == "offline"
+                && e["detail"].as_str().unwrap().contains("estimated wait")),
         "{log:?}"
     );
 }
@@ -171,13 +207,21 @@ async fn the_fallback_department_takes_a_chat_at_arrival() {
     let server = start_server().await;
     let company = server.new_company("Fallback").await;
     let sales = server
-        .post("/v1/departments", Some(&company.admin), json!({ "name": "Sales" }))
+        .post(
+            "/v1/departments",
+            Some(&company.admin),
+            json!({ "name": "Sales" }),
+        )
         .await
         .expect(201)["id"]
         .as_u64()
         .unwrap();
     let support = server
-        .post("/v1/departments", Some(&company.admin), json!({ "name": "Support" }))
+        .post(
+            "/v1/departments",
+            Some(&company.admin),
+            json!({ "name": "Support" }),
+        )
         .await
         .expect(201)["id"]
         .as_u64()

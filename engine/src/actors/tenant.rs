@@ -17,7 +17,7 @@ use super::operator::{OperatorActor, Push};
 use super::visitor::{self, Attach, VisitorActor};
 use crate::auth;
 use crate::engine::{account_key, idle_check_interval, Engine};
-use crate::events::{OfferDetails, OperatorEvent, VisitorSummary};
+use crate::events::{OfferDetails, OperatorEvent, Resource, VisitorSummary};
 use crate::model::*;
 use crate::routing::{Effect, Policy, Refused, Request, Router};
 use crate::{Error, Result};
@@ -108,6 +108,9 @@ pub struct TenantActor {
     presence: HashMap<AccountId, u64>,
     /// Queue length last added to the global gauge.
     reported_queue: i64,
+    /// Whether anyone could take a chat after the last routing step, told to tracked
+    /// visitors when it changes (their chat button follows it).
+    online: bool,
     /// Last time anything happened, for passivation.
     last_active: Instant,
 }
@@ -150,8 +153,21 @@ impl TenantActor {
             restore: state.open,
             presence: HashMap::new(),
             reported_queue: 0,
+            online: false,
             last_active: Instant::now(),
         }
+    }
+
+    /// Tells every connected terminal of the company.
+    fn broadcast(&self, event: OperatorEvent) {
+        for hub in self.operators.values() {
+            hub.do_send(Push(event.clone()));
+        }
+    }
+
+    /// Whether anyone can take a chat now: the rule routing uses, for the button and window.
+    fn anyone_available(&self) -> bool {
+        self.router.anyone_serves(&Request::default())
     }
 
     fn id(&self) -> TenantId {
@@ -341,11 +357,17 @@ impl TenantActor {
             metrics
                 .queue_length
                 .fetch_add(queue - self.reported_queue, Ordering::Relaxed);
-            let length = queue as usize;
-            for hub in self.operators.values() {
-                hub.do_send(Push(OperatorEvent::Queue { length }));
-            }
+            self.broadcast(OperatorEvent::Queue {
+                length: queue as usize,
+            });
             self.reported_queue = queue;
+        }
+        let online = self.anyone_available();
+        if online != self.online {
+            self.online = online;
+            for visitor in self.visitors.values() {
+                visitor.do_send(visitor::Availability(online));
+            }
         }
         self.last_active = Instant::now();
     }
@@ -356,7 +378,12 @@ impl TenantActor {
     }
 
     fn save_tenant(&self) -> Result<Ticket> {
-        let record = switchboard_storage::records::TenantRecord::from(&self.tenant);
+        self.save_tenant_as(&self.tenant)
+    }
+
+    /// Writes `tenant` as the company's record (memory is changed after it succeeds).
+    fn save_tenant_as(&self, tenant: &Tenant) -> Result<Ticket> {
+        let record = switchboard_storage::records::TenantRecord::from(tenant);
         Ok(self
             .engine
             .tables()
@@ -443,12 +470,30 @@ pub struct Snapshot {
     pub departments: Vec<Department>,
     /// Canned responses.
     pub canned: Vec<Canned>,
-    /// Per operator: status, open chats, outstanding offers.
-    pub load: Vec<(AccountId, Status, u32, u32)>,
+    /// Per operator (accounts with a SIP username): status, load, availability.
+    pub load: Vec<OperatorLoad>,
+    /// Someone can take a chat now (online with a connected terminal): the rule routing
+    /// uses, shown by the chat button and the window.
+    pub online: bool,
     /// Chats waiting with no offer.
     pub queue_length: usize,
     /// Visitors on the site, most recently active first.
     pub visitors: Vec<Arc<VisitorSummary>>,
+}
+
+/// An operator's routing state as the panel shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OperatorLoad {
+    /// The operator.
+    pub account: AccountId,
+    /// Status they chose.
+    pub status: Status,
+    /// Chats they hold.
+    pub open: u32,
+    /// Offers waiting for their answer.
+    pub offers: u32,
+    /// Can take a chat now: online with a connected terminal.
+    pub available: bool,
 }
 
 /// Reads the company's settings and lists.
@@ -468,8 +513,15 @@ impl Handler<GetSnapshot> for TenantActor {
             load: self
                 .router
                 .agents()
-                .map(|(id, a)| (id, a.status, a.open.len() as u32, a.offers.len() as u32))
+                .map(|(id, a)| OperatorLoad {
+                    account: id,
+                    status: a.status,
+                    open: a.open.len() as u32,
+                    offers: a.offers.len() as u32,
+                    available: crate::routing::serves(id, a, &Request::default()),
+                })
                 .collect(),
+            online: self.anyone_available(),
             queue_length: self.router.queue_len(),
             visitors: {
                 let mut v: Vec<_> = self.tracked.values().cloned().collect();
@@ -507,9 +559,12 @@ impl Handler<UpdateTenant> for TenantActor {
                 ));
             }
         }
+        let ticket = self.save_tenant_as(&tenant)?;
         self.tenant = tenant;
         self.router.set_policy(policy(&self.tenant.window));
-        Ok((self.tenant.clone(), self.save_tenant()?))
+        self.broadcast(OperatorEvent::Changed(Resource::Company));
+        self.broadcast(OperatorEvent::Changed(Resource::ChatWindow));
+        Ok((self.tenant.clone(), ticket))
     }
 }
 
@@ -555,6 +610,7 @@ impl Handler<SaveDepartment> for TenantActor {
             &(&department).into(),
         )?;
         self.departments.insert(id, department.clone());
+        self.broadcast(OperatorEvent::Changed(Resource::Departments));
         Ok((department, ticket))
     }
 }
@@ -602,6 +658,8 @@ impl Handler<DeleteDepartment> for TenantActor {
             let effects = self.router.upsert_agent(holder, max, departments);
             self.apply(effects, ctx);
         }
+        self.broadcast(OperatorEvent::Changed(Resource::Departments));
+        self.broadcast(OperatorEvent::Changed(Resource::Operators));
         Ok(ticket)
     }
 }
@@ -665,6 +723,7 @@ impl Handler<SaveCanned> for TenantActor {
             &(&canned).into(),
         )?;
         self.canned.insert(id, canned.clone());
+        self.broadcast(OperatorEvent::Changed(Resource::CannedResponses));
         Ok((canned, ticket))
     }
 }
@@ -686,8 +745,10 @@ impl Handler<DeleteCanned> for TenantActor {
             .tables()
             .canned
             .remove(&Key::new().u64(self.id()).u64(id).finish())?;
+        self.broadcast(OperatorEvent::Changed(Resource::CannedResponses));
         if self.tenant.window.auto_canned == Some(id) {
             self.tenant.window.auto_canned = None;
+            self.broadcast(OperatorEvent::Changed(Resource::ChatWindow));
             return self.save_tenant();
         }
         Ok(ticket)
@@ -798,18 +859,19 @@ impl Handler<SaveOperator> for TenantActor {
                 .upsert_agent(account.id, account.max_chats, account.departments.clone());
         self.accounts.insert(account.id, account.clone());
         self.apply(effects, ctx);
+        self.broadcast(OperatorEvent::Changed(Resource::Operators));
         Ok((account, ticket))
     }
 }
 
 /// Deletes the operator with SIP username `sip`: their offers move on, their chats re-route,
-/// their sessions stop working.
+/// their sessions stop working. Answers the deleted account's id.
 #[derive(Message)]
-#[rtype(result = "Result<Ticket>")]
+#[rtype(result = "Result<(AccountId, Ticket)>")]
 pub struct DeleteOperator(pub String);
 
 impl Handler<DeleteOperator> for TenantActor {
-    type Result = Result<Ticket>;
+    type Result = Result<(AccountId, Ticket)>;
 
     fn handle(
         &mut self,
@@ -822,14 +884,15 @@ impl Handler<DeleteOperator> for TenantActor {
             .find(|a| a.sip.as_deref() == Some(&sip))
             .cloned()
             .ok_or(Error::NotFound("operator"))?;
-        self.accounts.remove(&account.id);
         let t = self.engine.tables();
         // Covered by the ticket of a later write: tickets complete in write order.
         let _ = t.emails.remove(&Key::new().str(&account.email).finish())?;
         let ticket = t.accounts.remove(&account_key(self.id(), account.id))?;
+        self.accounts.remove(&account.id);
         let effects = self.router.remove_agent(account.id, now_ms());
         self.apply(effects, ctx);
-        Ok(ticket)
+        self.broadcast(OperatorEvent::Changed(Resource::Operators));
+        Ok((account.id, ticket))
     }
 }
 
@@ -855,6 +918,7 @@ impl Handler<SetStatus> for TenantActor {
         self.hub(msg.account, ctx);
         let effects = self.router.set_status(msg.account, msg.status, now_ms());
         self.apply(effects, ctx);
+        self.broadcast(OperatorEvent::Changed(Resource::Operators));
         Ok(())
     }
 }
@@ -972,9 +1036,17 @@ impl Handler<StartChat> for TenantActor {
             let note = crate::routing::Note {
                 kind: crate::routing::NoteKind::Arrived,
                 operator: None,
-                detail: format!("no operator has SIP username {sip}; the link's request is skipped"),
+                detail: format!(
+                    "no operator has SIP username {sip}; the link's request is skipped"
+                ),
             };
-            effects.insert(0, Effect::Log { chat: chat.id, note });
+            effects.insert(
+                0,
+                Effect::Log {
+                    chat: chat.id,
+                    note,
+                },
+            );
         }
         let admitted = !effects.iter().any(|e| matches!(e, Effect::Offline { .. }));
         if !admitted {
@@ -1280,6 +1352,7 @@ impl Handler<Presence> for TenantActor {
         if msg.connected {
             let effects = self.router.set_connected(msg.account, true, now_ms());
             self.apply(effects, ctx);
+            self.broadcast(OperatorEvent::Changed(Resource::Operators));
             return;
         }
         let grace = Duration::from_millis(self.engine.config().presence_grace_ms);
@@ -1287,6 +1360,7 @@ impl Handler<Presence> for TenantActor {
             if act.presence.get(&msg.account) == Some(&generation) {
                 let effects = act.router.set_connected(msg.account, false, now_ms());
                 act.apply(effects, ctx);
+                act.broadcast(OperatorEvent::Changed(Resource::Operators));
             }
         });
     }
@@ -1360,5 +1434,99 @@ impl Handler<Transfer> for TenantActor {
                 message: "only a connected chat can be transferred".into(),
             }),
         }
+    }
+}
+
+/// Tells every connected terminal of the company (an off-line message, a change made outside
+/// this actor).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Broadcast(pub OperatorEvent);
+
+impl Handler<Broadcast> for TenantActor {
+    type Result = ();
+
+    fn handle(&mut self, Broadcast(event): Broadcast, _: &mut Context<Self>) {
+        self.broadcast(event);
+    }
+}
+
+/// An operator turns an offer down; it moves on at once.
+#[derive(Message)]
+#[rtype(result = "Result<()>")]
+pub struct Decline {
+    /// The chat.
+    pub chat: ChatId,
+    /// The operator.
+    pub account: AccountId,
+}
+
+impl Handler<Decline> for TenantActor {
+    type Result = Result<()>;
+
+    fn handle(&mut self, msg: Decline, ctx: &mut Context<Self>) -> Self::Result {
+        let offered = self
+            .router
+            .agent(msg.account)
+            .is_some_and(|a| a.offers.contains(&msg.chat));
+        if !offered {
+            // Another company's chat answers as if it did not exist.
+            self.engine.chat(self.id(), msg.chat)?;
+            return Err(Error::Conflict {
+                code: "not_offered",
+                message: "this chat is not offered to you".into(),
+            });
+        }
+        let effects = self.router.decline(msg.chat, msg.account);
+        self.apply(effects, ctx);
+        Ok(())
+    }
+}
+
+/// The chats waiting with no offer, head of the queue first, at most `limit`.
+#[derive(Message)]
+#[rtype(result = "Vec<Chat>")]
+pub struct Queue {
+    /// Most chats to list.
+    pub limit: usize,
+}
+
+impl Handler<Queue> for TenantActor {
+    type Result = MessageResult<Queue>;
+
+    fn handle(&mut self, msg: Queue, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(
+            self.router
+                .queued()
+                .into_iter()
+                .filter_map(|id| self.chats.get(&id).map(|live| live.chat.clone()))
+                .take(msg.limit)
+                .collect(),
+        )
+    }
+}
+
+/// Sets an account's password hash (the account changed its own password).
+#[derive(Message)]
+#[rtype(result = "Result<Ticket>")]
+pub struct SetPassword {
+    /// The account.
+    pub account: AccountId,
+    /// argon2id hash of the new password.
+    pub hash: String,
+}
+
+impl Handler<SetPassword> for TenantActor {
+    type Result = Result<Ticket>;
+
+    fn handle(&mut self, msg: SetPassword, _: &mut Context<Self>) -> Self::Result {
+        let mut account = self.account(msg.account)?.clone();
+        account.password_hash = msg.hash;
+        let ticket = self.engine.tables().accounts.insert(
+            &account_key(self.id(), account.id),
+            &account.to_record(self.id()),
+        )?;
+        self.accounts.insert(account.id, account);
+        Ok(ticket)
     }
 }

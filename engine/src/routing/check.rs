@@ -96,9 +96,4 @@ impl Router {
             .get(&chat)
             .is_some_and(|r| matches!(r.phase, Phase::Waiting { .. }))
     }
-
-    /// The chats in queue order.
-    pub(crate) fn queued(&self) -> Vec<ChatId> {
-        self.queue.iter().copied().collect()
-    }
 }

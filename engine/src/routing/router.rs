@@ -36,6 +36,9 @@ pub(super) struct Routed {
     pub(super) wait_generation: u64,
     /// Last queue position the visitor was told, to tell only changes.
     pub(super) told_position: Option<usize>,
+    /// The operator who transferred the chat away: not offered it again while someone else
+    /// can take it.
+    pub(super) transferred_by: Option<AccountId>,
 }
 
 /// A waiting phase with nothing offered or tried yet.
@@ -113,6 +116,11 @@ impl Router {
         self.queue.len()
     }
 
+    /// Chats waiting with no offer, head of the queue first.
+    pub fn queued(&self) -> Vec<ChatId> {
+        self.queue.iter().copied().collect()
+    }
+
     /// Whether anyone online serves `target` (capacity aside).
     pub fn anyone_serves(&self, target: &Request) -> bool {
         self.agents.iter().any(|(id, a)| serves(*id, a, target))
@@ -187,6 +195,7 @@ impl Router {
             offer_generation: 0,
             wait_generation: 0,
             told_position: None,
+            transferred_by: None,
         };
         self.chats.insert(chat, routed);
     }
@@ -421,6 +430,7 @@ impl Router {
             operator,
             since: now,
         };
+        routed.transferred_by = None;
         routed.offer_generation += 1;
         routed.wait_generation += 1;
         let mut effects = Vec::new();
@@ -492,6 +502,7 @@ impl Router {
         }
         let routed = self.chats.get_mut(&chat).expect("read above");
         routed.request = to;
+        routed.transferred_by = Some(operator);
         routed.rung = if to.operator.is_some() {
             Rung::Requested
         } else {
@@ -757,10 +768,17 @@ impl Router {
         let Phase::Waiting { tried, .. } = &routed.phase else {
             return true;
         };
+        // The operator who transferred the chat away gets it back only when nobody else can
+        // take it.
+        let avoid = routed.transferred_by.filter(|by| {
+            self.agents
+                .iter()
+                .any(|(id, a)| id != by && can_take(*id, a, &target))
+        });
         let eligible = || {
             self.agents
                 .iter()
-                .filter(|(id, a)| can_take(**id, a, &target))
+                .filter(|(id, a)| can_take(**id, a, &target) && Some(**id) != avoid)
                 .map(|(id, a)| (*id, a))
         };
         let chosen: Vec<AccountId> = match self.policy.distribution {

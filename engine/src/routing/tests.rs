@@ -331,6 +331,27 @@ fn the_ladder_goes_requested_then_department_then_fallback() {
     );
 }
 
+// Broke: a department transfer offered the chat straight back to the operator who
+// transferred it, while another operator of that department was free.
+#[test]
+fn a_department_transfer_is_not_offered_back_to_the_transferring_operator() {
+    let mut r = router(Distribution::Single, 2, 3);
+    assert_eq!(offers(&r.arrive(1, Request::default())), vec![(1, 1)]);
+    r.accept(1, 1, 0).unwrap();
+    let effects = r.transfer(1, request(Some(10), None), SECOND).unwrap();
+    assert_eq!(
+        offers(&effects),
+        vec![(1, 2)],
+        "both are free and operator 1 would win the tie, but transferred it away"
+    );
+    // Alone in the department, the transferring operator does get it back.
+    let mut r = router(Distribution::All, 1, 3);
+    r.arrive(1, Request::default());
+    r.accept(1, 1, 0).unwrap();
+    let effects = r.transfer(1, request(Some(10), None), SECOND).unwrap();
+    assert_eq!(offers(&effects), vec![(1, 1)]);
+}
+
 #[test]
 fn a_transfer_goes_to_the_head_of_the_new_targets_queue() {
     let mut r = router(Distribution::Single, 2, 1);

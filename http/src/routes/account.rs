@@ -72,8 +72,8 @@ pub async fn me(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let status = snapshot
         .load
         .iter()
-        .find(|l| l.0 == id)
-        .map_or(Status::Offline, |l| l.1);
+        .find(|l| l.account == id)
+        .map_or(Status::Offline, |l| l.status);
     json(
         StatusCode::OK,
         &api::Me {
@@ -183,6 +183,37 @@ pub fn operator_event(event: &OperatorEvent) -> api::OperatorEventData {
         OperatorEvent::VisitorLeft { visitor } => D::VisitorLeft {
             visitor_id: *visitor,
         },
+        OperatorEvent::Changed(resource) => D::Changed {
+            resource: crate::convert::resource(*resource),
+        },
+        OperatorEvent::OfflineMessage {
+            message,
+            operator_sip,
+        } => D::OfflineMessage {
+            message: crate::convert::offline_message(message, operator_sip.clone()),
+        },
+        OperatorEvent::VisitorPresence { chat, present } => D::VisitorPresence {
+            chat_id: *chat,
+            present: *present,
+        },
         OperatorEvent::Reset => D::Reset,
     }
+}
+
+/// `PUT /v1/me/password`: checks the current password, sets the new one and ends the
+/// account's other sessions; 204 once durable.
+pub async fn change_password(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, id) = account(app, &req)?;
+    let session = token(&req).expect("account() found a token");
+    let body: api::PasswordChange = read_json(app, req).await?;
+    app.engine
+        .change_password(tenant, id, &body.current, &body.new, &session)
+        .await
+        .map_err(|e| match e {
+            switchboard_engine::Error::Forbidden(message) => {
+                ApiError::new(StatusCode::FORBIDDEN, "wrong_password", message)
+            }
+            other => other.into(),
+        })?;
+    Ok(super::no_content())
 }

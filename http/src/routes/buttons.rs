@@ -16,7 +16,6 @@ use image::codecs::gif::GifDecoder;
 use image::{AnimationDecoder, ImageDecoder, ImageFormat};
 use switchboard_engine::actors::tenant::GetSnapshot;
 use switchboard_engine::assets::{ButtonState, CustomButtons};
-use switchboard_engine::model::Status;
 use switchboard_engine::Error;
 
 use super::graphics::{decode_limits, off_thread, refusal, too_large};
@@ -203,7 +202,7 @@ pub async fn image(app: &Arc<App>, key: &str, lang: &str, style: &str) -> Reply 
     let tenant = app.engine.tenant_by_key(key)?;
     let style = Style::parse(style)?;
     let s = app.engine.ask(tenant, GetSnapshot).await?;
-    let state = if s.load.iter().any(|l| l.1 == Status::Online) {
+    let state = if s.online {
         ButtonState::Online
     } else {
         ButtonState::Offline

@@ -6,15 +6,20 @@ use std::sync::Arc;
 use actix::Addr;
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
-use switchboard_engine::actors::tenant::{Accept, Close, FindChat, Transfer};
+use switchboard_engine::actors::tenant::{
+    Accept, Close, Decline, FindChat, GetSnapshot, Queue, Transfer,
+};
 use switchboard_engine::actors::visitor::{
     Post, Subscribe, Typing, VisitorActor, MAX_CLIENT_ID_CHARS, MAX_MESSAGE_CHARS,
 };
-use switchboard_engine::events::{ChatEvent, Sequenced};
+use switchboard_engine::events::{ChatEvent, LogEvents, Sequenced};
 use switchboard_engine::model::{Author, ChatId, TenantId};
 use switchboard_engine::{Error, Principal};
 
-use super::{account, event_stream, json, last_event_id, principal, query_param, read_json, Reply};
+use super::{
+    account, event_stream, json, last_event_id, no_content, principal, query_param, read_json,
+    Reply,
+};
 use crate::api;
 use crate::convert::{self, author};
 use crate::error::ApiError;
@@ -23,6 +28,12 @@ use crate::sse::{frame, SseBody};
 
 /// Most chats one history page lists.
 const MAX_LIST: usize = 500;
+
+/// Longest history search, in characters: longer is not a search for words.
+const MAX_QUERY_CHARS: usize = 200;
+
+/// Earlier chats shown beside a chat: enough to recognise a returning visitor.
+const PREVIOUS_CHATS: usize = 20;
 
 /// The chat's company, checking the caller may see it (another company's chat is a 404).
 fn authorize(
@@ -50,23 +61,91 @@ async fn session(
     Ok(app.engine.ask(tenant, FindChat(chat)).await??)
 }
 
-/// `GET /v1/chats?limit=`: the company's chats, newest first.
-pub async fn list(app: &Arc<App>, req: Request<Incoming>) -> Reply {
-    let (tenant, _) = account(app, &req)?;
-    let limit = match query_param(&req, "limit") {
+/// `?limit=`: at most [`MAX_LIST`], 100 when absent.
+fn limit_param(req: &Request<Incoming>) -> Result<usize, ApiError> {
+    Ok(match query_param(req, "limit") {
         Some(raw) => raw
             .parse::<usize>()
             .map_err(|_| ApiError::invalid("limit", "must be a number"))?
             .min(MAX_LIST),
         None => 100,
+    })
+}
+
+/// `GET /v1/chats?q=&limit=&after=`: the company's chats, newest first; `q` keeps those whose
+/// visitor name, email or any message contains it (any case, any script); `after` is the
+/// last id of the previous page.
+pub async fn list(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, _) = account(app, &req)?;
+    let limit = limit_param(&req)?;
+    let after = match query_param(&req, "after") {
+        Some(raw) => Some(
+            raw.parse::<ChatId>()
+                .map_err(|_| ApiError::invalid("after", "must be a chat id"))?,
+        ),
+        None => None,
     };
+    let q = query_param(&req, "q");
+    if q.as_ref()
+        .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
+    {
+        return Err(ApiError::invalid(
+            "q",
+            format!("search for at most {MAX_QUERY_CHARS} characters"),
+        ));
+    }
     let chats: Vec<api::Chat> = app
         .engine
-        .chats(tenant, limit)?
+        .chats(tenant, after, limit, q.as_deref())?
         .iter()
         .map(convert::chat)
         .collect();
     json(StatusCode::OK, &chats)
+}
+
+/// `GET /v1/queue?limit=`: chats waiting with no offer, head of the queue first.
+pub async fn queue(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, _) = account(app, &req)?;
+    let limit = limit_param(&req)?;
+    let chats: Vec<api::Chat> = app
+        .engine
+        .ask(tenant, Queue { limit })
+        .await?
+        .iter()
+        .map(convert::chat)
+        .collect();
+    json(StatusCode::OK, &chats)
+}
+
+/// `POST /v1/chats/{id}/decline`: the operator turns an offer down; it moves on at once.
+pub async fn decline(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
+    let (tenant, account) = account(app, &req)?;
+    app.engine
+        .ask(tenant, Decline { chat: id, account })
+        .await??;
+    Ok(no_content())
+}
+
+/// `GET /v1/chats/{id}/visitor`: who the chat's visitor is: the pages they saw and their
+/// earlier chats (same visitor id, or same email).
+pub async fn visitor(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
+    let (tenant, _) = account(app, &req)?;
+    let chat = app.engine.chat(tenant, id)?;
+    let snapshot = app.engine.ask(tenant, GetSnapshot).await?;
+    let tracked = snapshot.visitors.iter().find(|v| v.id == chat.visitor);
+    let previous = app.engine.chats_where(tenant, None, PREVIOUS_CHATS, |c| {
+        Ok(c.id != chat.id
+            && (c.visitor == chat.visitor || (!chat.email.is_empty() && c.email == chat.email)))
+    })?;
+    json(
+        StatusCode::OK,
+        &api::VisitorProfile {
+            name: chat.name.clone(),
+            email: chat.email.clone(),
+            visitor: tracked.map(|v| convert::visitor(v)),
+            previous_chats: previous.iter().map(convert::chat).collect(),
+        },
+    )
 }
 
 /// `GET /v1/chats/{id}`.
@@ -91,6 +170,7 @@ pub async fn accept(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply
 /// `GET /v1/chats/{id}/messages`: the transcript, every log entry in order.
 pub async fn transcript(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
     authorize(app, &req, id)?;
+    let mut events = LogEvents::default();
     let entries: api::Transcript = app
         .engine
         .log_after(id, 0)?
@@ -98,7 +178,7 @@ pub async fn transcript(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> R
         .map(|e| {
             chat_event(&Sequenced {
                 seq: e.seq,
-                event: ChatEvent::from_log(e),
+                event: events.event(e),
             })
         })
         .collect();
@@ -208,9 +288,9 @@ pub fn chat_event(event: &Sequenced<ChatEvent>) -> api::ChatEventData {
     use api::ChatEventData as D;
     let seq = event.seq;
     match &event.event {
-        ChatEvent::Requeued => D::Requeued {
+        ChatEvent::Requeued { name } => D::Requeued {
             seq,
-            name: String::new(),
+            name: name.clone(),
         },
         ChatEvent::Transferred => D::Transferred { seq },
         ChatEvent::Queued {
@@ -272,6 +352,8 @@ pub async fn transfer(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Rep
 pub async fn routing(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
     let (tenant, _) = account(app, &req)?;
     app.engine.chat(tenant, id)?;
+    let accounts = app.engine.ask(tenant, GetSnapshot).await?.accounts;
+    let name_of = |op: u64| accounts.iter().find(|a| a.id == op).map(|a| a.name.clone());
     let entries: Vec<api::RoutingEntry> = app
         .engine
         .routing_log(id)?
@@ -279,9 +361,9 @@ pub async fn routing(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Repl
         .map(|r| api::RoutingEntry {
             at: r.at,
             kind: r.kind,
+            operator_name: r.operator.and_then(name_of),
             operator: r.operator,
             detail: r.detail,
-            operator_name: None,
         })
         .collect();
     json(StatusCode::OK, &entries)

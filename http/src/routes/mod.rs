@@ -46,9 +46,17 @@ pub async fn handle(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     if cross_origin && method == Method::OPTIONS {
         return preflight();
     }
-    let mut response = route(&app, &method, &segments, req)
+    // HEAD is GET without the body: the same status and headers, so every GET resource
+    // answers it.
+    let head = method == Method::HEAD;
+    let routed_as = if head { Method::GET } else { method };
+    let mut response = route(&app, &routed_as, &segments, req)
         .await
         .unwrap_or_else(|e| error_response(&e));
+    if head {
+        let (parts, _) = response.into_parts();
+        response = Response::from_parts(parts, Full::new(Bytes::new()).boxed_unsync());
+    }
     if cross_origin {
         response
             .headers_mut()
@@ -90,6 +98,7 @@ macro_rules! methods {
 async fn route(app: &Arc<App>, method: &Method, path: &[&str], req: Request<Incoming>) -> Reply {
     match path {
         ["healthz"] => methods!(method, { GET => ops::healthz(app) }),
+        ["favicon.ico"] => methods!(method, { GET => ops::favicon() }),
         ["metrics"] => methods!(method, { GET => ops::metrics(app) }),
         ["openapi.json"] => methods!(method, { GET => ops::openapi() }),
         ["chat", ..] => methods!(method, { GET => window::chat_window(app, &req).await }),
@@ -108,6 +117,9 @@ async fn route(app: &Arc<App>, method: &Method, path: &[&str], req: Request<Inco
         ["v1", "logout"] => methods!(method, { POST => account::logout(app, req).await }),
         ["v1", "me"] => methods!(method, { GET => account::me(app, req).await }),
         ["v1", "me", "status"] => methods!(method, { PUT => account::set_status(app, req).await }),
+        ["v1", "me", "password"] => {
+            methods!(method, { PUT => account::change_password(app, req).await })
+        }
         ["v1", "me", "events"] => methods!(method, { GET => account::events(app, req).await }),
 
         ["v1", "company"] => methods!(method, {
@@ -168,8 +180,18 @@ async fn route(app: &Arc<App>, method: &Method, path: &[&str], req: Request<Inco
         ["v1", "offline-messages"] => {
             methods!(method, { GET => panel::offline_messages(app, req).await })
         }
+        ["v1", "offline-messages", id, "done"] => {
+            methods!(method, { POST => panel::offline_done(app, req, id_of(id)?).await })
+        }
 
         ["v1", "chats"] => methods!(method, { GET => chats::list(app, req).await }),
+        ["v1", "queue"] => methods!(method, { GET => chats::queue(app, req).await }),
+        ["v1", "chats", id, "decline"] => {
+            methods!(method, { POST => chats::decline(app, req, id_of(id)?).await })
+        }
+        ["v1", "chats", id, "visitor"] => {
+            methods!(method, { GET => chats::visitor(app, req, id_of(id)?).await })
+        }
         ["v1", "chats", id] => methods!(method, { GET => chats::get(app, req, id_of(id)?).await }),
         ["v1", "chats", id, "accept"] => {
             methods!(method, { POST => chats::accept(app, req, id_of(id)?).await })
@@ -219,6 +241,10 @@ async fn route(app: &Arc<App>, method: &Method, path: &[&str], req: Request<Inco
 
 /// 405 for `method`, naming the methods the path serves (also in the `Allow` header).
 fn not_allowed(method: &Method, allowed: &[&str]) -> ApiError {
+    let mut allowed = allowed.to_vec();
+    if allowed.contains(&"GET") {
+        allowed.push("HEAD");
+    }
     let allow = allowed.join(", ");
     let mut error = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
@@ -227,6 +253,11 @@ fn not_allowed(method: &Method, allowed: &[&str]) -> ApiError {
     );
     error.allow = Some(allow);
     error
+}
+
+/// 204: done, nothing to say.
+fn no_content() -> Response<Body> {
+    respond(StatusCode::NO_CONTENT, "text/plain", Bytes::new())
 }
 
 /// A numeric id from a path segment.

@@ -350,7 +350,7 @@ pub async fn delete_department(app: &Arc<App>, req: Request<Incoming>, id: u64) 
 }
 
 fn operator_wire(a: &model::Account, s: &Snapshot) -> api::Operator {
-    let load = s.load.iter().find(|l| l.0 == a.id);
+    let load = s.load.iter().find(|l| l.account == a.id);
     api::Operator {
         id: a.id,
         sip: a.sip.clone(),
@@ -359,9 +359,9 @@ fn operator_wire(a: &model::Account, s: &Snapshot) -> api::Operator {
         role: role_name(a.role).into(),
         max_chats: a.max_chats,
         departments: a.departments.clone(),
-        status: status_name(load.map_or(Status::Offline, |l| l.1)).into(),
-        open_chats: load.map_or(0, |l| l.2),
-        available: false,
+        status: status_name(load.map_or(Status::Offline, |l| l.status)).into(),
+        open_chats: load.map_or(0, |l| l.open),
+        available: load.is_some_and(|l| l.available),
     }
 }
 
@@ -429,6 +429,7 @@ pub async fn save_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) ->
         Some("operator") => Some(Role::Operator),
         Some(_) => return Err(ApiError::invalid("role", "use admin or operator")),
     };
+    let new_password = password_hash.is_some();
     let msg = SaveOperator {
         sip: sip.to_string(),
         name,
@@ -440,6 +441,10 @@ pub async fn save_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) ->
     };
     let (account, ticket) = app.engine.ask(tenant, msg).await??;
     ticket.durable().await?;
+    if existed && new_password {
+        // A password set by the admin signs the operator out everywhere.
+        app.engine.end_sessions(tenant, account.id, None).await?;
+    }
     let s = app.engine.ask(tenant, GetSnapshot).await?;
     json(
         if existed {
@@ -454,11 +459,12 @@ pub async fn save_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) ->
 /// `DELETE /v1/operators/{sip}`.
 pub async fn delete_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) -> Reply {
     let (tenant, _) = admin(app, &req)?;
-    let ticket = app
+    let (account, ticket) = app
         .engine
         .ask(tenant, DeleteOperator(sip.to_string()))
         .await??;
     ticket.durable().await?;
+    app.engine.end_sessions(tenant, account, None).await?;
     json(StatusCode::OK, &serde_json::json!({ "deleted": sip }))
 }
 
@@ -516,19 +522,11 @@ pub async fn delete_canned(app: &Arc<App>, req: Request<Incoming>, id: u64) -> R
 
 /// The wire form of an offline message.
 pub fn offline_message_wire(m: &model::OfflineMessage, s: &Snapshot) -> api::OfflineMessage {
-    api::OfflineMessage {
-        id: m.id,
-        name: m.name.clone(),
-        email: m.email.clone(),
-        message: m.message.clone(),
-        department: m.department,
-        operator: m
-            .operator
-            .and_then(|id| s.accounts.iter().find(|a| a.id == id))
-            .and_then(|a| a.sip.clone()),
-        at: m.at,
-        done: false,
-    }
+    let sip = m
+        .operator
+        .and_then(|id| s.accounts.iter().find(|a| a.id == id))
+        .and_then(|a| a.sip.clone());
+    crate::convert::offline_message(m, sip)
 }
 
 /// `GET /v1/offline-messages`: newest first.
@@ -542,4 +540,11 @@ pub async fn offline_messages(app: &Arc<App>, req: Request<Incoming>) -> Reply {
         .map(|m| offline_message_wire(m, &s))
         .collect();
     json(StatusCode::OK, &list)
+}
+
+/// `POST /v1/offline-messages/{id}/done`: an operator handled it; 204 once durable.
+pub async fn offline_done(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Reply {
+    let (tenant, _) = account(app, &req)?;
+    app.engine.mark_offline_done(tenant, id).await?;
+    Ok(super::no_content())
 }

@@ -133,6 +133,11 @@ fn encode(event: &Sequenced<VisitorEvent>) -> Bytes {
             "invitation",
             &api::VisitorEventData::Invitation { by: by.clone() },
         ),
+        VisitorEvent::Availability { online } => frame(
+            event.seq,
+            "availability",
+            &api::VisitorEventData::Availability { online: *online },
+        ),
     }
 }
 

@@ -128,7 +128,8 @@ pub async fn offline_message(app: &Arc<App>, req: Request<Incoming>, key: &str) 
         }
     }
     let sip = body.operator.filter(|o| !o.is_empty());
-    let operator = operator_by_sip(&snapshot.accounts, sip.as_deref())?;
+    // A link naming an unknown operator still leaves its message with the company.
+    let operator = operator_by_sip(&snapshot.accounts, sip.as_deref()).unwrap_or(None);
     let stored = app
         .engine
         .leave_offline_message(
@@ -141,6 +142,7 @@ pub async fn offline_message(app: &Arc<App>, req: Request<Incoming>, key: &str) 
                 department: body.department,
                 operator,
                 at: 0,
+                done: false,
             },
         )
         .await?;

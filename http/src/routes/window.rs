@@ -14,7 +14,7 @@ use hyper::header::{HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL};
 use hyper::{Request, StatusCode};
 use serde::Serialize;
 use switchboard_engine::actors::tenant::{GetSnapshot, Snapshot};
-use switchboard_engine::model::{Department, Status, Tenant};
+use switchboard_engine::model::{Department, Tenant};
 use switchboard_engine::Error;
 
 use super::{json, pages, query_param, respond, Reply};
@@ -143,11 +143,12 @@ impl WindowSettings {
 
     /// The settings from a tenant actor's snapshot.
     fn from_snapshot(snapshot: &Snapshot, requested: Option<&str>) -> Self {
-        let online = snapshot
-            .load
-            .iter()
-            .any(|(_, status, _, _)| *status == Status::Online);
-        Self::new(&snapshot.tenant, &snapshot.departments, online, requested)
+        Self::new(
+            &snapshot.tenant,
+            &snapshot.departments,
+            snapshot.online,
+            requested,
+        )
     }
 }
 

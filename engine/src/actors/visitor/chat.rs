@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use super::VisitorActor;
 use crate::actors::operator::{OperatorActor, Push};
 use crate::actors::{publish, Subscriber, Subscription};
-use crate::events::{ChatEvent, OperatorEvent, Sequenced};
+use crate::events::{ChatEvent, LogEvents, OperatorEvent, Sequenced};
 use crate::model::*;
 use crate::{Error, Result};
 
@@ -40,6 +40,8 @@ pub(super) struct Session {
     operator: Option<Addr<OperatorActor>>,
     /// Last queue position (and estimated wait) told, for a window that connects while queued.
     position: Option<(usize, Option<u64>)>,
+    /// Turns new log entries into events (it has seen the log so far).
+    log_events: LogEvents,
 }
 
 /// The author key used for idempotency: 0 for the visitor and the company, else the account.
@@ -118,11 +120,12 @@ impl VisitorActor {
         let Some(session) = self.sessions.get_mut(&chat) else {
             return;
         };
+        let event = session.log_events.event(entry);
         publish(
             &mut session.subscribers,
             Sequenced {
                 seq: entry.seq,
-                event: ChatEvent::from_log(entry),
+                event,
             },
         );
         let for_operator = match &entry.kind {
@@ -175,7 +178,9 @@ impl Handler<Attach> for VisitorActor {
             Vec::new()
         });
         let mut client_ids = HashMap::new();
+        let mut log_events = LogEvents::default();
         for entry in &log {
+            log_events.event(entry);
             if let LogKind::Message {
                 author, client_id, ..
             } = &entry.kind
@@ -190,6 +195,7 @@ impl Handler<Attach> for VisitorActor {
             subscribers: Vec::new(),
             operator: msg.operator,
             position: None,
+            log_events,
         };
         self.sessions.insert(session.chat.id, session);
         self.last_active = Instant::now();
@@ -268,12 +274,13 @@ impl Handler<Subscribe> for VisitorActor {
     fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) -> Self::Result {
         let engine = self.engine.clone();
         let session = self.session(msg.chat)?;
+        let mut events = LogEvents::default();
         let mut replay: Vec<_> = engine
             .log_after(msg.chat, msg.after)?
             .iter()
             .map(|e| Sequenced {
                 seq: e.seq,
-                event: ChatEvent::from_log(e),
+                event: events.event(e),
             })
             .collect();
         if let (ChatState::Waiting, Some((position, wait_secs))) =

@@ -79,12 +79,32 @@ impl VisitorActor {
     }
 
     fn invite(&mut self, by: Option<String>) {
+        self.tell_page(VisitorEvent::Invitation { by });
+    }
+
+    /// Publishes to the tracking scripts listening on the visitor's pages.
+    fn tell_page(&mut self, event: VisitorEvent) {
         self.next_event += 1;
         let event = Sequenced {
             seq: self.next_event,
-            event: VisitorEvent::Invitation { by },
+            event,
         };
         publish(&mut self.watchers, event);
+    }
+}
+
+/// Whether anyone can take a chat now changed: the tracking script refreshes the button.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Availability(pub bool);
+
+impl Handler<Availability> for VisitorActor {
+    type Result = ();
+
+    fn handle(&mut self, Availability(online): Availability, _: &mut Context<Self>) {
+        if !self.watchers.is_empty() {
+            self.tell_page(VisitorEvent::Availability { online });
+        }
     }
 }
 
