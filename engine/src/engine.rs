@@ -38,6 +38,12 @@ pub struct Config {
     /// Events buffered per stream subscriber; one that falls further behind is dropped and
     /// resumes from its last event id.
     pub subscriber_buffer: usize,
+    /// A visitor with no chat window open this long (s) is shown to the operator as "left";
+    /// long enough for a reload or a flaky connection.
+    pub visitor_gone_secs: u64,
+    /// A chat whose visitor has had no window open this long (s) is closed and its slot
+    /// freed.
+    pub abandoned_chat_secs: u64,
 }
 
 impl Default for Config {
@@ -48,6 +54,8 @@ impl Default for Config {
             default_max_chats: 4,
             presence_grace_ms: 30_000,
             subscriber_buffer: 256,
+            visitor_gone_secs: 60,
+            abandoned_chat_secs: 600,
         }
     }
 }

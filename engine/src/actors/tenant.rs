@@ -1162,6 +1162,8 @@ pub struct Close {
     pub chat: ChatId,
     /// The closing operator.
     pub by: Option<AccountId>,
+    /// Closed because the visitor's window stayed closed (`abandoned_chat_secs`).
+    pub abandoned: bool,
 }
 
 impl Handler<Close> for TenantActor {
@@ -1196,6 +1198,17 @@ impl Handler<Close> for TenantActor {
                 timed_out: false,
                 by: msg.by,
             });
+            if msg.abandoned {
+                let secs = self.engine.config().abandoned_chat_secs;
+                self.log(
+                    msg.chat,
+                    crate::routing::Note {
+                        kind: crate::routing::NoteKind::Closed,
+                        operator: None,
+                        detail: format!("the visitor had no chat window open for {secs} s"),
+                    },
+                );
+            }
             let effects = self.router.close(msg.chat, now_ms());
             self.apply(effects, ctx);
             Ok((chat, visitor))

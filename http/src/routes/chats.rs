@@ -10,7 +10,7 @@ use switchboard_engine::actors::tenant::{
     Accept, Close, Decline, FindChat, GetSnapshot, Queue, Transfer,
 };
 use switchboard_engine::actors::visitor::{
-    Post, Subscribe, Typing, VisitorActor, MAX_CLIENT_ID_CHARS, MAX_MESSAGE_CHARS,
+    Post, Subscribe, Typing, VisitorActor, WindowClosed, MAX_CLIENT_ID_CHARS, MAX_MESSAGE_CHARS,
 };
 use switchboard_engine::events::{ChatEvent, LogEvents, Sequenced};
 use switchboard_engine::model::{Author, ChatId, TenantId};
@@ -244,7 +244,16 @@ pub async fn close(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply 
         Principal::Visitor { .. } => None,
         Principal::Account { account, .. } => Some(account),
     };
-    app.engine.ask(tenant, Close { chat: id, by }).await??;
+    app.engine
+        .ask(
+            tenant,
+            Close {
+                chat: id,
+                by,
+                abandoned: false,
+            },
+        )
+        .await??;
     json(
         StatusCode::OK,
         &convert::chat(&app.engine.chat(tenant, id)?),
@@ -253,11 +262,16 @@ pub async fn close(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply 
 
 /// `GET /v1/chats/{id}/events`: the chat's event stream, resuming after `Last-Event-ID`.
 pub async fn events(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
-    let (tenant, _) = authorize(app, &req, id)?;
+    let (tenant, who) = authorize(app, &req, id)?;
     let after = last_event_id(&req)?.unwrap_or(0);
-    let subscription = session(app, tenant, id)
-        .await?
-        .send(Subscribe { chat: id, after })
+    let window = matches!(who, Principal::Visitor { .. });
+    let visitor = session(app, tenant, id).await?;
+    let subscription = visitor
+        .send(Subscribe {
+            chat: id,
+            after,
+            window,
+        })
         .await??;
     let body = SseBody::new(
         subscription,
@@ -265,6 +279,13 @@ pub async fn events(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply
         app.metrics.clone(),
         app.shutdown.clone(),
     );
+    // Only the visitor's own windows count for "the visitor left"; an operator reading the
+    // chat's stream does not.
+    let body = if window {
+        body.on_close(Box::new(move || visitor.do_send(WindowClosed { chat: id })))
+    } else {
+        body
+    };
     Ok(event_stream(body))
 }
 

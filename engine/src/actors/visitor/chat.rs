@@ -8,7 +8,7 @@
 //! append run atomically (`AtomicResponse` / `ctx.wait`), so entries are published in log order.
 
 use std::collections::HashMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use tokio::sync::mpsc;
@@ -42,6 +42,12 @@ pub(super) struct Session {
     position: Option<(usize, Option<u64>)>,
     /// Turns new log entries into events (it has seen the log so far).
     log_events: LogEvents,
+    /// The visitor's open chat windows (event streams), counted by open and close.
+    windows: usize,
+    /// Bumped whenever `windows` changes, so a stale absence timer is ignored.
+    windows_generation: u64,
+    /// The operator was told the visitor left (no window for `visitor_gone_secs`).
+    gone: bool,
 }
 
 /// The author key used for idempotency: 0 for the visitor and the company, else the account.
@@ -196,6 +202,9 @@ impl Handler<Attach> for VisitorActor {
             operator: msg.operator,
             position: None,
             log_events,
+            windows: 0,
+            windows_generation: 0,
+            gone: false,
         };
         self.sessions.insert(session.chat.id, session);
         self.last_active = Instant::now();
@@ -266,6 +275,8 @@ pub struct Subscribe {
     pub chat: ChatId,
     /// Last event id the window saw (0 for none).
     pub after: u64,
+    /// The visitor's own chat window (counted for "the visitor left"), not an operator.
+    pub window: bool,
 }
 
 impl Handler<Subscribe> for VisitorActor {
@@ -296,7 +307,79 @@ impl Handler<Subscribe> for VisitorActor {
         }
         let (tx, live) = mpsc::channel(engine.config().subscriber_buffer);
         session.subscribers.push(tx);
+        if msg.window {
+            session.windows += 1;
+            session.windows_generation += 1;
+            if std::mem::take(&mut session.gone) {
+                session.tell_operator(msg.chat, true);
+            }
+        }
         Ok(Subscription { replay, live })
+    }
+}
+
+/// A chat window's event stream ended. When the visitor has none left, the operator is told
+/// after `visitor_gone_secs` and the chat closed after `abandoned_chat_secs`, unless a window
+/// opens again.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct WindowClosed {
+    /// The chat.
+    pub chat: ChatId,
+}
+
+impl Handler<WindowClosed> for VisitorActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: WindowClosed, ctx: &mut Context<Self>) {
+        let config = self.engine.config().clone();
+        let Some(session) = self.sessions.get_mut(&msg.chat) else {
+            return;
+        };
+        session.windows = session.windows.saturating_sub(1);
+        session.windows_generation += 1;
+        if session.windows > 0 {
+            return;
+        }
+        let generation = session.windows_generation;
+        let chat = msg.chat;
+        let gone_after = Duration::from_secs(config.visitor_gone_secs);
+        ctx.run_later(gone_after, move |act, _| {
+            if let Some(session) = act.absent(chat, generation) {
+                session.gone = true;
+                session.tell_operator(chat, false);
+            }
+        });
+        let abandon_after = Duration::from_secs(config.abandoned_chat_secs);
+        ctx.run_later(abandon_after, move |act, _| {
+            if act.absent(chat, generation).is_some() {
+                act.tenant.do_send(crate::actors::tenant::Close {
+                    chat,
+                    by: None,
+                    abandoned: true,
+                });
+            }
+        });
+    }
+}
+
+impl VisitorActor {
+    /// The chat's session if it is still open and still without a window since the close
+    /// numbered `generation`.
+    fn absent(&mut self, chat: ChatId, generation: u64) -> Option<&mut Session> {
+        self.sessions.get_mut(&chat).filter(|s| {
+            s.windows_generation == generation
+                && matches!(s.chat.state, ChatState::Waiting | ChatState::Connected)
+        })
+    }
+}
+
+impl Session {
+    /// Tells the holding operator whether the visitor has a chat window open.
+    fn tell_operator(&self, chat: ChatId, present: bool) {
+        if let Some(operator) = &self.operator {
+            operator.do_send(Push(OperatorEvent::VisitorPresence { chat, present }));
+        }
     }
 }
 
