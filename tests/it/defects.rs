@@ -698,3 +698,111 @@ async fn the_visitor_learns_which_operator_left() {
         "a reloaded window is told the same"
     );
 }
+
+// Broke: saving one chat-window field from the terminal cleared three others. The API's rule
+// (omitted = unchanged, null = clear) is held here for every field of every settings form.
+#[tokio::test]
+async fn saving_one_setting_leaves_every_other_one_as_it_was() {
+    let server = start_server().await;
+    let company = server.new_company("Patch").await;
+    let department = server
+        .post("/v1/departments", Some(&company.admin), json!({ "name": "Sales" }))
+        .await
+        .expect(201)["id"]
+        .clone();
+    let canned = server
+        .post(
+            "/v1/canned-responses",
+            Some(&company.admin),
+            json!({ "shortcut": "hi", "text": "Hello" }),
+        )
+        .await
+        .expect(201)["id"]
+        .clone();
+    // Every field away from its default first, so "unchanged" cannot pass by accident.
+    server
+        .chat_window(
+            &company.admin,
+            json!({ "tracking": true, "auto_canned_response": canned,
+                    "fallback_department": department, "invitation_delay_secs": 30 }),
+        )
+        .await;
+    let window_fields = [
+        ("language", json!("de")),
+        ("distribution", json!("all")),
+        ("connection_timeout_secs", json!(42.0)),
+        ("offer_timeout_secs", json!(7.0)),
+        ("auto_canned_response", Value::Null),
+        ("welcome_screen", json!(false)),
+        ("welcome_message", json!("Hi there")),
+        ("name_field", json!({ "enabled": true, "required": true })),
+        ("email_field", json!({ "enabled": false, "required": false })),
+        ("offline_message", json!("Away")),
+        ("offline_thanks", json!("Thanks")),
+        ("invitation_delay_secs", json!(12)),
+        ("fairness", json!("round_robin")),
+        ("requested_operator_timeout_secs", json!(9.0)),
+        ("department_timeout_secs", json!(11.0)),
+        ("fallback_department", Value::Null),
+        ("max_queue", json!(5)),
+        ("max_wait_secs", json!(120.0)),
+        ("tracking", json!(true)),
+    ];
+    for (field, value) in window_fields {
+        let before = server
+            .get("/v1/chat-window", Some(&company.admin))
+            .await
+            .expect(200);
+        let after = server.chat_window(&company.admin, json!({ field: value })).await;
+        for (key, old) in before.as_object().unwrap() {
+            if key == field {
+                assert_eq!(after[key], value, "{field} is saved");
+            } else {
+                assert_eq!(&after[key], old, "saving {field} changed {key}");
+            }
+        }
+    }
+    let company_fields = [
+        ("name", json!("Patch Ltd")),
+        ("address", json!("1 High Street")),
+        ("country", json!("DE")),
+        ("currency", json!("EUR")),
+        ("time_zone", json!("Europe/Berlin")),
+    ];
+    for (field, value) in company_fields {
+        let before = server.get("/v1/company", Some(&company.admin)).await.expect(200);
+        let after = server
+            .put("/v1/company", Some(&company.admin), json!({ field: value }))
+            .await
+            .expect(200);
+        for (key, old) in before.as_object().unwrap() {
+            if key == field {
+                assert_eq!(after[key], value, "{field} is saved");
+            } else {
+                assert_eq!(&after[key], old, "saving {field} changed {key}");
+            }
+        }
+    }
+    let ann = server.new_operator(&company, "101", json!({ "name": "Ann", "max_chats": 2, "departments": [department] })).await;
+    let operator_fields = [
+        ("name", json!("Annie")),
+        ("max_chats", json!(5)),
+        ("departments", json!([])),
+        ("role", json!("admin")),
+    ];
+    for (field, value) in operator_fields {
+        let list = server.get("/v1/operators", Some(&company.admin)).await.expect(200);
+        let before = list.as_array().unwrap().iter().find(|o| o["id"] == ann.id).unwrap().clone();
+        let after = server
+            .put("/v1/operators/101", Some(&company.admin), json!({ field: value }))
+            .await
+            .expect(200);
+        for (key, old) in before.as_object().unwrap() {
+            if key == field {
+                assert_eq!(after[key], value, "{field} is saved");
+            } else if key != "status" && key != "available" {
+                assert_eq!(&after[key], old, "saving {field} changed {key}");
+            }
+        }
+    }
+}
