@@ -706,7 +706,11 @@ async fn saving_one_setting_leaves_every_other_one_as_it_was() {
     let server = start_server().await;
     let company = server.new_company("Patch").await;
     let department = server
-        .post("/v1/departments", Some(&company.admin), json!({ "name": "Sales" }))
+        .post(
+            "/v1/departments",
+            Some(&company.admin),
+            json!({ "name": "Sales" }),
+        )
         .await
         .expect(201)["id"]
         .clone();
@@ -736,7 +740,10 @@ async fn saving_one_setting_leaves_every_other_one_as_it_was() {
         ("welcome_screen", json!(false)),
         ("welcome_message", json!("Hi there")),
         ("name_field", json!({ "enabled": true, "required": true })),
-        ("email_field", json!({ "enabled": false, "required": false })),
+        (
+            "email_field",
+            json!({ "enabled": false, "required": false }),
+        ),
         ("offline_message", json!("Away")),
         ("offline_thanks", json!("Thanks")),
         ("invitation_delay_secs", json!(12)),
@@ -753,7 +760,9 @@ async fn saving_one_setting_leaves_every_other_one_as_it_was() {
             .get("/v1/chat-window", Some(&company.admin))
             .await
             .expect(200);
-        let after = server.chat_window(&company.admin, json!({ field: value })).await;
+        let after = server
+            .chat_window(&company.admin, json!({ field: value }))
+            .await;
         for (key, old) in before.as_object().unwrap() {
             if key == field {
                 assert_eq!(after[key], value, "{field} is saved");
@@ -770,7 +779,10 @@ async fn saving_one_setting_leaves_every_other_one_as_it_was() {
         ("time_zone", json!("Europe/Berlin")),
     ];
     for (field, value) in company_fields {
-        let before = server.get("/v1/company", Some(&company.admin)).await.expect(200);
+        let before = server
+            .get("/v1/company", Some(&company.admin))
+            .await
+            .expect(200);
         let after = server
             .put("/v1/company", Some(&company.admin), json!({ field: value }))
             .await
@@ -783,7 +795,13 @@ async fn saving_one_setting_leaves_every_other_one_as_it_was() {
             }
         }
     }
-    let ann = server.new_operator(&company, "101", json!({ "name": "Ann", "max_chats": 2, "departments": [department] })).await;
+    let ann = server
+        .new_operator(
+            &company,
+            "101",
+            json!({ "name": "Ann", "max_chats": 2, "departments": [department] }),
+        )
+        .await;
     let operator_fields = [
         ("name", json!("Annie")),
         ("max_chats", json!(5)),
@@ -791,10 +809,23 @@ async fn saving_one_setting_leaves_every_other_one_as_it_was() {
         ("role", json!("admin")),
     ];
     for (field, value) in operator_fields {
-        let list = server.get("/v1/operators", Some(&company.admin)).await.expect(200);
-        let before = list.as_array().unwrap().iter().find(|o| o["id"] == ann.id).unwrap().clone();
+        let list = server
+            .get("/v1/operators", Some(&company.admin))
+            .await
+            .expect(200);
+        let before = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["id"] == ann.id)
+            .unwrap()
+            .clone();
         let after = server
-            .put("/v1/operators/101", Some(&company.admin), json!({ field: value }))
+            .put(
+                "/v1/operators/101",
+                Some(&company.admin),
+                json!({ field: value }),
+            )
             .await
             .expect(200);
         for (key, old) in before.as_object().unwrap() {

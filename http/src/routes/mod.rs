@@ -297,6 +297,13 @@ pub fn error_response(error: &ApiError) -> Response<Body> {
     {
         response.headers_mut().insert(hyper::header::ALLOW, allow);
     }
+    if error.status == StatusCode::PAYLOAD_TOO_LARGE {
+        // The rest of the body was never read: the connection cannot carry another request,
+        // and a pooled client must be told so rather than find out mid-request.
+        response
+            .headers_mut()
+            .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    }
     response
 }
 
