@@ -125,6 +125,11 @@ pub enum Action {
     Canned(Vec<api::Canned>),
     /// `GET /v1/buttons/code`.
     ButtonCode(ButtonCode),
-    /// A canned response's text picked for the chat input.
-    InsertCanned(String),
+    /// A canned response's text picked for a chat's draft.
+    InsertCanned {
+        /// The chat whose draft it goes into.
+        chat: u64,
+        /// The response's text.
+        text: String,
+    },
 }

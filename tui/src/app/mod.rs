@@ -209,7 +209,7 @@ pub fn update(state: &mut State, action: Action) -> Option<Action> {
         | Action::Transferred { .. }
         | Action::ChatInfo(_)
         | Action::Routing { .. }
-        | Action::InsertCanned(_) => console::result(state, action),
+        | Action::InsertCanned { .. } => console::result(state, action),
         Action::Transcript { chat, entries } => {
             history::transcript(state, chat, &entries);
             console::result(state, Action::Transcript { chat, entries })

@@ -12,6 +12,7 @@ use switchboard_http::api::{self, AuthorKind, ChatEventData};
 
 use super::{accent, bad, dim, one_line, pane, warn, wrap};
 use crate::app::State;
+use crate::input::TextInput;
 use crate::sanitize::{line, sanitize};
 
 /// An entry of the chat's log.
@@ -86,6 +87,9 @@ pub struct OpenChat {
     pub routing: Option<Vec<String>>,
     /// Unix ms a typing notice was last sent (they are throttled).
     pub typing_sent: u64,
+    /// What the operator is writing to this chat: each chat keeps its own, so switching
+    /// chats never sends one visitor's answer to another.
+    pub draft: TextInput,
 }
 
 impl OpenChat {
@@ -105,6 +109,7 @@ impl OpenChat {
             typing_until: 0,
             routing: None,
             typing_sent: 0,
+            draft: TextInput::multiline(),
         }
     }
 

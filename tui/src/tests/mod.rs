@@ -245,3 +245,11 @@ pub fn failed(command: crate::command::Command, error: crate::client::Failure) -
         error,
     }
 }
+
+/// The selected chat's draft ("" when no chat is selected).
+pub fn draft(state: &State) -> String {
+    state
+        .console
+        .draft()
+        .map_or(String::new(), |d| d.text.clone())
+}

@@ -196,7 +196,7 @@ fn sending_is_pending_until_sent_and_failures_can_be_retried() {
         panic!("{commands:?}")
     };
     assert_eq!(text, "On its way");
-    assert!(state.console.input.text.is_empty());
+    assert!(draft(&state).is_empty());
     assert_eq!(state.console.chats[0].pending.len(), 1);
     apply(
         &mut state,
@@ -236,11 +236,11 @@ fn a_lone_shortcut_expands_and_tab_completes() {
         apply(&mut state, key(KeyCode::Enter)).is_empty(),
         "expanding sends nothing"
     );
-    assert_eq!(state.console.input.text, "Hello! How can I help you today?");
-    state.console.input.take();
+    assert_eq!(draft(&state), "Hello! How can I help you today?");
+    state.console.draft_mut().unwrap().take();
     type_text(&mut state, "#by");
     update(&mut state, key(KeyCode::Tab));
-    assert_eq!(state.console.input.text, "Thanks for chatting with us.");
+    assert_eq!(draft(&state), "Thanks for chatting with us.");
 }
 
 #[test]
@@ -248,7 +248,7 @@ fn paste_never_sends_and_keeps_lines() {
     let mut state = signed_in(alice());
     with_chat(&mut state);
     assert!(apply(&mut state, Action::Paste("line one\nline two\n".into())).is_empty());
-    assert_eq!(state.console.input.text, "line one\nline two\n");
+    assert_eq!(draft(&state), "line one\nline two\n");
 }
 
 #[test]
@@ -261,9 +261,9 @@ fn insert_canned_from_the_picker() {
     };
     assert_eq!(items.len(), 2);
     let next = update(&mut state, key(KeyCode::Enter));
-    assert!(matches!(next, Some(Action::InsertCanned(_))));
+    assert!(matches!(next, Some(Action::InsertCanned { chat: 7, .. })));
     update(&mut state, next.unwrap());
-    assert_eq!(state.console.input.text, "Hello! How can I help you today?");
+    assert_eq!(draft(&state), "Hello! How can I help you today?");
 }
 
 #[test]
@@ -411,4 +411,45 @@ fn chats_fill_history_and_restore_held_chats() {
     assert_eq!(state.history.chats.len(), 3);
     assert_eq!(state.console.chats.len(), 1, "only our open chat");
     assert!(commands.iter().any(|c| matches!(c, Command::Transcript(7))));
+}
+
+// Regression: one draft was shared by every chat, so text typed for chat A went to visitor B.
+#[test]
+fn a_draft_belongs_to_its_chat() {
+    let mut state = signed_in(alice());
+    apply(
+        &mut state,
+        Action::Accepted(chat(7, "Anna", "connected", Some(2), NOW)),
+    );
+    apply(
+        &mut state,
+        Action::Accepted(chat(8, "Ben", "connected", Some(2), NOW)),
+    );
+    update(&mut state, key(KeyCode::Esc));
+    state.console.focus = Pane::Chats;
+    update(&mut state, key(KeyCode::Char('k')));
+    assert_eq!(state.console.selected().unwrap().id, 7);
+    update(&mut state, key(KeyCode::Char('i')));
+    type_text(&mut state, "For Anna only");
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, key(KeyCode::Char('j')));
+    assert_eq!(state.console.selected().unwrap().id, 8);
+    update(&mut state, key(KeyCode::Char('i')));
+    assert_eq!(draft(&state), "", "Ben's draft is his own");
+    assert!(
+        apply(&mut state, key(KeyCode::Enter)).is_empty(),
+        "nothing goes to Ben"
+    );
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, key(KeyCode::Char('k')));
+    update(&mut state, key(KeyCode::Char('i')));
+    assert_eq!(draft(&state), "For Anna only");
+    let commands = apply(&mut state, key(KeyCode::Enter));
+    assert!(
+        matches!(&commands[..], [Command::Send { chat: 7, text, .. }] if text == "For Anna only"),
+        "{commands:?}"
+    );
+    // The input's title names the chat the text goes to.
+    let screen = format!("{:?}", draw(&state, 100, 24).backend());
+    assert!(screen.contains("To #7 Anna"), "{screen}");
 }

@@ -247,9 +247,12 @@ pub fn result(state: &mut State, action: Action) -> Option<Action> {
             }
             None
         }
-        Action::InsertCanned(text) => {
-            state.console.focus = Pane::Input;
-            state.console.input.insert(&text);
+        Action::InsertCanned { chat, text } => {
+            // Into the draft of the chat the picker was opened on.
+            if let Some(open) = state.console.chat_mut(chat) {
+                open.draft.insert(&text);
+                state.console.focus = Pane::Input;
+            }
             None
         }
         _ => None,

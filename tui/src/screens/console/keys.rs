@@ -14,9 +14,9 @@ use crate::screens::one_line;
 
 /// A paste goes into the input (focusing it) when a chat is selected.
 pub fn paste(state: &mut State, text: &str) {
-    if state.console.selected().is_some() {
+    if let Some(draft) = state.console.draft_mut() {
+        draft.insert(text);
         state.console.focus = Pane::Input;
-        state.console.input.insert(text);
     }
 }
 
@@ -32,7 +32,9 @@ fn canned_for<'a>(state: &'a State, word: &str) -> Option<&'a api::Canned> {
 
 /// Canned responses whose shortcut starts with what follows `#` in the input.
 pub fn suggestions(state: &State) -> Vec<&api::Canned> {
-    let text = &state.console.input.text;
+    let Some(text) = state.console.draft().map(|d| &d.text) else {
+        return Vec::new();
+    };
     let Some(prefix) = text
         .strip_prefix('#')
         .filter(|p| !p.contains(char::is_whitespace))
@@ -113,7 +115,9 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
         }
         (_, KeyCode::Char('#')) if !c.chats.is_empty() => {
             c.focus = Pane::Input;
-            c.input.insert("#");
+            if let Some(draft) = c.draft_mut() {
+                draft.insert("#");
+            }
             None
         }
         _ => None,
@@ -239,6 +243,7 @@ fn input_key(state: &mut State, key: KeyEvent) -> Option<Action> {
             None
         }
         KeyCode::Char('r') if ctrl => {
+            let id = state.console.selected()?.id;
             let items = state
                 .canned
                 .iter()
@@ -249,7 +254,10 @@ fn input_key(state: &mut State, key: KeyEvent) -> Option<Action> {
                             c.shortcut.trim_start_matches('#'),
                             one_line(&c.text, 50)
                         ),
-                        Action::InsertCanned(c.text.clone()),
+                        Action::InsertCanned {
+                            chat: id,
+                            text: c.text.clone(),
+                        },
                     )
                 })
                 .collect();
@@ -263,16 +271,21 @@ fn input_key(state: &mut State, key: KeyEvent) -> Option<Action> {
         KeyCode::Tab => {
             let text = suggestions(state).first().map(|c| c.text.clone());
             match text {
-                Some(text) => state.console.input.set(&text),
+                Some(text) => {
+                    if let Some(draft) = state.console.draft_mut() {
+                        draft.set(&text);
+                    }
+                }
                 None => state.console.focus = Pane::Offers,
             }
             None
         }
         KeyCode::Enter if key.modifiers.is_empty() => send(state),
         _ => {
-            let before = state.console.input.text.len();
-            state.console.input.key(key);
-            let typed = state.console.input.text.len() > before;
+            let draft = state.console.draft_mut()?;
+            let before = draft.text.len();
+            draft.key(key);
+            let typed = draft.text.len() > before;
             let chat = state.console.selected()?;
             if typed && chat.closed.is_none() && state.now_ms >= chat.typing_sent + 3_000 {
                 let id = chat.id;
@@ -289,14 +302,16 @@ fn input_key(state: &mut State, key: KeyEvent) -> Option<Action> {
 
 /// Enter in the input: a lone `#shortcut` expands; anything else is sent.
 fn send(state: &mut State) -> Option<Action> {
-    let text = state.console.input.text.trim_end().to_string();
+    let text = state.console.draft()?.text.trim_end().to_string();
     if text.trim().is_empty() {
         return None;
     }
     if text.starts_with('#') && !text.contains(char::is_whitespace) {
         if let Some(canned) = canned_for(state, &text) {
             let expanded = canned.text.clone();
-            state.console.input.set(&expanded);
+            if let Some(draft) = state.console.draft_mut() {
+                draft.set(&expanded);
+            }
             return None;
         }
     }
@@ -306,7 +321,9 @@ fn send(state: &mut State) -> Option<Action> {
         return None;
     }
     let id = chat.id;
-    state.console.input.take();
+    if let Some(draft) = state.console.draft_mut() {
+        draft.take();
+    }
     state.sent_count += 1;
     let me = state.me.as_ref().map_or(0, |m| m.id);
     let client_id = format!("tui-{me}-{}-{}", state.now_ms, state.sent_count);

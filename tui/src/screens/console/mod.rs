@@ -66,8 +66,6 @@ pub struct Console {
     pub chats: Vec<OpenChat>,
     /// Selected chat.
     pub chat_sel: usize,
-    /// What the operator is typing.
-    pub input: TextInput,
     /// Lines the message pane is scrolled up.
     pub scroll: u16,
     /// The whole routing log is shown (else its last entries).
@@ -82,7 +80,6 @@ impl Default for Console {
             offer_sel: 0,
             chats: Vec::new(),
             chat_sel: 0,
-            input: TextInput::multiline(),
             scroll: 0,
             routing_full: false,
         }
@@ -93,6 +90,16 @@ impl Console {
     /// The selected chat.
     pub fn selected(&self) -> Option<&OpenChat> {
         self.chats.get(self.chat_sel)
+    }
+
+    /// The selected chat's draft (the input line shows it).
+    pub fn draft(&self) -> Option<&TextInput> {
+        self.selected().map(|c| &c.draft)
+    }
+
+    /// The selected chat's draft, to edit.
+    pub fn draft_mut(&mut self) -> Option<&mut TextInput> {
+        self.chats.get_mut(self.chat_sel).map(|c| &mut c.draft)
     }
 
     /// A chat by id.
@@ -229,7 +236,9 @@ impl Widget for View<'_> {
             ListState::default().with_selected((!c.chats.is_empty()).then_some(c.chat_sel));
         StatefulWidget::render(list, chats_area, buf, &mut ls);
 
-        let input_lines = c.input.text.matches('\n').count() as u16 + 1;
+        let empty = TextInput::multiline();
+        let draft = c.draft().unwrap_or(&empty);
+        let input_lines = draft.text.matches('\n').count() as u16 + 1;
         let input_height = input_lines.clamp(1, 4) + 2;
         let [messages, suggest, input] = Layout::vertical([
             Constraint::Min(3),
@@ -279,15 +288,19 @@ impl Widget for View<'_> {
         Paragraph::new(lines).render(suggest, buf);
 
         let focused = c.focus == Pane::Input;
-        let title = if focused {
-            "Message · Enter sends · Esc leaves"
-        } else {
-            "Message"
+        // The title names the chat the text goes to.
+        let to = c.selected().map_or(String::new(), |ch| {
+            format!("#{} {}", ch.id, one_line(&ch.name, 16))
+        });
+        let title = match (focused, to.is_empty()) {
+            (true, _) => format!("To {to} · Enter sends · Esc leaves"),
+            (false, true) => "Message".to_string(),
+            (false, false) => format!("Message to {to}"),
         };
-        let block = pane(title, focused);
+        let block = pane(&title, focused);
         let inner_area = block.inner(input);
         block.render(input, buf);
-        let (lines, row) = c.input.lines(inner_area.width, focused);
+        let (lines, row) = draft.lines(inner_area.width, focused);
         let skip = (row + 1).saturating_sub(usize::from(inner_area.height));
         Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).render(inner_area, buf);
     }
