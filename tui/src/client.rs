@@ -11,6 +11,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use switchboard_http::api;
 
+use crate::patch::Patch;
+
 /// A call that takes longer than this has failed; the event stream has no such limit.
 const CALL_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -269,7 +271,7 @@ impl Client {
     }
 
     /// `PUT /v1/company`.
-    pub async fn save_company(&self, patch: &api::CompanyPatch) -> Result<api::Company> {
+    pub async fn save_company(&self, patch: &Patch) -> Result<api::Company> {
         self.call(Method::PUT, "/v1/company", patch).await
     }
 
@@ -279,7 +281,7 @@ impl Client {
     }
 
     /// `PUT /v1/chat-window`.
-    pub async fn save_chat_window(&self, patch: &api::ChatWindowPatch) -> Result<api::ChatWindow> {
+    pub async fn save_chat_window(&self, patch: &Patch) -> Result<api::ChatWindow> {
         self.call(Method::PUT, "/v1/chat-window", patch).await
     }
 
@@ -345,11 +347,7 @@ impl Client {
     }
 
     /// `PUT /v1/operators/{sip}`: creates or changes.
-    pub async fn save_operator(
-        &self,
-        sip: &str,
-        body: &api::OperatorRequest,
-    ) -> Result<api::Operator> {
+    pub async fn save_operator(&self, sip: &str, body: &Patch) -> Result<api::Operator> {
         self.call(
             Method::PUT,
             &format!("/v1/operators/{}", segment(sip)),

@@ -7,6 +7,7 @@ use switchboard_http::api;
 
 use crate::app::{Action, Presence};
 use crate::client::{Client, Failure, HISTORY_LIMIT};
+use crate::patch::Patch;
 
 /// Where a chat is transferred.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,12 +97,12 @@ pub enum Command {
     OfflineMessages,
     /// `GET /v1/company`.
     Company,
-    /// `PUT /v1/company`.
-    SaveCompany(api::CompanyPatch),
+    /// `PUT /v1/company` with the changed fields.
+    SaveCompany(Patch),
     /// `GET /v1/chat-window`.
     Window,
-    /// `PUT /v1/chat-window`.
-    SaveWindow(api::ChatWindowPatch),
+    /// `PUT /v1/chat-window` with the changed fields.
+    SaveWindow(Patch),
     /// `GET /v1/chat-window/graphics`.
     Graphics,
     /// `POST /v1/chat-window/graphics`.
@@ -134,8 +135,8 @@ pub enum Command {
     SaveOperator {
         /// SIP username.
         sip: String,
-        /// Fields to set.
-        request: api::OperatorRequest,
+        /// Fields to set: every one for a new operator, the changed ones otherwise.
+        request: Patch,
     },
     /// `DELETE /v1/operators/{sip}`.
     DeleteOperator(String),

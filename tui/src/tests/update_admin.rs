@@ -7,6 +7,7 @@ use switchboard_http::api;
 use super::*;
 use crate::client::{ButtonCode, GraphicsSlot};
 use crate::command::{Command, Part};
+use crate::screens::dialog::Overlay;
 
 #[test]
 fn company_loads_saves_changes_and_follows_the_time_zone() {
@@ -25,8 +26,9 @@ fn company_loads_saves_changes_and_follows_the_time_zone() {
     let [Command::SaveCompany(patch)] = &commands[..] else {
         panic!("{commands:?}")
     };
+    assert_eq!(patch.keys(), ["time_zone"], "only what changed is sent");
+    let patch: api::CompanyPatch = patch.to().unwrap();
     assert_eq!(patch.time_zone.as_deref(), Some("Asia/Tokyo"));
-    assert!(patch.name.is_none(), "only what changed is sent");
     let saved = api::Company {
         time_zone: "Asia/Tokyo".into(),
         ..screens::company()
@@ -60,6 +62,7 @@ fn window_saves_and_shows_the_servers_refusal() {
     let [Command::SaveWindow(patch)] = &commands[..] else {
         panic!("{commands:?}")
     };
+    let patch: api::ChatWindowPatch = patch.to().unwrap();
     assert_eq!(patch.invitation_delay_secs, Some(Some(30)));
     let message = "automatic invitations need visitor tracking: turn tracking on first";
     apply(
@@ -148,6 +151,7 @@ fn new_operator_form_sends_every_field_and_names_departments() {
         panic!("{commands:?} {:?}", state.note)
     };
     assert_eq!(sip, "20001");
+    let request: api::OperatorRequest = request.to().unwrap();
     assert_eq!(request.departments, Some(vec![10, 11]));
     assert_eq!(request.max_chats, Some(4));
     assert!(state.overlay.is_none());
@@ -217,4 +221,133 @@ fn graphics_slot_list_shape() {
     )
     .unwrap();
     assert_eq!(code.lang, "en");
+}
+
+/// Changes the selected field of a form through its keys: toggles flip, choices move on,
+/// texts and numbers get `typed`.
+fn change_field(state: &mut State, kind: &crate::screens::form::Kind, typed: &str) {
+    use crate::screens::form::Kind;
+    match kind {
+        Kind::Toggle => update(state, key(KeyCode::Char(' '))),
+        Kind::Choice(_) => update(state, key(KeyCode::Right)),
+        Kind::Text | Kind::Number | Kind::Secret => {
+            update(state, key(KeyCode::Enter));
+            update(state, ctrl('u'));
+            type_text(state, typed);
+            update(state, key(KeyCode::Enter))
+        }
+    };
+}
+
+/// A value each text or number field accepts that differs from the test data.
+fn typed_for(key: &str) -> &'static str {
+    match key {
+        "max_queue" | "max_chats" => "7",
+        k if k.ends_with("_secs") => "42",
+        "time_zone" => "Asia/Tokyo",
+        "country" => "de",
+        "email" => "robert@demo.example",
+        "password" => "a-new-secret",
+        "departments" => "Sales",
+        _ => "Something else",
+    }
+}
+
+/// The wire field a form field is saved in.
+fn wire_key(key: &str) -> &str {
+    match key {
+        "name_enabled" | "name_required" => "name_field",
+        "email_enabled" | "email_required" => "email_field",
+        other => other,
+    }
+}
+
+// Regression: saving one chat-window field sent `null` for the automatic response, the
+// fallback department and the invitation delay, clearing them.
+#[test]
+fn saving_one_chat_window_field_sends_only_that_field() {
+    let sections = [0usize, 1, 3, 4, 5];
+    let mut checked = 0;
+    for section in sections {
+        let fields = {
+            let mut state = signed_in(admin());
+            apply(&mut state, Action::Window(screens::window()));
+            state.admin.window.forms[section].fields.clone()
+        };
+        for (i, field) in fields.iter().enumerate() {
+            let mut state = signed_in(admin());
+            state.screen = Screen::Admin;
+            state.admin.panel = crate::screens::admin::Panel::Window;
+            state.admin.menu = false;
+            apply(&mut state, Action::Window(screens::window()));
+            state.admin.window.section = section;
+            for _ in 0..i {
+                update(&mut state, key(KeyCode::Down));
+            }
+            change_field(&mut state, &field.kind, typed_for(field.key));
+            let commands = apply(&mut state, key(KeyCode::Char('w')));
+            let [Command::SaveWindow(patch)] = &commands[..] else {
+                panic!("{}: {commands:?} {:?}", field.key, state.admin.error)
+            };
+            assert_eq!(patch.keys(), [wire_key(field.key)], "{}", field.key);
+            patch
+                .to::<api::ChatWindowPatch>()
+                .unwrap_or_else(|e| panic!("{}: {e}", field.key));
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 21, "every field of every section");
+}
+
+// Regression: a settings save must never send fields the user did not touch.
+#[test]
+fn saving_one_company_field_sends_only_that_field() {
+    let fields = crate::screens::admin::company::form(&screens::company()).fields;
+    for (i, field) in fields.iter().enumerate() {
+        let mut state = signed_in(admin());
+        state.screen = Screen::Admin;
+        state.admin.menu = false;
+        apply(&mut state, Action::Company(screens::company()));
+        for _ in 0..i {
+            update(&mut state, key(KeyCode::Down));
+        }
+        change_field(&mut state, &field.kind, typed_for(field.key));
+        let commands = apply(&mut state, key(KeyCode::Char('w')));
+        let [Command::SaveCompany(patch)] = &commands[..] else {
+            panic!("{}: {commands:?} {:?}", field.key, state.admin.error)
+        };
+        assert_eq!(patch.keys(), [field.key]);
+        patch.to::<api::CompanyPatch>().unwrap();
+    }
+    assert_eq!(fields.len(), 6);
+}
+
+// Regression: a settings save must never send fields the user did not touch.
+#[test]
+fn saving_one_operator_field_sends_only_that_field() {
+    let count = 6;
+    for i in 0..count {
+        let mut state = signed_in(admin());
+        state.screen = Screen::Admin;
+        state.admin.panel = crate::screens::admin::Panel::Operators;
+        state.admin.menu = false;
+        update(&mut state, key(KeyCode::Down));
+        update(&mut state, key(KeyCode::Down));
+        update(&mut state, key(KeyCode::Char('e')));
+        let Some(Overlay::Form { form, .. }) = &state.overlay else {
+            panic!("no form")
+        };
+        let field = form.fields[i].clone();
+        for _ in 0..i {
+            update(&mut state, key(KeyCode::Down));
+        }
+        change_field(&mut state, &field.kind, typed_for(field.key));
+        let commands = apply(&mut state, key(KeyCode::Char('w')));
+        let [Command::SaveOperator { sip, request }] = &commands[..] else {
+            panic!("{}: {commands:?} {:?}", field.key, state.note)
+        };
+        assert_eq!(sip, "10002");
+        assert_eq!(request.keys(), [field.key]);
+        request.to::<api::OperatorRequest>().unwrap();
+    }
 }

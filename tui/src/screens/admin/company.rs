@@ -10,6 +10,7 @@ use switchboard_http::api;
 
 use crate::app::{run, Action, Level, State};
 use crate::command::Command;
+use crate::patch::Patch;
 use crate::screens::form::{Field, Form, Kind, Outcome};
 use crate::screens::{dim, hints, one_line};
 
@@ -36,7 +37,7 @@ pub const KEYS: &[(&str, &str)] = &[
 ];
 
 /// The form for a profile.
-fn form(c: &api::Company) -> Form {
+pub fn form(c: &api::Company) -> Form {
     let mut currencies: Vec<String> = CURRENCIES.iter().map(|s| s.to_string()).collect();
     if !currencies.contains(&c.currency) {
         currencies.push(c.currency.clone());
@@ -84,29 +85,26 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
     }
 }
 
-/// The changed fields as a `PUT /v1/company`.
+/// The changed fields, and only those, as a `PUT /v1/company`.
 fn save(state: &mut State) -> Option<Action> {
     let f = &state.admin.company.form;
     if !f.dirty() {
         state.say(Level::Info, "Nothing changed");
         return None;
     }
-    let take = |key: &str| f.changed(key).map(|v| v.trim().to_string());
-    let patch = api::CompanyPatch {
-        name: take("name"),
-        address: take("address"),
-        country: take("country").map(|c| c.to_uppercase()),
-        currency: take("currency"),
-        vat_number: take("vat_number"),
-        time_zone: take("time_zone"),
-    };
-    if let Some(tz) = &patch.time_zone {
-        if !crate::time::known(tz) {
-            state.admin.error = Some(format!(
-                "\"{}\" is not an IANA time zone (e.g. Europe/Dublin)",
-                one_line(tz, 40)
-            ));
-            return None;
+    let mut patch = Patch::default();
+    for field in f.fields.iter().filter(|f| f.value != f.original) {
+        let value = field.value.trim();
+        match field.key {
+            "country" => patch.set(field.key, value.to_uppercase()),
+            "time_zone" if !crate::time::known(value) => {
+                state.admin.error = Some(format!(
+                    "\"{}\" is not an IANA time zone (e.g. Europe/Dublin)",
+                    one_line(value, 40)
+                ));
+                return None;
+            }
+            key => patch.set(key, value),
         }
     }
     run(Command::SaveCompany(patch))
