@@ -61,6 +61,8 @@ pub enum Action {
     SignedOut,
     /// `GET /v1/me`.
     Me(api::Me),
+    /// The operator chose a presence (after a confirmation when it drops chats).
+    SetPresence(Presence),
     /// The server took the presence.
     StatusSet(Presence),
     /// The chat is ours.

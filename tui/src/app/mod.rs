@@ -199,6 +199,10 @@ pub fn update(state: &mut State, action: Action) -> Option<Action> {
         Action::SignedIn(_) | Action::SignedUp(_) | Action::SignedOut | Action::Me(_) => {
             signin::result(state, action)
         }
+        Action::SetPresence(presence) => {
+            state.wanted = presence;
+            run(Command::SetStatus(presence))
+        }
         Action::StatusSet(presence) => {
             state.presence = presence;
             None

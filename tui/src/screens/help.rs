@@ -18,7 +18,10 @@ pub const GLOBAL: &[(&str, &str)] = &[
     ),
     ("?", "this help"),
     ("q or Esc", "back out (q on the console: quit)"),
-    ("Ctrl-C", "quit"),
+    (
+        "Ctrl-C",
+        "quit (asks first when chats are open; twice quits)",
+    ),
 ];
 
 /// The keys of the screen shown now.

@@ -272,13 +272,60 @@ fn status_key_cycles_and_status_set_confirms() {
     ));
     apply(&mut state, Action::StatusSet(Presence::Away));
     assert_eq!(state.presence, Presence::Away);
-    // F2 works while typing, too.
+    // F2 works while typing, too (going offline with a chat open asks first).
     with_chat(&mut state);
-    let commands = apply(&mut state, key(KeyCode::F(2)));
+    assert!(apply(&mut state, key(KeyCode::F(2))).is_empty());
+    let commands = apply(&mut state, key(KeyCode::Char('y')));
     assert!(matches!(
         &commands[..],
         [Command::SetStatus(Presence::Offline)]
     ));
+    assert_eq!(state.wanted, Presence::Offline);
+}
+
+// Regression: `s` to go offline re-queued every open chat at once, without a word.
+#[test]
+fn going_offline_with_open_chats_asks_first_and_says_how_many() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    apply(
+        &mut state,
+        Action::Accepted(chat(8, "Ben", "connected", Some(2), NOW)),
+    );
+    update(&mut state, key(KeyCode::Esc));
+    apply(&mut state, Action::StatusSet(Presence::Away));
+    assert!(
+        apply(&mut state, key(KeyCode::Char('s'))).is_empty(),
+        "nothing is sent before the answer"
+    );
+    let Some(Overlay::Confirm { question, .. }) = &state.overlay else {
+        panic!("no question")
+    };
+    assert!(question.contains("2 open chats"), "{question}");
+    assert!(apply(&mut state, key(KeyCode::Char('n'))).is_empty());
+    assert_eq!(state.wanted, Presence::Online, "no answer, no change");
+    apply(&mut state, key(KeyCode::Char('s')));
+    assert!(matches!(
+        &apply(&mut state, key(KeyCode::Char('y')))[..],
+        [Command::SetStatus(Presence::Offline)]
+    ));
+}
+
+// Regression: Ctrl-C quit at once, handing every open chat back to the queue.
+#[test]
+fn ctrl_c_with_open_chats_asks_first_and_a_second_one_quits() {
+    let mut state = signed_in(alice());
+    assert!(
+        matches!(update(&mut state, ctrl('c')), Some(Action::Quit)),
+        "no chats: quits at once"
+    );
+    with_chat(&mut state);
+    assert!(update(&mut state, ctrl('c')).is_none());
+    let Some(Overlay::Confirm { question, .. }) = &state.overlay else {
+        panic!("no question")
+    };
+    assert!(question.contains("1 open chat back"), "{question}");
+    assert!(matches!(update(&mut state, ctrl('c')), Some(Action::Quit)));
 }
 
 #[test]

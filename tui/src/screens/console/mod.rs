@@ -107,6 +107,11 @@ impl Console {
         self.chats.iter_mut().find(|c| c.id == id)
     }
 
+    /// Chats still going on (not ended): the ones going offline or quitting hands back.
+    pub fn open_count(&self) -> usize {
+        self.chats.iter().filter(|c| c.closed.is_none()).count()
+    }
+
     /// Esc/q: nothing to back out of inside the console.
     pub fn back(&mut self) -> bool {
         false
