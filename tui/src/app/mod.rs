@@ -276,6 +276,23 @@ fn failed(state: &mut State, command: Command, error: Failure) -> Option<Action>
     }
 }
 
+/// A `changed` event: the resource is fetched again, and every screen showing it follows
+/// when the answer arrives.
+pub fn changed(state: &mut State, resource: api::Resource) -> Option<Action> {
+    use api::Resource as R;
+    let command = match resource {
+        R::Company => Command::Company,
+        R::ChatWindow if state.is_admin() => Command::Window,
+        // Only the admin panel shows the chat window's settings.
+        R::ChatWindow => return None,
+        R::Departments => Command::Departments,
+        R::Operators => Command::Operators,
+        R::CannedResponses => Command::Canned,
+        R::OfflineMessages => Command::OfflineMessages,
+    };
+    run(command)
+}
+
 /// Time passes: notes expire, and some screens refresh.
 fn tick(state: &mut State, now: u64) -> Option<Action> {
     let before = state.now_ms;

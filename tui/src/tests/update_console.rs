@@ -2,7 +2,7 @@
 //! close, and the results that fill a chat.
 
 use crossterm::event::KeyCode;
-use switchboard_http::api::{AuthorKind, OperatorEventData as E};
+use switchboard_http::api::{self, AuthorKind, OperatorEventData as E};
 
 use super::*;
 use crate::app::Level;
@@ -452,4 +452,63 @@ fn a_draft_belongs_to_its_chat() {
     // The input's title names the chat the text goes to.
     let screen = format!("{:?}", draw(&state, 100, 24).backend());
     assert!(screen.contains("To #7 Anna"), "{screen}");
+}
+
+// Regression: canned responses were loaded only at sign-in, so newer ones could not be used.
+#[test]
+fn canned_responses_reload_when_changed() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    let commands = apply(
+        &mut state,
+        Action::Server(E::Changed {
+            resource: api::Resource::CannedResponses,
+        }),
+    );
+    assert!(matches!(&commands[..], [Command::Canned]));
+    let mut list = state.canned.clone();
+    list.push(api::Canned {
+        id: 22,
+        shortcut: "ship".into(),
+        text: "We ship within 2 days.".into(),
+    });
+    apply(&mut state, Action::Canned(list));
+    type_text(&mut state, "#ship");
+    assert!(apply(&mut state, key(KeyCode::Enter)).is_empty());
+    assert_eq!(draft(&state), "We ship within 2 days.");
+}
+
+// Regression: an unknown `#shortcut` was sent to the visitor as literal text.
+#[test]
+fn an_unknown_shortcut_is_refused_with_a_hint() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    type_text(&mut state, "#shiping");
+    assert!(
+        apply(&mut state, key(KeyCode::Enter)).is_empty(),
+        "nothing is sent"
+    );
+    assert_eq!(draft(&state), "#shiping", "the text stays to be corrected");
+    assert!(state.console.chats[0].pending.is_empty());
+    let note = state.note.as_ref().unwrap();
+    assert!(
+        note.text.contains("No canned response #shiping"),
+        "{note:?}"
+    );
+    assert!(note.text.contains("Ctrl-R"));
+}
+
+#[test]
+fn changed_events_fetch_the_resource_again() {
+    let mut state = signed_in(admin());
+    for (resource, expected) in [
+        (api::Resource::Company, "Company"),
+        (api::Resource::ChatWindow, "Window"),
+        (api::Resource::Departments, "Departments"),
+        (api::Resource::Operators, "Operators"),
+        (api::Resource::OfflineMessages, "OfflineMessages"),
+    ] {
+        let commands = apply(&mut state, Action::Server(E::Changed { resource }));
+        assert_eq!(format!("{commands:?}"), format!("[{expected}]"));
+    }
 }

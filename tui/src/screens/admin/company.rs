@@ -66,6 +66,11 @@ pub fn loaded(state: &mut State, company: api::Company, saved: bool) -> Option<A
     if let Some(me) = &mut state.me {
         me.time_zone = company.time_zone.clone();
     }
+    // A change from elsewhere (a `changed` event) leaves the admin's edits alone.
+    if !saved && state.admin.company.form.dirty() {
+        state.admin.company.loaded = Some(company);
+        return None;
+    }
     let keep = state.admin.company.form.selected;
     state.admin.company.form = form(&company);
     state.admin.company.form.selected = keep.min(5);

@@ -148,6 +148,12 @@ fn forms(
 /// `GET /v1/chat-window` (or a save's answer) arrived.
 pub fn loaded(state: &mut State, window: api::ChatWindow, saved: bool) -> Option<Action> {
     let p = &mut state.admin.window;
+    // A change from elsewhere (a `changed` event) leaves the admin's edits alone: only the
+    // changed fields are sent, so the others keep what the server has.
+    if !saved && p.forms.iter().any(Form::dirty) {
+        p.loaded = Some(window);
+        return None;
+    }
     let keep: Vec<usize> = p.forms.iter().map(|f| f.selected).collect();
     p.forms = forms(&window, &state.canned, &state.departments);
     for (form, at) in p.forms.iter_mut().zip(keep) {

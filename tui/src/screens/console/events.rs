@@ -133,8 +133,8 @@ pub fn server_event(state: &mut State, event: OperatorEventData) -> Option<Actio
             None
         }
         E::Visitor { .. } | E::VisitorLeft { .. } => crate::screens::visitors::event(state, event),
-        // Handled by the screens they concern (wired in later).
-        E::Changed { .. } | E::OfflineMessage { .. } | E::VisitorPresence { .. } => None,
+        E::Changed { resource } => crate::app::changed(state, resource),
+        E::OfflineMessage { .. } | E::VisitorPresence { .. } => None,
         E::Reset => {
             // Missed events: the stream reconnects fresh (replaying open offers) and the
             // chats are reloaded once it is live.

@@ -307,13 +307,22 @@ fn send(state: &mut State) -> Option<Action> {
         return None;
     }
     if text.starts_with('#') && !text.contains(char::is_whitespace) {
-        if let Some(canned) = canned_for(state, &text) {
-            let expanded = canned.text.clone();
-            if let Some(draft) = state.console.draft_mut() {
-                draft.set(&expanded);
-            }
+        let Some(canned) = canned_for(state, &text) else {
+            // A mistyped shortcut is not something to send the visitor.
+            state.say(
+                Level::Warn,
+                format!(
+                    "No canned response {}: Ctrl-R lists them",
+                    one_line(&text, 30)
+                ),
+            );
             return None;
+        };
+        let expanded = canned.text.clone();
+        if let Some(draft) = state.console.draft_mut() {
+            draft.set(&expanded);
         }
+        return None;
     }
     let chat = state.console.selected()?;
     if chat.closed.is_some() {

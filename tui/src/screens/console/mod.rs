@@ -129,7 +129,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Enter or i", "on a chat: write in it"),
     (
         "Enter",
-        "in the input: send (a lone #shortcut expands instead)",
+        "in the input: send (a lone #shortcut expands instead; an unknown one is refused)",
     ),
     (
         "Alt-Enter or Ctrl-J",
