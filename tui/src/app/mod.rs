@@ -55,6 +55,9 @@ pub struct State {
     pub flash_until: u64,
     /// Dialog over the screen (help, confirm, prompt, picker, form).
     pub overlay: Option<Overlay>,
+    /// The prompt or form whose answer is on its way to the server: a refusal brings it
+    /// back with what was typed and the reason.
+    pub reopen: Option<Overlay>,
     /// Sign-in screen.
     pub signin: signin::SignIn,
     /// Sign-up screen.
@@ -100,6 +103,7 @@ impl State {
             note: None,
             flash_until: 0,
             overlay: None,
+            reopen: None,
             signin: signin::SignIn::new(email, password),
             signup: signup::SignUp::default(),
             console: console::Console::default(),
@@ -266,6 +270,16 @@ fn failed(state: &mut State, command: Command, error: Failure) -> Option<Action>
         | Command::Transcript(_)
         | Command::Chat(_) => console::failed(state, &command, &error, &message),
         Command::SaveCompany(_) | Command::SaveWindow(_) => admin::failed(state, &message),
+        // A dialog's answer refused: the dialog comes back with what was typed.
+        Command::SaveOperator { .. }
+        | Command::SaveCanned { .. }
+        | Command::SaveDepartment { .. }
+        | Command::Upload { .. }
+        | Command::SaveFile { .. }
+            if error.status != Some(401) && crate::screens::dialog::reopen(state, &message) =>
+        {
+            None
+        }
         // Typing notices are best effort.
         Command::Typing(_) => None,
         _ if error.status == Some(401) => signin::expired(state),

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph, StatefulWidget, Widget};
 
 use super::form::{Form, Outcome};
-use super::{admin, centered, dim, hints, pane, selected};
+use super::{admin, centered, dim, error_line, hints, pane, selected};
 use crate::app::{Action, State};
 use crate::command::Part;
 use crate::input::TextInput;
@@ -60,6 +60,8 @@ pub enum Overlay {
         input: TextInput,
         /// What the answer is for.
         purpose: Purpose,
+        /// Why the last answer was refused (shown under the field).
+        error: Option<String>,
     },
     /// A list to pick from; each item carries its action.
     Pick {
@@ -78,7 +80,18 @@ pub enum Overlay {
         form: Form,
         /// What saving does.
         purpose: Purpose,
+        /// Why the last save was refused (shown under the fields).
+        error: Option<String>,
     },
+}
+
+impl Overlay {
+    /// Shows why the answer was refused, keeping what was typed.
+    pub fn refused(&mut self, why: &str) {
+        if let Overlay::Prompt { error, .. } | Overlay::Form { error, .. } = self {
+            *error = Some(why.to_string());
+        }
+    }
 }
 
 /// Keys of the open dialog.
@@ -108,8 +121,10 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
             }
             KeyCode::Enter => {
                 let (text, purpose) = (input.text.trim().to_string(), purpose.clone());
-                state.overlay = None;
-                admin::submit_prompt(state, purpose, text)
+                let asked = state.overlay.take();
+                let next = admin::submit_prompt(state, purpose, text);
+                remember(state, asked, &next);
+                next
             }
             _ => {
                 input.key(key);
@@ -142,7 +157,20 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
             Outcome::Used => None,
             Outcome::Save => {
                 let (form, purpose) = (form.clone(), purpose.clone());
-                admin::submit_form(state, purpose, &form)
+                match admin::submit_form(state, purpose, &form) {
+                    Ok(next) => {
+                        let asked = state.overlay.take();
+                        remember(state, asked, &next);
+                        next
+                    }
+                    // Refused here: the form stays, with the reason under it.
+                    Err(problem) => {
+                        if let Some(overlay) = &mut state.overlay {
+                            overlay.refused(&problem);
+                        }
+                        None
+                    }
+                }
             }
             Outcome::Pass => {
                 if matches!(key.code, KeyCode::Esc | KeyCode::Char('q')) {
@@ -152,6 +180,29 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
             }
         },
     }
+}
+
+/// A dialog whose answer went to the server is kept, so a refusal can bring it back with
+/// what was typed.
+fn remember(state: &mut State, asked: Option<Overlay>, next: &Option<Action>) {
+    state.reopen = match next {
+        Some(Action::Run(_)) => asked,
+        _ => None,
+    };
+}
+
+/// A command from a dialog failed: the dialog comes back as it was, with the reason.
+/// False when there is no dialog to bring back (or another one is open).
+pub fn reopen(state: &mut State, why: &str) -> bool {
+    if state.overlay.is_some() {
+        return false;
+    }
+    let Some(mut overlay) = state.reopen.take() else {
+        return false;
+    };
+    overlay.refused(why);
+    state.overlay = Some(overlay);
+    true
 }
 
 /// A paste goes into the dialog's text field, if it has one.
@@ -188,14 +239,20 @@ impl Widget for View<'_> {
                     .block(pane("Confirm", true))
                     .render(rect, buf);
             }
-            Overlay::Prompt { title, input, .. } => {
-                let rect = centered(area, 70, 5);
+            Overlay::Prompt {
+                title,
+                input,
+                error,
+                ..
+            } => {
+                let rect = centered(area, 70, 6);
                 Clear.render(rect, buf);
                 let block = pane(title, true);
                 let inner = block.inner(rect);
                 block.render(rect, buf);
                 let (lines, _) = input.lines(inner.width, true);
                 let mut shown: Vec<Line> = lines.into_iter().last().into_iter().collect();
+                shown.push(error_line(error.as_deref()));
                 shown.push(Line::from(""));
                 shown.push(hints(&[("Enter", "ok"), ("Esc", "cancel")]));
                 Paragraph::new(shown).render(inner, buf);
@@ -223,16 +280,23 @@ impl Widget for View<'_> {
                 StatefulWidget::render(list, list_area, buf, &mut ls);
                 hints(&[("Enter", "pick"), ("Esc", "cancel")]).render(hint, buf);
             }
-            Overlay::Form { title, form, .. } => {
-                let height = (form.fields.len() as u16 + 6).min(area.height);
+            Overlay::Form {
+                title, form, error, ..
+            } => {
+                let height = (form.fields.len() as u16 + 7).min(area.height);
                 let rect = centered(area, 72, height);
                 Clear.render(rect, buf);
                 let block = pane(title, true);
                 let inner = block.inner(rect);
                 block.render(rect, buf);
-                let [fields, hint] =
-                    Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+                let [fields, problem, hint] = Layout::vertical([
+                    Constraint::Min(1),
+                    Constraint::Length(1),
+                    Constraint::Length(1),
+                ])
+                .areas(inner);
                 form.render(fields, buf, true);
+                error_line(error.as_deref()).render(problem, buf);
                 hints(&[("Enter", "edit"), ("w", "save"), ("Esc", "cancel")]).render(hint, buf);
             }
         }

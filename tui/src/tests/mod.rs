@@ -218,6 +218,8 @@ pub fn with_chat(state: &mut State) {
             entries: Some(routing),
         },
     );
+    // Into the message box, as the operator would.
+    update(state, key(KeyCode::Char('i')));
 }
 
 /// The state drawn on a `width` x `height` test terminal.

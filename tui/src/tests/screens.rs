@@ -177,6 +177,7 @@ fn console_with_a_chat() {
 fn console_with_a_chat_large() {
     let mut state = signed_in(alice());
     with_chat(&mut state);
+    update(&mut state, key(KeyCode::Esc));
     apply(
         &mut state,
         Action::Accepted(chat(9, "سارة", "connected", Some(2), NOW - 30_000)),

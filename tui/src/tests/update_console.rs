@@ -134,7 +134,7 @@ fn server_reset_clears_offers_until_the_stream_is_back() {
 }
 
 #[test]
-fn accept_key_asks_once_and_accepted_opens_the_chat_for_typing() {
+fn accept_key_asks_once_and_accepted_selects_the_chat() {
     let mut state = signed_in(alice());
     apply(&mut state, Action::Server(offer(7, "Maria", 1)));
     let commands = apply(&mut state, key(KeyCode::Enter));
@@ -152,8 +152,74 @@ fn accept_key_asks_once_and_accepted_opens_the_chat_for_typing() {
         [Command::Transcript(7), Command::Routing(7)]
     ));
     assert!(state.console.offers.is_empty());
-    assert_eq!(state.console.focus, Pane::Input);
+    assert_eq!(state.console.focus, Pane::Chats);
+    assert_eq!(state.console.selected().unwrap().id, 7);
     assert_eq!(state.console.chats[0].department.as_deref(), Some("Sales"));
+}
+
+// Regression: accepting moved the focus into the message box, so pressing `a` five times
+// left "aaaa" in the draft.
+#[test]
+fn accepting_does_not_move_focus_into_the_message_box() {
+    let mut state = signed_in(alice());
+    apply(&mut state, Action::Server(offer(7, "Maria", 1)));
+    assert!(matches!(
+        &apply(&mut state, key(KeyCode::Char('a')))[..],
+        [Command::Accept(7)]
+    ));
+    apply(
+        &mut state,
+        Action::Accepted(chat(7, "Maria", "connected", Some(2), NOW)),
+    );
+    for _ in 0..4 {
+        assert!(apply(&mut state, key(KeyCode::Char('a'))).is_empty());
+    }
+    assert_ne!(state.console.focus, Pane::Input);
+    assert_eq!(draft(&state), "", "no stray letters in the draft");
+    update(&mut state, key(KeyCode::Char('i')));
+    assert_eq!(state.console.focus, Pane::Input, "i writes in the chat");
+}
+
+// Regression: a refused dialog form lost what was typed; it comes back with the reason.
+#[test]
+fn a_refused_form_keeps_what_was_typed_and_shows_why() {
+    let mut state = signed_in(admin());
+    state.screen = Screen::Admin;
+    state.admin.panel = crate::screens::admin::Panel::Canned;
+    state.admin.menu = false;
+    update(&mut state, key(KeyCode::Char('n')));
+    update(&mut state, key(KeyCode::Char('j')));
+    update(&mut state, key(KeyCode::Enter));
+    type_text(&mut state, "Thank you!");
+    update(&mut state, key(KeyCode::Enter));
+    // Refused here: no shortcut.
+    assert!(apply(&mut state, key(KeyCode::Char('w'))).is_empty());
+    let Some(Overlay::Form { error, .. }) = &state.overlay else {
+        panic!("the form stays")
+    };
+    assert_eq!(error.as_deref(), Some("Give a shortcut and a text"));
+    update(&mut state, key(KeyCode::Char('k')));
+    update(&mut state, key(KeyCode::Enter));
+    type_text(&mut state, "hello");
+    update(&mut state, key(KeyCode::Enter));
+    let commands = apply(&mut state, key(KeyCode::Char('w')));
+    assert!(state.overlay.is_none(), "sent: the form closes");
+    // Refused by the server: the form comes back as it was, with the server's sentence.
+    apply(
+        &mut state,
+        failed(
+            commands[0].clone(),
+            failure(409, "duplicate_shortcut", "#hello is already taken"),
+        ),
+    );
+    let Some(Overlay::Form { form, error, .. }) = &state.overlay else {
+        panic!("the form is back")
+    };
+    assert_eq!(form.value("text"), "Thank you!");
+    assert_eq!(form.value("shortcut"), "hello");
+    assert_eq!(error.as_deref(), Some("#hello is already taken"));
+    let screen = format!("{:?}", draw(&state, 80, 24).backend());
+    assert!(screen.contains("#hello is already taken"), "{screen}");
 }
 
 #[test]

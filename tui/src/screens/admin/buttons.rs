@@ -105,6 +105,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
                 title: "Save the code to the file".into(),
                 input: TextInput::with(&format!("chat-button-{}-{}.html", code.lang, code.style)),
                 purpose: Purpose::SaveCode,
+                error: None,
             });
             return None;
         }

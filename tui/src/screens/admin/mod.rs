@@ -256,22 +256,17 @@ pub fn submit_prompt(state: &mut State, purpose: Purpose, text: String) -> Optio
     }
 }
 
-/// A dialog form was saved; it stays open when what was typed is refused here.
-pub fn submit_form(state: &mut State, purpose: Purpose, form: &Form) -> Option<Action> {
-    let result = match &purpose {
+/// A dialog form was saved: what to do, or why what was typed is refused here (the form
+/// stays open with the reason).
+pub fn submit_form(
+    state: &mut State,
+    purpose: Purpose,
+    form: &Form,
+) -> Result<Option<Action>, String> {
+    match &purpose {
         Purpose::NewOperator | Purpose::EditOperator(_) => operators::submit(state, &purpose, form),
         Purpose::NewCanned | Purpose::EditCanned(_) => canned::submit(&purpose, form),
         _ => Ok(None),
-    };
-    match result {
-        Ok(action) => {
-            state.overlay = None;
-            action
-        }
-        Err(problem) => {
-            state.say(Level::Error, problem);
-            None
-        }
     }
 }
 

@@ -46,6 +46,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
                 title: "New operator".into(),
                 form: Form::new(fields),
                 purpose: Purpose::NewOperator,
+                error: None,
             });
         }
         KeyCode::Char('e') | KeyCode::Enter => {
@@ -62,6 +63,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
                 title: format!("Operator {}", one_line(&sip, 20)),
                 form,
                 purpose: Purpose::EditOperator(sip),
+                error: None,
             });
         }
         KeyCode::Char('d') => {

@@ -210,6 +210,7 @@ fn graphics_key(state: &mut State, key: KeyEvent) -> Option<Action> {
         title: format!("Upload the {} of slot {slot} from the file", part.name()),
         input: TextInput::default(),
         purpose: Purpose::Upload { slot, part },
+        error: None,
     };
     match key.code {
         KeyCode::Down | KeyCode::Char('j') => {

@@ -3,7 +3,7 @@
 
 use switchboard_http::api::{self, AuthorKind, OperatorEventData};
 
-use super::{Offer, Pane};
+use super::{seen, Offer, Pane};
 use crate::app::{batch, run, Action, Level, Screen, State, FLASH_MS};
 use crate::client::Failure;
 use crate::command::{Command, TransferTo};
@@ -183,9 +183,17 @@ pub fn result(state: &mut State, action: Action) -> Option<Action> {
                 .find(|o| o.chat_id == chat.id)
                 .and_then(|o| o.department.clone());
             let follow = hold(state, &chat, department);
-            state.console.chat_sel = state.console.chats.len().saturating_sub(1);
-            state.console.focus = Pane::Input;
-            state.console.scroll = 0;
+            // The new chat is selected, but keys stay commands: an impatient second `a`
+            // must not become the start of a message (`i` or Enter writes). Someone already
+            // writing keeps writing to the chat they chose.
+            if state.console.focus != Pane::Input {
+                if let Some(at) = state.console.chats.iter().position(|c| c.id == chat.id) {
+                    state.console.chat_sel = at;
+                }
+                state.console.focus = Pane::Chats;
+                state.console.scroll = 0;
+                seen(state);
+            }
             follow
         }
         Action::ChatInfo(chat) => {
