@@ -85,6 +85,9 @@ async fn event_loop(
     let mut driver = Driver::new(server, email, password, driver::now_ms());
     let _input = terminal::spawn_input(driver.sender());
     driver.spawn_ticker(TICK);
+    if let Ok((width, height)) = crossterm::terminal::size() {
+        driver.dispatch(Action::Resize(width, height));
+    }
     driver.start();
     while !driver.state.quit {
         terminal.draw(&driver.state)?;

@@ -32,6 +32,8 @@ pub enum Action {
     Paste(String),
     /// Time passed; Unix ms now.
     Tick(u64),
+    /// The terminal's columns and rows.
+    Resize(u16, u16),
     /// The event stream's connection changed.
     Link(LinkEvent),
     /// An event from the operator's stream.

@@ -28,6 +28,9 @@ use crate::command::Command;
 use crate::screens::dialog::Overlay;
 use crate::screens::{admin, console, dashboard, history, offline, signin, signup, visitors};
 
+/// The size assumed until the terminal says otherwise: the smallest supported one.
+const DEFAULT_SIZE: (u16, u16) = (80, 24);
+
 /// The whole client state. Rendering reads it; only [`update`] changes it.
 #[derive(Debug)]
 pub struct State {
@@ -45,6 +48,9 @@ pub struct State {
     pub link: Link,
     /// A `reset` arrived: reload chats and visitors once the stream is live again.
     pub reload_on_live: bool,
+    /// The terminal's columns and rows, as last measured (a page of messages is measured
+    /// from it).
+    pub size: (u16, u16),
     /// Unix ms, from the last tick (rendering and waiting times use it, never the clock).
     pub now_ms: u64,
     /// The company's time zone.
@@ -98,6 +104,7 @@ impl State {
             wanted: Presence::Online,
             link: Link::Idle,
             reload_on_live: false,
+            size: DEFAULT_SIZE,
             now_ms,
             tz: TimeZone::UTC,
             note: None,
@@ -191,6 +198,10 @@ pub fn update(state: &mut State, action: Action) -> Option<Action> {
             None
         }
         Action::Noop => None,
+        Action::Resize(width, height) => {
+            state.size = (width, height);
+            None
+        }
         Action::Note(text) => {
             state.say(Level::Info, text);
             None

@@ -6,13 +6,13 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
-use switchboard_http::api::{self, AuthorKind, ChatEventData};
+use switchboard_http::api;
 
-use super::{accent, bold, dim, hints, one_line, pane, selected, warn, wrap};
+use super::{accent, bold, dim, hints, one_line, pane, selected, warn};
 use crate::app::{run, Action, State};
 use crate::command::Command;
 use crate::input::TextInput;
-use crate::sanitize::{line, sanitize};
+use crate::sanitize::line;
 use crate::time::stamp;
 
 /// The history screen's state.
@@ -227,52 +227,8 @@ impl Widget for View<'_> {
             .find(|c| c.id == *id)
             .map(|c| c.name.clone())
             .unwrap_or_default();
-        let mut lines = Vec::new();
-        for entry in entries {
-            match entry {
-                ChatEventData::Message {
-                    author,
-                    name: who,
-                    text,
-                    at,
-                    ..
-                } => {
-                    let who = match author {
-                        AuthorKind::Visitor => Span::styled(one_line(&name, 20), warn()),
-                        AuthorKind::Operator => Span::styled(one_line(who, 20), accent()),
-                        AuthorKind::Company => Span::styled("automatic", dim()),
-                    };
-                    lines.push(Line::from(vec![
-                        Span::styled(format!("{} ", stamp(*at, &state.tz, state.now_ms)), dim()),
-                        who,
-                    ]));
-                    lines.extend(
-                        wrap(&sanitize(text), width.saturating_sub(2))
-                            .into_iter()
-                            .map(|l| Line::from(format!("  {l}"))),
-                    );
-                }
-                ChatEventData::Joined { name, .. } => lines.push(Line::from(Span::styled(
-                    format!("— {} joined", line(name)),
-                    dim(),
-                ))),
-                ChatEventData::Requeued { .. } => lines.push(Line::from(Span::styled(
-                    "— back in the queue: the operator went away",
-                    dim(),
-                ))),
-                ChatEventData::Transferred { .. } => {
-                    lines.push(Line::from(Span::styled("— transferred", dim())))
-                }
-                ChatEventData::Timeout { .. } => {
-                    lines.push(Line::from(Span::styled("— nobody answered in time", dim())))
-                }
-                ChatEventData::Closed { by, .. } => lines.push(Line::from(Span::styled(
-                    format!("— closed by the {}", line(by)),
-                    dim(),
-                ))),
-                ChatEventData::Queued { .. } | ChatEventData::Typing { .. } => {}
-            }
-        }
+        let log = super::chat::entries(entries);
+        let mut lines = super::chat::entry_lines(&log, &name, width, state);
         if lines.is_empty() {
             lines.push(Line::from(Span::styled("(no messages)", dim())));
         }

@@ -578,3 +578,168 @@ fn changed_events_fetch_the_resource_again() {
         assert_eq!(format!("{commands:?}"), format!("[{expected}]"));
     }
 }
+
+/// A chat with `n` visitor messages, one line each, on an 80x24 terminal.
+fn long_chat(n: u64) -> State {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    update(&mut state, key(KeyCode::Esc));
+    let entries = (10..10 + n)
+        .map(|seq| {
+            message(
+                seq,
+                AuthorKind::Visitor,
+                "",
+                &format!("line {seq}"),
+                NOW - 50_000 + seq,
+            )
+        })
+        .collect();
+    apply(&mut state, Action::Transcript { chat: 7, entries });
+    state
+}
+
+// Regression: PgUp/PgDn moved 5 lines whatever the pane's height, and there was no Home/End.
+#[test]
+fn long_chats_scroll_by_a_page_and_home_end_reach_both_ends() {
+    let mut state = long_chat(60);
+    let (_, height) = crate::screens::console::message_size(&state);
+    assert!(height > 5, "{height}");
+    update(&mut state, key(KeyCode::PageUp));
+    assert_eq!(state.console.chats[0].scroll, height - 1);
+    update(&mut state, key(KeyCode::PageUp));
+    assert_eq!(state.console.chats[0].scroll, 2 * (height - 1));
+    update(&mut state, key(KeyCode::PageDown));
+    assert_eq!(state.console.chats[0].scroll, height - 1);
+    update(&mut state, key(KeyCode::Home));
+    let top = state.console.chats[0].scroll;
+    let screen = format!("{:?}", draw(&state, 80, 24).backend());
+    assert!(
+        screen.contains("blue kettle"),
+        "the first message shows: {screen}"
+    );
+    update(&mut state, key(KeyCode::PageUp));
+    assert_eq!(state.console.chats[0].scroll, top, "nothing above the top");
+    update(&mut state, key(KeyCode::End));
+    assert_eq!(state.console.chats[0].scroll, 0);
+    let screen = format!("{:?}", draw(&state, 80, 24).backend());
+    assert!(screen.contains("line 69"), "the newest shows: {screen}");
+    // A bigger terminal has bigger pages.
+    apply(&mut state, Action::Resize(120, 50));
+    update(&mut state, key(KeyCode::PageUp));
+    assert!(state.console.chats[0].scroll > height);
+}
+
+// Regression: a message arriving while the operator read back moved the text under them,
+// and nothing said it had come.
+#[test]
+fn new_messages_while_scrolled_up_keep_the_place_and_show_a_marker() {
+    let mut state = long_chat(60);
+    update(&mut state, key(KeyCode::PageUp));
+    let before = format!("{:?}", draw(&state, 80, 24).backend());
+    let scroll = state.console.chats[0].scroll;
+    apply(
+        &mut state,
+        Action::Server(E::Message {
+            chat_id: 7,
+            seq: 200,
+            author: AuthorKind::Visitor,
+            name: String::new(),
+            text: "are you there?".into(),
+            at: NOW,
+        }),
+    );
+    assert_eq!(state.console.chats[0].new_below, 1);
+    assert!(state.console.chats[0].scroll > scroll, "the view stays put");
+    let after = format!("{:?}", draw(&state, 80, 24).backend());
+    assert!(after.contains("1 new message below"), "{after}");
+    assert!(!after.contains("are you there?"));
+    // The lines read stay where they were.
+    let row = |s: &str| {
+        s.lines()
+            .find(|l| l.contains("line 40"))
+            .map(str::to_string)
+    };
+    assert_eq!(row(&before), row(&after));
+    update(&mut state, key(KeyCode::End));
+    assert_eq!(state.console.chats[0].new_below, 0);
+    let end = format!("{:?}", draw(&state, 80, 24).backend());
+    assert!(end.contains("are you there?") && !end.contains("below"));
+}
+
+// Regression: every message repeated its author's header, halving what a pane could show.
+#[test]
+fn consecutive_messages_of_one_author_share_one_header() {
+    use crate::screens::chat::{entry_lines, Entry};
+    let state = signed_in(alice());
+    let say = |author: AuthorKind, name: &str, text: &str, at: u64| Entry::Message {
+        author,
+        name: name.into(),
+        text: text.into(),
+        at,
+    };
+    let log = [
+        say(AuthorKind::Visitor, "", "hi", NOW - 300_000),
+        say(AuthorKind::Visitor, "", "anyone?", NOW - 290_000),
+        say(AuthorKind::Operator, "Alice", "Hello!", NOW - 280_000),
+        say(
+            AuthorKind::Operator,
+            "Alice",
+            "How can I help?",
+            NOW - 270_000,
+        ),
+        say(AuthorKind::Operator, "Bob", "I can take it", NOW - 260_000),
+        Entry::Joined { name: "Bob".into() },
+        say(AuthorKind::Operator, "Bob", "Here now", NOW - 250_000),
+        // Long after: the time is shown again.
+        say(AuthorKind::Operator, "Bob", "Still there?", NOW + 600_000),
+    ];
+    let text: Vec<String> = entry_lines(&log, "Maria", 60, &state)
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    assert_eq!(
+        text,
+        [
+            "12:25 Maria",
+            "  hi",
+            "  anyone?",
+            "12:25 Alice",
+            "  Hello!",
+            "  How can I help?",
+            "12:25 Bob",
+            "  I can take it",
+            "— Bob joined",
+            "12:25 Bob",
+            "  Here now",
+            "12:40 Bob",
+            "  Still there?",
+        ]
+    );
+}
+
+// Requeued entries say who went away.
+#[test]
+fn requeued_entries_name_the_operator() {
+    use crate::screens::chat::{entry_lines, Entry};
+    let state = signed_in(alice());
+    let log = [
+        Entry::Requeued {
+            name: "Bob\x1b[2J".into(),
+        },
+        Entry::Requeued {
+            name: String::new(),
+        },
+    ];
+    let text: Vec<String> = entry_lines(&log, "Maria", 60, &state)
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    assert_eq!(
+        text,
+        [
+            "— back in the queue: Bob went away",
+            "— back in the queue: the operator went away"
+        ]
+    );
+}

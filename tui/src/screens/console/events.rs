@@ -98,13 +98,21 @@ pub fn server_event(state: &mut State, event: OperatorEventData) -> Option<Actio
         } => {
             let visible = state.screen == Screen::Console
                 && state.console.selected().is_some_and(|c| c.id == chat_id);
-            let Some(chat) = state.console.chat_mut(chat_id) else {
+            if state.console.chat_mut(chat_id).is_none() {
                 // A chat we do not show yet (assigned while we were away): load it.
                 return batch(vec![Command::Chat(chat_id), Command::Transcript(chat_id)]);
-            };
+            }
             let from_visitor = author == AuthorKind::Visitor;
-            if chat.message(seq, author, &name, &text, at) && from_visitor && !visible {
-                chat.unread += 1;
+            let added = keep_place(state, chat_id, |chat| {
+                chat.message(seq, author, &name, &text, at)
+            });
+            if let Some(chat) = state.console.chat_mut(chat_id) {
+                if added && chat.scroll > 0 {
+                    chat.new_below += 1;
+                }
+                if added && from_visitor && !visible {
+                    chat.unread += 1;
+                }
             }
             None
         }
@@ -143,6 +151,33 @@ pub fn server_event(state: &mut State, event: OperatorEventData) -> Option<Actio
             None
         }
     }
+}
+
+/// Changes a chat's log without moving what a scrolled-up reader sees: the lines added
+/// below raise the scroll by as much. Returns what `change` returned.
+fn keep_place(state: &mut State, id: u64, change: impl FnOnce(&mut OpenChat) -> bool) -> bool {
+    let (width, _) = super::message_size(state);
+    let full = state.console.routing_full;
+    let count = |state: &State| {
+        state
+            .console
+            .chats
+            .iter()
+            .find(|c| c.id == id)
+            .filter(|c| c.scroll > 0)
+            .map(|c| chat::lines(state, c, width, full).len())
+    };
+    let before = count(state);
+    let Some(open) = state.console.chat_mut(id) else {
+        return false;
+    };
+    let changed = change(open);
+    if let (Some(before), Some(after)) = (before, count(state)) {
+        if let Some(open) = state.console.chat_mut(id) {
+            open.scroll += after.saturating_sub(before);
+        }
+    }
+    changed
 }
 
 /// Removes an offer; returns it when it was there.
@@ -191,7 +226,6 @@ pub fn result(state: &mut State, action: Action) -> Option<Action> {
                     state.console.chat_sel = at;
                 }
                 state.console.focus = Pane::Chats;
-                state.console.scroll = 0;
                 seen(state);
             }
             follow
@@ -241,11 +275,11 @@ pub fn result(state: &mut State, action: Action) -> Option<Action> {
             None
         }
         Action::Transcript { chat, entries } => {
-            if let Some(open) = state.console.chat_mut(chat) {
-                for entry in &entries {
-                    open.apply(entry);
-                }
-            }
+            keep_place(state, chat, |open| {
+                entries
+                    .iter()
+                    .fold(false, |added, e| open.apply(e) || added)
+            });
             None
         }
         Action::Routing { chat, entries } => {

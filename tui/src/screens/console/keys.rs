@@ -57,16 +57,20 @@ pub fn suggestions(state: &State) -> Vec<&api::Canned> {
 /// Keys of the console.
 pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let typing = state.console.focus == Pane::Input;
+    let to = match key.code {
+        KeyCode::PageUp => Some(Scroll::PageUp),
+        KeyCode::PageDown => Some(Scroll::PageDown),
+        KeyCode::Home if ctrl || !typing => Some(Scroll::Oldest),
+        KeyCode::End if ctrl || !typing => Some(Scroll::Newest),
+        _ => None,
+    };
+    if let Some(to) = to {
+        scroll(state, to);
+        return None;
+    }
     let c = &mut state.console;
     match key.code {
-        KeyCode::PageUp => {
-            c.scroll = c.scroll.saturating_add(5);
-            return None;
-        }
-        KeyCode::PageDown => {
-            c.scroll = c.scroll.saturating_sub(5);
-            return None;
-        }
         KeyCode::BackTab => {
             c.focus = match c.focus {
                 Pane::Offers => Pane::Input,
@@ -124,6 +128,44 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
     }
 }
 
+/// Where the message pane moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scroll {
+    /// A page back (keeping one line of the page before).
+    PageUp,
+    /// A page on.
+    PageDown,
+    /// The first line.
+    Oldest,
+    /// The newest line, following new messages again.
+    Newest,
+}
+
+/// Scrolls the selected chat's messages, by the page the terminal shows.
+fn scroll(state: &mut State, to: Scroll) {
+    let (width, height) = super::message_size(state);
+    let routing_full = state.console.routing_full;
+    let Some(chat) = state.console.selected() else {
+        return;
+    };
+    let total = crate::screens::chat::lines(state, chat, width, routing_full).len();
+    let top = total.saturating_sub(height);
+    let page = height.saturating_sub(1).max(1);
+    let index = state.console.chat_sel;
+    let Some(chat) = state.console.chats.get_mut(index) else {
+        return;
+    };
+    chat.scroll = match to {
+        Scroll::PageUp => (chat.scroll + page).min(top),
+        Scroll::PageDown => chat.scroll.saturating_sub(page),
+        Scroll::Oldest => top,
+        Scroll::Newest => 0,
+    };
+    if chat.scroll == 0 {
+        chat.new_below = 0;
+    }
+}
+
 /// Moves the selection in the focused list.
 fn move_selection(state: &mut State, by: isize) {
     let c = &mut state.console;
@@ -135,7 +177,6 @@ fn move_selection(state: &mut State, by: isize) {
         *sel = sel.saturating_add_signed(by).min(len - 1);
     }
     if c.focus != Pane::Offers {
-        c.scroll = 0;
         seen(state);
     }
 }
@@ -343,7 +384,10 @@ fn send(state: &mut State) -> Option<Action> {
             failed: None,
         });
     }
-    state.console.scroll = 0;
+    if let Some(open) = state.console.chat_mut(id) {
+        open.scroll = 0;
+        open.new_below = 0;
+    }
     run(Command::Send {
         chat: id,
         text,

@@ -66,8 +66,6 @@ pub struct Console {
     pub chats: Vec<OpenChat>,
     /// Selected chat.
     pub chat_sel: usize,
-    /// Lines the message pane is scrolled up.
-    pub scroll: u16,
     /// The whole routing log is shown (else its last entries).
     pub routing_full: bool,
 }
@@ -80,7 +78,6 @@ impl Default for Console {
             offer_sel: 0,
             chats: Vec::new(),
             chat_sel: 0,
-            scroll: 0,
             routing_full: false,
         }
     }
@@ -142,7 +139,11 @@ pub const KEYS: &[(&str, &str)] = &[
     ("c", "close the chat (or dismiss an ended one)"),
     ("R", "retry messages that failed"),
     ("L", "the whole routing log, or its last entries"),
-    ("PgUp PgDn", "scroll the messages"),
+    ("PgUp PgDn", "scroll the messages by a page"),
+    (
+        "Home End",
+        "oldest / newest message (Ctrl-Home Ctrl-End in the input)",
+    ),
 ];
 
 /// The console is shown: the selected chat's messages count as read.
@@ -153,6 +154,61 @@ pub fn seen(state: &mut State) {
     }
 }
 
+/// Where the console's parts go.
+struct Areas {
+    /// Offers.
+    offers: Rect,
+    /// Chats held.
+    chats: Rect,
+    /// The selected chat's messages.
+    messages: Rect,
+    /// Canned-response suggestions.
+    suggest: Rect,
+    /// The input.
+    input: Rect,
+    /// Width of the left column.
+    left_width: u16,
+}
+
+/// The console's layout in `area`. Keys use it too (a page is the message pane's height).
+fn areas(state: &State, area: Rect) -> Areas {
+    let c = &state.console;
+    let left_width = (area.width / 3).clamp(24, 40);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(left_width), Constraint::Min(20)]).areas(area);
+    let offers_height = (c.offers.len() as u16 * 2 + 2).clamp(4, left.height / 2);
+    let [offers, chats] =
+        Layout::vertical([Constraint::Length(offers_height), Constraint::Min(3)]).areas(left);
+    let input_lines = c.draft().map_or(0, |d| d.text.matches('\n').count()) as u16 + 1;
+    let input_height = input_lines.clamp(1, 4) + 2;
+    let [messages, suggest, input] = Layout::vertical([
+        Constraint::Min(3),
+        Constraint::Length(suggestions(state).len().min(3) as u16),
+        Constraint::Length(input_height),
+    ])
+    .areas(right);
+    Areas {
+        offers,
+        chats,
+        messages,
+        suggest,
+        input,
+        left_width,
+    }
+}
+
+/// The message pane's inner width and height on the terminal as last measured.
+pub fn message_size(state: &State) -> (usize, usize) {
+    let (width, height) = state.size;
+    // The tab line above and the status bar below.
+    let body = Rect::new(0, 0, width, height.saturating_sub(2));
+    let messages = areas(state, body).messages;
+    (
+        usize::from(messages.width.saturating_sub(2)),
+        usize::from(messages.height.saturating_sub(2)),
+    )
+}
+
 /// The console screen.
 pub struct View<'a>(pub &'a State);
 
@@ -160,12 +216,14 @@ impl Widget for View<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let state = self.0;
         let c = &state.console;
-        let left_width = (area.width / 3).clamp(24, 40);
-        let [left, right] =
-            Layout::horizontal([Constraint::Length(left_width), Constraint::Min(20)]).areas(area);
-        let offers_height = (c.offers.len() as u16 * 2 + 2).clamp(4, left.height / 2);
-        let [offers_area, chats_area] =
-            Layout::vertical([Constraint::Length(offers_height), Constraint::Min(3)]).areas(left);
+        let Areas {
+            offers: offers_area,
+            chats: chats_area,
+            messages,
+            suggest,
+            input,
+            left_width,
+        } = areas(state, area);
         let inner = usize::from(left_width.saturating_sub(2));
 
         let offers: Vec<ListItem> = c
@@ -243,19 +301,10 @@ impl Widget for View<'_> {
 
         let empty = TextInput::multiline();
         let draft = c.draft().unwrap_or(&empty);
-        let input_lines = draft.text.matches('\n').count() as u16 + 1;
-        let input_height = input_lines.clamp(1, 4) + 2;
-        let [messages, suggest, input] = Layout::vertical([
-            Constraint::Min(3),
-            Constraint::Length(suggestions(state).len().min(3) as u16),
-            Constraint::Length(input_height),
-        ])
-        .areas(right);
         match c.selected() {
             Some(chat) => chat::View {
                 state,
                 chat,
-                scroll: c.scroll,
                 focused: false,
                 routing_full: c.routing_full,
             }
