@@ -276,9 +276,12 @@ pub fn result(state: &mut State, action: Action) -> Option<Action> {
         }
         Action::Transcript { chat, entries } => {
             keep_place(state, chat, |open| {
-                entries
-                    .iter()
-                    .fold(false, |added, e| open.apply(e) || added)
+                // Every entry is applied; the answer says whether any was new.
+                let mut added = false;
+                for entry in &entries {
+                    added |= open.apply(entry);
+                }
+                added
             });
             None
         }

@@ -70,16 +70,13 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
         return None;
     }
     let c = &mut state.console;
-    match key.code {
-        KeyCode::BackTab => {
-            c.focus = match c.focus {
-                Pane::Offers => Pane::Input,
-                Pane::Chats => Pane::Offers,
-                Pane::Input => Pane::Chats,
-            };
-            return None;
-        }
-        _ => {}
+    if key.code == KeyCode::BackTab {
+        c.focus = match c.focus {
+            Pane::Offers => Pane::Input,
+            Pane::Chats => Pane::Offers,
+            Pane::Input => Pane::Chats,
+        };
+        return None;
     }
     if c.focus == Pane::Input {
         return input_key(state, key);
