@@ -135,6 +135,29 @@ impl Client {
         self.send(self.request(method, path).json(body)).await
     }
 
+    /// A call answered with no body (204), or with one that is not needed.
+    async fn empty(&self, method: Method, path: &str) -> Result<()> {
+        self.none(self.request(method, path)).await
+    }
+
+    /// Sends a request whose answer's body is not read (204 No Content has none).
+    async fn none(&self, builder: RequestBuilder) -> Result<()> {
+        let response = builder
+            .timeout(CALL_TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| Failure::local("network", network_message(&e)))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| Failure::local("network", network_message(&e)))?;
+        Err(error_of(status, &bytes))
+    }
+
     /// A call without a body.
     async fn get<T: DeserializeOwned>(&self, method: Method, path: &str) -> Result<T> {
         self.send(self.request(method, path)).await
@@ -263,6 +286,12 @@ impl Client {
     /// `GET /v1/offline-messages`.
     pub async fn offline_messages(&self) -> Result<Vec<api::OfflineMessage>> {
         self.get(Method::GET, "/v1/offline-messages").await
+    }
+
+    /// `POST /v1/offline-messages/{id}/done` (204).
+    pub async fn offline_done(&self, id: u64) -> Result<()> {
+        self.empty(Method::POST, &format!("/v1/offline-messages/{id}/done"))
+            .await
     }
 
     /// `GET /v1/company`.

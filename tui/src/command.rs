@@ -95,6 +95,8 @@ pub enum Command {
     Invite(u64),
     /// `GET /v1/offline-messages`.
     OfflineMessages,
+    /// `POST /v1/offline-messages/{id}/done`.
+    OfflineDone(u64),
     /// `GET /v1/company`.
     Company,
     /// `PUT /v1/company` with the changed fields.
@@ -244,6 +246,10 @@ pub async fn execute(client: &Client, command: Command) -> Option<Action> {
         Command::Visitors => client.visitors().await.map(Action::Visitors),
         Command::Invite(id) => client.invite(*id).await.map(|()| Action::Invited(*id)),
         Command::OfflineMessages => client.offline_messages().await.map(Action::OfflineMessages),
+        Command::OfflineDone(id) => client
+            .offline_done(*id)
+            .await
+            .map(|()| Action::OfflineDone(*id)),
         Command::Company => client.company().await.map(Action::Company),
         Command::SaveCompany(patch) => client.save_company(patch).await.map(Action::CompanySaved),
         Command::Window => client.chat_window().await.map(Action::Window),

@@ -111,6 +111,8 @@ pub enum Action {
     Invited(u64),
     /// `GET /v1/offline-messages`.
     OfflineMessages(Vec<api::OfflineMessage>),
+    /// An off-line message was marked done.
+    OfflineDone(u64),
     /// `GET /v1/company`.
     Company(api::Company),
     /// `PUT /v1/company` answered.

@@ -244,13 +244,16 @@ pub fn update(state: &mut State, action: Action) -> Option<Action> {
             None
         }
         Action::OfflineMessages(list) => offline::loaded(state, list),
+        Action::OfflineDone(id) => offline::done(state, id),
         Action::Operators(list) => {
             state.operators = list;
             dashboard::operators_loaded(state);
+            console::refresh_transfer(state);
             None
         }
         Action::Departments(list) => {
             state.departments = list;
+            console::refresh_transfer(state);
             None
         }
         Action::Canned(list) => {

@@ -1,7 +1,7 @@
 //! Dialogs over the screen: help, a yes/no question, a one-line prompt, a picker, a form.
 //! While one is open it has every key but Ctrl-C and F2.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -63,15 +63,8 @@ pub enum Overlay {
         /// Why the last answer was refused (shown under the field).
         error: Option<String>,
     },
-    /// A list to pick from; each item carries its action.
-    Pick {
-        /// What is picked.
-        title: String,
-        /// Label and action of each item.
-        items: Vec<(String, Action)>,
-        /// Selected item.
-        selected: usize,
-    },
+    /// A list to pick from, narrowed by typing; each item carries its action.
+    Pick(Pick),
     /// Several fields.
     Form {
         /// What the form is.
@@ -83,6 +76,96 @@ pub enum Overlay {
         /// Why the last save was refused (shown under the fields).
         error: Option<String>,
     },
+}
+
+/// A list to pick from.
+#[derive(Clone, Debug)]
+pub struct Pick {
+    /// What is picked.
+    pub title: String,
+    /// Label and action of each item.
+    pub items: Vec<(String, Action)>,
+    /// Selected item, among those the filter leaves.
+    pub selected: usize,
+    /// What was typed: only items whose label holds every word show (52 languages are not
+    /// stepped through).
+    pub filter: TextInput,
+    /// Rebuilt when the data it lists changes (the transfer list follows presence).
+    pub source: PickSource,
+}
+
+/// Where a picker's items come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PickSource {
+    /// Fixed when opened.
+    Fixed,
+    /// Operators and departments to transfer this chat to.
+    Transfer(u64),
+}
+
+impl Pick {
+    /// A picker of `items`.
+    pub fn new(title: &str, items: Vec<(String, Action)>) -> Self {
+        Pick {
+            title: title.into(),
+            items,
+            selected: 0,
+            filter: TextInput::default(),
+            source: PickSource::Fixed,
+        }
+    }
+
+    /// The items the filter leaves, with their labels.
+    pub fn shown(&self) -> Vec<&(String, Action)> {
+        let words: Vec<String> = self
+            .filter
+            .text
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        self.items
+            .iter()
+            .filter(|(label, _)| {
+                let label = label.to_lowercase();
+                words.iter().all(|w| label.contains(w.as_str()))
+            })
+            .collect()
+    }
+
+    /// Keys: typing narrows, ↑↓ move, Enter picks. Returns the picked action, or `None`
+    /// with `done` false while the picker stays.
+    fn key(&mut self, key: KeyEvent) -> (bool, Option<Action>) {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let len = self.shown().len();
+        match key.code {
+            KeyCode::Down => self.selected = (self.selected + 1).min(len.saturating_sub(1)),
+            KeyCode::Char('n') if ctrl => {
+                self.selected = (self.selected + 1).min(len.saturating_sub(1))
+            }
+            KeyCode::Up => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Char('p') if ctrl => self.selected = self.selected.saturating_sub(1),
+            KeyCode::PageDown => self.selected = (self.selected + 10).min(len.saturating_sub(1)),
+            KeyCode::PageUp => self.selected = self.selected.saturating_sub(10),
+            KeyCode::Enter => {
+                let action = self.shown().get(self.selected).map(|(_, a)| a.clone());
+                return (action.is_some(), action);
+            }
+            // Esc clears what was typed first, then closes.
+            KeyCode::Esc if !self.filter.text.is_empty() => {
+                self.filter.take();
+                self.selected = 0;
+            }
+            KeyCode::Esc => return (true, None),
+            _ => {
+                let before = self.filter.text.clone();
+                self.filter.key(key);
+                if self.filter.text != before {
+                    self.selected = 0;
+                }
+            }
+        }
+        (false, None)
+    }
 }
 
 impl Overlay {
@@ -131,28 +214,13 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
                 None
             }
         },
-        Overlay::Pick {
-            items, selected, ..
-        } => match key.code {
-            KeyCode::Down | KeyCode::Char('j') => {
-                *selected = (*selected + 1).min(items.len().saturating_sub(1));
-                None
-            }
-            KeyCode::Up | KeyCode::Char('k') => {
-                *selected = selected.saturating_sub(1);
-                None
-            }
-            KeyCode::Enter => {
-                let action = items.get(*selected).map(|(_, a)| a.clone());
+        Overlay::Pick(pick) => {
+            let (done, action) = pick.key(key);
+            if done {
                 state.overlay = None;
-                action
             }
-            KeyCode::Esc | KeyCode::Char('q') => {
-                state.overlay = None;
-                None
-            }
-            _ => None,
-        },
+            action
+        }
         Overlay::Form { form, purpose, .. } => match form.key(key) {
             Outcome::Used => None,
             Outcome::Save => {
@@ -210,6 +278,10 @@ pub fn paste(overlay: &mut Overlay, text: &str) {
     match overlay {
         Overlay::Prompt { input, .. } => input.insert(text),
         Overlay::Form { form, .. } => form.paste(text),
+        Overlay::Pick(pick) => {
+            pick.filter.insert(text);
+            pick.selected = 0;
+        }
         _ => {}
     }
 }
@@ -257,28 +329,50 @@ impl Widget for View<'_> {
                 shown.push(hints(&[("Enter", "ok"), ("Esc", "cancel")]));
                 Paragraph::new(shown).render(inner, buf);
             }
-            Overlay::Pick {
-                title,
-                items,
-                selected: sel,
-            } => {
-                let height = (items.len() as u16 + 3).clamp(5, area.height);
+            Overlay::Pick(pick) => {
+                let shown = pick.shown();
+                let height = (pick.items.len() as u16 + 4).clamp(6, area.height);
                 let rect = centered(area, 64, height);
                 Clear.render(rect, buf);
-                let block = pane(title, true);
+                let block = pane(&pick.title, true);
                 let inner = block.inner(rect);
                 block.render(rect, buf);
-                let [list_area, hint] =
-                    Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-                if items.is_empty() {
-                    Paragraph::new(Span::styled("Nothing to pick.", dim())).render(list_area, buf);
+                let [filter, list_area, hint] = Layout::vertical([
+                    Constraint::Length(1),
+                    Constraint::Min(1),
+                    Constraint::Length(1),
+                ])
+                .areas(inner);
+                let (typed, _) = pick.filter.lines(filter.width.saturating_sub(7), true);
+                let mut spans = vec![Span::styled("Find: ", dim())];
+                spans.extend(
+                    typed
+                        .into_iter()
+                        .next()
+                        .map(|l| l.spans)
+                        .unwrap_or_default(),
+                );
+                Line::from(spans).render(filter, buf);
+                if shown.is_empty() {
+                    let text = if pick.items.is_empty() {
+                        "Nothing to pick."
+                    } else {
+                        "Nothing matches."
+                    };
+                    Paragraph::new(Span::styled(text, dim())).render(list_area, buf);
                 }
-                let list = List::new(items.iter().map(|(label, _)| ListItem::new(label.clone())))
+                let list = List::new(shown.iter().map(|(label, _)| ListItem::new(label.clone())))
                     .highlight_style(selected());
-                let mut ls =
-                    ListState::default().with_selected((!items.is_empty()).then_some(*sel));
+                let mut ls = ListState::default()
+                    .with_selected((!shown.is_empty()).then_some(pick.selected));
                 StatefulWidget::render(list, list_area, buf, &mut ls);
-                hints(&[("Enter", "pick"), ("Esc", "cancel")]).render(hint, buf);
+                hints(&[
+                    ("type", "find"),
+                    ("↑↓", "move"),
+                    ("Enter", "pick"),
+                    ("Esc", "cancel"),
+                ])
+                .render(hint, buf);
             }
             Overlay::Form {
                 title, form, error, ..

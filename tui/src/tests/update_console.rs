@@ -322,7 +322,7 @@ fn insert_canned_from_the_picker() {
     let mut state = signed_in(alice());
     with_chat(&mut state);
     update(&mut state, ctrl('r'));
-    let Some(Overlay::Pick { items, .. }) = &state.overlay else {
+    let Some(Overlay::Pick(crate::screens::dialog::Pick { items, .. })) = &state.overlay else {
         panic!("no picker")
     };
     assert_eq!(items.len(), 2);
@@ -342,7 +342,7 @@ fn transfer_picks_an_operator_or_a_department() {
         &commands[..],
         [Command::Operators, Command::Departments]
     ));
-    let Some(Overlay::Pick { items, .. }) = &state.overlay else {
+    let Some(Overlay::Pick(crate::screens::dialog::Pick { items, .. })) = &state.overlay else {
         panic!("no picker")
     };
     assert_eq!(
@@ -742,4 +742,82 @@ fn requeued_entries_name_the_operator() {
             "— back in the queue: the operator went away"
         ]
     );
+}
+
+// Regression: the transfer list showed who was "online" even without a terminal, and went
+// stale while open.
+#[test]
+fn transfer_list_shows_who_is_available_and_follows_presence() {
+    let mut state = signed_in(alice());
+    state
+        .operators
+        .push(operator(4, Some("10003"), "Carol", "online", 0, 4));
+    state.operators[3].available = false;
+    with_chat(&mut state);
+    update(&mut state, key(KeyCode::Esc));
+    apply(&mut state, key(KeyCode::Char('t')));
+    let labels = |state: &State| match &state.overlay {
+        Some(Overlay::Pick(pick)) => pick.items.iter().map(|i| i.0.clone()).collect::<Vec<_>>(),
+        _ => panic!("no picker"),
+    };
+    assert_eq!(
+        labels(&state)[..2],
+        [
+            "Bob (10002) · away · 3/4 chats",
+            "Carol (10003) · online, no terminal · 0/4 chats"
+        ]
+    );
+    // Bob comes online with a terminal: the open list follows, available first.
+    let commands = apply(
+        &mut state,
+        Action::Server(E::Changed {
+            resource: api::Resource::Operators,
+        }),
+    );
+    assert!(matches!(&commands[..], [Command::Operators]));
+    let mut list = state.operators.clone();
+    list[2].status = "online".into();
+    list[2].available = true;
+    apply(&mut state, Action::Operators(list));
+    assert_eq!(labels(&state)[0], "Bob (10002) · available · 3/4 chats");
+    // Typing narrows the list.
+    type_text(&mut state, "sup");
+    let Some(Overlay::Pick(pick)) = &state.overlay else {
+        panic!()
+    };
+    assert_eq!(pick.shown().len(), 1);
+    let commands = apply(&mut state, key(KeyCode::Enter));
+    assert!(matches!(
+        &commands[..],
+        [Command::Transfer {
+            chat: 7,
+            to: TransferTo::Department(11)
+        }]
+    ));
+}
+
+// A visitor who closed their window is shown as having left; coming back clears it.
+#[test]
+fn visitor_presence_marks_the_chat_left() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    apply(
+        &mut state,
+        Action::Server(E::VisitorPresence {
+            chat_id: 7,
+            present: false,
+        }),
+    );
+    assert!(state.console.chats[0].visitor_left);
+    let screen = format!("{:?}", draw(&state, 80, 24).backend());
+    assert!(screen.contains("Maria Rossi left"), "{screen}");
+    assert!(screen.contains("closed the chat window"));
+    apply(
+        &mut state,
+        Action::Server(E::VisitorPresence {
+            chat_id: 7,
+            present: true,
+        }),
+    );
+    assert!(!state.console.chats[0].visitor_left);
 }

@@ -444,3 +444,84 @@ fn esc_on_the_console_never_quits() {
         "Esc backs out to the console"
     );
 }
+
+/// An off-line message.
+fn offline_message(id: u64, name: &str, at: u64) -> api::OfflineMessage {
+    api::OfflineMessage {
+        id,
+        name: name.into(),
+        email: "e@x.example".into(),
+        message: "Call me back".into(),
+        department: None,
+        operator: None,
+        at,
+        done: false,
+    }
+}
+
+// Regression: new off-line messages only showed after a manual reload.
+#[test]
+fn offline_messages_arrive_live_with_a_badge_and_can_be_marked_done() {
+    let mut state = signed_in(alice());
+    apply(
+        &mut state,
+        Action::OfflineMessages(vec![offline_message(1, "Tom", NOW - 10_000)]),
+    );
+    apply(
+        &mut state,
+        Action::Server(E::OfflineMessage {
+            message: offline_message(2, "Ana", NOW),
+        }),
+    );
+    assert_eq!(state.offline.list[0].id, 2, "newest first");
+    assert!(state.note.as_ref().unwrap().text.contains("Ana"));
+    let screen = format!("{:?}", draw(&state, 100, 24).backend());
+    assert!(screen.contains("Offline (2)"), "{screen}");
+    update(&mut state, key(KeyCode::Char('3')));
+    assert_eq!(state.offline.selected, 1, "the selection stayed on Tom's");
+    update(&mut state, key(KeyCode::Char('k')));
+    let commands = apply(&mut state, key(KeyCode::Char('d')));
+    assert!(
+        matches!(&commands[..], [Command::OfflineDone(2)]),
+        "{commands:?} {:?}",
+        state.screen
+    );
+    apply(&mut state, Action::OfflineDone(2));
+    let screen = format!("{:?}", draw(&state, 100, 24).backend());
+    assert!(screen.contains("Offline (1)"), "{screen}");
+    assert!(
+        apply(&mut state, key(KeyCode::Char('d'))).is_empty(),
+        "done already"
+    );
+    // A changed event reloads the inbox (someone else marked one done).
+    let commands = apply(
+        &mut state,
+        Action::Server(E::Changed {
+            resource: api::Resource::OfflineMessages,
+        }),
+    );
+    assert!(matches!(&commands[..], [Command::OfflineMessages]));
+}
+
+// Regression: a change of the company's time zone reached running clients only at sign-in.
+#[test]
+fn company_changes_reach_running_clients_and_times_follow_the_zone() {
+    let mut state = signed_in(alice());
+    let commands = apply(
+        &mut state,
+        Action::Server(E::Changed {
+            resource: api::Resource::Company,
+        }),
+    );
+    assert!(matches!(&commands[..], [Command::Company]));
+    let company = api::Company {
+        time_zone: "Asia/Tokyo".into(),
+        ..screens::company()
+    };
+    apply(&mut state, Action::Company(company));
+    let screen = format!("{:?}", draw(&state, 80, 24).backend());
+    assert!(
+        screen.contains("21:30"),
+        "the clock is in Tokyo time: {screen}"
+    );
+}

@@ -142,7 +142,17 @@ pub fn server_event(state: &mut State, event: OperatorEventData) -> Option<Actio
         }
         E::Visitor { .. } | E::VisitorLeft { .. } => crate::screens::visitors::event(state, event),
         E::Changed { resource } => crate::app::changed(state, resource),
-        E::OfflineMessage { .. } | E::VisitorPresence { .. } => None,
+        E::OfflineMessage { message } => crate::screens::offline::arrived(state, message),
+        E::VisitorPresence { chat_id, present } => {
+            let chat = state.console.chat_mut(chat_id)?;
+            let changed = chat.visitor_left == present;
+            chat.visitor_left = !present;
+            if changed && !present {
+                let name = one_line(&chat.name, 30);
+                state.say(Level::Warn, format!("{name} closed the chat window"));
+            }
+            None
+        }
         E::Reset => {
             // Missed events: the stream reconnects fresh (replaying open offers) and the
             // chats are reloaded once it is live.

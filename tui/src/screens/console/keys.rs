@@ -9,7 +9,7 @@ use super::{seen, Pane};
 use crate::app::{batch, run, Action, Level, State};
 use crate::command::{Command, TransferTo};
 use crate::screens::chat::Pending;
-use crate::screens::dialog::Overlay;
+use crate::screens::dialog::{Overlay, Pick, PickSource};
 use crate::screens::one_line;
 
 /// A paste goes into the input (focusing it) when a chat is selected.
@@ -197,26 +197,44 @@ fn transfer(state: &mut State) -> Option<Action> {
         return None;
     }
     let id = chat.id;
+    let mut pick = Pick::new("Transfer to", transfer_items(state, id));
+    pick.source = PickSource::Transfer(id);
+    state.overlay = Some(Overlay::Pick(pick));
+    // Fresh loads so the list shows who can take the chat now.
+    batch(vec![Command::Operators, Command::Departments])
+}
+
+/// Whom a chat can go to: operators who can take it now first (online with a terminal),
+/// then the others with their state, then the departments.
+pub fn transfer_items(state: &State, chat: u64) -> Vec<(String, Action)> {
     let me = state.me.as_ref().and_then(|m| m.sip.clone());
-    let mut items = Vec::new();
-    for o in state
+    let mut operators: Vec<&api::Operator> = state
         .operators
         .iter()
         .filter(|o| o.sip.is_some() && o.sip != me)
-    {
+        .collect();
+    operators.sort_by_key(|o| !o.available);
+    let mut items = Vec::new();
+    for o in operators {
         let sip = o.sip.clone().unwrap_or_default();
+        let how = if o.available {
+            "available".to_string()
+        } else if o.status == "online" {
+            "online, no terminal".to_string()
+        } else {
+            crate::sanitize::line(&o.status)
+        };
         let label = format!(
-            "{} {} ({}, {}/{})",
-            sip,
+            "{} ({}) · {how} · {}/{} chats",
             one_line(&o.name, 20),
-            o.status,
+            one_line(&sip, 10),
             o.open_chats,
             o.max_chats
         );
         items.push((
             label,
             Action::Run(Command::Transfer {
-                chat: id,
+                chat,
                 to: TransferTo::Operator(sip),
             }),
         ));
@@ -226,18 +244,28 @@ fn transfer(state: &mut State) -> Option<Action> {
         items.push((
             label,
             Action::Run(Command::Transfer {
-                chat: id,
+                chat,
                 to: TransferTo::Department(d.id),
             }),
         ));
     }
-    state.overlay = Some(Overlay::Pick {
-        title: "Transfer to".into(),
-        items,
-        selected: 0,
-    });
-    // Fresh loads so the list shows who is online now.
-    batch(vec![Command::Operators, Command::Departments])
+    items
+}
+
+/// The operators or departments changed: an open transfer list follows (what was typed
+/// stays).
+pub fn refresh_transfer(state: &mut State) {
+    let Some(Overlay::Pick(pick)) = &state.overlay else {
+        return;
+    };
+    let PickSource::Transfer(chat) = pick.source else {
+        return;
+    };
+    let items = transfer_items(state, chat);
+    if let Some(Overlay::Pick(pick)) = &mut state.overlay {
+        pick.items = items;
+        pick.selected = pick.selected.min(pick.shown().len().saturating_sub(1));
+    }
 }
 
 /// Closes the selected chat after a confirmation; an ended chat is just dismissed.
@@ -289,7 +317,7 @@ fn input_key(state: &mut State, key: KeyEvent) -> Option<Action> {
                     (
                         format!(
                             "#{} {}",
-                            c.shortcut.trim_start_matches('#'),
+                            one_line(c.shortcut.trim_start_matches('#'), 20),
                             one_line(&c.text, 50)
                         ),
                         Action::InsertCanned {
@@ -299,11 +327,7 @@ fn input_key(state: &mut State, key: KeyEvent) -> Option<Action> {
                     )
                 })
                 .collect();
-            state.overlay = Some(Overlay::Pick {
-                title: "Canned responses".into(),
-                items,
-                selected: 0,
-            });
+            state.overlay = Some(Overlay::Pick(Pick::new("Canned responses", items)));
             None
         }
         KeyCode::Tab => {

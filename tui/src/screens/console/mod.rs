@@ -9,7 +9,7 @@ mod events;
 mod keys;
 
 pub use events::{failed, result, server_event, sync_chats};
-pub use keys::{key, paste, suggestions};
+pub use keys::{key, paste, refresh_transfer, suggestions, transfer_items};
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -285,6 +285,8 @@ impl Widget for View<'_> {
                 }
                 if ch.closed.is_some() {
                     spans.push(Span::styled(" ended", dim()));
+                } else if ch.visitor_left {
+                    spans.push(Span::styled(" left", warn()));
                 } else if ch.typing_until > state.now_ms {
                     spans.push(Span::styled(" ✎", dim()));
                 }
