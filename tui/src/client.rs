@@ -20,8 +20,11 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(20);
 /// stream's reconnect loop can show "reconnecting").
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Most chats the history asks for (the server's own cap is 500).
+/// Most chats the console and the dashboard ask for (the server's own cap is 500).
 pub const HISTORY_LIMIT: usize = 500;
+
+/// Chats per page of the history's search: a screenful or two; more load on demand.
+pub const HISTORY_PAGE: usize = 50;
 
 /// Why a call failed: the server's `{code, message}` or a transport error.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -269,6 +272,24 @@ impl Client {
     pub async fn chats(&self, limit: usize) -> Result<Vec<api::Chat>> {
         self.get(Method::GET, &format!("/v1/chats?limit={limit}"))
             .await
+    }
+
+    /// `GET /v1/chats?q=&limit=&after=`: the server's search over names, emails and
+    /// message text, newest first; `after` is the last id of the page before.
+    pub async fn search_chats(
+        &self,
+        query: &str,
+        limit: usize,
+        after: Option<u64>,
+    ) -> Result<Vec<api::Chat>> {
+        let mut path = format!("/v1/chats?limit={limit}");
+        if !query.trim().is_empty() {
+            path.push_str(&format!("&q={}", segment(query.trim())));
+        }
+        if let Some(after) = after {
+            path.push_str(&format!("&after={after}"));
+        }
+        self.get(Method::GET, &path).await
     }
 
     /// `GET /v1/visitors`.

@@ -6,7 +6,7 @@
 use switchboard_http::api;
 
 use crate::app::{Action, Presence};
-use crate::client::{Client, Failure, HISTORY_LIMIT};
+use crate::client::{Client, Failure, HISTORY_LIMIT, HISTORY_PAGE};
 use crate::patch::Patch;
 
 /// Where a chat is transferred.
@@ -89,6 +89,13 @@ pub enum Command {
     Routing(u64),
     /// `GET /v1/chats`.
     Chats,
+    /// `GET /v1/chats?q=&limit=&after=`: a page of the history's search.
+    SearchChats {
+        /// Words to find in names, emails and messages ("" for every chat).
+        query: String,
+        /// The last chat of the page before (none for the first page).
+        after: Option<u64>,
+    },
     /// `GET /v1/visitors`.
     Visitors,
     /// `POST /v1/visitors/{id}/invite`.
@@ -243,6 +250,14 @@ pub async fn execute(client: &Client, command: Command) -> Option<Action> {
             .await
             .map(|entries| Action::Routing { chat: *id, entries }),
         Command::Chats => client.chats(HISTORY_LIMIT).await.map(Action::Chats),
+        Command::SearchChats { query, after } => client
+            .search_chats(query, HISTORY_PAGE, *after)
+            .await
+            .map(|chats| Action::ChatPage {
+                query: query.clone(),
+                after: *after,
+                chats,
+            }),
         Command::Visitors => client.visitors().await.map(Action::Visitors),
         Command::Invite(id) => client.invite(*id).await.map(|()| Action::Invited(*id)),
         Command::OfflineMessages => client.offline_messages().await.map(Action::OfflineMessages),

@@ -105,6 +105,15 @@ pub enum Action {
     },
     /// `GET /v1/chats`.
     Chats(Vec<api::Chat>),
+    /// A page of `GET /v1/chats?q=&after=` for the history.
+    ChatPage {
+        /// What was searched ("" for every chat).
+        query: String,
+        /// The cursor the page follows (none for the first page).
+        after: Option<u64>,
+        /// The chats, newest first.
+        chats: Vec<api::Chat>,
+    },
     /// `GET /v1/visitors`.
     Visitors(Vec<api::Visitor>),
     /// The invitation is on its way.

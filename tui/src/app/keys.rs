@@ -166,7 +166,10 @@ pub fn go(state: &mut State, screen: Screen) -> Option<Action> {
         }
         Screen::Visitors => run(Command::Visitors),
         Screen::Offline => run(Command::OfflineMessages),
-        Screen::History => run(Command::Chats),
+        Screen::History => {
+            let query = state.history.query.clone();
+            history::search(state, query)
+        }
         Screen::Dashboard => batch(vec![Command::Chats, Command::Operators, Command::Visitors]),
         Screen::Admin => admin::enter(state),
         Screen::SignIn | Screen::SignUp => None,

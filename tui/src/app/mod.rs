@@ -235,9 +235,14 @@ pub fn update(state: &mut State, action: Action) -> Option<Action> {
         }
         Action::Chats(chats) => {
             let follow = console::sync_chats(state, &chats);
-            history::loaded(state, chats);
+            state.dashboard.chats = chats;
             follow
         }
+        Action::ChatPage {
+            query,
+            after,
+            chats,
+        } => history::page(state, &query, after, chats),
         Action::Visitors(list) => visitors::loaded(state, list),
         Action::Invited(_) => {
             state.say(Level::Info, "Invitation sent");

@@ -272,10 +272,14 @@ fn history_with_a_transcript() {
     state.screen = Screen::History;
     apply(
         &mut state,
-        Action::Chats(vec![
-            chat(8, "Li Wei", "closed", Some(2), NOW - 7_200_000),
-            chat(6, "Maria Rossi", "closed", Some(3), NOW - 2 * 86_400_000),
-        ]),
+        Action::ChatPage {
+            query: String::new(),
+            after: None,
+            chats: vec![
+                chat(8, "Li Wei", "closed", Some(2), NOW - 7_200_000),
+                chat(6, "Maria Rossi", "closed", Some(3), NOW - 2 * 86_400_000),
+            ],
+        },
     );
     apply(
         &mut state,

@@ -474,7 +474,7 @@ fn chats_fill_history_and_restore_held_chats() {
             chat(6, "Old", "closed", Some(2), NOW - 9000),
         ]),
     );
-    assert_eq!(state.history.chats.len(), 3);
+    assert_eq!(state.dashboard.chats.len(), 3);
     assert_eq!(state.console.chats.len(), 1, "only our open chat");
     assert!(commands.iter().any(|c| matches!(c, Command::Transcript(7))));
 }

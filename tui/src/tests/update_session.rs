@@ -229,27 +229,72 @@ fn offline_messages_newest_first() {
     assert_eq!(state.offline.list[0].id, 2);
 }
 
+// Regression: the history searched only the chats loaded, by name and email, so words of
+// the conversation found nothing; it asks the server now, a page at a time.
 #[test]
-fn history_search_filters_and_enter_loads_the_transcript() {
+fn history_search_asks_the_server_and_pages_through_the_results() {
     let mut state = signed_in(alice());
+    let commands = apply(&mut state, key(KeyCode::Char('4')));
+    assert!(
+        matches!(&commands[..], [Command::SearchChats { query, after: None }] if query.is_empty())
+    );
+    update(&mut state, key(KeyCode::Char('/')));
+    type_text(&mut state, "kettle warranty");
+    let commands = apply(&mut state, key(KeyCode::Enter));
+    assert!(
+        matches!(&commands[..], [Command::SearchChats { query, after: None }] if query == "kettle warranty"),
+        "{commands:?}"
+    );
+    // A late answer for the empty search is dropped.
     apply(
         &mut state,
-        Action::Chats(vec![
-            chat(7, "Maria", "closed", Some(2), NOW),
-            chat(8, "Li Wei", "closed", Some(3), NOW),
-        ]),
+        Action::ChatPage {
+            query: String::new(),
+            after: None,
+            chats: vec![chat(1, "Old", "closed", None, NOW)],
+        },
     );
-    update(&mut state, key(KeyCode::Char('4')));
-    update(&mut state, key(KeyCode::Char('/')));
-    type_text(&mut state, "li");
-    update(&mut state, key(KeyCode::Enter));
-    assert_eq!(state.history.matches().len(), 1);
+    assert!(state.history.chats.is_empty());
+    let page = |from: u64| -> Vec<api::Chat> {
+        (0..crate::client::HISTORY_PAGE as u64)
+            .map(|i| chat(from - i, "Maria", "closed", Some(2), NOW - i))
+            .collect()
+    };
+    apply(
+        &mut state,
+        Action::ChatPage {
+            query: "kettle warranty".into(),
+            after: None,
+            chats: page(500),
+        },
+    );
+    assert_eq!(state.history.chats.len(), 50);
+    for _ in 0..49 {
+        assert!(apply(&mut state, key(KeyCode::Char('j'))).is_empty());
+    }
+    // Past the last row: the next page after the last id.
+    let commands = apply(&mut state, key(KeyCode::Char('j')));
+    assert!(
+        matches!(&commands[..], [Command::SearchChats { query, after: Some(451) }] if query == "kettle warranty"),
+        "{commands:?}"
+    );
+    apply(
+        &mut state,
+        Action::ChatPage {
+            query: "kettle warranty".into(),
+            after: Some(451),
+            chats: vec![chat(12, "Li Wei", "closed", Some(3), NOW - 9_000_000)],
+        },
+    );
+    assert_eq!(state.history.chats.len(), 51);
+    assert!(!state.history.more, "a short page is the last");
+    update(&mut state, key(KeyCode::Char('j')));
     let commands = apply(&mut state, key(KeyCode::Enter));
-    assert!(matches!(&commands[..], [Command::Transcript(8)]));
+    assert!(matches!(&commands[..], [Command::Transcript(12)]));
     apply(
         &mut state,
         Action::Transcript {
-            chat: 8,
+            chat: 12,
             entries: vec![],
         },
     );
