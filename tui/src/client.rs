@@ -212,6 +212,24 @@ impl Client {
             .await
     }
 
+    /// `POST /v1/chats/{id}/decline` (204): the offer moves on.
+    pub async fn decline(&self, chat: u64) -> Result<()> {
+        self.empty(Method::POST, &format!("/v1/chats/{chat}/decline"))
+            .await
+    }
+
+    /// `GET /v1/queue?limit=`: the chats waiting, head of the queue first.
+    pub async fn queue(&self, limit: usize) -> Result<Vec<api::Chat>> {
+        self.get(Method::GET, &format!("/v1/queue?limit={limit}"))
+            .await
+    }
+
+    /// `GET /v1/chats/{id}/visitor`: who the chat's visitor is.
+    pub async fn visitor_profile(&self, chat: u64) -> Result<api::VisitorProfile> {
+        self.get(Method::GET, &format!("/v1/chats/{chat}/visitor"))
+            .await
+    }
+
     /// `POST /v1/chats/{id}/messages`, answered once the message is durable.
     pub async fn post_message(
         &self,

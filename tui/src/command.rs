@@ -8,6 +8,7 @@ use switchboard_http::api;
 use crate::app::{Action, Presence};
 use crate::client::{Client, Failure, HISTORY_LIMIT, HISTORY_PAGE};
 use crate::patch::Patch;
+use crate::screens::console::QUEUE_SHOWN;
 
 /// Where a chat is transferred.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,6 +62,12 @@ pub enum Command {
     SetStatus(Presence),
     /// `POST /v1/chats/{id}/accept`.
     Accept(u64),
+    /// `POST /v1/chats/{id}/decline`: the offer moves on to someone else.
+    Decline(u64),
+    /// `GET /v1/queue?limit=`: the chats waiting, head first.
+    Queue,
+    /// `GET /v1/chats/{id}/visitor`: the visitor panel.
+    VisitorProfile(u64),
     /// `POST /v1/chats/{id}/messages`; run in order with other sends.
     Send {
         /// The chat.
@@ -201,6 +208,12 @@ pub async fn execute(client: &Client, command: Command) -> Option<Action> {
             .await
             .map(|()| Action::StatusSet(*p)),
         Command::Accept(id) => client.accept(*id).await.map(Action::Accepted),
+        Command::Decline(id) => client.decline(*id).await.map(|()| Action::Declined(*id)),
+        Command::Queue => client.queue(QUEUE_SHOWN).await.map(Action::Queue),
+        Command::VisitorProfile(id) => client
+            .visitor_profile(*id)
+            .await
+            .map(|profile| Action::Profile { chat: *id, profile }),
         Command::Send {
             chat,
             text,

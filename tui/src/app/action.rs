@@ -69,6 +69,17 @@ pub enum Action {
     StatusSet(Presence),
     /// The chat is ours.
     Accepted(api::Chat),
+    /// The offer was declined; it moves on.
+    Declined(u64),
+    /// `GET /v1/queue`.
+    Queue(Vec<api::Chat>),
+    /// `GET /v1/chats/{id}/visitor`.
+    Profile {
+        /// The chat.
+        chat: u64,
+        /// Its visitor.
+        profile: api::VisitorProfile,
+    },
     /// A message is durable at `seq`.
     Sent {
         /// The chat.

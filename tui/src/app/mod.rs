@@ -223,6 +223,9 @@ pub fn update(state: &mut State, action: Action) -> Option<Action> {
             None
         }
         Action::Accepted(_)
+        | Action::Declined(_)
+        | Action::Queue(_)
+        | Action::Profile { .. }
         | Action::Sent { .. }
         | Action::ClosedByMe(_)
         | Action::Transferred { .. }
@@ -281,7 +284,10 @@ fn failed(state: &mut State, command: Command, error: Failure) -> Option<Action>
         Command::Login { .. } | Command::Signup(_) | Command::Me => {
             signin::failed(state, &command, &message)
         }
+        // Panels the server may not offer yet stay empty rather than fill the status bar.
+        Command::Queue | Command::VisitorProfile(_) if error.status != Some(401) => None,
         Command::Accept(_)
+        | Command::Decline(_)
         | Command::Send { .. }
         | Command::Transfer { .. }
         | Command::Close(_)
@@ -362,6 +368,9 @@ fn link(state: &mut State, event: LinkEvent) -> Option<Action> {
             }
             if std::mem::take(&mut state.reload_on_live) {
                 commands.extend([Command::Chats, Command::Visitors]);
+                if state.takes_chats() {
+                    commands.push(Command::Queue);
+                }
             }
             batch(commands)
         }

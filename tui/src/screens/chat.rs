@@ -63,7 +63,7 @@ pub struct Pending {
 }
 
 /// A chat the operator holds (or held, until dismissed).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct OpenChat {
     /// Chat id.
     pub id: u64,
@@ -100,6 +100,8 @@ pub struct OpenChat {
     pub new_below: usize,
     /// The visitor closed the chat window (`visitor_presence`); the chat is still open.
     pub visitor_left: bool,
+    /// Who the visitor is (pages, earlier chats), once loaded; wide terminals show it.
+    pub profile: Option<api::VisitorProfile>,
 }
 
 impl OpenChat {
@@ -123,6 +125,7 @@ impl OpenChat {
             scroll: 0,
             new_below: 0,
             visitor_left: false,
+            profile: None,
         }
     }
 
@@ -211,11 +214,22 @@ pub fn routing_lines(entries: &[serde_json::Value], state: &State) -> Vec<String
         .iter()
         .map(|entry| match entry {
             serde_json::Value::Object(fields) => {
-                let mut fields: Vec<_> = fields.iter().collect();
+                // The server names the operator; the id is only the fallback.
+                let named = fields
+                    .get("operator_name")
+                    .and_then(serde_json::Value::as_str)
+                    .filter(|n| !n.is_empty());
+                let mut fields: Vec<_> = fields
+                    .iter()
+                    .filter(|(key, _)| *key != "operator_name")
+                    .collect();
                 fields.sort_by(|a, b| rank(a.0).cmp(&rank(b.0)).then(a.0.cmp(b.0)));
                 fields
                     .iter()
-                    .map(|(key, value)| format!("{key}: {}", field(key, value, state)))
+                    .map(|(key, value)| match named {
+                        Some(name) if *key == "operator" => format!("operator: {name}"),
+                        _ => format!("{key}: {}", field(key, value, state)),
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             }
@@ -234,6 +248,7 @@ fn field(key: &str, value: &serde_json::Value, state: &State) -> String {
                 crate::time::stamp(ms, &state.tz, state.now_ms)
             })
         }
+        // Only when the server sent no name (an older server): the roster's, else the id.
         serde_json::Value::Number(n) if key == "operator" => state
             .operator_name(n.as_u64())
             .unwrap_or_else(|| n.to_string()),

@@ -149,7 +149,11 @@ fn accept_key_asks_once_and_accepted_selects_the_chat() {
     );
     assert!(matches!(
         &commands[..],
-        [Command::Transcript(7), Command::Routing(7)]
+        [
+            Command::Transcript(7),
+            Command::Routing(7),
+            Command::VisitorProfile(7)
+        ]
     ));
     assert!(state.console.offers.is_empty());
     assert_eq!(state.console.focus, Pane::Chats);
@@ -405,7 +409,11 @@ fn chat_info_for_our_chat_adds_it() {
     );
     assert!(matches!(
         &commands[..],
-        [Command::Transcript(9), Command::Routing(9)]
+        [
+            Command::Transcript(9),
+            Command::Routing(9),
+            Command::VisitorProfile(9)
+        ]
     ));
     apply(
         &mut state,
@@ -820,4 +828,102 @@ fn visitor_presence_marks_the_chat_left() {
         }),
     );
     assert!(!state.console.chats[0].visitor_left);
+}
+
+// Regression: a routing-log line showed "operator: #6" for an operator the client did not
+// list; the server's `operator_name` names them.
+#[test]
+fn routing_log_lines_name_operators() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    let routing = vec![serde_json::json!({
+        "at": NOW - 1000, "kind": "offered", "operator": 6,
+        "detail": "least busy", "operator_name": "Dave\u{1b}[2J"
+    })];
+    apply(
+        &mut state,
+        Action::Routing {
+            chat: 7,
+            entries: Some(routing),
+        },
+    );
+    let lines = state.console.chats[0].routing.clone().unwrap();
+    assert_eq!(
+        lines,
+        ["at: 12:29, kind: offered, operator: Dave, detail: least busy"]
+    );
+}
+
+// The console shows the company's waiting queue, refreshed on `queue` events.
+#[test]
+fn the_console_shows_the_waiting_queue() {
+    let mut state = signed_in(alice());
+    let commands = apply(&mut state, Action::Server(E::Queue { length: 2 }));
+    assert!(matches!(&commands[..], [Command::Queue]));
+    apply(
+        &mut state,
+        Action::Queue(vec![
+            chat(30, "Zoe", "waiting", None, NOW - 95_000),
+            chat(31, "Yann", "waiting", None, NOW - 5_000),
+        ]),
+    );
+    let screen = format!("{:?}", draw(&state, 80, 24).backend());
+    assert!(screen.contains("Queue (2)"), "{screen}");
+    assert!(screen.contains("Zoe · Sales 1m 35s"), "{screen}");
+    // An older server without the endpoint: the pane stays empty, no error note.
+    apply(
+        &mut state,
+        failed(Command::Queue, failure(404, "not_found", "path not found")),
+    );
+    assert!(state.note.is_none());
+    // Admins take no chats and get no queue pane.
+    let mut admin_state = signed_in(admin());
+    assert!(apply(&mut admin_state, Action::Server(E::Queue { length: 2 })).is_empty());
+}
+
+// An operator can decline an offer; it leaves the list once the server took the decline.
+#[test]
+fn declining_an_offer_sends_decline_once_and_drops_it() {
+    let mut state = signed_in(alice());
+    apply(&mut state, Action::Server(offer(7, "Maria", 1)));
+    let commands = apply(&mut state, key(KeyCode::Char('x')));
+    assert!(matches!(&commands[..], [Command::Decline(7)]));
+    assert!(
+        apply(&mut state, key(KeyCode::Char('x'))).is_empty(),
+        "no second decline"
+    );
+    apply(&mut state, Action::Declined(7));
+    assert!(state.console.offers.is_empty());
+    assert!(state.note.as_ref().unwrap().text.contains("Declined"));
+}
+
+// Wide terminals show who the selected chat's visitor is: pages, earlier chats, email.
+#[test]
+fn wide_terminals_show_the_visitor_panel() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    let profile = api::VisitorProfile {
+        name: "Maria Rossi".into(),
+        email: "maria@example.com".into(),
+        visitor: Some(screens::visitor(
+            3,
+            "https://shop.example/kettles",
+            NOW - 60_000,
+        )),
+        previous_chats: vec![chat(
+            2,
+            "Maria Rossi",
+            "closed",
+            Some(3),
+            NOW - 86_400_000 * 3,
+        )],
+    };
+    apply(&mut state, Action::Profile { chat: 7, profile });
+    let narrow = format!("{:?}", draw(&state, 120, 30).backend());
+    assert!(!narrow.contains("Earlier chats"), "no room at 120 columns");
+    let wide = format!("{:?}", draw(&state, 160, 30).backend());
+    assert!(wide.contains("Pages (3 seen)"), "{wide}");
+    assert!(wide.contains("Blue kettle · page 3"), "{wide}");
+    assert!(wide.contains("Earlier chats (1)"), "{wide}");
+    assert!(wide.contains("#2 · Bob"), "{wide}");
 }

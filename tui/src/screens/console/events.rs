@@ -138,7 +138,8 @@ pub fn server_event(state: &mut State, event: OperatorEventData) -> Option<Actio
         }
         E::Queue { length } => {
             crate::screens::dashboard::queue(state, length);
-            None
+            // The queue pane is the operators' (admins without a SIP take no chats).
+            state.takes_chats().then_some(Action::Run(Command::Queue))
         }
         E::Visitor { .. } | E::VisitorLeft { .. } => crate::screens::visitors::event(state, event),
         E::Changed { resource } => crate::app::changed(state, resource),
@@ -214,6 +215,7 @@ fn hold(state: &mut State, chat: &api::Chat, department: Option<String>) -> Opti
     batch(vec![
         Command::Transcript(chat.id),
         Command::Routing(chat.id),
+        Command::VisitorProfile(chat.id),
     ])
 }
 
@@ -239,6 +241,28 @@ pub fn result(state: &mut State, action: Action) -> Option<Action> {
                 seen(state);
             }
             follow
+        }
+        Action::Declined(id) => {
+            if let Some(offer) = take_offer(state, id) {
+                state.say(
+                    Level::Info,
+                    format!(
+                        "Declined the chat from {}; it moves on",
+                        one_line(&offer.name, 30)
+                    ),
+                );
+            }
+            None
+        }
+        Action::Queue(chats) => {
+            state.console.queue = chats;
+            None
+        }
+        Action::Profile { chat, profile } => {
+            if let Some(open) = state.console.chat_mut(chat) {
+                open.profile = Some(profile);
+            }
+            None
         }
         Action::ChatInfo(chat) => {
             let mine = state
@@ -342,6 +366,12 @@ pub fn failed(
                 ),
                 _ => state.say(Level::Error, format!("Could not accept: {message}")),
             }
+        }
+        Command::Decline(id) => {
+            if let Some(offer) = state.console.offers.iter_mut().find(|o| o.chat_id == *id) {
+                offer.accepting = false;
+            }
+            state.say(Level::Error, format!("Could not decline: {message}"));
         }
         Command::Send {
             chat, client_id, ..

@@ -102,6 +102,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
             None
         }
         (Pane::Offers, KeyCode::Enter | KeyCode::Char('a')) => accept(state),
+        (_, KeyCode::Char('x')) => decline(state),
         (Pane::Chats, KeyCode::Enter | KeyCode::Char('i')) if !c.chats.is_empty() => {
             c.focus = Pane::Input;
             None
@@ -187,6 +188,17 @@ fn accept(state: &mut State) -> Option<Action> {
     }
     offer.accepting = true;
     run(Command::Accept(offer.chat_id))
+}
+
+/// Declines the selected offer: the server offers it to someone else.
+fn decline(state: &mut State) -> Option<Action> {
+    let index = state.console.offer_sel;
+    let offer = state.console.offers.get_mut(index)?;
+    if offer.accepting {
+        return None;
+    }
+    offer.accepting = true;
+    run(Command::Decline(offer.chat_id))
 }
 
 /// Opens the transfer picker for the selected chat.
