@@ -65,7 +65,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Option<Action> {
     if !typing(state) && !ctrl {
         match key.code {
             KeyCode::Char('?') => {
-                state.overlay = Some(Overlay::Help);
+                state.overlay = Some(Overlay::Help { scroll: 0 });
                 return None;
             }
             KeyCode::Char('s') => return toggle_presence(state),

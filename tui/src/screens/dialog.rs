@@ -44,7 +44,10 @@ pub enum Purpose {
 #[derive(Clone, Debug)]
 pub enum Overlay {
     /// Every key of the current screen.
-    Help,
+    Help {
+        /// Lines scrolled down (the list can be longer than a small terminal).
+        scroll: usize,
+    },
     /// A yes/no question; yes runs `then`.
     Confirm {
         /// The question.
@@ -181,8 +184,14 @@ impl Overlay {
 pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
     let overlay = state.overlay.as_mut()?;
     match overlay {
-        Overlay::Help => {
-            state.overlay = None;
+        Overlay::Help { scroll } => {
+            match key.code {
+                KeyCode::Down | KeyCode::Char('j') => *scroll += 1,
+                KeyCode::PageDown | KeyCode::Char(' ') => *scroll += 10,
+                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                _ => state.overlay = None,
+            }
             None
         }
         Overlay::Confirm { then, .. } => match key.code {
@@ -297,7 +306,11 @@ pub struct View<'a> {
 impl Widget for View<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         match self.overlay {
-            Overlay::Help => super::help::View(self.state).render(area, buf),
+            Overlay::Help { scroll } => super::help::View {
+                state: self.state,
+                scroll: *scroll,
+            }
+            .render(area, buf),
             Overlay::Confirm { question, .. } => {
                 let width = (question.chars().count() as u16 + 6).clamp(30, area.width);
                 let rect = centered(area, width, 5);

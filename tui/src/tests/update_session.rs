@@ -429,7 +429,7 @@ fn q_on_the_console_asks_when_chats_are_open() {
 fn help_opens_and_any_key_closes_it() {
     let mut state = signed_in(alice());
     update(&mut state, key(KeyCode::Char('?')));
-    assert!(matches!(state.overlay, Some(Overlay::Help)));
+    assert!(matches!(state.overlay, Some(Overlay::Help { .. })));
     update(&mut state, key(KeyCode::Char('x')));
     assert!(state.overlay.is_none());
 }
@@ -569,4 +569,30 @@ fn company_changes_reach_running_clients_and_times_follow_the_zone() {
         screen.contains("21:30"),
         "the clock is in Tokyo time: {screen}"
     );
+}
+
+// Regression: help lines longer than the overlay were cut at its edge.
+#[test]
+fn help_lines_wrap_instead_of_being_cut() {
+    let lines = crate::screens::help::rows(
+        &[(
+            "Enter",
+            "in the input: send (a lone #shortcut expands instead; an unknown one is refused)",
+        )],
+        60,
+    );
+    let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    assert_eq!(text.len(), 3, "{text:?}");
+    assert!(text.iter().all(|l| l.chars().count() <= 60), "{text:?}");
+    assert!(text.last().unwrap().trim_end().ends_with("refused)"));
+    // On the smallest terminal the overlay scrolls to its end.
+    let mut state = signed_in(alice());
+    update(&mut state, key(KeyCode::Char('?')));
+    for _ in 0..40 {
+        update(&mut state, key(KeyCode::Down));
+    }
+    let screen = format!("{:?}", draw(&state, 80, 24).backend());
+    assert!(screen.contains("twice quits"), "{screen}");
+    update(&mut state, key(KeyCode::Char('x')));
+    assert!(state.overlay.is_none());
 }
