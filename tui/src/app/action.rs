@@ -151,6 +151,13 @@ pub enum Action {
     Canned(Vec<api::Canned>),
     /// `GET /v1/buttons/code`.
     ButtonCode(ButtonCode),
+    /// A language picked in the language picker.
+    Language {
+        /// What it is for.
+        target: crate::screens::admin::LanguageFor,
+        /// Its code.
+        code: String,
+    },
     /// A canned response's text picked for a chat's draft.
     InsertCanned {
         /// The chat whose draft it goes into.

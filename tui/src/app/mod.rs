@@ -268,6 +268,7 @@ pub fn update(state: &mut State, action: Action) -> Option<Action> {
             state.canned = list;
             admin::canned_loaded(state)
         }
+        Action::Language { target, code } => admin::language(state, target, code),
         Action::Company(_)
         | Action::CompanySaved(_)
         | Action::Window(_)

@@ -231,7 +231,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
             action
         }
         Overlay::Form { form, purpose, .. } => match form.key(key) {
-            Outcome::Used => None,
+            Outcome::Used | Outcome::PickLanguage => None,
             Outcome::Save => {
                 let (form, purpose) = (form.clone(), purpose.clone());
                 match admin::submit_form(state, purpose, &form) {

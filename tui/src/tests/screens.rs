@@ -452,3 +452,12 @@ fn admin_menu() {
     apply(&mut state, Action::Company(company()));
     assert_snapshot!(draw(&state, 80, 24).backend());
 }
+
+#[test]
+fn admin_language_picker() {
+    let mut state = admin_on(Panel::Buttons);
+    apply(&mut state, Action::ButtonCode(code("en")));
+    update(&mut state, key(KeyCode::Enter));
+    type_text(&mut state, "a");
+    assert_snapshot!(draw(&state, 80, 24).backend());
+}

@@ -229,7 +229,7 @@ fn change_field(state: &mut State, kind: &crate::screens::form::Kind, typed: &st
     use crate::screens::form::Kind;
     match kind {
         Kind::Toggle => update(state, key(KeyCode::Char(' '))),
-        Kind::Choice(_) => update(state, key(KeyCode::Right)),
+        Kind::Choice(_) | Kind::Language => update(state, key(KeyCode::Right)),
         Kind::Text | Kind::Number | Kind::Secret => {
             update(state, key(KeyCode::Enter));
             update(state, ctrl('u'));
@@ -350,4 +350,42 @@ fn saving_one_operator_field_sends_only_that_field() {
         assert_eq!(request.keys(), [field.key]);
         request.to::<api::OperatorRequest>().unwrap();
     }
+}
+
+// Regression: language pickers stepped through 52 bare codes; they list the languages by
+// their own names and find one by typing.
+#[test]
+fn language_pickers_show_names_and_find_by_typing() {
+    let mut state = signed_in(admin());
+    state.screen = Screen::Admin;
+    state.admin.menu = false;
+    state.admin.panel = crate::screens::admin::Panel::Buttons;
+    update(&mut state, key(KeyCode::Enter));
+    let Some(Overlay::Pick(pick)) = &state.overlay else {
+        panic!("no picker")
+    };
+    assert_eq!(pick.items.len(), 52);
+    assert!(pick.items.iter().any(|(l, _)| l == "العربية · Arabic (ar)"));
+    type_text(&mut state, "deut");
+    let commands = apply(&mut state, key(KeyCode::Enter));
+    assert!(
+        matches!(&commands[..], [Command::ButtonCode { lang, .. }] if lang == "de"),
+        "{commands:?}"
+    );
+    let screen = format!("{:?}", draw(&state, 80, 24).backend());
+    assert!(screen.contains("Deutsch"), "{screen}");
+    // The chat window's default language, found by its English name, saved alone.
+    state.admin.panel = crate::screens::admin::Panel::Window;
+    apply(&mut state, Action::Window(screens::window()));
+    update(&mut state, key(KeyCode::Enter));
+    type_text(&mut state, "arabic");
+    apply(&mut state, key(KeyCode::Enter));
+    let screen = format!("{:?}", draw(&state, 80, 24).backend());
+    assert!(screen.contains("العربية"), "{screen}");
+    let commands = apply(&mut state, key(KeyCode::Char('w')));
+    let [Command::SaveWindow(patch)] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(patch.keys(), ["language"]);
+    assert_eq!(patch.get("language"), Some(&serde_json::json!("ar")));
 }

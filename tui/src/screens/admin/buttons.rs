@@ -14,6 +14,7 @@ use crate::client::ButtonCode;
 use crate::command::Command;
 use crate::input::TextInput;
 use crate::sanitize::sanitize;
+use crate::screens::admin::{language_picker, LanguageFor};
 use crate::screens::dialog::{Overlay, Purpose};
 use crate::screens::{accent, dim, hints, one_line, selected, wrap};
 
@@ -43,6 +44,10 @@ impl Default for ButtonsPanel {
 
 /// Keys of this panel.
 pub const KEYS: &[(&str, &str)] = &[
+    (
+        "Enter or /",
+        "choose the language by name (type to find it)",
+    ),
     (
         "← → or h l",
         "previous / next language (52, right-to-left ones marked)",
@@ -83,6 +88,15 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
         KeyCode::Left | KeyCode::Char('h') | KeyCode::Up | KeyCode::Char('k') => {
             b.lang = LANGUAGES[(at + LANGUAGES.len() - 1) % LANGUAGES.len()].into();
         }
+        KeyCode::Enter | KeyCode::Char('/') => {
+            let current = b.lang.clone();
+            state.overlay = Some(language_picker(
+                "Button language",
+                LanguageFor::Buttons,
+                &current,
+            ));
+            return None;
+        }
         KeyCode::Char('t') => {
             b.style = if b.style == STYLES[0] {
                 STYLES[1]
@@ -111,6 +125,17 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
         }
         _ => return None,
     }
+    b.code = None;
+    fetch(state)
+}
+
+/// A language was picked for the button.
+pub fn set_language(state: &mut State, code: String) -> Option<Action> {
+    let b = &mut state.admin.buttons;
+    if b.lang == code {
+        return None;
+    }
+    b.lang = code;
     b.code = None;
     fetch(state)
 }
@@ -147,7 +172,10 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer, _focused: bool) {
     let mut lines = vec![
         Line::from(vec![
             Span::styled("Language ", dim()),
-            Span::styled(format!("‹ {} ›", b.lang), accent()),
+            Span::styled(
+                format!("‹ {} ›", crate::languages::label(&b.lang)),
+                accent(),
+            ),
             Span::styled(if rtl { "  right-to-left" } else { "" }, dim()),
         ]),
         Line::from([vec![Span::styled("Style    ", dim())], styles].concat()),
@@ -176,7 +204,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer, _focused: bool) {
     };
     Paragraph::new(lines).render(body, buf);
     hints(&[
-        ("← →", "language"),
+        ("Enter", "language"),
         ("t", "style"),
         ("c", "copy"),
         ("w", "save to file"),

@@ -86,7 +86,7 @@ pub fn loaded(state: &mut State, company: api::Company, saved: bool) -> Option<A
 pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
     match state.admin.company.form.key(key) {
         Outcome::Save => save(state),
-        Outcome::Used | Outcome::Pass => None,
+        Outcome::Used | Outcome::Pass | Outcome::PickLanguage => None,
     }
 }
 

@@ -15,7 +15,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph, StatefulWidget, Widget};
 
-use super::dialog::Purpose;
+use super::dialog::{Overlay, Pick, Purpose};
 use super::form::Form;
 use super::{bad, dim, pane, selected};
 use crate::app::{batch, run, Action, Level, State};
@@ -59,6 +59,47 @@ impl Panel {
             Panel::Canned => "Canned responses",
             Panel::Buttons => "Chat buttons",
         }
+    }
+}
+
+/// What a language picked in the language picker is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LanguageFor {
+    /// The chat window's default language (a form field).
+    Window,
+    /// The chat button's code.
+    Buttons,
+}
+
+/// The language picker: every language by its own name, found by typing, the current one
+/// selected.
+pub fn language_picker(title: &str, target: LanguageFor, current: &str) -> Overlay {
+    let codes = crate::languages::codes();
+    let items = codes
+        .iter()
+        .map(|code| {
+            (
+                crate::languages::label(code),
+                Action::Language {
+                    target,
+                    code: code.to_string(),
+                },
+            )
+        })
+        .collect();
+    let mut pick = Pick::new(title, items);
+    pick.selected = codes.iter().position(|c| *c == current).unwrap_or(0);
+    Overlay::Pick(pick)
+}
+
+/// A language was picked.
+pub fn language(state: &mut State, target: LanguageFor, code: String) -> Option<Action> {
+    match target {
+        LanguageFor::Window => {
+            window::set_language(state, code);
+            None
+        }
+        LanguageFor::Buttons => buttons::set_language(state, code),
     }
 }
 

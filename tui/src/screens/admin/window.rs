@@ -16,6 +16,7 @@ use crate::client::GraphicsSlot;
 use crate::command::{Command, Part};
 use crate::input::TextInput;
 use crate::patch::Patch;
+use crate::screens::admin::{language_picker, LanguageFor};
 use crate::screens::dialog::{Overlay, Purpose};
 use crate::screens::form::{yes, Field, Form, Kind, Outcome};
 use crate::screens::{accent, bold, dim, good, hints, selected};
@@ -80,10 +81,6 @@ fn forms(
     canned: &[api::Canned],
     departments: &[api::Department],
 ) -> [Form; 6] {
-    let languages: Vec<String> = switchboard_http::LANGUAGES
-        .iter()
-        .map(|l| l.to_string())
-        .collect();
     let mut responses = vec!["none".to_string()];
     responses.extend(
         canned
@@ -105,7 +102,7 @@ fn forms(
         .map_or("none".to_string(), |d| crate::sanitize::line(&d.name));
     [
         Form::new(vec![
-            Field::new("language", "Default language", Kind::Choice(languages), &w.language).hint("a page can override it in the chat URL"),
+            Field::new("language", "Default language", Kind::Language, &w.language).hint("Enter: find by typing; a page can override it in the chat URL"),
             Field::new("distribution", "Call distribution", Kind::Choice(vec!["single".into(), "all".into()]), &w.distribution)
                 .hint("single: one operator at a time; all: every available operator, first to accept wins"),
             Field::new("connection_timeout_secs", "Connection timeout (s)", Kind::Number, seconds(w.connection_timeout_secs))
@@ -198,7 +195,28 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
     }
     match p.forms[p.section].key(key) {
         Outcome::Save => save(state),
+        Outcome::PickLanguage => {
+            let current = p.forms[p.section].value("language").to_string();
+            state.overlay = Some(language_picker(
+                "Default language",
+                LanguageFor::Window,
+                &current,
+            ));
+            None
+        }
         Outcome::Used | Outcome::Pass => None,
+    }
+}
+
+/// A default language was picked: the form's field takes it (saved with `w`).
+pub fn set_language(state: &mut State, code: String) {
+    let forms = &mut state.admin.window.forms;
+    if let Some(field) = forms
+        .iter_mut()
+        .flat_map(|f| f.fields.iter_mut())
+        .find(|f| f.key == "language")
+    {
+        field.value = code;
     }
 }
 
