@@ -385,6 +385,39 @@ impl Client {
         .map(drop)
     }
 
+    /// `DELETE /v1/chat-window/graphics/{id}`.
+    pub async fn delete_slot(&self, slot: u64) -> Result<()> {
+        self.empty(Method::DELETE, &format!("/v1/chat-window/graphics/{slot}"))
+            .await
+    }
+
+    /// `PUT /v1/buttons/custom/{online|offline}` with the GIF's bytes.
+    pub async fn upload_button(&self, state: &str, bytes: Vec<u8>) -> Result<api::CustomButtons> {
+        let path = format!("/v1/buttons/custom/{}", segment(state));
+        self.send(
+            self.request(Method::PUT, &path)
+                .header(reqwest::header::CONTENT_TYPE, "image/gif")
+                .body(bytes),
+        )
+        .await
+    }
+
+    /// `DELETE /v1/buttons/custom`: both custom images go.
+    pub async fn delete_buttons(&self) -> Result<api::CustomButtons> {
+        self.get(Method::DELETE, "/v1/buttons/custom").await
+    }
+
+    /// `GET /v1/tracking/code`: the tracking snippet.
+    pub async fn tracking_code(&self) -> Result<api::TrackingCode> {
+        self.get(Method::GET, "/v1/tracking/code").await
+    }
+
+    /// `PUT /v1/me/password` (204); a wrong current password is 403 `wrong_password`.
+    pub async fn change_password(&self, body: &api::PasswordChange) -> Result<()> {
+        self.none(self.request(Method::PUT, "/v1/me/password").json(body))
+            .await
+    }
+
     /// `GET /v1/departments`.
     pub async fn departments(&self) -> Result<Vec<api::Department>> {
         self.get(Method::GET, "/v1/departments").await

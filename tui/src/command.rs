@@ -38,6 +38,25 @@ impl Part {
     }
 }
 
+/// Which custom button image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ButtonState {
+    /// Shown while someone can take a chat.
+    Online,
+    /// Shown while nobody can.
+    Offline,
+}
+
+impl ButtonState {
+    /// The path segment and the word shown.
+    pub fn name(self) -> &'static str {
+        match self {
+            ButtonState::Online => "online",
+            ButtonState::Offline => "offline",
+        }
+    }
+}
+
 /// One side effect for the loop to carry out.
 #[derive(Clone, Debug)]
 pub enum Command {
@@ -174,6 +193,21 @@ pub enum Command {
         /// `standard` or `custom`.
         style: String,
     },
+    /// `DELETE /v1/chat-window/graphics/{id}`.
+    DeleteSlot(u64),
+    /// Reads a GIF and `PUT`s it as the custom online or offline button.
+    UploadButton {
+        /// `online` or `offline`.
+        state: ButtonState,
+        /// File to read.
+        path: String,
+    },
+    /// `DELETE /v1/buttons/custom`: back to the standard buttons.
+    DeleteButtons,
+    /// `GET /v1/tracking/code`.
+    TrackingCode,
+    /// `PUT /v1/me/password` (204; the account's other sessions end).
+    ChangePassword(api::PasswordChange),
     /// Writes text to a file.
     SaveFile {
         /// Path.
@@ -352,6 +386,34 @@ pub async fn execute(client: &Client, command: Command) -> Option<Action> {
             .button_code(lang, style)
             .await
             .map(Action::ButtonCode),
+        Command::DeleteSlot(id) => client
+            .delete_slot(*id)
+            .await
+            .map(|()| Action::Done(format!("Slot {id} deleted"), Box::new(Command::Graphics))),
+        Command::UploadButton { state, path } => match tokio::fs::read(path).await {
+            Ok(bytes) => client
+                .upload_button(state.name(), bytes)
+                .await
+                .map(|buttons| Action::CustomButtons {
+                    buttons,
+                    note: format!("The {} button is uploaded", state.name()),
+                }),
+            Err(e) => Err(Failure::local("file", format!("cannot read {path}: {e}"))),
+        },
+        Command::DeleteButtons => {
+            client
+                .delete_buttons()
+                .await
+                .map(|buttons| Action::CustomButtons {
+                    buttons,
+                    note: "Custom buttons deleted: the standard ones show".into(),
+                })
+        }
+        Command::TrackingCode => client.tracking_code().await.map(Action::TrackingCode),
+        Command::ChangePassword(body) => client
+            .change_password(body)
+            .await
+            .map(|()| Action::Note("Password changed; your other sessions have ended".into())),
         Command::SaveFile { path, contents } => match tokio::fs::write(path, contents).await {
             Ok(()) => Ok(Action::Note(format!("Saved to {path}"))),
             Err(e) => Err(Failure::local("file", format!("cannot write {path}: {e}"))),

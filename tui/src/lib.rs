@@ -26,7 +26,7 @@
 //!   `signup`, `console/` (`mod.rs` state and view, `events.rs` server events and
 //!   results, `keys.rs`) with `chat` (one chat and its message pane), `visitors`,
 //!   `offline`, `history`, `dashboard`, `admin/{company,window,departments,operators,
-//!   canned,buttons}`, `help`, plus `dialog` (confirm, prompt, picker, form) and `form`
+//!   canned,buttons,tracking}`, `password`, `help`, plus `dialog` (confirm, prompt, picker, form) and `form`
 //!   (the settings form).
 //! - `tests/` (unit tests): `update` for every action, `insta` snapshots of every screen
 //!   on a fixed-size `TestBackend`, escape sequences rendered inert. `tests/it` (the

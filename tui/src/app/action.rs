@@ -151,6 +151,15 @@ pub enum Action {
     Canned(Vec<api::Canned>),
     /// `GET /v1/buttons/code`.
     ButtonCode(ButtonCode),
+    /// Custom buttons uploaded or deleted: which are there now.
+    CustomButtons {
+        /// What the server has.
+        buttons: api::CustomButtons,
+        /// What to say.
+        note: String,
+    },
+    /// `GET /v1/tracking/code`.
+    TrackingCode(api::TrackingCode),
     /// A language picked in the language picker.
     Language {
         /// What it is for.

@@ -69,6 +69,10 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Option<Action> {
                 return None;
             }
             KeyCode::Char('s') => return toggle_presence(state),
+            KeyCode::Char('P') => {
+                state.overlay = Some(crate::screens::password::open());
+                return None;
+            }
             KeyCode::Char('q') => return back(state, true),
             KeyCode::Esc => return back(state, false),
             KeyCode::Char(c @ '1'..='9') => {

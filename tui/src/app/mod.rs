@@ -274,7 +274,9 @@ pub fn update(state: &mut State, action: Action) -> Option<Action> {
         | Action::Window(_)
         | Action::WindowSaved(_)
         | Action::Graphics(_)
-        | Action::ButtonCode(_) => admin::result(state, action),
+        | Action::ButtonCode(_)
+        | Action::CustomButtons { .. }
+        | Action::TrackingCode(_) => admin::result(state, action),
     }
 }
 
@@ -301,6 +303,8 @@ fn failed(state: &mut State, command: Command, error: Failure) -> Option<Action>
         | Command::SaveCanned { .. }
         | Command::SaveDepartment { .. }
         | Command::Upload { .. }
+        | Command::UploadButton { .. }
+        | Command::ChangePassword(_)
         | Command::SaveFile { .. }
             if error.status != Some(401) && crate::screens::dialog::reopen(state, &message) =>
         {

@@ -26,6 +26,12 @@ pub enum Purpose {
     },
     /// Save the chat button's code to a file.
     SaveCode,
+    /// Save the tracking snippet to a file.
+    SaveTracking,
+    /// Upload a custom button GIF from a file.
+    UploadButton(crate::command::ButtonState),
+    /// Change one's own password.
+    ChangePassword,
     /// A new department's name.
     NewDepartment,
     /// A department's new name.

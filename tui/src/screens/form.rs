@@ -255,7 +255,7 @@ impl Form {
                 }
                 _ => {
                     let shown = match &f.kind {
-                        Kind::Secret if f.value.is_empty() => "(unchanged)".to_string(),
+                        Kind::Secret if f.value.is_empty() => "—".to_string(),
                         Kind::Secret => "•".repeat(f.value.chars().count().min(20)),
                         Kind::Toggle => {
                             if f.value == "yes" {

@@ -17,6 +17,7 @@ pub const GLOBAL: &[(&str, &str)] = &[
         "status: online → away → offline (F2 also while typing)",
     ),
     ("?", "this help"),
+    ("P", "change your password"),
     ("q or Esc", "back out (q on the console: quit)"),
     (
         "Ctrl-C",

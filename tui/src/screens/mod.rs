@@ -15,6 +15,7 @@ pub mod form;
 pub mod help;
 pub mod history;
 pub mod offline;
+pub mod password;
 pub mod signin;
 pub mod signup;
 pub mod visitors;

@@ -389,3 +389,148 @@ fn language_pickers_show_names_and_find_by_typing() {
     assert_eq!(patch.keys(), ["language"]);
     assert_eq!(patch.get("language"), Some(&serde_json::json!("ar")));
 }
+
+// A graphics slot can be deleted, after a question.
+#[test]
+fn a_graphics_slot_can_be_deleted() {
+    let mut state = signed_in(admin());
+    state.screen = Screen::Admin;
+    state.admin.panel = crate::screens::admin::Panel::Window;
+    state.admin.menu = false;
+    apply(&mut state, Action::Window(screens::window()));
+    state.admin.window.section = 2;
+    apply(&mut state, Action::Graphics(screens::slots()));
+    update(&mut state, key(KeyCode::Down));
+    assert!(apply(&mut state, key(KeyCode::Char('x'))).is_empty());
+    assert!(matches!(
+        &apply(&mut state, key(KeyCode::Char('y')))[..],
+        [Command::DeleteSlot(2)]
+    ));
+}
+
+// Custom button GIFs are uploaded from a file path and deleted; a refused upload brings the
+// path back with the reason.
+#[test]
+fn custom_button_gifs_upload_and_delete() {
+    let mut state = signed_in(admin());
+    state.screen = Screen::Admin;
+    state.admin.menu = false;
+    state.admin.panel = crate::screens::admin::Panel::Buttons;
+    update(&mut state, key(KeyCode::Char('o')));
+    type_text(&mut state, "/tmp/online.gif");
+    let commands = apply(&mut state, key(KeyCode::Enter));
+    let [Command::UploadButton { state: which, path }] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    assert_eq!((which.name(), path.as_str()), ("online", "/tmp/online.gif"));
+    apply(
+        &mut state,
+        failed(
+            commands[0].clone(),
+            failure(400, "invalid_gif", "the file is not a GIF"),
+        ),
+    );
+    let Some(Overlay::Prompt { input, error, .. }) = &state.overlay else {
+        panic!("the prompt is back")
+    };
+    assert_eq!(input.text, "/tmp/online.gif");
+    assert_eq!(error.as_deref(), Some("the file is not a GIF"));
+    update(&mut state, key(KeyCode::Esc));
+    let commands = apply(
+        &mut state,
+        Action::CustomButtons {
+            buttons: api::CustomButtons {
+                online: true,
+                offline: false,
+                custom_buttons: false,
+            },
+            note: "The online button is uploaded".into(),
+        },
+    );
+    assert!(matches!(&commands[..], [Command::ButtonCode { .. }]));
+    let screen = format!("{:?}", draw(&state, 80, 24).backend());
+    assert!(screen.contains("online uploaded  offline —"), "{screen}");
+    update(&mut state, key(KeyCode::Char('X')));
+    assert!(matches!(
+        &apply(&mut state, key(KeyCode::Char('y')))[..],
+        [Command::DeleteButtons]
+    ));
+}
+
+// The tracking snippet has its panel: shown, copied with OSC 52, saved to a file.
+#[test]
+fn tracking_code_panel_copies_and_saves() {
+    let mut state = signed_in(admin());
+    state.screen = Screen::Admin;
+    state.admin.menu = true;
+    state.admin.panel = crate::screens::admin::Panel::Buttons;
+    let commands = apply(&mut state, key(KeyCode::Down));
+    assert!(matches!(&commands[..], [Command::TrackingCode]));
+    update(&mut state, key(KeyCode::Enter));
+    let html = "<script src=\"http://127.0.0.1:8080/static/track.js\" data-key=\"abcdef0123456789\"></script>";
+    apply(
+        &mut state,
+        Action::TrackingCode(api::TrackingCode {
+            html: html.into(),
+            tracking: false,
+        }),
+    );
+    let screen = format!("{:?}", draw(&state, 100, 24).backend());
+    assert!(screen.contains("Visitor tracking is off"), "{screen}");
+    assert!(screen.contains("track.js"), "{screen}");
+    assert!(
+        matches!(&apply(&mut state, key(KeyCode::Char('c')))[..], [Command::Copy(h)] if h == html)
+    );
+    update(&mut state, key(KeyCode::Char('w')));
+    let commands = apply(&mut state, key(KeyCode::Enter));
+    assert!(
+        matches!(&commands[..], [Command::SaveFile { path, contents }] if path == "tracking-code.html" && contents.starts_with("<script"))
+    );
+}
+
+// Anyone signed in can change their own password; a wrong current password brings the form
+// back with the server's sentence.
+#[test]
+fn changing_ones_password() {
+    let mut state = signed_in(alice());
+    update(&mut state, key(KeyCode::Char('P')));
+    let fill = |state: &mut State, text: &str| {
+        update(state, key(KeyCode::Enter));
+        type_text(state, text);
+        update(state, key(KeyCode::Enter));
+        update(state, key(KeyCode::Down));
+    };
+    fill(&mut state, "old-secret");
+    fill(&mut state, "new-secret-1");
+    fill(&mut state, "new-secret-2");
+    assert!(apply(&mut state, key(KeyCode::Char('w'))).is_empty());
+    let Some(Overlay::Form { error, .. }) = &state.overlay else {
+        panic!("the form stays")
+    };
+    assert_eq!(error.as_deref(), Some("The two new passwords differ"));
+    // Still on the repeated one: type it again.
+    update(&mut state, key(KeyCode::Enter));
+    update(&mut state, ctrl('u'));
+    type_text(&mut state, "new-secret-1");
+    update(&mut state, key(KeyCode::Enter));
+    let commands = apply(&mut state, key(KeyCode::Char('w')));
+    let [Command::ChangePassword(body)] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(
+        (body.current.as_str(), body.new.as_str()),
+        ("old-secret", "new-secret-1")
+    );
+    apply(
+        &mut state,
+        failed(
+            commands[0].clone(),
+            failure(403, "wrong_password", "the current password is wrong"),
+        ),
+    );
+    let Some(Overlay::Form { error, .. }) = &state.overlay else {
+        panic!("the form is back")
+    };
+    assert_eq!(error.as_deref(), Some("the current password is wrong"));
+    assert_eq!(state.screen, Screen::Console, "a 403 is not a lost session");
+}

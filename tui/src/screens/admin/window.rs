@@ -72,6 +72,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("H / S", "Graphics: upload the header / sidebar from a file"),
     ("a or Enter", "Graphics: make the slot the active one"),
     ("D", "Graphics: go back to the default images"),
+    ("x", "Graphics: delete the slot"),
     ("Tab or Esc", "back to the menu"),
 ];
 
@@ -240,6 +241,13 @@ fn graphics_key(state: &mut State, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('S') => state.overlay = Some(prompt(Part::Sidebar, slot?)),
         KeyCode::Char('a') | KeyCode::Enter => return run(Command::Activate(Some(slot?))),
         KeyCode::Char('D') => return run(Command::Activate(None)),
+        KeyCode::Char('x') => {
+            let slot = slot?;
+            state.overlay = Some(Overlay::Confirm {
+                question: format!("Delete graphics slot {slot} and its images?"),
+                then: Box::new(Action::Run(Command::DeleteSlot(slot))),
+            });
+        }
         _ => {}
     }
     None
@@ -250,11 +258,19 @@ pub fn upload(_state: &mut State, slot: u64, part: Part, path: String) -> Option
     if path.is_empty() {
         return None;
     }
-    let path = match path.strip_prefix("~/") {
+    run(Command::Upload {
+        slot,
+        part,
+        path: home(path),
+    })
+}
+
+/// `~/` at the start of a typed path is the home folder, as in a shell.
+pub fn home(path: String) -> String {
+    match path.strip_prefix("~/") {
         Some(rest) => std::env::var("HOME").map_or(path.clone(), |home| format!("{home}/{rest}")),
         None => path,
-    };
-    run(Command::Upload { slot, part, path })
+    }
 }
 
 /// A number of seconds typed in `label`'s field.
@@ -397,6 +413,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer, focused: bool) {
             ("S", "sidebar"),
             ("a", "activate"),
             ("D", "defaults"),
+            ("x", "delete"),
         ])
         .render(hint, buf);
     } else {
