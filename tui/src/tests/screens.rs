@@ -461,3 +461,37 @@ fn admin_language_picker() {
     type_text(&mut state, "a");
     assert_snapshot!(draw(&state, 80, 24).backend());
 }
+
+#[test]
+fn console_wide_with_queue_and_visitor_panel() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    update(&mut state, key(KeyCode::Esc));
+    state.note = None;
+    apply(
+        &mut state,
+        Action::Queue(vec![chat(30, "Zoe", "waiting", None, NOW - 95_000)]),
+    );
+    let profile = api::VisitorProfile {
+        name: "Maria Rossi".into(),
+        email: "maria.rossi@example.com".into(),
+        visitor: Some(visitor(3, "https://shop.example/kettles", NOW - 60_000)),
+        previous_chats: vec![chat(
+            2,
+            "Maria Rossi",
+            "closed",
+            Some(3),
+            NOW - 3 * 86_400_000,
+        )],
+    };
+    apply(&mut state, Action::Profile { chat: 7, profile });
+    apply(
+        &mut state,
+        Action::Server(api::OperatorEventData::VisitorPresence {
+            chat_id: 7,
+            present: false,
+        }),
+    );
+    state.note = None;
+    assert_snapshot!(draw(&state, 160, 30).backend());
+}

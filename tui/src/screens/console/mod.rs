@@ -1,5 +1,6 @@
-//! The operator console: offers waiting (name, department, page, waiting time), the chats
-//! held with unread counts, the selected chat's messages and the input line.
+//! The operator console: offers waiting (name, department, page, waiting time), the
+//! company's queue, the chats held with unread counts, the selected chat's messages and its
+//! own draft in the input line, and on wide terminals who the chat's visitor is.
 //!
 //! - `mod.rs`: the console's state and its view;
 //! - `events.rs`: server events and the results of the console's commands;
