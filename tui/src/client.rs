@@ -11,6 +11,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use switchboard_http::api;
 
+use crate::patch::Patch;
+
 /// A call that takes longer than this has failed; the event stream has no such limit.
 const CALL_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -18,8 +20,11 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(20);
 /// stream's reconnect loop can show "reconnecting").
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Most chats the history asks for (the server's own cap is 500).
+/// Most chats the console and the dashboard ask for (the server's own cap is 500).
 pub const HISTORY_LIMIT: usize = 500;
+
+/// Chats per page of the history's search: a screenful or two; more load on demand.
+pub const HISTORY_PAGE: usize = 50;
 
 /// Why a call failed: the server's `{code, message}` or a transport error.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,6 +138,29 @@ impl Client {
         self.send(self.request(method, path).json(body)).await
     }
 
+    /// A call answered with no body (204), or with one that is not needed.
+    async fn empty(&self, method: Method, path: &str) -> Result<()> {
+        self.none(self.request(method, path)).await
+    }
+
+    /// Sends a request whose answer's body is not read (204 No Content has none).
+    async fn none(&self, builder: RequestBuilder) -> Result<()> {
+        let response = builder
+            .timeout(CALL_TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| Failure::local("network", network_message(&e)))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| Failure::local("network", network_message(&e)))?;
+        Err(error_of(status, &bytes))
+    }
+
     /// A call without a body.
     async fn get<T: DeserializeOwned>(&self, method: Method, path: &str) -> Result<T> {
         self.send(self.request(method, path)).await
@@ -181,6 +209,24 @@ impl Client {
     /// `POST /v1/chats/{id}/accept` (409 `chat_taken` when someone was faster).
     pub async fn accept(&self, chat: u64) -> Result<api::Chat> {
         self.get(Method::POST, &format!("/v1/chats/{chat}/accept"))
+            .await
+    }
+
+    /// `POST /v1/chats/{id}/decline` (204): the offer moves on.
+    pub async fn decline(&self, chat: u64) -> Result<()> {
+        self.empty(Method::POST, &format!("/v1/chats/{chat}/decline"))
+            .await
+    }
+
+    /// `GET /v1/queue?limit=`: the chats waiting, head of the queue first.
+    pub async fn queue(&self, limit: usize) -> Result<Vec<api::Chat>> {
+        self.get(Method::GET, &format!("/v1/queue?limit={limit}"))
+            .await
+    }
+
+    /// `GET /v1/chats/{id}/visitor`: who the chat's visitor is.
+    pub async fn visitor_profile(&self, chat: u64) -> Result<api::VisitorProfile> {
+        self.get(Method::GET, &format!("/v1/chats/{chat}/visitor"))
             .await
     }
 
@@ -246,6 +292,24 @@ impl Client {
             .await
     }
 
+    /// `GET /v1/chats?q=&limit=&after=`: the server's search over names, emails and
+    /// message text, newest first; `after` is the last id of the page before.
+    pub async fn search_chats(
+        &self,
+        query: &str,
+        limit: usize,
+        after: Option<u64>,
+    ) -> Result<Vec<api::Chat>> {
+        let mut path = format!("/v1/chats?limit={limit}");
+        if !query.trim().is_empty() {
+            path.push_str(&format!("&q={}", segment(query.trim())));
+        }
+        if let Some(after) = after {
+            path.push_str(&format!("&after={after}"));
+        }
+        self.get(Method::GET, &path).await
+    }
+
     /// `GET /v1/visitors`.
     pub async fn visitors(&self) -> Result<Vec<api::Visitor>> {
         self.get(Method::GET, "/v1/visitors").await
@@ -263,13 +327,19 @@ impl Client {
         self.get(Method::GET, "/v1/offline-messages").await
     }
 
+    /// `POST /v1/offline-messages/{id}/done` (204).
+    pub async fn offline_done(&self, id: u64) -> Result<()> {
+        self.empty(Method::POST, &format!("/v1/offline-messages/{id}/done"))
+            .await
+    }
+
     /// `GET /v1/company`.
     pub async fn company(&self) -> Result<api::Company> {
         self.get(Method::GET, "/v1/company").await
     }
 
     /// `PUT /v1/company`.
-    pub async fn save_company(&self, patch: &api::CompanyPatch) -> Result<api::Company> {
+    pub async fn save_company(&self, patch: &Patch) -> Result<api::Company> {
         self.call(Method::PUT, "/v1/company", patch).await
     }
 
@@ -279,7 +349,7 @@ impl Client {
     }
 
     /// `PUT /v1/chat-window`.
-    pub async fn save_chat_window(&self, patch: &api::ChatWindowPatch) -> Result<api::ChatWindow> {
+    pub async fn save_chat_window(&self, patch: &Patch) -> Result<api::ChatWindow> {
         self.call(Method::PUT, "/v1/chat-window", patch).await
     }
 
@@ -315,6 +385,39 @@ impl Client {
         .map(drop)
     }
 
+    /// `DELETE /v1/chat-window/graphics/{id}`.
+    pub async fn delete_slot(&self, slot: u64) -> Result<()> {
+        self.empty(Method::DELETE, &format!("/v1/chat-window/graphics/{slot}"))
+            .await
+    }
+
+    /// `PUT /v1/buttons/custom/{online|offline}` with the GIF's bytes.
+    pub async fn upload_button(&self, state: &str, bytes: Vec<u8>) -> Result<api::CustomButtons> {
+        let path = format!("/v1/buttons/custom/{}", segment(state));
+        self.send(
+            self.request(Method::PUT, &path)
+                .header(reqwest::header::CONTENT_TYPE, "image/gif")
+                .body(bytes),
+        )
+        .await
+    }
+
+    /// `DELETE /v1/buttons/custom`: both custom images go.
+    pub async fn delete_buttons(&self) -> Result<api::CustomButtons> {
+        self.get(Method::DELETE, "/v1/buttons/custom").await
+    }
+
+    /// `GET /v1/tracking/code`: the tracking snippet.
+    pub async fn tracking_code(&self) -> Result<api::TrackingCode> {
+        self.get(Method::GET, "/v1/tracking/code").await
+    }
+
+    /// `PUT /v1/me/password` (204); a wrong current password is 403 `wrong_password`.
+    pub async fn change_password(&self, body: &api::PasswordChange) -> Result<()> {
+        self.none(self.request(Method::PUT, "/v1/me/password").json(body))
+            .await
+    }
+
     /// `GET /v1/departments`.
     pub async fn departments(&self) -> Result<Vec<api::Department>> {
         self.get(Method::GET, "/v1/departments").await
@@ -345,11 +448,7 @@ impl Client {
     }
 
     /// `PUT /v1/operators/{sip}`: creates or changes.
-    pub async fn save_operator(
-        &self,
-        sip: &str,
-        body: &api::OperatorRequest,
-    ) -> Result<api::Operator> {
+    pub async fn save_operator(&self, sip: &str, body: &Patch) -> Result<api::Operator> {
         self.call(
             Method::PUT,
             &format!("/v1/operators/{}", segment(sip)),

@@ -6,7 +6,9 @@
 use switchboard_http::api;
 
 use crate::app::{Action, Presence};
-use crate::client::{Client, Failure, HISTORY_LIMIT};
+use crate::client::{Client, Failure, HISTORY_LIMIT, HISTORY_PAGE};
+use crate::patch::Patch;
+use crate::screens::console::QUEUE_SHOWN;
 
 /// Where a chat is transferred.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,6 +38,25 @@ impl Part {
     }
 }
 
+/// Which custom button image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ButtonState {
+    /// Shown while someone can take a chat.
+    Online,
+    /// Shown while nobody can.
+    Offline,
+}
+
+impl ButtonState {
+    /// The path segment and the word shown.
+    pub fn name(self) -> &'static str {
+        match self {
+            ButtonState::Online => "online",
+            ButtonState::Offline => "offline",
+        }
+    }
+}
+
 /// One side effect for the loop to carry out.
 #[derive(Clone, Debug)]
 pub enum Command {
@@ -60,6 +81,12 @@ pub enum Command {
     SetStatus(Presence),
     /// `POST /v1/chats/{id}/accept`.
     Accept(u64),
+    /// `POST /v1/chats/{id}/decline`: the offer moves on to someone else.
+    Decline(u64),
+    /// `GET /v1/queue?limit=`: the chats waiting, head first.
+    Queue,
+    /// `GET /v1/chats/{id}/visitor`: the visitor panel.
+    VisitorProfile(u64),
     /// `POST /v1/chats/{id}/messages`; run in order with other sends.
     Send {
         /// The chat.
@@ -88,20 +115,29 @@ pub enum Command {
     Routing(u64),
     /// `GET /v1/chats`.
     Chats,
+    /// `GET /v1/chats?q=&limit=&after=`: a page of the history's search.
+    SearchChats {
+        /// Words to find in names, emails and messages ("" for every chat).
+        query: String,
+        /// The last chat of the page before (none for the first page).
+        after: Option<u64>,
+    },
     /// `GET /v1/visitors`.
     Visitors,
     /// `POST /v1/visitors/{id}/invite`.
     Invite(u64),
     /// `GET /v1/offline-messages`.
     OfflineMessages,
+    /// `POST /v1/offline-messages/{id}/done`.
+    OfflineDone(u64),
     /// `GET /v1/company`.
     Company,
-    /// `PUT /v1/company`.
-    SaveCompany(api::CompanyPatch),
+    /// `PUT /v1/company` with the changed fields.
+    SaveCompany(Patch),
     /// `GET /v1/chat-window`.
     Window,
-    /// `PUT /v1/chat-window`.
-    SaveWindow(api::ChatWindowPatch),
+    /// `PUT /v1/chat-window` with the changed fields.
+    SaveWindow(Patch),
     /// `GET /v1/chat-window/graphics`.
     Graphics,
     /// `POST /v1/chat-window/graphics`.
@@ -134,8 +170,8 @@ pub enum Command {
     SaveOperator {
         /// SIP username.
         sip: String,
-        /// Fields to set.
-        request: api::OperatorRequest,
+        /// Fields to set: every one for a new operator, the changed ones otherwise.
+        request: Patch,
     },
     /// `DELETE /v1/operators/{sip}`.
     DeleteOperator(String),
@@ -157,6 +193,21 @@ pub enum Command {
         /// `standard` or `custom`.
         style: String,
     },
+    /// `DELETE /v1/chat-window/graphics/{id}`.
+    DeleteSlot(u64),
+    /// Reads a GIF and `PUT`s it as the custom online or offline button.
+    UploadButton {
+        /// `online` or `offline`.
+        state: ButtonState,
+        /// File to read.
+        path: String,
+    },
+    /// `DELETE /v1/buttons/custom`: back to the standard buttons.
+    DeleteButtons,
+    /// `GET /v1/tracking/code`.
+    TrackingCode,
+    /// `PUT /v1/me/password` (204; the account's other sessions end).
+    ChangePassword(api::PasswordChange),
     /// Writes text to a file.
     SaveFile {
         /// Path.
@@ -191,6 +242,12 @@ pub async fn execute(client: &Client, command: Command) -> Option<Action> {
             .await
             .map(|()| Action::StatusSet(*p)),
         Command::Accept(id) => client.accept(*id).await.map(Action::Accepted),
+        Command::Decline(id) => client.decline(*id).await.map(|()| Action::Declined(*id)),
+        Command::Queue => client.queue(QUEUE_SHOWN).await.map(Action::Queue),
+        Command::VisitorProfile(id) => client
+            .visitor_profile(*id)
+            .await
+            .map(|profile| Action::Profile { chat: *id, profile }),
         Command::Send {
             chat,
             text,
@@ -240,9 +297,21 @@ pub async fn execute(client: &Client, command: Command) -> Option<Action> {
             .await
             .map(|entries| Action::Routing { chat: *id, entries }),
         Command::Chats => client.chats(HISTORY_LIMIT).await.map(Action::Chats),
+        Command::SearchChats { query, after } => client
+            .search_chats(query, HISTORY_PAGE, *after)
+            .await
+            .map(|chats| Action::ChatPage {
+                query: query.clone(),
+                after: *after,
+                chats,
+            }),
         Command::Visitors => client.visitors().await.map(Action::Visitors),
         Command::Invite(id) => client.invite(*id).await.map(|()| Action::Invited(*id)),
         Command::OfflineMessages => client.offline_messages().await.map(Action::OfflineMessages),
+        Command::OfflineDone(id) => client
+            .offline_done(*id)
+            .await
+            .map(|()| Action::OfflineDone(*id)),
         Command::Company => client.company().await.map(Action::Company),
         Command::SaveCompany(patch) => client.save_company(patch).await.map(Action::CompanySaved),
         Command::Window => client.chat_window().await.map(Action::Window),
@@ -317,6 +386,34 @@ pub async fn execute(client: &Client, command: Command) -> Option<Action> {
             .button_code(lang, style)
             .await
             .map(Action::ButtonCode),
+        Command::DeleteSlot(id) => client
+            .delete_slot(*id)
+            .await
+            .map(|()| Action::Done(format!("Slot {id} deleted"), Box::new(Command::Graphics))),
+        Command::UploadButton { state, path } => match tokio::fs::read(path).await {
+            Ok(bytes) => client
+                .upload_button(state.name(), bytes)
+                .await
+                .map(|buttons| Action::CustomButtons {
+                    buttons,
+                    note: format!("The {} button is uploaded", state.name()),
+                }),
+            Err(e) => Err(Failure::local("file", format!("cannot read {path}: {e}"))),
+        },
+        Command::DeleteButtons => {
+            client
+                .delete_buttons()
+                .await
+                .map(|buttons| Action::CustomButtons {
+                    buttons,
+                    note: "Custom buttons deleted: the standard ones show".into(),
+                })
+        }
+        Command::TrackingCode => client.tracking_code().await.map(Action::TrackingCode),
+        Command::ChangePassword(body) => client
+            .change_password(body)
+            .await
+            .map(|()| Action::Note("Password changed; your other sessions have ended".into())),
         Command::SaveFile { path, contents } => match tokio::fs::write(path, contents).await {
             Ok(()) => Ok(Action::Note(format!("Saved to {path}"))),
             Err(e) => Err(Failure::local("file", format!("cannot write {path}: {e}"))),

@@ -20,11 +20,13 @@
 //! - [`sanitize`]: the one function every server string passes through before a widget.
 //! - [`time`]: times in the company's zone with jiff's bundled tz database.
 //! - [`input`]: the text field (chat input, forms, prompts).
+//! - [`languages`]: the 52 languages' own names, for the language pickers.
+//! - [`patch`]: [`patch::Patch`], a settings `PUT` holding only the changed fields.
 //! - [`screens`]: each screen's state, keys and rendering, one file per screen: `signin`,
 //!   `signup`, `console/` (`mod.rs` state and view, `events.rs` server events and
 //!   results, `keys.rs`) with `chat` (one chat and its message pane), `visitors`,
 //!   `offline`, `history`, `dashboard`, `admin/{company,window,departments,operators,
-//!   canned,buttons}`, `help`, plus `dialog` (confirm, prompt, picker, form) and `form`
+//!   canned,buttons,tracking}`, `password`, `help`, plus `dialog` (confirm, prompt, picker, form) and `form`
 //!   (the settings form).
 //! - `tests/` (unit tests): `update` for every action, `insta` snapshots of every screen
 //!   on a fixed-size `TestBackend`, escape sequences rendered inert. `tests/it` (the
@@ -40,6 +42,8 @@ pub mod client;
 pub mod command;
 pub mod driver;
 pub mod input;
+pub mod languages;
+pub mod patch;
 pub mod sanitize;
 pub mod screens;
 pub mod stream;
@@ -83,6 +87,9 @@ async fn event_loop(
     let mut driver = Driver::new(server, email, password, driver::now_ms());
     let _input = terminal::spawn_input(driver.sender());
     driver.spawn_ticker(TICK);
+    if let Ok((width, height)) = crossterm::terminal::size() {
+        driver.dispatch(Action::Resize(width, height));
+    }
     driver.start();
     while !driver.state.quit {
         terminal.draw(&driver.state)?;

@@ -139,7 +139,7 @@ pub fn spawn_input(tx: UnboundedSender<Action>) -> Input {
                 Ok(Event::Key(key)) if key.kind == KeyEventKind::Release => continue,
                 Ok(Event::Key(key)) => Action::Key(key),
                 Ok(Event::Paste(text)) => Action::Paste(text),
-                Ok(Event::Resize(..)) => Action::Noop,
+                Ok(Event::Resize(width, height)) => Action::Resize(width, height),
                 Ok(_) => continue,
                 Err(_) => return,
             };

@@ -32,6 +32,8 @@ pub enum Action {
     Paste(String),
     /// Time passed; Unix ms now.
     Tick(u64),
+    /// The terminal's columns and rows.
+    Resize(u16, u16),
     /// The event stream's connection changed.
     Link(LinkEvent),
     /// An event from the operator's stream.
@@ -61,10 +63,23 @@ pub enum Action {
     SignedOut,
     /// `GET /v1/me`.
     Me(api::Me),
+    /// The operator chose a presence (after a confirmation when it drops chats).
+    SetPresence(Presence),
     /// The server took the presence.
     StatusSet(Presence),
     /// The chat is ours.
     Accepted(api::Chat),
+    /// The offer was declined; it moves on.
+    Declined(u64),
+    /// `GET /v1/queue`.
+    Queue(Vec<api::Chat>),
+    /// `GET /v1/chats/{id}/visitor`.
+    Profile {
+        /// The chat.
+        chat: u64,
+        /// Its visitor.
+        profile: api::VisitorProfile,
+    },
     /// A message is durable at `seq`.
     Sent {
         /// The chat.
@@ -101,12 +116,23 @@ pub enum Action {
     },
     /// `GET /v1/chats`.
     Chats(Vec<api::Chat>),
+    /// A page of `GET /v1/chats?q=&after=` for the history.
+    ChatPage {
+        /// What was searched ("" for every chat).
+        query: String,
+        /// The cursor the page follows (none for the first page).
+        after: Option<u64>,
+        /// The chats, newest first.
+        chats: Vec<api::Chat>,
+    },
     /// `GET /v1/visitors`.
     Visitors(Vec<api::Visitor>),
     /// The invitation is on its way.
     Invited(u64),
     /// `GET /v1/offline-messages`.
     OfflineMessages(Vec<api::OfflineMessage>),
+    /// An off-line message was marked done.
+    OfflineDone(u64),
     /// `GET /v1/company`.
     Company(api::Company),
     /// `PUT /v1/company` answered.
@@ -125,6 +151,27 @@ pub enum Action {
     Canned(Vec<api::Canned>),
     /// `GET /v1/buttons/code`.
     ButtonCode(ButtonCode),
-    /// A canned response's text picked for the chat input.
-    InsertCanned(String),
+    /// Custom buttons uploaded or deleted: which are there now.
+    CustomButtons {
+        /// What the server has.
+        buttons: api::CustomButtons,
+        /// What to say.
+        note: String,
+    },
+    /// `GET /v1/tracking/code`.
+    TrackingCode(api::TrackingCode),
+    /// A language picked in the language picker.
+    Language {
+        /// What it is for.
+        target: crate::screens::admin::LanguageFor,
+        /// Its code.
+        code: String,
+    },
+    /// A canned response's text picked for a chat's draft.
+    InsertCanned {
+        /// The chat whose draft it goes into.
+        chat: u64,
+        /// The response's text.
+        text: String,
+    },
 }

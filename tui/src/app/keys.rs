@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::{batch, run, Action, Level, Screen, State};
+use super::{batch, run, Action, Level, Presence, Screen, State};
 use crate::command::Command;
 use crate::screens::dialog::Overlay;
 use crate::screens::{admin, console, dialog, history, offline, signin, signup, visitors};
@@ -44,7 +44,12 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Option<Action> {
     }
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && key.code == KeyCode::Char('c') {
-        return Some(Action::Quit);
+        // A second Ctrl-C while the question is open quits.
+        if matches!(&state.overlay, Some(Overlay::Confirm { then, .. }) if matches!(**then, Action::Quit))
+        {
+            return Some(Action::Quit);
+        }
+        return quit(state);
     }
     match state.screen {
         Screen::SignIn => return signin::key(state, key),
@@ -60,10 +65,14 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Option<Action> {
     if !typing(state) && !ctrl {
         match key.code {
             KeyCode::Char('?') => {
-                state.overlay = Some(Overlay::Help);
+                state.overlay = Some(Overlay::Help { scroll: 0 });
                 return None;
             }
             KeyCode::Char('s') => return toggle_presence(state),
+            KeyCode::Char('P') => {
+                state.overlay = Some(crate::screens::password::open());
+                return None;
+            }
             KeyCode::Char('q') => return back(state, true),
             KeyCode::Esc => return back(state, false),
             KeyCode::Char(c @ '1'..='9') => {
@@ -88,14 +97,45 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Option<Action> {
     }
 }
 
-/// The next presence, asked of the server (operators only).
+/// The next presence, asked of the server (operators only). Going offline hands the open
+/// chats back to the queue, so it asks first when there are any.
 fn toggle_presence(state: &mut State) -> Option<Action> {
     if !state.takes_chats() {
         state.say(Level::Warn, "Only operators with a SIP username take chats");
         return None;
     }
-    state.wanted = state.presence.next();
-    run(Command::SetStatus(state.wanted))
+    let next = state.presence.next();
+    let open = state.console.open_count();
+    if next == Presence::Offline && open > 0 {
+        state.overlay = Some(Overlay::Confirm {
+            question: format!(
+                "Going offline hands {} back to the queue. Go offline?",
+                chats(open)
+            ),
+            then: Box::new(Action::SetPresence(next)),
+        });
+        return None;
+    }
+    Some(Action::SetPresence(next))
+}
+
+/// "1 open chat", "3 open chats".
+fn chats(n: usize) -> String {
+    format!("{n} open chat{}", if n == 1 { "" } else { "s" })
+}
+
+/// Quitting hands the open chats back to the queue (the client goes offline): it asks first
+/// when there are any.
+fn quit(state: &mut State) -> Option<Action> {
+    let open = state.console.open_count();
+    if open == 0 {
+        return Some(Action::Quit);
+    }
+    state.overlay = Some(Overlay::Confirm {
+        question: format!("Quitting hands {} back to the queue. Quit?", chats(open)),
+        then: Box::new(Action::Quit),
+    });
+    None
 }
 
 /// `q`/Esc: the screen backs out one level, else back to the console, else (`q` only) quit.
@@ -117,20 +157,7 @@ fn back(state: &mut State, may_quit: bool) -> Option<Action> {
     if !may_quit {
         return None;
     }
-    let open = state
-        .console
-        .chats
-        .iter()
-        .filter(|c| c.closed.is_none())
-        .count();
-    if open > 0 {
-        state.overlay = Some(Overlay::Confirm {
-            question: format!("{open} chat(s) still open. Quit anyway?"),
-            then: Box::new(Action::Quit),
-        });
-        return None;
-    }
-    Some(Action::Quit)
+    quit(state)
 }
 
 /// Shows a screen and loads what it shows.
@@ -143,7 +170,10 @@ pub fn go(state: &mut State, screen: Screen) -> Option<Action> {
         }
         Screen::Visitors => run(Command::Visitors),
         Screen::Offline => run(Command::OfflineMessages),
-        Screen::History => run(Command::Chats),
+        Screen::History => {
+            let query = state.history.query.clone();
+            history::search(state, query)
+        }
         Screen::Dashboard => batch(vec![Command::Chats, Command::Operators, Command::Visitors]),
         Screen::Admin => admin::enter(state),
         Screen::SignIn | Screen::SignUp => None,

@@ -28,6 +28,9 @@ use crate::command::Command;
 use crate::screens::dialog::Overlay;
 use crate::screens::{admin, console, dashboard, history, offline, signin, signup, visitors};
 
+/// The size assumed until the terminal says otherwise: the smallest supported one.
+const DEFAULT_SIZE: (u16, u16) = (80, 24);
+
 /// The whole client state. Rendering reads it; only [`update`] changes it.
 #[derive(Debug)]
 pub struct State {
@@ -45,6 +48,9 @@ pub struct State {
     pub link: Link,
     /// A `reset` arrived: reload chats and visitors once the stream is live again.
     pub reload_on_live: bool,
+    /// The terminal's columns and rows, as last measured (a page of messages is measured
+    /// from it).
+    pub size: (u16, u16),
     /// Unix ms, from the last tick (rendering and waiting times use it, never the clock).
     pub now_ms: u64,
     /// The company's time zone.
@@ -55,6 +61,9 @@ pub struct State {
     pub flash_until: u64,
     /// Dialog over the screen (help, confirm, prompt, picker, form).
     pub overlay: Option<Overlay>,
+    /// The prompt or form whose answer is on its way to the server: a refusal brings it
+    /// back with what was typed and the reason.
+    pub reopen: Option<Overlay>,
     /// Sign-in screen.
     pub signin: signin::SignIn,
     /// Sign-up screen.
@@ -95,11 +104,13 @@ impl State {
             wanted: Presence::Online,
             link: Link::Idle,
             reload_on_live: false,
+            size: DEFAULT_SIZE,
             now_ms,
             tz: TimeZone::UTC,
             note: None,
             flash_until: 0,
             overlay: None,
+            reopen: None,
             signin: signin::SignIn::new(email, password),
             signup: signup::SignUp::default(),
             console: console::Console::default(),
@@ -187,6 +198,10 @@ pub fn update(state: &mut State, action: Action) -> Option<Action> {
             None
         }
         Action::Noop => None,
+        Action::Resize(width, height) => {
+            state.size = (width, height);
+            None
+        }
         Action::Note(text) => {
             state.say(Level::Info, text);
             None
@@ -199,51 +214,69 @@ pub fn update(state: &mut State, action: Action) -> Option<Action> {
         Action::SignedIn(_) | Action::SignedUp(_) | Action::SignedOut | Action::Me(_) => {
             signin::result(state, action)
         }
+        Action::SetPresence(presence) => {
+            state.wanted = presence;
+            run(Command::SetStatus(presence))
+        }
         Action::StatusSet(presence) => {
             state.presence = presence;
             None
         }
         Action::Accepted(_)
+        | Action::Declined(_)
+        | Action::Queue(_)
+        | Action::Profile { .. }
         | Action::Sent { .. }
         | Action::ClosedByMe(_)
         | Action::Transferred { .. }
         | Action::ChatInfo(_)
         | Action::Routing { .. }
-        | Action::InsertCanned(_) => console::result(state, action),
+        | Action::InsertCanned { .. } => console::result(state, action),
         Action::Transcript { chat, entries } => {
             history::transcript(state, chat, &entries);
             console::result(state, Action::Transcript { chat, entries })
         }
         Action::Chats(chats) => {
             let follow = console::sync_chats(state, &chats);
-            history::loaded(state, chats);
+            state.dashboard.chats = chats;
             follow
         }
+        Action::ChatPage {
+            query,
+            after,
+            chats,
+        } => history::page(state, &query, after, chats),
         Action::Visitors(list) => visitors::loaded(state, list),
         Action::Invited(_) => {
             state.say(Level::Info, "Invitation sent");
             None
         }
         Action::OfflineMessages(list) => offline::loaded(state, list),
+        Action::OfflineDone(id) => offline::done(state, id),
         Action::Operators(list) => {
             state.operators = list;
             dashboard::operators_loaded(state);
+            console::refresh_transfer(state);
             None
         }
         Action::Departments(list) => {
             state.departments = list;
+            console::refresh_transfer(state);
             None
         }
         Action::Canned(list) => {
             state.canned = list;
             admin::canned_loaded(state)
         }
+        Action::Language { target, code } => admin::language(state, target, code),
         Action::Company(_)
         | Action::CompanySaved(_)
         | Action::Window(_)
         | Action::WindowSaved(_)
         | Action::Graphics(_)
-        | Action::ButtonCode(_) => admin::result(state, action),
+        | Action::ButtonCode(_)
+        | Action::CustomButtons { .. }
+        | Action::TrackingCode(_) => admin::result(state, action),
     }
 }
 
@@ -254,7 +287,10 @@ fn failed(state: &mut State, command: Command, error: Failure) -> Option<Action>
         Command::Login { .. } | Command::Signup(_) | Command::Me => {
             signin::failed(state, &command, &message)
         }
+        // Panels the server may not offer yet stay empty rather than fill the status bar.
+        Command::Queue | Command::VisitorProfile(_) if error.status != Some(401) => None,
         Command::Accept(_)
+        | Command::Decline(_)
         | Command::Send { .. }
         | Command::Transfer { .. }
         | Command::Close(_)
@@ -262,6 +298,18 @@ fn failed(state: &mut State, command: Command, error: Failure) -> Option<Action>
         | Command::Transcript(_)
         | Command::Chat(_) => console::failed(state, &command, &error, &message),
         Command::SaveCompany(_) | Command::SaveWindow(_) => admin::failed(state, &message),
+        // A dialog's answer refused: the dialog comes back with what was typed.
+        Command::SaveOperator { .. }
+        | Command::SaveCanned { .. }
+        | Command::SaveDepartment { .. }
+        | Command::Upload { .. }
+        | Command::UploadButton { .. }
+        | Command::ChangePassword(_)
+        | Command::SaveFile { .. }
+            if error.status != Some(401) && crate::screens::dialog::reopen(state, &message) =>
+        {
+            None
+        }
         // Typing notices are best effort.
         Command::Typing(_) => None,
         _ if error.status == Some(401) => signin::expired(state),
@@ -270,6 +318,23 @@ fn failed(state: &mut State, command: Command, error: Failure) -> Option<Action>
             None
         }
     }
+}
+
+/// A `changed` event: the resource is fetched again, and every screen showing it follows
+/// when the answer arrives.
+pub fn changed(state: &mut State, resource: api::Resource) -> Option<Action> {
+    use api::Resource as R;
+    let command = match resource {
+        R::Company => Command::Company,
+        R::ChatWindow if state.is_admin() => Command::Window,
+        // Only the admin panel shows the chat window's settings.
+        R::ChatWindow => return None,
+        R::Departments => Command::Departments,
+        R::Operators => Command::Operators,
+        R::CannedResponses => Command::Canned,
+        R::OfflineMessages => Command::OfflineMessages,
+    };
+    run(command)
 }
 
 /// Time passes: notes expire, and some screens refresh.
@@ -308,6 +373,9 @@ fn link(state: &mut State, event: LinkEvent) -> Option<Action> {
             }
             if std::mem::take(&mut state.reload_on_live) {
                 commands.extend([Command::Chats, Command::Visitors]);
+                if state.takes_chats() {
+                    commands.push(Command::Queue);
+                }
             }
             batch(commands)
         }

@@ -14,6 +14,8 @@ use ratatui::widgets::{
 };
 
 use super::{accent, bold, dim, one_line, pane, presence_style, warn};
+use switchboard_http::api;
+
 use crate::app::{Presence, State};
 use crate::time;
 
@@ -27,7 +29,7 @@ const QUEUE_WINDOW_MS: u64 = 30 * 60_000;
 const SAMPLE_EVERY_MS: u64 = 60_000;
 
 /// The dashboard's series.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Dashboard {
     /// Queue length over time: (Unix ms, chats waiting), oldest first.
     pub queue: VecDeque<(u64, usize)>,
@@ -35,6 +37,8 @@ pub struct Dashboard {
     pub queue_len: usize,
     /// Visitors on the site over time: (Unix ms, count), oldest first.
     pub visitors: VecDeque<(u64, usize)>,
+    /// The company's latest chats (`GET /v1/chats`), for chats per hour.
+    pub chats: Vec<api::Chat>,
 }
 
 /// Keeps a series to [`SAMPLES`].
@@ -78,7 +82,7 @@ pub fn chats_per_hour(state: &State) -> Vec<(u8, u64)> {
     let (this_hour, hour) = time::hour_start(state.now_ms, &state.tz);
     let start = this_hour.saturating_sub(23 * 3_600_000);
     let mut counts = vec![0u64; 24];
-    for chat in &state.history.chats {
+    for chat in &state.dashboard.chats {
         if chat.created_at >= start && chat.created_at < this_hour + 3_600_000 {
             let i = ((chat.created_at - start) / 3_600_000) as usize;
             counts[i.min(23)] += 1;

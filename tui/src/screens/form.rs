@@ -23,6 +23,9 @@ pub enum Kind {
     Choice(Vec<String>),
     /// On or off ("yes"/"no"), flipped with Enter/Space.
     Toggle,
+    /// A language code, shown by name; Enter opens a picker that finds it by typing
+    /// (←→ still step through the 52).
+    Language,
 }
 
 /// One field.
@@ -70,6 +73,8 @@ pub enum Outcome {
     Used,
     /// `w`: save.
     Save,
+    /// Enter on a language: the screen opens the language picker for the selected field.
+    PickLanguage,
     /// Not a form key.
     Pass,
 }
@@ -184,6 +189,15 @@ impl Form {
                 let back = matches!(key.code, KeyCode::Left | KeyCode::Char('h'));
                 match &field.kind {
                     Kind::Toggle => field.value = yes(field.value != "yes").into(),
+                    Kind::Language if matches!(key.code, KeyCode::Enter | KeyCode::Char('e')) => {
+                        return Outcome::PickLanguage
+                    }
+                    Kind::Language => {
+                        let codes = crate::languages::codes();
+                        let at = codes.iter().position(|c| *c == field.value).unwrap_or(0);
+                        let next = if back { at + codes.len() - 1 } else { at + 1 } % codes.len();
+                        field.value = codes[next].to_string();
+                    }
                     Kind::Choice(options) if !options.is_empty() => {
                         let at = options.iter().position(|o| *o == field.value).unwrap_or(0);
                         let next =
@@ -241,7 +255,7 @@ impl Form {
                 }
                 _ => {
                     let shown = match &f.kind {
-                        Kind::Secret if f.value.is_empty() => "(unchanged)".to_string(),
+                        Kind::Secret if f.value.is_empty() => "—".to_string(),
                         Kind::Secret => "•".repeat(f.value.chars().count().min(20)),
                         Kind::Toggle => {
                             if f.value == "yes" {
@@ -253,6 +267,13 @@ impl Form {
                         Kind::Choice(_) => {
                             format!("‹ {} ›", one_line(&f.value, value_width.saturating_sub(4)))
                         }
+                        Kind::Language => format!(
+                            "‹ {} ›",
+                            one_line(
+                                &crate::languages::label(&f.value),
+                                value_width.saturating_sub(4)
+                            )
+                        ),
                         _ if f.value.is_empty() => "—".into(),
                         _ => one_line(&f.value, value_width),
                     };

@@ -1,31 +1,38 @@
-//! Chat history with search: the company's chats (newest first), filtered by what is typed
-//! after `/`, and the selected chat's transcript.
+//! Chat history with search: the company's chats (newest first), searched on the server
+//! (`GET /v1/chats?q=`: names, emails and message text) for what is typed after `/`, a page
+//! at a time, and the selected chat's transcript.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
-use switchboard_http::api::{self, AuthorKind, ChatEventData};
+use switchboard_http::api;
 
-use super::{accent, bold, dim, hints, one_line, pane, selected, warn, wrap};
+use super::{accent, bold, dim, hints, one_line, pane, selected, warn};
 use crate::app::{run, Action, State};
 use crate::command::Command;
 use crate::input::TextInput;
-use crate::sanitize::{line, sanitize};
+use crate::sanitize::line;
 use crate::time::stamp;
 
 /// The history screen's state.
 #[derive(Clone, Debug, Default)]
 pub struct History {
-    /// Every chat loaded, newest first.
+    /// The chats found so far, newest first (the pages loaded).
     pub chats: Vec<api::Chat>,
-    /// The search text.
+    /// The search text being typed.
     pub search: TextInput,
+    /// What the chats shown were searched for (answers for anything else are stale).
+    pub query: String,
     /// The search field has the keys.
     pub searching: bool,
-    /// Selected row among the matches.
+    /// Selected row.
     pub selected: usize,
+    /// The last page was full: older chats may follow.
+    pub more: bool,
+    /// A page is on its way.
+    pub loading: bool,
     /// The transcript shown, with its chat id.
     pub transcript: Option<(u64, api::Transcript)>,
     /// Lines the transcript is scrolled down.
@@ -33,33 +40,15 @@ pub struct History {
 }
 
 impl History {
-    /// The chats matching the search: every word must appear in the name, email, page,
-    /// state or id.
+    /// The chats shown (the server did the searching).
     pub fn matches(&self) -> Vec<&api::Chat> {
-        let words: Vec<String> = self
-            .search
-            .text
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
-        self.chats
-            .iter()
-            .filter(|c| {
-                let hay = format!(
-                    "#{} {} {} {} {}",
-                    c.id, c.name, c.email, c.page_url, c.state
-                )
-                .to_lowercase();
-                words.iter().all(|w| hay.contains(w.as_str()))
-            })
-            .collect()
+        self.chats.iter().collect()
     }
 
     /// A paste goes into the search field while it is open.
     pub fn paste(&mut self, text: &str) {
         if self.searching {
             self.search.insert(text);
-            self.selected = 0;
         }
     }
 
@@ -73,19 +62,52 @@ impl History {
 pub const KEYS: &[(&str, &str)] = &[
     (
         "/",
-        "search (name, email, page, state, #id); Enter or Esc ends",
+        "search names, emails and messages; Enter searches, Esc leaves",
     ),
-    ("↑↓ or j k", "select a chat"),
+    ("↑↓ or j k", "select a chat (older ones load past the last)"),
     ("Enter", "show the transcript"),
     ("PgUp PgDn", "scroll the transcript"),
-    ("r", "reload"),
+    ("r", "search again"),
 ];
 
-/// `GET /v1/chats` arrived.
-pub fn loaded(state: &mut State, chats: Vec<api::Chat>) {
-    state.history.chats = chats;
-    let len = state.history.matches().len();
-    state.history.selected = state.history.selected.min(len.saturating_sub(1));
+/// The first page of a search for `query`.
+pub fn search(state: &mut State, query: String) -> Option<Action> {
+    let h = &mut state.history;
+    h.query = query.trim().to_string();
+    h.loading = true;
+    run(Command::SearchChats {
+        query: h.query.clone(),
+        after: None,
+    })
+}
+
+/// A page arrived: the first replaces the list, the next ones extend it. Pages for another
+/// search than the one shown are dropped.
+pub fn page(
+    state: &mut State,
+    query: &str,
+    after: Option<u64>,
+    chats: Vec<api::Chat>,
+) -> Option<Action> {
+    let h = &mut state.history;
+    if query != h.query {
+        return None;
+    }
+    let next = after.is_some();
+    if next && h.chats.last().map(|c| c.id) != after {
+        return None;
+    }
+    h.loading = false;
+    h.more = chats.len() >= crate::client::HISTORY_PAGE;
+    if next {
+        h.chats.extend(chats);
+    } else {
+        h.chats = chats;
+        h.selected = 0;
+        h.transcript = None;
+    }
+    h.selected = h.selected.min(h.chats.len().saturating_sub(1));
+    None
 }
 
 /// Keys of the history.
@@ -93,26 +115,41 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
     let h = &mut state.history;
     if h.searching {
         match key.code {
-            KeyCode::Enter | KeyCode::Esc => h.searching = false,
+            KeyCode::Enter => {
+                h.searching = false;
+                let query = h.search.text.clone();
+                return search(state, query);
+            }
+            KeyCode::Esc => h.searching = false,
             _ => {
                 h.search.key(key);
-                h.selected = 0;
             }
         }
         return None;
     }
-    let len = h.matches().len();
+    let len = h.chats.len();
     match key.code {
         KeyCode::Char('/') => h.searching = true,
         KeyCode::Down | KeyCode::Char('j') => {
+            // Past the last row: the next page, from the last id shown.
+            if h.selected + 1 >= len && h.more && !h.loading {
+                h.loading = true;
+                return run(Command::SearchChats {
+                    query: h.query.clone(),
+                    after: h.chats.last().map(|c| c.id),
+                });
+            }
             h.selected = (h.selected + 1).min(len.saturating_sub(1))
         }
         KeyCode::Up | KeyCode::Char('k') => h.selected = h.selected.saturating_sub(1),
         KeyCode::PageDown => h.scroll = h.scroll.saturating_add(5),
         KeyCode::PageUp => h.scroll = h.scroll.saturating_sub(5),
-        KeyCode::Char('r') => return run(Command::Chats),
+        KeyCode::Char('r') => {
+            let query = h.query.clone();
+            return search(state, query);
+        }
         KeyCode::Enter => {
-            let id = h.matches().get(h.selected)?.id;
+            let id = h.chats.get(h.selected)?.id;
             h.scroll = 0;
             return run(Command::Transcript(id));
         }
@@ -205,7 +242,17 @@ impl Widget for View<'_> {
             widths.extend([Constraint::Length(10), Constraint::Min(8)]);
             header.extend(["Operator", "Page"]);
         }
-        let title = format!("Chats ({} of {})", matches.len(), h.chats.len());
+        let found = if h.query.is_empty() {
+            "Chats".to_string()
+        } else {
+            format!("Chats with \"{}\"", one_line(&h.query, 20))
+        };
+        let more = match (h.loading, h.more) {
+            (true, _) => ", loading…",
+            (false, true) => ", more below",
+            (false, false) => "",
+        };
+        let title = format!("{found} ({}{more})", matches.len());
         let table = Table::new(rows, widths)
             .header(Row::new(header).style(bold()))
             .block(pane(&title, !h.searching))
@@ -227,52 +274,8 @@ impl Widget for View<'_> {
             .find(|c| c.id == *id)
             .map(|c| c.name.clone())
             .unwrap_or_default();
-        let mut lines = Vec::new();
-        for entry in entries {
-            match entry {
-                ChatEventData::Message {
-                    author,
-                    name: who,
-                    text,
-                    at,
-                    ..
-                } => {
-                    let who = match author {
-                        AuthorKind::Visitor => Span::styled(one_line(&name, 20), warn()),
-                        AuthorKind::Operator => Span::styled(one_line(who, 20), accent()),
-                        AuthorKind::Company => Span::styled("automatic", dim()),
-                    };
-                    lines.push(Line::from(vec![
-                        Span::styled(format!("{} ", stamp(*at, &state.tz, state.now_ms)), dim()),
-                        who,
-                    ]));
-                    lines.extend(
-                        wrap(&sanitize(text), width.saturating_sub(2))
-                            .into_iter()
-                            .map(|l| Line::from(format!("  {l}"))),
-                    );
-                }
-                ChatEventData::Joined { name, .. } => lines.push(Line::from(Span::styled(
-                    format!("— {} joined", line(name)),
-                    dim(),
-                ))),
-                ChatEventData::Requeued { .. } => lines.push(Line::from(Span::styled(
-                    "— back in the queue: the operator went away",
-                    dim(),
-                ))),
-                ChatEventData::Transferred { .. } => {
-                    lines.push(Line::from(Span::styled("— transferred", dim())))
-                }
-                ChatEventData::Timeout { .. } => {
-                    lines.push(Line::from(Span::styled("— nobody answered in time", dim())))
-                }
-                ChatEventData::Closed { by, .. } => lines.push(Line::from(Span::styled(
-                    format!("— closed by the {}", line(by)),
-                    dim(),
-                ))),
-                ChatEventData::Queued { .. } | ChatEventData::Typing { .. } => {}
-            }
-        }
+        let log = super::chat::entries(entries);
+        let mut lines = super::chat::entry_lines(&log, &name, width, state);
         if lines.is_empty() {
             lines.push(Line::from(Span::styled("(no messages)", dim())));
         }

@@ -15,6 +15,7 @@ pub mod form;
 pub mod help;
 pub mod history;
 pub mod offline;
+pub mod password;
 pub mod signin;
 pub mod signup;
 pub mod visitors;
@@ -235,7 +236,10 @@ fn tabs(state: &State, area: Rect, buf: &mut Buffer) {
     if state.me.is_some() {
         for (i, screen) in Screen::tabs(state.is_admin()).iter().enumerate() {
             let label = match screen {
-                Screen::Offline => "Offline".to_string(),
+                Screen::Offline => match offline::unhandled(state) {
+                    0 => "Offline".to_string(),
+                    n => format!("Offline ({n})"),
+                },
                 Screen::Console => {
                     let waiting = state.console.offers.len();
                     let unread: usize = state.console.chats.iter().map(|c| c.unread).sum();

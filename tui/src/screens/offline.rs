@@ -1,5 +1,6 @@
 //! The off-line messages inbox: what visitors left while nobody was online, newest first,
-//! the selected one in full.
+//! the selected one in full. New ones arrive live (`offline_message` events); the tab counts
+//! the ones nobody has handled, and `d` marks one done for everyone.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
@@ -8,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph, StatefulWidget, Widget};
 use switchboard_http::api;
 
-use super::{accent, dim, one_line, pane, selected, wrap};
+use super::{accent, bold, dim, one_line, pane, selected, wrap};
 use crate::app::{run, Action, State};
 use crate::command::Command;
 use crate::sanitize::sanitize;
@@ -29,12 +30,55 @@ pub struct Offline {
 pub const KEYS: &[(&str, &str)] = &[
     ("↑↓ or j k", "select a message"),
     ("PgUp PgDn", "scroll the message"),
+    ("d", "mark the message done (handled)"),
     ("r", "reload"),
 ];
 
+/// Messages nobody has marked done: the tab's badge.
+pub fn unhandled(state: &State) -> usize {
+    state.offline.list.iter().filter(|m| !m.done).count()
+}
+
+/// Newest first, then by id, so live arrivals and reloads agree.
+fn sort(list: &mut [api::OfflineMessage]) {
+    list.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
+}
+
+/// A new off-line message arrived (`offline_message`): it joins the inbox at once.
+pub fn arrived(state: &mut State, message: api::OfflineMessage) -> Option<Action> {
+    let o = &mut state.offline;
+    // The selection stays on the message it was on.
+    let selected = o.list.get(o.selected).map(|m| m.id);
+    let name = crate::screens::one_line(&message.name, 30);
+    match o.list.iter_mut().find(|m| m.id == message.id) {
+        Some(old) => *old = message,
+        None => {
+            o.list.push(message);
+            state.say(
+                crate::app::Level::Info,
+                format!("New off-line message from {name}"),
+            );
+        }
+    }
+    let o = &mut state.offline;
+    sort(&mut o.list);
+    if let Some(id) = selected {
+        o.selected = o.list.iter().position(|m| m.id == id).unwrap_or(0);
+    }
+    None
+}
+
+/// `POST /v1/offline-messages/{id}/done` succeeded.
+pub fn done(state: &mut State, id: u64) -> Option<Action> {
+    if let Some(m) = state.offline.list.iter_mut().find(|m| m.id == id) {
+        m.done = true;
+    }
+    None
+}
+
 /// `GET /v1/offline-messages` arrived.
 pub fn loaded(state: &mut State, mut list: Vec<api::OfflineMessage>) -> Option<Action> {
-    list.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
+    sort(&mut list);
     state.offline.selected = state.offline.selected.min(list.len().saturating_sub(1));
     state.offline.list = list;
     None
@@ -55,6 +99,13 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
         KeyCode::PageDown => o.scroll = o.scroll.saturating_add(5),
         KeyCode::PageUp => o.scroll = o.scroll.saturating_sub(5),
         KeyCode::Char('r') => return run(Command::OfflineMessages),
+        KeyCode::Char('d') => {
+            let m = o.list.get(o.selected)?;
+            if m.done {
+                return None;
+            }
+            return run(Command::OfflineDone(m.id));
+        }
         _ => {}
     }
     None
@@ -76,16 +127,23 @@ impl Widget for View<'_> {
             .iter()
             .map(|m| {
                 let when = stamp(m.at, &state.tz, state.now_ms);
+                let (mark, style) = if m.done {
+                    ("✓ ", dim())
+                } else {
+                    ("● ", accent())
+                };
+                let name = one_line(&m.name, inner.saturating_sub(when.len() + 3));
                 ListItem::new(vec![
                     Line::from(vec![
-                        Span::raw(one_line(&m.name, inner.saturating_sub(when.len() + 1))),
+                        Span::styled(mark, style),
+                        Span::styled(name, if m.done { dim() } else { bold() }),
                         Span::styled(format!(" {when}"), dim()),
                     ]),
                     Line::from(Span::styled(one_line(&m.message, inner), dim())),
                 ])
             })
             .collect();
-        let title = format!("Off-line messages ({})", o.list.len());
+        let title = format!("Off-line: {} new of {}", unhandled(state), o.list.len());
         let list = List::new(items)
             .block(pane(&title, true))
             .highlight_style(selected());

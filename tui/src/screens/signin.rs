@@ -157,6 +157,9 @@ pub fn result(state: &mut State, action: Action) -> Option<Action> {
                 Command::Canned,
                 Command::OfflineMessages,
             ];
+            if takes_chats {
+                commands.push(Command::Queue);
+            }
             if admin && !takes_chats {
                 match crate::app::go(state, Screen::Admin) {
                     Some(Action::Run(Command::Batch(more))) => commands.extend(more),

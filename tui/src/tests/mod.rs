@@ -218,6 +218,8 @@ pub fn with_chat(state: &mut State) {
             entries: Some(routing),
         },
     );
+    // Into the message box, as the operator would.
+    update(state, key(KeyCode::Char('i')));
 }
 
 /// The state drawn on a `width` x `height` test terminal.
@@ -244,4 +246,12 @@ pub fn failed(command: crate::command::Command, error: crate::client::Failure) -
         command: Box::new(command),
         error,
     }
+}
+
+/// The selected chat's draft ("" when no chat is selected).
+pub fn draft(state: &State) -> String {
+    state
+        .console
+        .draft()
+        .map_or(String::new(), |d| d.text.clone())
 }

@@ -177,6 +177,7 @@ fn console_with_a_chat() {
 fn console_with_a_chat_large() {
     let mut state = signed_in(alice());
     with_chat(&mut state);
+    update(&mut state, key(KeyCode::Esc));
     apply(
         &mut state,
         Action::Accepted(chat(9, "سارة", "connected", Some(2), NOW - 30_000)),
@@ -271,10 +272,14 @@ fn history_with_a_transcript() {
     state.screen = Screen::History;
     apply(
         &mut state,
-        Action::Chats(vec![
-            chat(8, "Li Wei", "closed", Some(2), NOW - 7_200_000),
-            chat(6, "Maria Rossi", "closed", Some(3), NOW - 2 * 86_400_000),
-        ]),
+        Action::ChatPage {
+            query: String::new(),
+            after: None,
+            chats: vec![
+                chat(8, "Li Wei", "closed", Some(2), NOW - 7_200_000),
+                chat(6, "Maria Rossi", "closed", Some(3), NOW - 2 * 86_400_000),
+            ],
+        },
     );
     apply(
         &mut state,
@@ -446,4 +451,47 @@ fn admin_menu() {
     state.admin.menu = true;
     apply(&mut state, Action::Company(company()));
     assert_snapshot!(draw(&state, 80, 24).backend());
+}
+
+#[test]
+fn admin_language_picker() {
+    let mut state = admin_on(Panel::Buttons);
+    apply(&mut state, Action::ButtonCode(code("en")));
+    update(&mut state, key(KeyCode::Enter));
+    type_text(&mut state, "a");
+    assert_snapshot!(draw(&state, 80, 24).backend());
+}
+
+#[test]
+fn console_wide_with_queue_and_visitor_panel() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    update(&mut state, key(KeyCode::Esc));
+    state.note = None;
+    apply(
+        &mut state,
+        Action::Queue(vec![chat(30, "Zoe", "waiting", None, NOW - 95_000)]),
+    );
+    let profile = api::VisitorProfile {
+        name: "Maria Rossi".into(),
+        email: "maria.rossi@example.com".into(),
+        visitor: Some(visitor(3, "https://shop.example/kettles", NOW - 60_000)),
+        previous_chats: vec![chat(
+            2,
+            "Maria Rossi",
+            "closed",
+            Some(3),
+            NOW - 3 * 86_400_000,
+        )],
+    };
+    apply(&mut state, Action::Profile { chat: 7, profile });
+    apply(
+        &mut state,
+        Action::Server(api::OperatorEventData::VisitorPresence {
+            chat_id: 7,
+            present: false,
+        }),
+    );
+    state.note = None;
+    assert_snapshot!(draw(&state, 160, 30).backend());
 }

@@ -229,27 +229,72 @@ fn offline_messages_newest_first() {
     assert_eq!(state.offline.list[0].id, 2);
 }
 
+// Regression: the history searched only the chats loaded, by name and email, so words of
+// the conversation found nothing; it asks the server now, a page at a time.
 #[test]
-fn history_search_filters_and_enter_loads_the_transcript() {
+fn history_search_asks_the_server_and_pages_through_the_results() {
     let mut state = signed_in(alice());
+    let commands = apply(&mut state, key(KeyCode::Char('4')));
+    assert!(
+        matches!(&commands[..], [Command::SearchChats { query, after: None }] if query.is_empty())
+    );
+    update(&mut state, key(KeyCode::Char('/')));
+    type_text(&mut state, "kettle warranty");
+    let commands = apply(&mut state, key(KeyCode::Enter));
+    assert!(
+        matches!(&commands[..], [Command::SearchChats { query, after: None }] if query == "kettle warranty"),
+        "{commands:?}"
+    );
+    // A late answer for the empty search is dropped.
     apply(
         &mut state,
-        Action::Chats(vec![
-            chat(7, "Maria", "closed", Some(2), NOW),
-            chat(8, "Li Wei", "closed", Some(3), NOW),
-        ]),
+        Action::ChatPage {
+            query: String::new(),
+            after: None,
+            chats: vec![chat(1, "Old", "closed", None, NOW)],
+        },
     );
-    update(&mut state, key(KeyCode::Char('4')));
-    update(&mut state, key(KeyCode::Char('/')));
-    type_text(&mut state, "li");
-    update(&mut state, key(KeyCode::Enter));
-    assert_eq!(state.history.matches().len(), 1);
+    assert!(state.history.chats.is_empty());
+    let page = |from: u64| -> Vec<api::Chat> {
+        (0..crate::client::HISTORY_PAGE as u64)
+            .map(|i| chat(from - i, "Maria", "closed", Some(2), NOW - i))
+            .collect()
+    };
+    apply(
+        &mut state,
+        Action::ChatPage {
+            query: "kettle warranty".into(),
+            after: None,
+            chats: page(500),
+        },
+    );
+    assert_eq!(state.history.chats.len(), 50);
+    for _ in 0..49 {
+        assert!(apply(&mut state, key(KeyCode::Char('j'))).is_empty());
+    }
+    // Past the last row: the next page after the last id.
+    let commands = apply(&mut state, key(KeyCode::Char('j')));
+    assert!(
+        matches!(&commands[..], [Command::SearchChats { query, after: Some(451) }] if query == "kettle warranty"),
+        "{commands:?}"
+    );
+    apply(
+        &mut state,
+        Action::ChatPage {
+            query: "kettle warranty".into(),
+            after: Some(451),
+            chats: vec![chat(12, "Li Wei", "closed", Some(3), NOW - 9_000_000)],
+        },
+    );
+    assert_eq!(state.history.chats.len(), 51);
+    assert!(!state.history.more, "a short page is the last");
+    update(&mut state, key(KeyCode::Char('j')));
     let commands = apply(&mut state, key(KeyCode::Enter));
-    assert!(matches!(&commands[..], [Command::Transcript(8)]));
+    assert!(matches!(&commands[..], [Command::Transcript(12)]));
     apply(
         &mut state,
         Action::Transcript {
-            chat: 8,
+            chat: 12,
             entries: vec![],
         },
     );
@@ -272,13 +317,60 @@ fn status_key_cycles_and_status_set_confirms() {
     ));
     apply(&mut state, Action::StatusSet(Presence::Away));
     assert_eq!(state.presence, Presence::Away);
-    // F2 works while typing, too.
+    // F2 works while typing, too (going offline with a chat open asks first).
     with_chat(&mut state);
-    let commands = apply(&mut state, key(KeyCode::F(2)));
+    assert!(apply(&mut state, key(KeyCode::F(2))).is_empty());
+    let commands = apply(&mut state, key(KeyCode::Char('y')));
     assert!(matches!(
         &commands[..],
         [Command::SetStatus(Presence::Offline)]
     ));
+    assert_eq!(state.wanted, Presence::Offline);
+}
+
+// Regression: `s` to go offline re-queued every open chat at once, without a word.
+#[test]
+fn going_offline_with_open_chats_asks_first_and_says_how_many() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    apply(
+        &mut state,
+        Action::Accepted(chat(8, "Ben", "connected", Some(2), NOW)),
+    );
+    update(&mut state, key(KeyCode::Esc));
+    apply(&mut state, Action::StatusSet(Presence::Away));
+    assert!(
+        apply(&mut state, key(KeyCode::Char('s'))).is_empty(),
+        "nothing is sent before the answer"
+    );
+    let Some(Overlay::Confirm { question, .. }) = &state.overlay else {
+        panic!("no question")
+    };
+    assert!(question.contains("2 open chats"), "{question}");
+    assert!(apply(&mut state, key(KeyCode::Char('n'))).is_empty());
+    assert_eq!(state.wanted, Presence::Online, "no answer, no change");
+    apply(&mut state, key(KeyCode::Char('s')));
+    assert!(matches!(
+        &apply(&mut state, key(KeyCode::Char('y')))[..],
+        [Command::SetStatus(Presence::Offline)]
+    ));
+}
+
+// Regression: Ctrl-C quit at once, handing every open chat back to the queue.
+#[test]
+fn ctrl_c_with_open_chats_asks_first_and_a_second_one_quits() {
+    let mut state = signed_in(alice());
+    assert!(
+        matches!(update(&mut state, ctrl('c')), Some(Action::Quit)),
+        "no chats: quits at once"
+    );
+    with_chat(&mut state);
+    assert!(update(&mut state, ctrl('c')).is_none());
+    let Some(Overlay::Confirm { question, .. }) = &state.overlay else {
+        panic!("no question")
+    };
+    assert!(question.contains("1 open chat back"), "{question}");
+    assert!(matches!(update(&mut state, ctrl('c')), Some(Action::Quit)));
 }
 
 #[test]
@@ -337,7 +429,7 @@ fn q_on_the_console_asks_when_chats_are_open() {
 fn help_opens_and_any_key_closes_it() {
     let mut state = signed_in(alice());
     update(&mut state, key(KeyCode::Char('?')));
-    assert!(matches!(state.overlay, Some(Overlay::Help)));
+    assert!(matches!(state.overlay, Some(Overlay::Help { .. })));
     update(&mut state, key(KeyCode::Char('x')));
     assert!(state.overlay.is_none());
 }
@@ -396,4 +488,111 @@ fn esc_on_the_console_never_quits() {
         Screen::Console,
         "Esc backs out to the console"
     );
+}
+
+/// An off-line message.
+fn offline_message(id: u64, name: &str, at: u64) -> api::OfflineMessage {
+    api::OfflineMessage {
+        id,
+        name: name.into(),
+        email: "e@x.example".into(),
+        message: "Call me back".into(),
+        department: None,
+        operator: None,
+        at,
+        done: false,
+    }
+}
+
+// Regression: new off-line messages only showed after a manual reload.
+#[test]
+fn offline_messages_arrive_live_with_a_badge_and_can_be_marked_done() {
+    let mut state = signed_in(alice());
+    apply(
+        &mut state,
+        Action::OfflineMessages(vec![offline_message(1, "Tom", NOW - 10_000)]),
+    );
+    apply(
+        &mut state,
+        Action::Server(E::OfflineMessage {
+            message: offline_message(2, "Ana", NOW),
+        }),
+    );
+    assert_eq!(state.offline.list[0].id, 2, "newest first");
+    assert!(state.note.as_ref().unwrap().text.contains("Ana"));
+    let screen = format!("{:?}", draw(&state, 100, 24).backend());
+    assert!(screen.contains("Offline (2)"), "{screen}");
+    update(&mut state, key(KeyCode::Char('3')));
+    assert_eq!(state.offline.selected, 1, "the selection stayed on Tom's");
+    update(&mut state, key(KeyCode::Char('k')));
+    let commands = apply(&mut state, key(KeyCode::Char('d')));
+    assert!(
+        matches!(&commands[..], [Command::OfflineDone(2)]),
+        "{commands:?} {:?}",
+        state.screen
+    );
+    apply(&mut state, Action::OfflineDone(2));
+    let screen = format!("{:?}", draw(&state, 100, 24).backend());
+    assert!(screen.contains("Offline (1)"), "{screen}");
+    assert!(
+        apply(&mut state, key(KeyCode::Char('d'))).is_empty(),
+        "done already"
+    );
+    // A changed event reloads the inbox (someone else marked one done).
+    let commands = apply(
+        &mut state,
+        Action::Server(E::Changed {
+            resource: api::Resource::OfflineMessages,
+        }),
+    );
+    assert!(matches!(&commands[..], [Command::OfflineMessages]));
+}
+
+// Regression: a change of the company's time zone reached running clients only at sign-in.
+#[test]
+fn company_changes_reach_running_clients_and_times_follow_the_zone() {
+    let mut state = signed_in(alice());
+    let commands = apply(
+        &mut state,
+        Action::Server(E::Changed {
+            resource: api::Resource::Company,
+        }),
+    );
+    assert!(matches!(&commands[..], [Command::Company]));
+    let company = api::Company {
+        time_zone: "Asia/Tokyo".into(),
+        ..screens::company()
+    };
+    apply(&mut state, Action::Company(company));
+    let screen = format!("{:?}", draw(&state, 80, 24).backend());
+    assert!(
+        screen.contains("21:30"),
+        "the clock is in Tokyo time: {screen}"
+    );
+}
+
+// Regression: help lines longer than the overlay were cut at its edge.
+#[test]
+fn help_lines_wrap_instead_of_being_cut() {
+    let lines = crate::screens::help::rows(
+        &[(
+            "Enter",
+            "in the input: send (a lone #shortcut expands instead; an unknown one is refused)",
+        )],
+        60,
+    );
+    let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    assert_eq!(text.len(), 3, "{text:?}");
+    assert!(text.iter().all(|l| l.chars().count() <= 60), "{text:?}");
+    assert!(text.last().unwrap().trim_end().ends_with("refused)"));
+    // On the smallest terminal the overlay scrolls to its end.
+    let mut state = signed_in(alice());
+    update(&mut state, key(KeyCode::Char('?')));
+    for _ in 0..40 {
+        update(&mut state, key(KeyCode::Down));
+    }
+    let screen = format!("{:?}", draw(&state, 80, 24).backend());
+    assert!(screen.contains("twice quits"), "{screen}");
+    update(&mut state, key(KeyCode::Char('x')));
+    assert!(state.overlay.is_none());
 }

@@ -203,6 +203,8 @@ async fn an_operator_accepts_an_offer_chats_and_an_admin_changes_a_setting() {
     })
     .await;
 
+    // Accepting selects the chat; `i` writes in it.
+    press(&mut alice, KeyCode::Char('i'));
     type_text(&mut alice, "Yes, 4 left.");
     press(&mut alice, KeyCode::Enter);
     until(&mut alice, "our message stored", |s| {

@@ -7,15 +7,16 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
-use switchboard_http::LANGUAGES;
+use switchboard_http::{api, LANGUAGES};
 
 use crate::app::{run, Action, Level, State};
 use crate::client::ButtonCode;
-use crate::command::Command;
+use crate::command::{ButtonState, Command};
 use crate::input::TextInput;
 use crate::sanitize::sanitize;
+use crate::screens::admin::{language_picker, LanguageFor};
 use crate::screens::dialog::{Overlay, Purpose};
-use crate::screens::{accent, dim, hints, one_line, selected, wrap};
+use crate::screens::{accent, dim, good, hints, one_line, selected, wrap};
 
 /// The button styles the server knows.
 const STYLES: [&str; 2] = ["standard", "custom"];
@@ -29,6 +30,9 @@ pub struct ButtonsPanel {
     pub style: String,
     /// The code for them, once loaded.
     pub code: Option<ButtonCode>,
+    /// Which custom GIFs the server has, as its last upload or delete answered (there is no
+    /// endpoint to ask; the custom style's code answers 409 while one is missing).
+    pub custom: Option<api::CustomButtons>,
 }
 
 impl Default for ButtonsPanel {
@@ -37,6 +41,7 @@ impl Default for ButtonsPanel {
             lang: "en".into(),
             style: "standard".into(),
             code: None,
+            custom: None,
         }
     }
 }
@@ -44,11 +49,20 @@ impl Default for ButtonsPanel {
 /// Keys of this panel.
 pub const KEYS: &[(&str, &str)] = &[
     (
+        "Enter or /",
+        "choose the language by name (type to find it)",
+    ),
+    (
         "← → or h l",
         "previous / next language (52, right-to-left ones marked)",
     ),
     ("t", "standard or custom style"),
     ("c", "copy the code to the clipboard (OSC 52)"),
+    (
+        "o / f",
+        "upload the custom online / offline GIF from a file",
+    ),
+    ("X", "delete the custom GIFs (back to the standard buttons)"),
     ("w", "save the code to a file"),
     ("Tab or Esc", "back to the menu"),
 ];
@@ -83,6 +97,36 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
         KeyCode::Left | KeyCode::Char('h') | KeyCode::Up | KeyCode::Char('k') => {
             b.lang = LANGUAGES[(at + LANGUAGES.len() - 1) % LANGUAGES.len()].into();
         }
+        KeyCode::Enter | KeyCode::Char('/') => {
+            let current = b.lang.clone();
+            state.overlay = Some(language_picker(
+                "Button language",
+                LanguageFor::Buttons,
+                &current,
+            ));
+            return None;
+        }
+        KeyCode::Char('o') | KeyCode::Char('f') => {
+            let which = if key.code == KeyCode::Char('o') {
+                ButtonState::Online
+            } else {
+                ButtonState::Offline
+            };
+            state.overlay = Some(Overlay::Prompt {
+                title: format!("Upload the {} button (a GIF) from the file", which.name()),
+                input: TextInput::default(),
+                purpose: Purpose::UploadButton(which),
+                error: None,
+            });
+            return None;
+        }
+        KeyCode::Char('X') => {
+            state.overlay = Some(Overlay::Confirm {
+                question: "Delete both custom GIFs and show the standard buttons?".into(),
+                then: Box::new(Action::Run(Command::DeleteButtons)),
+            });
+            return None;
+        }
         KeyCode::Char('t') => {
             b.style = if b.style == STYLES[0] {
                 STYLES[1]
@@ -105,12 +149,44 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
                 title: "Save the code to the file".into(),
                 input: TextInput::with(&format!("chat-button-{}-{}.html", code.lang, code.style)),
                 purpose: Purpose::SaveCode,
+                error: None,
             });
             return None;
         }
         _ => return None,
     }
     b.code = None;
+    fetch(state)
+}
+
+/// A language was picked for the button.
+pub fn set_language(state: &mut State, code: String) -> Option<Action> {
+    let b = &mut state.admin.buttons;
+    if b.lang == code {
+        return None;
+    }
+    b.lang = code;
+    b.code = None;
+    fetch(state)
+}
+
+/// A path was typed for a custom button's GIF.
+pub fn upload(which: ButtonState, path: String) -> Option<Action> {
+    if path.is_empty() {
+        return None;
+    }
+    run(Command::UploadButton {
+        state: which,
+        path: crate::screens::admin::window::home(path),
+    })
+}
+
+/// The server answered an upload or a delete with the custom buttons it has: the code of
+/// the custom style may have changed, so it is asked again.
+pub fn custom(state: &mut State, buttons: api::CustomButtons, note: String) -> Option<Action> {
+    state.say(Level::Info, note);
+    state.admin.buttons.custom = Some(buttons);
+    state.admin.buttons.code = None;
     fetch(state)
 }
 
@@ -130,7 +206,7 @@ pub fn save(state: &mut State, path: String) -> Option<Action> {
 pub fn render(state: &State, area: Rect, buf: &mut Buffer, _focused: bool) {
     let b = &state.admin.buttons;
     let [choice, body, hint] = Layout::vertical([
-        Constraint::Length(3),
+        Constraint::Length(4),
         Constraint::Min(3),
         Constraint::Length(1),
     ])
@@ -146,12 +222,34 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer, _focused: bool) {
     let mut lines = vec![
         Line::from(vec![
             Span::styled("Language ", dim()),
-            Span::styled(format!("‹ {} ›", b.lang), accent()),
+            Span::styled(
+                format!("‹ {} ›", crate::languages::label(&b.lang)),
+                accent(),
+            ),
             Span::styled(if rtl { "  right-to-left" } else { "" }, dim()),
         ]),
         Line::from([vec![Span::styled("Style    ", dim())], styles].concat()),
     ];
-    lines.push(Line::from(""));
+    let mark = |on: bool| {
+        if on {
+            Span::styled("uploaded", good())
+        } else {
+            Span::styled("—", dim())
+        }
+    };
+    lines.push(match &b.custom {
+        Some(c) => Line::from(vec![
+            Span::styled("Custom   ", dim()),
+            Span::raw("online "),
+            mark(c.online),
+            Span::raw("  offline "),
+            mark(c.offline),
+        ]),
+        None => Line::from(Span::styled(
+            "Custom   o / f upload GIFs, X deletes them",
+            dim(),
+        )),
+    });
     Paragraph::new(lines).render(choice, buf);
     let width = usize::from(body.width);
     let lines: Vec<Line> = match &b.code {
@@ -175,10 +273,11 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer, _focused: bool) {
     };
     Paragraph::new(lines).render(body, buf);
     hints(&[
-        ("← →", "language"),
+        ("Enter", "language"),
         ("t", "style"),
         ("c", "copy"),
-        ("w", "save to file"),
+        ("w", "save"),
+        ("o f", "GIFs"),
     ])
     .render(hint, buf);
 }

@@ -34,6 +34,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
                 title: "New canned response".into(),
                 form: form(None),
                 purpose: Purpose::NewCanned,
+                error: None,
             })
         }
         KeyCode::Char('e') | KeyCode::Enter => {
@@ -42,6 +43,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
                 title: "Canned response".into(),
                 form: form(Some(c)),
                 purpose: Purpose::EditCanned(c.id),
+                error: None,
             });
         }
         KeyCode::Char('d') => {

@@ -10,6 +10,7 @@ use switchboard_http::api;
 
 use crate::app::{run, Action, Level, State};
 use crate::command::Command;
+use crate::patch::Patch;
 use crate::screens::form::{Field, Form, Kind, Outcome};
 use crate::screens::{dim, hints, one_line};
 
@@ -36,7 +37,7 @@ pub const KEYS: &[(&str, &str)] = &[
 ];
 
 /// The form for a profile.
-fn form(c: &api::Company) -> Form {
+pub fn form(c: &api::Company) -> Form {
     let mut currencies: Vec<String> = CURRENCIES.iter().map(|s| s.to_string()).collect();
     if !currencies.contains(&c.currency) {
         currencies.push(c.currency.clone());
@@ -65,6 +66,11 @@ pub fn loaded(state: &mut State, company: api::Company, saved: bool) -> Option<A
     if let Some(me) = &mut state.me {
         me.time_zone = company.time_zone.clone();
     }
+    // A change from elsewhere (a `changed` event) leaves the admin's edits alone.
+    if !saved && state.admin.company.form.dirty() {
+        state.admin.company.loaded = Some(company);
+        return None;
+    }
     let keep = state.admin.company.form.selected;
     state.admin.company.form = form(&company);
     state.admin.company.form.selected = keep.min(5);
@@ -80,33 +86,30 @@ pub fn loaded(state: &mut State, company: api::Company, saved: bool) -> Option<A
 pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
     match state.admin.company.form.key(key) {
         Outcome::Save => save(state),
-        Outcome::Used | Outcome::Pass => None,
+        Outcome::Used | Outcome::Pass | Outcome::PickLanguage => None,
     }
 }
 
-/// The changed fields as a `PUT /v1/company`.
+/// The changed fields, and only those, as a `PUT /v1/company`.
 fn save(state: &mut State) -> Option<Action> {
     let f = &state.admin.company.form;
     if !f.dirty() {
         state.say(Level::Info, "Nothing changed");
         return None;
     }
-    let take = |key: &str| f.changed(key).map(|v| v.trim().to_string());
-    let patch = api::CompanyPatch {
-        name: take("name"),
-        address: take("address"),
-        country: take("country").map(|c| c.to_uppercase()),
-        currency: take("currency"),
-        vat_number: take("vat_number"),
-        time_zone: take("time_zone"),
-    };
-    if let Some(tz) = &patch.time_zone {
-        if !crate::time::known(tz) {
-            state.admin.error = Some(format!(
-                "\"{}\" is not an IANA time zone (e.g. Europe/Dublin)",
-                one_line(tz, 40)
-            ));
-            return None;
+    let mut patch = Patch::default();
+    for field in f.fields.iter().filter(|f| f.value != f.original) {
+        let value = field.value.trim();
+        match field.key {
+            "country" => patch.set(field.key, value.to_uppercase()),
+            "time_zone" if !crate::time::known(value) => {
+                state.admin.error = Some(format!(
+                    "\"{}\" is not an IANA time zone (e.g. Europe/Dublin)",
+                    one_line(value, 40)
+                ));
+                return None;
+            }
+            key => patch.set(key, value),
         }
     }
     run(Command::SaveCompany(patch))

@@ -33,6 +33,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
                 title: "New department's name".into(),
                 input: TextInput::default(),
                 purpose: Purpose::NewDepartment,
+                error: None,
             })
         }
         KeyCode::Char('e') | KeyCode::Enter => {
@@ -41,6 +42,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
                 title: format!("Rename {}", one_line(&d.name, 40)),
                 input: TextInput::with(&crate::sanitize::line(&d.name)),
                 purpose: Purpose::RenameDepartment(d.id),
+                error: None,
             });
         }
         KeyCode::Char('d') => {

@@ -1,5 +1,6 @@
 //! The admin screens, mirroring the reference product's panels: a menu on the left
-//! (company, chat window, departments, operators, canned responses, chat buttons), the
+//! (company, chat window, departments, operators, canned responses, chat buttons, tracking
+//! code), the
 //! chosen panel on the right, one file per panel.
 
 pub mod buttons;
@@ -7,6 +8,7 @@ pub mod canned;
 pub mod company;
 pub mod departments;
 pub mod operators;
+pub mod tracking;
 pub mod window;
 
 use crossterm::event::{KeyCode, KeyEvent};
@@ -15,7 +17,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph, StatefulWidget, Widget};
 
-use super::dialog::Purpose;
+use switchboard_http::api;
+
+use super::dialog::{Overlay, Pick, Purpose};
 use super::form::Form;
 use super::{bad, dim, pane, selected};
 use crate::app::{batch, run, Action, Level, State};
@@ -34,18 +38,21 @@ pub enum Panel {
     Operators,
     /// Canned responses.
     Canned,
-    /// Chat button code.
+    /// Chat button code and custom button images.
     Buttons,
+    /// The tracking snippet.
+    Tracking,
 }
 
 /// Every panel, in menu order.
-pub const PANELS: [Panel; 6] = [
+pub const PANELS: [Panel; 7] = [
     Panel::Company,
     Panel::Window,
     Panel::Departments,
     Panel::Operators,
     Panel::Canned,
     Panel::Buttons,
+    Panel::Tracking,
 ];
 
 impl Panel {
@@ -58,7 +65,49 @@ impl Panel {
             Panel::Operators => "Operators",
             Panel::Canned => "Canned responses",
             Panel::Buttons => "Chat buttons",
+            Panel::Tracking => "Tracking code",
         }
+    }
+}
+
+/// What a language picked in the language picker is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LanguageFor {
+    /// The chat window's default language (a form field).
+    Window,
+    /// The chat button's code.
+    Buttons,
+}
+
+/// The language picker: every language by its own name, found by typing, the current one
+/// selected.
+pub fn language_picker(title: &str, target: LanguageFor, current: &str) -> Overlay {
+    let codes = crate::languages::codes();
+    let items = codes
+        .iter()
+        .map(|code| {
+            (
+                crate::languages::label(code),
+                Action::Language {
+                    target,
+                    code: code.to_string(),
+                },
+            )
+        })
+        .collect();
+    let mut pick = Pick::new(title, items);
+    pick.selected = codes.iter().position(|c| *c == current).unwrap_or(0);
+    Overlay::Pick(pick)
+}
+
+/// A language was picked.
+pub fn language(state: &mut State, target: LanguageFor, code: String) -> Option<Action> {
+    match target {
+        LanguageFor::Window => {
+            window::set_language(state, code);
+            None
+        }
+        LanguageFor::Buttons => buttons::set_language(state, code),
     }
 }
 
@@ -81,6 +130,8 @@ pub struct Admin {
     pub canned: usize,
     /// Chat buttons.
     pub buttons: buttons::ButtonsPanel,
+    /// The tracking snippet, once loaded.
+    pub tracking: Option<api::TrackingCode>,
     /// The server's last refusal of a save, shown above the panel until the next save.
     pub error: Option<String>,
 }
@@ -96,6 +147,7 @@ impl Default for Admin {
             operator: 0,
             canned: 0,
             buttons: buttons::ButtonsPanel::default(),
+            tracking: None,
             error: None,
         }
     }
@@ -140,6 +192,7 @@ pub fn keys(state: &State) -> &'static [(&'static str, &'static str)] {
         Panel::Operators => operators::KEYS,
         Panel::Canned => canned::KEYS,
         Panel::Buttons => buttons::KEYS,
+        Panel::Tracking => tracking::KEYS,
     }
 }
 
@@ -158,6 +211,7 @@ fn load(state: &mut State) -> Option<Action> {
         Panel::Operators => batch(vec![Command::Operators, Command::Departments]),
         Panel::Canned => run(Command::Canned),
         Panel::Buttons => buttons::fetch(state),
+        Panel::Tracking => run(Command::TrackingCode),
     }
 }
 
@@ -209,6 +263,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
         Panel::Operators => operators::key(state, key),
         Panel::Canned => canned::key(state, key),
         Panel::Buttons => buttons::key(state, key),
+        Panel::Tracking => tracking::key(state, key),
     }
 }
 
@@ -221,6 +276,8 @@ pub fn result(state: &mut State, action: Action) -> Option<Action> {
         Action::WindowSaved(w) => window::loaded(state, w, true),
         Action::Graphics(slots) => window::slots(state, slots),
         Action::ButtonCode(code) => buttons::loaded(state, code),
+        Action::CustomButtons { buttons, note } => buttons::custom(state, buttons, note),
+        Action::TrackingCode(code) => tracking::loaded(state, code),
         _ => None,
     }
 }
@@ -249,6 +306,8 @@ pub fn submit_prompt(state: &mut State, purpose: Purpose, text: String) -> Optio
     match purpose {
         Purpose::Upload { slot, part } => window::upload(state, slot, part, text),
         Purpose::SaveCode => buttons::save(state, text),
+        Purpose::SaveTracking => tracking::save(state, text),
+        Purpose::UploadButton(which) => buttons::upload(which, text),
         Purpose::NewDepartment | Purpose::RenameDepartment(_) => {
             departments::submit(state, purpose, text)
         }
@@ -256,22 +315,18 @@ pub fn submit_prompt(state: &mut State, purpose: Purpose, text: String) -> Optio
     }
 }
 
-/// A dialog form was saved; it stays open when what was typed is refused here.
-pub fn submit_form(state: &mut State, purpose: Purpose, form: &Form) -> Option<Action> {
-    let result = match &purpose {
+/// A dialog form was saved: what to do, or why what was typed is refused here (the form
+/// stays open with the reason).
+pub fn submit_form(
+    state: &mut State,
+    purpose: Purpose,
+    form: &Form,
+) -> Result<Option<Action>, String> {
+    match &purpose {
         Purpose::NewOperator | Purpose::EditOperator(_) => operators::submit(state, &purpose, form),
         Purpose::NewCanned | Purpose::EditCanned(_) => canned::submit(&purpose, form),
+        Purpose::ChangePassword => super::password::submit(form),
         _ => Ok(None),
-    };
-    match result {
-        Ok(action) => {
-            state.overlay = None;
-            action
-        }
-        Err(problem) => {
-            state.say(Level::Error, problem);
-            None
-        }
     }
 }
 
@@ -321,6 +376,7 @@ impl Widget for View<'_> {
             Panel::Operators => operators::render(state, body, buf, focused),
             Panel::Canned => canned::render(state, body, buf, focused),
             Panel::Buttons => buttons::render(state, body, buf, focused),
+            Panel::Tracking => tracking::render(state, body, buf, focused),
         }
     }
 }

@@ -10,6 +10,7 @@ use switchboard_http::api;
 
 use crate::app::{run, Action, State};
 use crate::command::Command;
+use crate::patch::Patch;
 use crate::screens::dialog::{Overlay, Purpose};
 use crate::screens::form::{Field, Form, Kind};
 use crate::screens::{bold, dim, hints, one_line, presence_span, selected};
@@ -45,6 +46,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
                 title: "New operator".into(),
                 form: Form::new(fields),
                 purpose: Purpose::NewOperator,
+                error: None,
             });
         }
         KeyCode::Char('e') | KeyCode::Enter => {
@@ -61,6 +63,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
                 title: format!("Operator {}", one_line(&sip, 20)),
                 form,
                 purpose: Purpose::EditOperator(sip),
+                error: None,
             });
         }
         KeyCode::Char('d') => {
@@ -166,16 +169,27 @@ pub fn submit(state: &State, purpose: &Purpose, form: &Form) -> Result<Option<Ac
     let departments = pick("departments")
         .map(|v| department_ids(state, &v))
         .transpose()?;
-    let request = api::OperatorRequest {
-        name: pick("name"),
-        email: pick("email"),
-        password: Some(form.value("password").to_string()).filter(|p| !p.is_empty()),
-        max_chats,
-        departments,
-        role: pick("role"),
-    };
-    if new && (request.email.is_none() || request.password.is_none()) {
+    let password = Some(form.value("password").to_string()).filter(|p| !p.is_empty());
+    if new && (pick("email").is_none() || password.is_none()) {
         return Err("A new operator needs an email and a password".into());
+    }
+    let mut request = Patch::default();
+    for key in ["name", "email", "role"] {
+        if let Some(v) = pick(key) {
+            request.set(key, v);
+        }
+    }
+    if let Some(password) = password {
+        request.set("password", password);
+    }
+    if let Some(n) = max_chats {
+        request.set("max_chats", n);
+    }
+    if let Some(ids) = departments {
+        request.set("departments", ids);
+    }
+    if request.is_empty() {
+        return Err("Nothing changed".into());
     }
     Ok(run(Command::SaveOperator { sip, request }))
 }

@@ -15,6 +15,8 @@ use crate::app::{run, Action, Level, State};
 use crate::client::GraphicsSlot;
 use crate::command::{Command, Part};
 use crate::input::TextInput;
+use crate::patch::Patch;
+use crate::screens::admin::{language_picker, LanguageFor};
 use crate::screens::dialog::{Overlay, Purpose};
 use crate::screens::form::{yes, Field, Form, Kind, Outcome};
 use crate::screens::{accent, bold, dim, good, hints, selected};
@@ -70,6 +72,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("H / S", "Graphics: upload the header / sidebar from a file"),
     ("a or Enter", "Graphics: make the slot the active one"),
     ("D", "Graphics: go back to the default images"),
+    ("x", "Graphics: delete the slot"),
     ("Tab or Esc", "back to the menu"),
 ];
 
@@ -79,10 +82,6 @@ fn forms(
     canned: &[api::Canned],
     departments: &[api::Department],
 ) -> [Form; 6] {
-    let languages: Vec<String> = switchboard_http::LANGUAGES
-        .iter()
-        .map(|l| l.to_string())
-        .collect();
     let mut responses = vec!["none".to_string()];
     responses.extend(
         canned
@@ -104,7 +103,7 @@ fn forms(
         .map_or("none".to_string(), |d| crate::sanitize::line(&d.name));
     [
         Form::new(vec![
-            Field::new("language", "Default language", Kind::Choice(languages), &w.language).hint("a page can override it in the chat URL"),
+            Field::new("language", "Default language", Kind::Language, &w.language).hint("Enter: find by typing; a page can override it in the chat URL"),
             Field::new("distribution", "Call distribution", Kind::Choice(vec!["single".into(), "all".into()]), &w.distribution)
                 .hint("single: one operator at a time; all: every available operator, first to accept wins"),
             Field::new("connection_timeout_secs", "Connection timeout (s)", Kind::Number, seconds(w.connection_timeout_secs))
@@ -147,6 +146,12 @@ fn forms(
 /// `GET /v1/chat-window` (or a save's answer) arrived.
 pub fn loaded(state: &mut State, window: api::ChatWindow, saved: bool) -> Option<Action> {
     let p = &mut state.admin.window;
+    // A change from elsewhere (a `changed` event) leaves the admin's edits alone: only the
+    // changed fields are sent, so the others keep what the server has.
+    if !saved && p.forms.iter().any(Form::dirty) {
+        p.loaded = Some(window);
+        return None;
+    }
     let keep: Vec<usize> = p.forms.iter().map(|f| f.selected).collect();
     p.forms = forms(&window, &state.canned, &state.departments);
     for (form, at) in p.forms.iter_mut().zip(keep) {
@@ -191,7 +196,28 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
     }
     match p.forms[p.section].key(key) {
         Outcome::Save => save(state),
+        Outcome::PickLanguage => {
+            let current = p.forms[p.section].value("language").to_string();
+            state.overlay = Some(language_picker(
+                "Default language",
+                LanguageFor::Window,
+                &current,
+            ));
+            None
+        }
         Outcome::Used | Outcome::Pass => None,
+    }
+}
+
+/// A default language was picked: the form's field takes it (saved with `w`).
+pub fn set_language(state: &mut State, code: String) {
+    let forms = &mut state.admin.window.forms;
+    if let Some(field) = forms
+        .iter_mut()
+        .flat_map(|f| f.fields.iter_mut())
+        .find(|f| f.key == "language")
+    {
+        field.value = code;
     }
 }
 
@@ -203,6 +229,7 @@ fn graphics_key(state: &mut State, key: KeyEvent) -> Option<Action> {
         title: format!("Upload the {} of slot {slot} from the file", part.name()),
         input: TextInput::default(),
         purpose: Purpose::Upload { slot, part },
+        error: None,
     };
     match key.code {
         KeyCode::Down | KeyCode::Char('j') => {
@@ -214,6 +241,13 @@ fn graphics_key(state: &mut State, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('S') => state.overlay = Some(prompt(Part::Sidebar, slot?)),
         KeyCode::Char('a') | KeyCode::Enter => return run(Command::Activate(Some(slot?))),
         KeyCode::Char('D') => return run(Command::Activate(None)),
+        KeyCode::Char('x') => {
+            let slot = slot?;
+            state.overlay = Some(Overlay::Confirm {
+                question: format!("Delete graphics slot {slot} and its images?"),
+                then: Box::new(Action::Run(Command::DeleteSlot(slot))),
+            });
+        }
         _ => {}
     }
     None
@@ -224,115 +258,123 @@ pub fn upload(_state: &mut State, slot: u64, part: Part, path: String) -> Option
     if path.is_empty() {
         return None;
     }
-    let path = match path.strip_prefix("~/") {
+    run(Command::Upload {
+        slot,
+        part,
+        path: home(path),
+    })
+}
+
+/// `~/` at the start of a typed path is the home folder, as in a shell.
+pub fn home(path: String) -> String {
+    match path.strip_prefix("~/") {
         Some(rest) => std::env::var("HOME").map_or(path.clone(), |home| format!("{home}/{rest}")),
         None => path,
-    };
-    run(Command::Upload { slot, part, path })
+    }
 }
 
-/// A number field: `None` when unchanged, an error when not a number.
-fn seconds(form: &Form, key: &str, label: &str) -> Result<Option<f64>, String> {
-    form.changed(key)
-        .map(|v| {
-            v.trim()
-                .parse::<f64>()
-                .map_err(|_| format!("{label} must be a number of seconds"))
-        })
-        .transpose()
+/// A number of seconds typed in `label`'s field.
+fn seconds(value: &str, label: &str) -> Result<f64, String> {
+    value
+        .trim()
+        .parse::<f64>()
+        .map_err(|_| format!("{label} must be a number of seconds"))
 }
 
-/// Every section's changes as one `PUT /v1/chat-window`.
-// `..Default::default()` keeps fields a newer server adds unchanged.
-#[allow(clippy::needless_update)]
+/// The fields whose values are sent as they are (choices and texts).
+const PLAIN: [&str; 6] = [
+    "language",
+    "distribution",
+    "fairness",
+    "welcome_message",
+    "offline_message",
+    "offline_thanks",
+];
+
+/// Every section's changes as one `PUT /v1/chat-window`: only the fields changed, so a
+/// save never touches the others.
+fn patch(state: &State) -> Result<Patch, String> {
+    let p = &state.admin.window;
+    let mut patch = Patch::default();
+    let [general, routing, _, welcome, offline, invitations] = &p.forms;
+    for form in [general, routing, welcome, offline, invitations] {
+        for f in form.fields.iter().filter(|f| f.value != f.original) {
+            let (key, v) = (f.key, f.value.as_str());
+            match key {
+                _ if PLAIN.contains(&key) => patch.set(key, v),
+                "connection_timeout_secs" => patch.set(key, seconds(v, "The connection timeout")?),
+                "offer_timeout_secs" => patch.set(key, seconds(v, "The offer timeout")?),
+                "requested_operator_timeout_secs" => {
+                    patch.set(key, seconds(v, "The asked-for operator's wait")?)
+                }
+                "department_timeout_secs" => patch.set(key, seconds(v, "The department wait")?),
+                "max_wait_secs" => patch.set(key, seconds(v, "The longest estimated wait")?),
+                "max_queue" => patch.set(
+                    key,
+                    v.trim()
+                        .parse::<u32>()
+                        .map_err(|_| "Max queue is a whole number".to_string())?,
+                ),
+                "auto_canned_response" => {
+                    let shortcut = v.trim_start_matches('#');
+                    match state
+                        .canned
+                        .iter()
+                        .find(|c| c.shortcut.trim_start_matches('#') == shortcut)
+                    {
+                        Some(c) => patch.set(key, c.id),
+                        None => patch.clear(key),
+                    }
+                }
+                "fallback_department" => {
+                    match state
+                        .departments
+                        .iter()
+                        .find(|d| crate::sanitize::line(&d.name) == v)
+                    {
+                        Some(d) => patch.set(key, d.id),
+                        None => patch.clear(key),
+                    }
+                }
+                "invitation_delay_secs" if v.trim().is_empty() => patch.clear(key),
+                "invitation_delay_secs" => patch.set(
+                    key,
+                    v.trim().parse::<u32>().map_err(|_| {
+                        "The invitation delay is a whole number of seconds".to_string()
+                    })?,
+                ),
+                "welcome_screen" | "tracking" => patch.set(key, v == "yes"),
+                // The two toggles of a form field travel as one object.
+                "name_enabled" | "name_required" => patch.set(
+                    "name_field",
+                    api::FormField {
+                        enabled: welcome.on("name_enabled"),
+                        required: welcome.on("name_required"),
+                    },
+                ),
+                "email_enabled" | "email_required" => patch.set(
+                    "email_field",
+                    api::FormField {
+                        enabled: welcome.on("email_enabled"),
+                        required: welcome.on("email_required"),
+                    },
+                ),
+                other => return Err(format!("the field {other} cannot be saved")),
+            }
+        }
+    }
+    Ok(patch)
+}
+
+/// `w`: sends the changes.
 fn save(state: &mut State) -> Option<Action> {
     let p = &state.admin.window;
-    let Some(loaded) = &p.loaded else { return None };
+    p.loaded.as_ref()?;
     if !p.forms.iter().any(Form::dirty) {
         state.say(Level::Info, "Nothing changed");
         return None;
     }
-    let [general, routing, _, welcome, offline, invitations] = &p.forms;
-    let build = || -> Result<api::ChatWindowPatch, String> {
-        let auto = general.changed("auto_canned_response").map(|v| {
-            let shortcut = v.trim_start_matches('#');
-            state
-                .canned
-                .iter()
-                .find(|c| c.shortcut.trim_start_matches('#') == shortcut)
-                .map(|c| c.id)
-        });
-        let field = |enabled: &str, required: &str, old: api::FormField| {
-            (welcome.changed(enabled).is_some() || welcome.changed(required).is_some())
-                .then(|| api::FormField {
-                    enabled: welcome.on(enabled),
-                    required: welcome.on(required),
-                })
-                .filter(|f| *f != old)
-        };
-        let delay = match invitations.changed("invitation_delay_secs") {
-            None => None,
-            Some(v) if v.trim().is_empty() => Some(None),
-            Some(v) => Some(Some(v.trim().parse::<u32>().map_err(|_| {
-                "The invitation delay is a whole number of seconds".to_string()
-            })?)),
-        };
-        let text = |form: &Form, key: &str| form.changed(key).map(str::to_string);
-        let fallback = routing.changed("fallback_department").map(|v| {
-            state
-                .departments
-                .iter()
-                .find(|d| crate::sanitize::line(&d.name) == v)
-                .map(|d| d.id)
-        });
-        let max_queue = routing
-            .changed("max_queue")
-            .map(|v| {
-                v.trim()
-                    .parse::<u32>()
-                    .map_err(|_| "Max queue is a whole number".to_string())
-            })
-            .transpose()?;
-        Ok(api::ChatWindowPatch {
-            language: text(general, "language"),
-            distribution: text(general, "distribution"),
-            connection_timeout_secs: seconds(
-                general,
-                "connection_timeout_secs",
-                "The connection timeout",
-            )?,
-            offer_timeout_secs: seconds(general, "offer_timeout_secs", "The offer timeout")?,
-            auto_canned_response: auto,
-            welcome_screen: welcome
-                .changed("welcome_screen")
-                .map(|_| welcome.on("welcome_screen")),
-            welcome_message: text(welcome, "welcome_message"),
-            name_field: field("name_enabled", "name_required", loaded.name_field),
-            email_field: field("email_enabled", "email_required", loaded.email_field),
-            offline_message: text(offline, "offline_message"),
-            offline_thanks: text(offline, "offline_thanks"),
-            tracking: invitations
-                .changed("tracking")
-                .map(|_| invitations.on("tracking")),
-            invitation_delay_secs: delay,
-            fairness: text(routing, "fairness"),
-            requested_operator_timeout_secs: seconds(
-                routing,
-                "requested_operator_timeout_secs",
-                "The asked-for operator's wait",
-            )?,
-            department_timeout_secs: seconds(
-                routing,
-                "department_timeout_secs",
-                "The department wait",
-            )?,
-            fallback_department: fallback,
-            max_queue,
-            max_wait_secs: seconds(routing, "max_wait_secs", "The longest estimated wait")?,
-            ..Default::default()
-        })
-    };
-    match build() {
+    match patch(state) {
         Ok(patch) => run(Command::SaveWindow(patch)),
         Err(problem) => {
             state.admin.error = Some(problem);
@@ -371,6 +413,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer, focused: bool) {
             ("S", "sidebar"),
             ("a", "activate"),
             ("D", "defaults"),
+            ("x", "delete"),
         ])
         .render(hint, buf);
     } else {

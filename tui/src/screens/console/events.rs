@@ -3,7 +3,7 @@
 
 use switchboard_http::api::{self, AuthorKind, OperatorEventData};
 
-use super::{Offer, Pane};
+use super::{seen, Offer, Pane};
 use crate::app::{batch, run, Action, Level, Screen, State, FLASH_MS};
 use crate::client::Failure;
 use crate::command::{Command, TransferTo};
@@ -98,13 +98,21 @@ pub fn server_event(state: &mut State, event: OperatorEventData) -> Option<Actio
         } => {
             let visible = state.screen == Screen::Console
                 && state.console.selected().is_some_and(|c| c.id == chat_id);
-            let Some(chat) = state.console.chat_mut(chat_id) else {
+            if state.console.chat_mut(chat_id).is_none() {
                 // A chat we do not show yet (assigned while we were away): load it.
                 return batch(vec![Command::Chat(chat_id), Command::Transcript(chat_id)]);
-            };
+            }
             let from_visitor = author == AuthorKind::Visitor;
-            if chat.message(seq, author, &name, &text, at) && from_visitor && !visible {
-                chat.unread += 1;
+            let added = keep_place(state, chat_id, |chat| {
+                chat.message(seq, author, &name, &text, at)
+            });
+            if let Some(chat) = state.console.chat_mut(chat_id) {
+                if added && chat.scroll > 0 {
+                    chat.new_below += 1;
+                }
+                if added && from_visitor && !visible {
+                    chat.unread += 1;
+                }
             }
             None
         }
@@ -130,11 +138,22 @@ pub fn server_event(state: &mut State, event: OperatorEventData) -> Option<Actio
         }
         E::Queue { length } => {
             crate::screens::dashboard::queue(state, length);
-            None
+            // The queue pane is the operators' (admins without a SIP take no chats).
+            state.takes_chats().then_some(Action::Run(Command::Queue))
         }
         E::Visitor { .. } | E::VisitorLeft { .. } => crate::screens::visitors::event(state, event),
-        // Handled by the screens they concern (wired in later).
-        E::Changed { .. } | E::OfflineMessage { .. } | E::VisitorPresence { .. } => None,
+        E::Changed { resource } => crate::app::changed(state, resource),
+        E::OfflineMessage { message } => crate::screens::offline::arrived(state, message),
+        E::VisitorPresence { chat_id, present } => {
+            let chat = state.console.chat_mut(chat_id)?;
+            let changed = chat.visitor_left == present;
+            chat.visitor_left = !present;
+            if changed && !present {
+                let name = one_line(&chat.name, 30);
+                state.say(Level::Warn, format!("{name} closed the chat window"));
+            }
+            None
+        }
         E::Reset => {
             // Missed events: the stream reconnects fresh (replaying open offers) and the
             // chats are reloaded once it is live.
@@ -143,6 +162,33 @@ pub fn server_event(state: &mut State, event: OperatorEventData) -> Option<Actio
             None
         }
     }
+}
+
+/// Changes a chat's log without moving what a scrolled-up reader sees: the lines added
+/// below raise the scroll by as much. Returns what `change` returned.
+fn keep_place(state: &mut State, id: u64, change: impl FnOnce(&mut OpenChat) -> bool) -> bool {
+    let (width, _) = super::message_size(state);
+    let full = state.console.routing_full;
+    let count = |state: &State| {
+        state
+            .console
+            .chats
+            .iter()
+            .find(|c| c.id == id)
+            .filter(|c| c.scroll > 0)
+            .map(|c| chat::lines(state, c, width, full).len())
+    };
+    let before = count(state);
+    let Some(open) = state.console.chat_mut(id) else {
+        return false;
+    };
+    let changed = change(open);
+    if let (Some(before), Some(after)) = (before, count(state)) {
+        if let Some(open) = state.console.chat_mut(id) {
+            open.scroll += after.saturating_sub(before);
+        }
+    }
+    changed
 }
 
 /// Removes an offer; returns it when it was there.
@@ -169,6 +215,7 @@ fn hold(state: &mut State, chat: &api::Chat, department: Option<String>) -> Opti
     batch(vec![
         Command::Transcript(chat.id),
         Command::Routing(chat.id),
+        Command::VisitorProfile(chat.id),
     ])
 }
 
@@ -183,10 +230,39 @@ pub fn result(state: &mut State, action: Action) -> Option<Action> {
                 .find(|o| o.chat_id == chat.id)
                 .and_then(|o| o.department.clone());
             let follow = hold(state, &chat, department);
-            state.console.chat_sel = state.console.chats.len().saturating_sub(1);
-            state.console.focus = Pane::Input;
-            state.console.scroll = 0;
+            // The new chat is selected, but keys stay commands: an impatient second `a`
+            // must not become the start of a message (`i` or Enter writes). Someone already
+            // writing keeps writing to the chat they chose.
+            if state.console.focus != Pane::Input {
+                if let Some(at) = state.console.chats.iter().position(|c| c.id == chat.id) {
+                    state.console.chat_sel = at;
+                }
+                state.console.focus = Pane::Chats;
+                seen(state);
+            }
             follow
+        }
+        Action::Declined(id) => {
+            if let Some(offer) = take_offer(state, id) {
+                state.say(
+                    Level::Info,
+                    format!(
+                        "Declined the chat from {}; it moves on",
+                        one_line(&offer.name, 30)
+                    ),
+                );
+            }
+            None
+        }
+        Action::Queue(chats) => {
+            state.console.queue = chats;
+            None
+        }
+        Action::Profile { chat, profile } => {
+            if let Some(open) = state.console.chat_mut(chat) {
+                open.profile = Some(profile);
+            }
+            None
         }
         Action::ChatInfo(chat) => {
             let mine = state
@@ -233,11 +309,14 @@ pub fn result(state: &mut State, action: Action) -> Option<Action> {
             None
         }
         Action::Transcript { chat, entries } => {
-            if let Some(open) = state.console.chat_mut(chat) {
+            keep_place(state, chat, |open| {
+                // Every entry is applied; the answer says whether any was new.
+                let mut added = false;
                 for entry in &entries {
-                    open.apply(entry);
+                    added |= open.apply(entry);
                 }
-            }
+                added
+            });
             None
         }
         Action::Routing { chat, entries } => {
@@ -247,9 +326,12 @@ pub fn result(state: &mut State, action: Action) -> Option<Action> {
             }
             None
         }
-        Action::InsertCanned(text) => {
-            state.console.focus = Pane::Input;
-            state.console.input.insert(&text);
+        Action::InsertCanned { chat, text } => {
+            // Into the draft of the chat the picker was opened on.
+            if let Some(open) = state.console.chat_mut(chat) {
+                open.draft.insert(&text);
+                state.console.focus = Pane::Input;
+            }
             None
         }
         _ => None,
@@ -284,6 +366,12 @@ pub fn failed(
                 ),
                 _ => state.say(Level::Error, format!("Could not accept: {message}")),
             }
+        }
+        Command::Decline(id) => {
+            if let Some(offer) = state.console.offers.iter_mut().find(|o| o.chat_id == *id) {
+                offer.accepting = false;
+            }
+            state.say(Level::Error, format!("Could not decline: {message}"));
         }
         Command::Send {
             chat, client_id, ..

@@ -9,14 +9,14 @@ use super::{seen, Pane};
 use crate::app::{batch, run, Action, Level, State};
 use crate::command::{Command, TransferTo};
 use crate::screens::chat::Pending;
-use crate::screens::dialog::Overlay;
+use crate::screens::dialog::{Overlay, Pick, PickSource};
 use crate::screens::one_line;
 
 /// A paste goes into the input (focusing it) when a chat is selected.
 pub fn paste(state: &mut State, text: &str) {
-    if state.console.selected().is_some() {
+    if let Some(draft) = state.console.draft_mut() {
+        draft.insert(text);
         state.console.focus = Pane::Input;
-        state.console.input.insert(text);
     }
 }
 
@@ -32,7 +32,9 @@ fn canned_for<'a>(state: &'a State, word: &str) -> Option<&'a api::Canned> {
 
 /// Canned responses whose shortcut starts with what follows `#` in the input.
 pub fn suggestions(state: &State) -> Vec<&api::Canned> {
-    let text = &state.console.input.text;
+    let Some(text) = state.console.draft().map(|d| &d.text) else {
+        return Vec::new();
+    };
     let Some(prefix) = text
         .strip_prefix('#')
         .filter(|p| !p.contains(char::is_whitespace))
@@ -55,25 +57,26 @@ pub fn suggestions(state: &State) -> Vec<&api::Canned> {
 /// Keys of the console.
 pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let typing = state.console.focus == Pane::Input;
+    let to = match key.code {
+        KeyCode::PageUp => Some(Scroll::PageUp),
+        KeyCode::PageDown => Some(Scroll::PageDown),
+        KeyCode::Home if ctrl || !typing => Some(Scroll::Oldest),
+        KeyCode::End if ctrl || !typing => Some(Scroll::Newest),
+        _ => None,
+    };
+    if let Some(to) = to {
+        scroll(state, to);
+        return None;
+    }
     let c = &mut state.console;
-    match key.code {
-        KeyCode::PageUp => {
-            c.scroll = c.scroll.saturating_add(5);
-            return None;
-        }
-        KeyCode::PageDown => {
-            c.scroll = c.scroll.saturating_sub(5);
-            return None;
-        }
-        KeyCode::BackTab => {
-            c.focus = match c.focus {
-                Pane::Offers => Pane::Input,
-                Pane::Chats => Pane::Offers,
-                Pane::Input => Pane::Chats,
-            };
-            return None;
-        }
-        _ => {}
+    if key.code == KeyCode::BackTab {
+        c.focus = match c.focus {
+            Pane::Offers => Pane::Input,
+            Pane::Chats => Pane::Offers,
+            Pane::Input => Pane::Chats,
+        };
+        return None;
     }
     if c.focus == Pane::Input {
         return input_key(state, key);
@@ -99,6 +102,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
             None
         }
         (Pane::Offers, KeyCode::Enter | KeyCode::Char('a')) => accept(state),
+        (_, KeyCode::Char('x')) => decline(state),
         (Pane::Chats, KeyCode::Enter | KeyCode::Char('i')) if !c.chats.is_empty() => {
             c.focus = Pane::Input;
             None
@@ -113,10 +117,50 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
         }
         (_, KeyCode::Char('#')) if !c.chats.is_empty() => {
             c.focus = Pane::Input;
-            c.input.insert("#");
+            if let Some(draft) = c.draft_mut() {
+                draft.insert("#");
+            }
             None
         }
         _ => None,
+    }
+}
+
+/// Where the message pane moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scroll {
+    /// A page back (keeping one line of the page before).
+    PageUp,
+    /// A page on.
+    PageDown,
+    /// The first line.
+    Oldest,
+    /// The newest line, following new messages again.
+    Newest,
+}
+
+/// Scrolls the selected chat's messages, by the page the terminal shows.
+fn scroll(state: &mut State, to: Scroll) {
+    let (width, height) = super::message_size(state);
+    let routing_full = state.console.routing_full;
+    let Some(chat) = state.console.selected() else {
+        return;
+    };
+    let total = crate::screens::chat::lines(state, chat, width, routing_full).len();
+    let top = total.saturating_sub(height);
+    let page = height.saturating_sub(1).max(1);
+    let index = state.console.chat_sel;
+    let Some(chat) = state.console.chats.get_mut(index) else {
+        return;
+    };
+    chat.scroll = match to {
+        Scroll::PageUp => (chat.scroll + page).min(top),
+        Scroll::PageDown => chat.scroll.saturating_sub(page),
+        Scroll::Oldest => top,
+        Scroll::Newest => 0,
+    };
+    if chat.scroll == 0 {
+        chat.new_below = 0;
     }
 }
 
@@ -131,7 +175,6 @@ fn move_selection(state: &mut State, by: isize) {
         *sel = sel.saturating_add_signed(by).min(len - 1);
     }
     if c.focus != Pane::Offers {
-        c.scroll = 0;
         seen(state);
     }
 }
@@ -147,6 +190,17 @@ fn accept(state: &mut State) -> Option<Action> {
     run(Command::Accept(offer.chat_id))
 }
 
+/// Declines the selected offer: the server offers it to someone else.
+fn decline(state: &mut State) -> Option<Action> {
+    let index = state.console.offer_sel;
+    let offer = state.console.offers.get_mut(index)?;
+    if offer.accepting {
+        return None;
+    }
+    offer.accepting = true;
+    run(Command::Decline(offer.chat_id))
+}
+
 /// Opens the transfer picker for the selected chat.
 fn transfer(state: &mut State) -> Option<Action> {
     let chat = state.console.selected()?;
@@ -155,26 +209,44 @@ fn transfer(state: &mut State) -> Option<Action> {
         return None;
     }
     let id = chat.id;
+    let mut pick = Pick::new("Transfer to", transfer_items(state, id));
+    pick.source = PickSource::Transfer(id);
+    state.overlay = Some(Overlay::Pick(pick));
+    // Fresh loads so the list shows who can take the chat now.
+    batch(vec![Command::Operators, Command::Departments])
+}
+
+/// Whom a chat can go to: operators who can take it now first (online with a terminal),
+/// then the others with their state, then the departments.
+pub fn transfer_items(state: &State, chat: u64) -> Vec<(String, Action)> {
     let me = state.me.as_ref().and_then(|m| m.sip.clone());
-    let mut items = Vec::new();
-    for o in state
+    let mut operators: Vec<&api::Operator> = state
         .operators
         .iter()
         .filter(|o| o.sip.is_some() && o.sip != me)
-    {
+        .collect();
+    operators.sort_by_key(|o| !o.available);
+    let mut items = Vec::new();
+    for o in operators {
         let sip = o.sip.clone().unwrap_or_default();
+        let how = if o.available {
+            "available".to_string()
+        } else if o.status == "online" {
+            "online, no terminal".to_string()
+        } else {
+            crate::sanitize::line(&o.status)
+        };
         let label = format!(
-            "{} {} ({}, {}/{})",
-            sip,
+            "{} ({}) · {how} · {}/{} chats",
             one_line(&o.name, 20),
-            o.status,
+            one_line(&sip, 10),
             o.open_chats,
             o.max_chats
         );
         items.push((
             label,
             Action::Run(Command::Transfer {
-                chat: id,
+                chat,
                 to: TransferTo::Operator(sip),
             }),
         ));
@@ -184,18 +256,28 @@ fn transfer(state: &mut State) -> Option<Action> {
         items.push((
             label,
             Action::Run(Command::Transfer {
-                chat: id,
+                chat,
                 to: TransferTo::Department(d.id),
             }),
         ));
     }
-    state.overlay = Some(Overlay::Pick {
-        title: "Transfer to".into(),
-        items,
-        selected: 0,
-    });
-    // Fresh loads so the list shows who is online now.
-    batch(vec![Command::Operators, Command::Departments])
+    items
+}
+
+/// The operators or departments changed: an open transfer list follows (what was typed
+/// stays).
+pub fn refresh_transfer(state: &mut State) {
+    let Some(Overlay::Pick(pick)) = &state.overlay else {
+        return;
+    };
+    let PickSource::Transfer(chat) = pick.source else {
+        return;
+    };
+    let items = transfer_items(state, chat);
+    if let Some(Overlay::Pick(pick)) = &mut state.overlay {
+        pick.items = items;
+        pick.selected = pick.selected.min(pick.shown().len().saturating_sub(1));
+    }
 }
 
 /// Closes the selected chat after a confirmation; an ended chat is just dismissed.
@@ -239,6 +321,7 @@ fn input_key(state: &mut State, key: KeyEvent) -> Option<Action> {
             None
         }
         KeyCode::Char('r') if ctrl => {
+            let id = state.console.selected()?.id;
             let items = state
                 .canned
                 .iter()
@@ -246,33 +329,37 @@ fn input_key(state: &mut State, key: KeyEvent) -> Option<Action> {
                     (
                         format!(
                             "#{} {}",
-                            c.shortcut.trim_start_matches('#'),
+                            one_line(c.shortcut.trim_start_matches('#'), 20),
                             one_line(&c.text, 50)
                         ),
-                        Action::InsertCanned(c.text.clone()),
+                        Action::InsertCanned {
+                            chat: id,
+                            text: c.text.clone(),
+                        },
                     )
                 })
                 .collect();
-            state.overlay = Some(Overlay::Pick {
-                title: "Canned responses".into(),
-                items,
-                selected: 0,
-            });
+            state.overlay = Some(Overlay::Pick(Pick::new("Canned responses", items)));
             None
         }
         KeyCode::Tab => {
             let text = suggestions(state).first().map(|c| c.text.clone());
             match text {
-                Some(text) => state.console.input.set(&text),
+                Some(text) => {
+                    if let Some(draft) = state.console.draft_mut() {
+                        draft.set(&text);
+                    }
+                }
                 None => state.console.focus = Pane::Offers,
             }
             None
         }
         KeyCode::Enter if key.modifiers.is_empty() => send(state),
         _ => {
-            let before = state.console.input.text.len();
-            state.console.input.key(key);
-            let typed = state.console.input.text.len() > before;
+            let draft = state.console.draft_mut()?;
+            let before = draft.text.len();
+            draft.key(key);
+            let typed = draft.text.len() > before;
             let chat = state.console.selected()?;
             if typed && chat.closed.is_none() && state.now_ms >= chat.typing_sent + 3_000 {
                 let id = chat.id;
@@ -289,16 +376,27 @@ fn input_key(state: &mut State, key: KeyEvent) -> Option<Action> {
 
 /// Enter in the input: a lone `#shortcut` expands; anything else is sent.
 fn send(state: &mut State) -> Option<Action> {
-    let text = state.console.input.text.trim_end().to_string();
+    let text = state.console.draft()?.text.trim_end().to_string();
     if text.trim().is_empty() {
         return None;
     }
     if text.starts_with('#') && !text.contains(char::is_whitespace) {
-        if let Some(canned) = canned_for(state, &text) {
-            let expanded = canned.text.clone();
-            state.console.input.set(&expanded);
+        let Some(canned) = canned_for(state, &text) else {
+            // A mistyped shortcut is not something to send the visitor.
+            state.say(
+                Level::Warn,
+                format!(
+                    "No canned response {}: Ctrl-R lists them",
+                    one_line(&text, 30)
+                ),
+            );
             return None;
+        };
+        let expanded = canned.text.clone();
+        if let Some(draft) = state.console.draft_mut() {
+            draft.set(&expanded);
         }
+        return None;
     }
     let chat = state.console.selected()?;
     if chat.closed.is_some() {
@@ -306,7 +404,9 @@ fn send(state: &mut State) -> Option<Action> {
         return None;
     }
     let id = chat.id;
-    state.console.input.take();
+    if let Some(draft) = state.console.draft_mut() {
+        draft.take();
+    }
     state.sent_count += 1;
     let me = state.me.as_ref().map_or(0, |m| m.id);
     let client_id = format!("tui-{me}-{}-{}", state.now_ms, state.sent_count);
@@ -317,7 +417,10 @@ fn send(state: &mut State) -> Option<Action> {
             failed: None,
         });
     }
-    state.console.scroll = 0;
+    if let Some(open) = state.console.chat_mut(id) {
+        open.scroll = 0;
+        open.new_below = 0;
+    }
     run(Command::Send {
         chat: id,
         text,
