@@ -222,45 +222,64 @@ pub struct ChatWindow {
 #[serde(deny_unknown_fields)]
 pub struct ChatWindowPatch {
     /// Default language code.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// "single" or "all".
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub distribution: Option<String>,
     /// Seconds (0.1 to 3600).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub connection_timeout_secs: Option<f64>,
     /// Seconds (0.1 to 3600).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offer_timeout_secs: Option<f64>,
     /// Canned response id, or null to turn off.
     #[serde(default, deserialize_with = "some")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_canned_response: Option<Option<u64>>,
     /// Welcome form.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub welcome_screen: Option<bool>,
     /// Welcome text.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub welcome_message: Option<String>,
     /// Name field.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name_field: Option<FormField>,
     /// Email field.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_field: Option<FormField>,
     /// Offline text.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offline_message: Option<String>,
     /// Text after an offline message.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offline_thanks: Option<String>,
     /// Visitor tracking.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking: Option<bool>,
     /// Invitation delay in seconds, or null to turn off.
     #[serde(default, deserialize_with = "some")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invitation_delay_secs: Option<Option<u32>>,
     /// "least_busy" or "round_robin".
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fairness: Option<String>,
     /// Seconds (0.1 to 3600).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_operator_timeout_secs: Option<f64>,
     /// Seconds (0.1 to 3600).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_timeout_secs: Option<f64>,
     /// Department id, or null for none.
     #[serde(default, deserialize_with = "some")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback_department: Option<Option<u64>>,
     /// 0 to 10000; 0 = no limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_queue: Option<u32>,
     /// Seconds, 0 to 86400; 0 = no limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_wait_secs: Option<f64>,
 }
 
@@ -322,16 +341,22 @@ pub struct Company {
 #[serde(deny_unknown_fields)]
 pub struct CompanyPatch {
     /// Name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Postal address.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     /// ISO country code.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// ISO currency code.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// EU VAT number.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_number: Option<String>,
     /// IANA time zone.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
 }
 
@@ -383,16 +408,22 @@ pub struct Operator {
 #[serde(deny_unknown_fields)]
 pub struct OperatorRequest {
     /// Name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Email.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// New password.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// Chat limit (1 to 100).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_chats: Option<u32>,
     /// Department ids.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub departments: Option<Vec<u64>>,
     /// "admin" or "operator".
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
 }
 
