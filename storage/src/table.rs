@@ -157,6 +157,18 @@ fn decode_entry<R: Record>(entry: sled::Result<(sled::IVec, sled::IVec)>) -> Res
     Ok((key.to_vec(), decode(&value)?))
 }
 
+/// The least key above every key that starts with `prefix`; None when there is none.
+fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use crate::codec::encode;
@@ -312,16 +324,32 @@ mod tests {
             Err(Error::Reserved { .. })
         ));
     }
-}
 
-/// The least key above every key that starts with `prefix`; None when there is none.
-fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
-    let mut end = prefix.to_vec();
-    while let Some(last) = end.pop() {
-        if last < u8::MAX {
-            end.push(last + 1);
-            return Some(end);
+    #[test]
+    fn a_newest_first_scan_pages_back_from_a_cursor_inside_its_prefix() {
+        let store = Store::temporary().unwrap();
+        let notes = store.table::<Note>().unwrap();
+        for (tenant, id) in [(1u64, 1u64), (1, 2), (1, 3), (2, 1), (u64::MAX, 7)] {
+            let key = Key::new().u64(tenant).u64(id).finish();
+            let _ticket = notes
+                .insert(&key, &note(&format!("{tenant}/{id}")))
+                .unwrap();
         }
+        let texts = |prefix: u64, before: Option<u64>| -> Vec<String> {
+            let prefix_key = Key::new().u64(prefix).finish();
+            let before = before.map(|b| Key::new().u64(prefix).u64(b).finish());
+            notes
+                .scan_prefix_back(&prefix_key, before.as_deref())
+                .map(|r| r.unwrap().1.text)
+                .collect()
+        };
+        assert_eq!(texts(1, None), vec!["1/3", "1/2", "1/1"]);
+        assert_eq!(
+            texts(1, Some(3)),
+            vec!["1/2", "1/1"],
+            "strictly before the cursor"
+        );
+        assert_eq!(texts(1, Some(1)), Vec::<String>::new());
+        assert_eq!(texts(u64::MAX, None), vec![format!("{}/7", u64::MAX)]);
     }
-    None
 }
