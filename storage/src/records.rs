@@ -468,3 +468,43 @@ impl Record for AccountSession {
     const TREE: &'static str = "account_sessions";
     const VERSION: u8 = 1;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Key, Store};
+
+    // An offline message stored before `done` existed (version 1) still reads, as not done.
+    #[test]
+    fn an_offline_message_of_version_1_reads_as_not_done() {
+        #[derive(Serialize)]
+        struct V1 {
+            id: u64,
+            name: String,
+            email: String,
+            message: String,
+            department: Option<u64>,
+            operator: Option<u64>,
+            at: u64,
+        }
+        let old = V1 {
+            id: 7,
+            name: "Ola".into(),
+            email: "ola@example.com".into(),
+            message: "Call me".into(),
+            department: Some(3),
+            operator: None,
+            at: 1_700_000_000_000,
+        };
+        let mut value = vec![1u8];
+        value.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
+        let store = Store::temporary().unwrap();
+        let table = store.table::<OfflineRecord>().unwrap();
+        let key = Key::new().u64(1).u64(7).finish();
+        table.raw().insert(&key, value).unwrap();
+        let read = table.get(&key).unwrap().unwrap();
+        assert_eq!(read.message, "Call me");
+        assert_eq!(read.department, Some(3));
+        assert!(!read.done);
+    }
+}
