@@ -6,9 +6,11 @@
  * "Connecting..." with the queue position -> the chat, or the off-line form when nobody is
  * online or nobody answered in time.
  *
- * Storage, and nothing else: sessionStorage "switchboard.chat.<key>" keeps this window's chat
- * (id, token, last event id, the form's answers, how it ended) so a reload resumes it;
- * localStorage "switchboard.visitor.<key>" keeps the visitor id across chats. No cookies.
+ * Storage, and nothing else: localStorage "switchboard.chat.<key>" keeps the visitor's open
+ * chat (id, token, last event id, the form's answers) so a reload, or a window opened again
+ * after the visitor closed it, goes back to the chat and its transcript; it is removed once
+ * the chat ends, or when the server no longer knows it (401, 404). localStorage
+ * "switchboard.visitor.<key>" keeps the visitor id across chats. No cookies.
  *
  * Whatever a visitor, an operator or a company typed goes into the page through textContent
  * only. Translated texts carry placeholders as {$name}; t() fills them in.
@@ -58,13 +60,20 @@
   /** This window's chat: {id, token, last, name, email, department, joined, ended, offline_sent}. */
   let chat = null;
 
+  /** Keeps the open chat for the next window; an ended one is forgotten (the next window
+   * starts afresh). */
   function save() {
-    if (chat) store("sessionStorage", CHAT_KEY, JSON.stringify(chat));
+    if (!chat) return;
+    if (chat.ended) unstore("localStorage", CHAT_KEY);
+    else store("localStorage", CHAT_KEY, JSON.stringify(chat));
+  }
+  function forget() {
+    unstore("localStorage", CHAT_KEY);
   }
   function savedChat() {
     try {
-      const c = JSON.parse(stored("sessionStorage", CHAT_KEY) || "null");
-      return c && c.id && c.token ? c : null;
+      const c = JSON.parse(stored("localStorage", CHAT_KEY) || "null");
+      return c && c.id && c.token && !c.ended ? c : null;
     } catch (_) {
       return null;
     }
@@ -550,7 +559,7 @@
   });
 
   $("new-chat").addEventListener("click", () => {
-    unstore("sessionStorage", CHAT_KEY);
+    forget();
     window.location.reload();
   });
 
@@ -635,30 +644,30 @@
     }
   });
 
-  // ---- resuming after a reload ----
+  // ---- going back to the open chat (a reload, or the window opened again) ----
 
+  /** Rebuilds the transcript of the kept chat and listens on. A chat that ended meanwhile,
+   * or that the server no longer knows, is forgotten and the window starts afresh. */
   async function resume(saved) {
     chat = saved;
-    if (chat.ended === "offline" || chat.ended === "timeout") return showOffline();
     showChat();
     let last = 0;
     try {
       const answer = await call("GET", chatPath("/messages"), undefined, true);
-      if (answer.status === 401 || answer.status === 404) {
-        // The chat is gone (a wiped server, an expired token): start afresh.
-        unstore("sessionStorage", CHAT_KEY);
+      const ended = answer.ok && Array.isArray(answer.data) &&
+        answer.data.some((entry) => entry.type === "closed" || entry.type === "timeout");
+      if (answer.status === 401 || answer.status === 404 || ended) {
+        // Gone (a wiped server, an expired token) or over while the window was closed.
+        forget();
         chat = null;
         return begin();
       }
       if (answer.ok && Array.isArray(answer.data)) {
-        const ended = chat.ended;
-        chat.ended = null;
         for (const entry of answer.data) {
           const handle = handlers[entry.type];
           if (handle && entry.type !== "typing" && entry.type !== "queued") handle(entry);
           if (entry.seq > last) last = entry.seq;
         }
-        if (!chat.ended && ended) end(ended);
       }
     } catch (_) {
       /* The stream replays the log from the start instead. */

@@ -181,17 +181,7 @@ async fn chat_from_the_demo_shop(server: &Server, browser: &Client, bob: &str) {
         .goto(&server.url("/demo"))
         .await
         .expect("the demo page opens");
-    click(browser, "#chat-button").await;
-    let windows = browser.windows().await.expect("windows are listed");
-    assert_eq!(
-        windows.len(),
-        2,
-        "the button opens the chat window as a popup"
-    );
-    browser
-        .switch_to_window(windows[1].clone())
-        .await
-        .expect("the popup can be driven");
+    open_popup(browser).await;
     until(
         browser,
         "document.querySelector('#welcome-form')",
@@ -248,6 +238,43 @@ async fn chat_from_the_demo_shop(server: &Server, browser: &Client, bob: &str) {
         "an operator's markup is shown as text, never as HTML"
     );
 
+    // Regression: closing the popup and clicking the button again showed an empty welcome
+    // form while the chat stayed open on the server. The new window goes back to the chat.
+    close_popup(browser).await;
+    open_popup(browser).await;
+    until(
+        browser,
+        "document.querySelector('#app').dataset.state === 'chatting'",
+        "the open chat in the reopened window",
+    )
+    .await;
+    until(
+        browser,
+        "[...document.querySelectorAll('[data-author=visitor]')].some(m => m.textContent.includes('Hello from the browser')) \
+         && [...document.querySelectorAll('[data-author=operator]')].some(m => m.textContent.includes('How can I help?'))",
+        "the transcript rebuilt in the reopened window",
+    )
+    .await;
+    server.send(chat, bob, "Still here?", "bob-2").await;
+    until(
+        browser,
+        "[...document.querySelectorAll('[data-author=operator]')].some(m => m.textContent.includes('Still here?'))",
+        "a reply reaching the reopened window",
+    )
+    .await;
+    let repeats = browser
+        .execute(
+            "return document.querySelectorAll('#messages [data-author]').length",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    assert_eq!(
+        repeats,
+        json!(4),
+        "joined, two replies and the visitor's message, each once"
+    );
+
     let closed = server
         .call(
             reqwest::Method::POST,
@@ -264,13 +291,62 @@ async fn chat_from_the_demo_shop(server: &Server, browser: &Client, bob: &str) {
         "the chat closing",
     )
     .await;
+    // An ended chat is not kept: the next window starts afresh.
+    close_popup(browser).await;
+    open_popup(browser).await;
+    until(
+        browser,
+        "document.querySelector('#app').dataset.state === 'welcome'",
+        "the welcome form after the chat ended",
+    )
+    .await;
+
+    // A kept chat the server does not know (a wiped server, a stale token) is dropped too.
+    browser
+        .execute(
+            "localStorage.setItem('switchboard.chat.' + arguments[0], JSON.stringify({id: 987654, token: 'stale', last: 3})); location.reload();",
+            vec![json!(KEY)],
+        )
+        .await
+        .expect("the page answers");
+    until(
+        browser,
+        "document.querySelector('#app').dataset.state === 'welcome' && !localStorage.getItem('switchboard.chat.' + JSON.parse(document.querySelector('#boot').textContent).settings.key)",
+        "the welcome form instead of an unknown chat",
+    )
+    .await;
+    close_popup(browser).await;
+    server.set_status(bob, "offline").await;
+}
+
+/// Clicks the chat button on the shop page and switches to the popup it opens.
+async fn open_popup(browser: &Client) {
+    let before = browser.windows().await.expect("windows are listed");
+    click(browser, "#chat-button img").await;
+    let windows = browser.windows().await.expect("windows are listed");
+    assert_eq!(
+        windows.len(),
+        before.len() + 1,
+        "the button opens the chat window as a popup"
+    );
+    let popup = windows
+        .into_iter()
+        .find(|w| !before.contains(w))
+        .expect("a new window");
+    browser
+        .switch_to_window(popup)
+        .await
+        .expect("the popup can be driven");
+}
+
+/// Closes the popup being driven and goes back to the shop page.
+async fn close_popup(browser: &Client) {
     browser.close_window().await.expect("the popup closes");
     let windows = browser.windows().await.expect("windows are listed");
     browser
         .switch_to_window(windows[0].clone())
         .await
         .expect("back to the shop");
-    server.set_status(bob, "offline").await;
 }
 
 /// Nobody answers before the connection timeout: the off-line form, then the thank-you text.
