@@ -22,6 +22,8 @@
   const TYPING_SHOWN_MS = 4000;
   /** The operator is told at most this often that the visitor is typing. */
   const TYPING_EVERY_MS = 2000;
+  /** While the window is in the background, its title alternates this often. */
+  const FLASH_EVERY_MS = 1000;
   /** First wait before resending a message or reopening the stream; doubles up to the max. */
   const RETRY_FIRST_MS = 1000;
   const RETRY_MAX_MS = 10000;
@@ -34,6 +36,8 @@
   const KEY = S.key;
   const CHAT_KEY = "switchboard.chat." + KEY;
   const VISITOR_KEY = "switchboard.visitor." + KEY;
+  /** "1" when the visitor turned the reply sound off (for every company: it is their ears). */
+  const MUTE_KEY = "switchboard.mute";
   const app = $("app");
 
   /** A translated text with its {$name} placeholders filled from `vars`. */
@@ -266,6 +270,8 @@
 
   // ---- the event stream ----
 
+  /** True while a kept chat's transcript is rebuilt: old replies are not news. */
+  let replaying = false;
   /** Log positions already on screen: a message is never shown twice. */
   const shown = new Set();
   let source = null;
@@ -306,6 +312,7 @@
         if (d.author !== "visitor") hideTyping();
         const who = d.author === "visitor" ? t("you") : d.name || S.company;
         addMessage(d.author, who, d.text, d.at).dataset.seq = d.seq;
+        if (d.author === "operator" && !replaying) notice();
       });
     },
     typing(d) {
@@ -443,6 +450,95 @@
     clearTimeout(typingTimer);
     $("typing").hidden = true;
   }
+
+  // ---- noticing replies while the window is in the background ----
+
+  const title = document.title;
+  /** Operator messages that arrived since the visitor last looked. */
+  let unseen = 0;
+  let flashTimer = null;
+  let flashOn = false;
+  /** Made on the visitor's first click or key: browsers only let a page play sound then. */
+  let audio = null;
+
+  const away = () => document.hidden || !document.hasFocus();
+  const muted = () => stored("localStorage", MUTE_KEY) === "1";
+
+  /** An operator's message arrived: flash the title and play a short sound, unless the
+   * visitor is looking at the window. */
+  function notice() {
+    if (!away()) return;
+    unseen += 1;
+    app.dataset.unseen = String(unseen);
+    flashOn = false;
+    flash();
+    clearInterval(flashTimer);
+    flashTimer = setInterval(flash, FLASH_EVERY_MS);
+    if (!muted()) chime();
+  }
+  function flash() {
+    flashOn = !flashOn;
+    document.title = flashOn ? "(" + unseen + ") " + t("new-message") : title;
+  }
+  function seen() {
+    if (away()) return;
+    clearInterval(flashTimer);
+    flashTimer = null;
+    unseen = 0;
+    app.dataset.unseen = "0";
+    document.title = title;
+  }
+  window.addEventListener("focus", seen);
+  document.addEventListener("visibilitychange", seen);
+
+  function audioContext() {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!audio && Context) {
+      try { audio = new Context(); } catch (_) { /* no sound on this browser */ }
+    }
+    return audio;
+  }
+  for (const gesture of ["pointerdown", "keydown"]) {
+    window.addEventListener(gesture, () => {
+      const context = audioContext();
+      if (context && context.state === "suspended") context.resume().catch(() => {});
+    }, { once: true, capture: true });
+  }
+
+  /** Two soft notes, made on the spot (nothing to download). */
+  function chime() {
+    const context = audioContext();
+    if (!context) return;
+    try {
+      const start = context.currentTime + 0.01;
+      const gain = context.createGain();
+      gain.connect(context.destination);
+      gain.gain.setValueAtTime(0.0001, start);
+      gain.gain.exponentialRampToValueAtTime(0.12, start + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.35);
+      const tone = context.createOscillator();
+      tone.type = "sine";
+      tone.frequency.setValueAtTime(880, start);
+      tone.frequency.setValueAtTime(1175, start + 0.12);
+      tone.connect(gain);
+      tone.start(start);
+      tone.stop(start + 0.36);
+    } catch (_) { /* a page without sound still flashes */ }
+  }
+
+  function showSound() {
+    $("sound").setAttribute("aria-pressed", muted() ? "false" : "true");
+  }
+  $("sound").addEventListener("click", () => {
+    if (muted()) unstore("localStorage", MUTE_KEY);
+    else store("localStorage", MUTE_KEY, "1");
+    showSound();
+  });
+  // Another window of the same visitor changed it.
+  window.addEventListener("storage", (event) => {
+    if (event.key === MUTE_KEY) showSound();
+  });
+  showSound();
 
   // ---- sending ----
 
@@ -663,11 +759,13 @@
         return begin();
       }
       if (answer.ok && Array.isArray(answer.data)) {
+        replaying = true;
         for (const entry of answer.data) {
           const handle = handlers[entry.type];
           if (handle && entry.type !== "typing" && entry.type !== "queued") handle(entry);
           if (entry.seq > last) last = entry.seq;
         }
+        replaying = false;
       }
     } catch (_) {
       /* The stream replays the log from the start instead. */

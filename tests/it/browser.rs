@@ -275,6 +275,8 @@ async fn chat_from_the_demo_shop(server: &Server, browser: &Client, bob: &str) {
         "joined, two replies and the visitor's message, each once"
     );
 
+    replies_are_noticed_in_the_background(server, browser, chat, bob).await;
+
     let closed = server
         .call(
             reqwest::Method::POST,
@@ -317,6 +319,110 @@ async fn chat_from_the_demo_shop(server: &Server, browser: &Client, bob: &str) {
     .await;
     close_popup(browser).await;
     server.set_status(bob, "offline").await;
+}
+
+/// Makes the page believe it is in the background, and counts the notes the window plays
+/// (every chime makes an oscillator).
+const IN_THE_BACKGROUND: &str = "
+    if (!window.chimes) {
+        window.chimes = 0;
+        const make = BaseAudioContext.prototype.createOscillator;
+        BaseAudioContext.prototype.createOscillator = function () {
+            window.chimes += 1;
+            return make.apply(this, arguments);
+        };
+    }
+    document.hasFocus = () => false;
+    window.dispatchEvent(new Event('blur'));";
+
+/// The visitor looks at the window again.
+const IN_FRONT: &str = "delete document.hasFocus; window.dispatchEvent(new Event('focus'));";
+
+/// Regression: an operator's reply to a window in the background went unnoticed. Now the
+/// title flashes and a short sound plays, until the visitor looks; the sound can be muted, and
+/// stays muted in the next window.
+async fn replies_are_noticed_in_the_background(
+    server: &Server,
+    browser: &Client,
+    chat: u64,
+    bob: &str,
+) {
+    let title = browser.title().await.expect("the page has a title");
+    browser
+        .execute(IN_THE_BACKGROUND, vec![])
+        .await
+        .expect("the page answers");
+    server.send(chat, bob, "Are you there?", "bob-3").await;
+    until(
+        browser,
+        "document.querySelector('#app').dataset.unseen === '1' && window.chimes === 1",
+        "a reply noticed in the background",
+    )
+    .await;
+    until(
+        browser,
+        "document.title === '(1) New message'",
+        "the title flashing",
+    )
+    .await;
+    browser
+        .execute(IN_FRONT, vec![])
+        .await
+        .expect("the page answers");
+    until(
+        browser,
+        &format!(
+            "document.querySelector('#app').dataset.unseen === '0' && document.title === {}",
+            json!(title)
+        ),
+        "the title back once the visitor looks",
+    )
+    .await;
+
+    click(browser, "#sound").await;
+    until(
+        browser,
+        "document.querySelector('#sound').getAttribute('aria-pressed') === 'false'",
+        "the sound off",
+    )
+    .await;
+    browser
+        .execute(IN_THE_BACKGROUND, vec![])
+        .await
+        .expect("the page answers");
+    server.send(chat, bob, "Hello?", "bob-4").await;
+    until(
+        browser,
+        "document.querySelector('#app').dataset.unseen === '1'",
+        "a muted reply noticed",
+    )
+    .await;
+    let chimes = browser
+        .execute("return window.chimes", vec![])
+        .await
+        .expect("the page answers");
+    assert_eq!(chimes, json!(1), "a muted window plays nothing");
+    browser
+        .execute(IN_FRONT, vec![])
+        .await
+        .expect("the page answers");
+    browser.refresh().await.expect("the window reloads");
+    until(
+        browser,
+        "document.querySelector('#app').dataset.state === 'chatting' \
+         && document.querySelector('#sound').getAttribute('aria-pressed') === 'false'",
+        "the sound still off after a reload",
+    )
+    .await;
+    let replayed = browser
+        .execute(
+            "return document.querySelector('#app').dataset.unseen || '0'",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    assert_eq!(replayed, json!("0"), "a rebuilt transcript is not news");
+    click(browser, "#sound").await;
 }
 
 /// Clicks the chat button on the shop page and switches to the popup it opens.
