@@ -27,6 +27,10 @@
   /** First wait before resending a message or reopening the stream; doubles up to the max. */
   const RETRY_FIRST_MS = 1000;
   const RETRY_MAX_MS = 10000;
+  /** The server's limit for an off-line message, in characters. */
+  const MAX_OFFLINE_CHARS = 10000;
+  /** The count appears once this share of the limit is used. */
+  const COUNT_FROM = 0.9;
   /** Good enough to catch typos; the server has the final word. */
   const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -193,6 +197,28 @@
       department: department($("department")),
     });
   });
+
+  // ---- length limits: counted, never cut ----
+
+  /** Characters as the server counts them (code points, not UTF-16 units). */
+  const length = (text) => [...text].length;
+
+  /** Shows how much of `max` the text in `input` uses, from near the limit on; past it,
+   * says so (nothing is cut: a paste stays whole for the visitor to shorten). True when
+   * the text fits. */
+  function counted(input, counter, max) {
+    const count = length(input.value);
+    const over = count > max;
+    counter.hidden = count < max * COUNT_FROM;
+    counter.classList.toggle("over", over);
+    counter.textContent = over ? t("message-too-long", { count, max }) : count + "/" + max;
+    input.setAttribute("aria-invalid", over ? "true" : "false");
+    return !over;
+  }
+  const inputFits = () => counted($("input"), $("input-count"), S.max_message_chars);
+  const offlineFits = () =>
+    counted($("offline-message"), $("offline-message-count"), MAX_OFFLINE_CHARS);
+  $("offline-message").addEventListener("input", offlineFits);
 
   // ---- starting ----
 
@@ -558,7 +584,9 @@
     const input = $("input");
     const text = input.value.replace(/\s+$/, "");
     if (!text.trim() || !chat || chat.ended) return;
+    if (!inputFits()) return;
     input.value = "";
+    inputFits();
     const id = clientId();
     const item = addMessage("visitor", t("you"), text, Date.now());
     item.dataset.clientId = id;
@@ -633,7 +661,10 @@
       send();
     }
   });
-  $("input").addEventListener("input", typing);
+  $("input").addEventListener("input", () => {
+    inputFits();
+    typing();
+  });
   $("composer").addEventListener("submit", (event) => {
     event.preventDefault();
     send();
@@ -689,11 +720,24 @@
     $("offline-form").hidden = sent;
     $("offline-thanks").hidden = !sent;
     if (sent) return;
+    // Nothing the visitor typed while waiting is lost: what they sent (nobody read it) and
+    // what was still in the box become the message.
+    if (!$("offline-message").value) $("offline-message").value = typedSoFar();
+    $("input").value = "";
+    inputFits();
+    offlineFits();
     if (!$("offline-name").value) $("offline-name").value = (chat && chat.name) || boot.name;
     if (!$("offline-email").value) $("offline-email").value = (chat && chat.email) || boot.email;
     if (chat && chat.department) $("offline-department").value = String(chat.department);
     const first = [$("offline-name"), $("offline-email"), $("offline-message")].find((i) => !i.value);
     (first || $("offline-message")).focus();
+  }
+
+  /** The visitor's messages in this window and the unsent draft, one paragraph each. */
+  function typedSoFar() {
+    const sent = [...list.querySelectorAll("[data-author=visitor] .text")].map((e) => e.textContent);
+    const draft = $("input").value.trim();
+    return sent.concat(draft ? [draft] : []).join("\n\n");
   }
 
   $("offline-form").addEventListener("submit", async (event) => {
@@ -702,6 +746,7 @@
     const email = $("offline-email");
     const message = $("offline-message");
     if (!checkAll([[name, true, false], [email, true, true], [message, true, false]])) return;
+    if (!offlineFits()) return message.focus();
     $("offline-submit").disabled = true;
     $("offline-error").hidden = true;
     const body = {

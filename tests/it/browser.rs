@@ -276,6 +276,7 @@ async fn chat_from_the_demo_shop(server: &Server, browser: &Client, bob: &str) {
     );
 
     replies_are_noticed_in_the_background(server, browser, chat, bob).await;
+    a_long_paste_is_counted_not_cut(browser).await;
 
     let closed = server
         .call(
@@ -425,6 +426,63 @@ async fn replies_are_noticed_in_the_background(
     click(browser, "#sound").await;
 }
 
+/// Regression: a paste past the 4000-character limit was cut short without a word. It stays
+/// whole, a counter says it is too long, and nothing is sent until it fits.
+async fn a_long_paste_is_counted_not_cut(browser: &Client) {
+    browser
+        .execute(
+            "const input = document.querySelector('#input'); input.focus(); \
+             document.execCommand('insertText', false, 'ü'.repeat(4001));",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    until(
+        browser,
+        "[...document.querySelector('#input').value].length === 4001 \
+         && !document.querySelector('#input-count').hidden \
+         && document.querySelector('#input-count').textContent === 'Message too long: 4001/4000'",
+        "the whole paste and the counter saying it is too long",
+    )
+    .await;
+    let before = browser
+        .execute(
+            "return document.querySelectorAll('[data-author=visitor]').length",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    type_into(browser, "#input", "\u{E007}").await;
+    let after = browser
+        .execute(
+            "return [document.querySelectorAll('[data-author=visitor]').length, [...document.querySelector('#input').value].length]",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    assert_eq!(
+        after,
+        json!([before, 4001]),
+        "a message too long is not sent"
+    );
+    type_into(browser, "#input", "\u{E003}").await; // Backspace
+    until(
+        browser,
+        "document.querySelector('#input-count').textContent === '4000/4000' \
+         && document.querySelector('#input').getAttribute('aria-invalid') === 'false'",
+        "the counter once the text fits",
+    )
+    .await;
+    browser
+        .execute(
+            "const input = document.querySelector('#input'); input.value = ''; \
+             input.dispatchEvent(new Event('input'));",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+}
+
 /// Clicks the chat button on the shop page and switches to the popup it opens.
 async fn open_popup(browser: &Client) {
     let before = browser.windows().await.expect("windows are listed");
@@ -456,12 +514,15 @@ async fn close_popup(browser: &Client) {
 }
 
 /// Nobody answers before the connection timeout: the off-line form, then the thank-you text.
+/// Regression: what the visitor typed while waiting was lost on the way to the form; it now
+/// becomes the form's message (what they sent, then the unsent draft).
 async fn offline_form_after_the_connection_timeout(server: &Server, browser: &Client, admin: &str) {
     let alice = server.login("alice@demo.example", "demo-10001").await;
     let _alice_events = server.operator_events(&alice).await;
     server.set_status(&alice, "online").await;
+    // Long enough to type two lines in, even on a busy machine.
     server
-        .chat_window(admin, json!({ "connection_timeout_secs": 1.0, "offline_thanks": "Thanks, we will write back." }))
+        .chat_window(admin, json!({ "connection_timeout_secs": 3.0, "offline_thanks": "Thanks, we will write back." }))
         .await;
 
     let link = format!("/chat/en/{KEY},name=Olga,email=olga@example.com/https://shop.example/cart");
@@ -475,13 +536,26 @@ async fn offline_form_after_the_connection_timeout(server: &Server, browser: &Cl
         "Connecting...",
     )
     .await;
+    type_into(browser, "#input", "Is the blue mug in stock?\u{E007}").await;
+    type_into(browser, "#input", "Please call me back.").await;
     until(
         browser,
         "document.querySelector('#app').dataset.state === 'offline'",
         "the off-line form",
     )
     .await;
-    type_into(browser, "#offline-message", "Please call me back.").await;
+    let carried = browser
+        .execute(
+            "return document.querySelector('#offline-message').value",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    assert_eq!(
+        carried,
+        json!("Is the blue mug in stock?\n\nPlease call me back."),
+        "what the visitor typed while waiting is in the form"
+    );
     click(browser, "#offline-submit").await;
     until(
         browser,
@@ -499,7 +573,10 @@ async fn offline_form_after_the_connection_timeout(server: &Server, browser: &Cl
         "the URL's name pre-filled the form: {inbox}"
     );
     assert_eq!(left["email"], "olga@example.com");
-    assert_eq!(left["message"], "Please call me back.");
+    assert_eq!(
+        left["message"],
+        "Is the blue mug in stock?\n\nPlease call me back."
+    );
     server.set_status(&alice, "offline").await;
     server
         .chat_window(admin, json!({ "connection_timeout_secs": 90.0 }))

@@ -14,6 +14,7 @@ use hyper::header::{HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL};
 use hyper::{Request, StatusCode};
 use serde::Serialize;
 use switchboard_engine::actors::tenant::{GetSnapshot, Snapshot};
+use switchboard_engine::actors::visitor::MAX_MESSAGE_CHARS;
 use switchboard_engine::model::{Department, Status, Tenant};
 use switchboard_engine::Error;
 
@@ -88,6 +89,9 @@ pub struct WindowSettings {
     pub header_url: String,
     /// The sidebar image (90x367), a path on this server.
     pub sidebar_url: String,
+    /// Longest chat message the server takes, in characters (Unicode scalar values): the
+    /// window counts down to it instead of cutting a paste short.
+    pub max_message_chars: usize,
 }
 
 impl WindowSettings {
@@ -137,6 +141,7 @@ impl WindowSettings {
             tracking: window.tracking,
             header_url: format!("/graphics/{key}/header"),
             sidebar_url: format!("/graphics/{key}/sidebar"),
+            max_message_chars: MAX_MESSAGE_CHARS,
             key,
         }
     }
@@ -379,6 +384,7 @@ pub(super) mod tests {
             "tracking",
             "header_url",
             "sidebar_url",
+            "max_message_chars",
         ] {
             assert!(value.get(field).is_some(), "{field} missing");
         }
