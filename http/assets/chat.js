@@ -153,6 +153,25 @@
     }
     fillDepartments($("department"), $("department-row"));
     fillDepartments($("offline-department"), $("offline-department-row"));
+    fillLanguages($("language"));
+  }
+
+  /** Each language under its own name; picking one opens this window in it (the chat URL's
+   * language segment), keeping everything else of the URL. */
+  function fillLanguages(select) {
+    for (const language of S.languages) {
+      const option = document.createElement("option");
+      option.value = language.code;
+      option.lang = language.code;
+      option.dir = language.dir;
+      option.textContent = language.name;
+      select.appendChild(option);
+    }
+    select.value = S.lang;
+    select.addEventListener("change", () => {
+      const path = location.pathname.replace(/^\/chat\/[^/]*\//, "/chat/" + select.value + "/");
+      location.assign(path + location.search + location.hash);
+    });
   }
 
   /** Checks one field, showing the translated reason next to it; true when fine. */
@@ -231,7 +250,8 @@
     $("start-error").hidden = true;
     showChat();
     const body = {
-      name: who.name || "",
+      // Without a name the operator sees "Guest" in the visitor's language.
+      name: who.name || t("guest-name"),
       email: who.email || null,
       department: who.department,
       operator: boot.operator || null,
@@ -258,7 +278,7 @@
           id: d.chat_id,
           token: d.token,
           last: 0,
-          name: body.name,
+          name: who.name || "",
           email: who.email || "",
           department: who.department,
           joined: false,
@@ -349,10 +369,11 @@
       typingTimer = setTimeout(hideTyping, TYPING_SHOWN_MS);
     },
     requeued(d) {
-      backToQueue(d);
+      // The server names the operator who left; an older one sends "".
+      backToQueue(d, d.name ? t("operator-left", { name: d.name }) : t("operator-left-unnamed"));
     },
     transferred(d) {
-      backToQueue(d);
+      backToQueue(d, t("chat-transferred"));
     },
     timeout(d) {
       once(d.seq, () => end("timeout"));
@@ -362,9 +383,12 @@
     },
   };
 
-  /** The operator left or handed the chat on: "Connecting..." until the next one joins. */
-  function backToQueue(d) {
+  /** The operator left or handed the chat on: the visitor is told why (`line`), then
+   * "Connecting..." until the next one joins. */
+  function backToQueue(d, line) {
     const act = () => {
+      const item = system(line);
+      if (d.seq) item.dataset.seq = d.seq;
       if (chat.ended) return;
       chat.joined = false;
       save();

@@ -168,6 +168,7 @@ async fn the_chat_window_works_in_a_real_browser() {
     offline_form_after_the_connection_timeout(&server, &browser, &admin).await;
     invitation_and_no_thanks(&server, &browser, &admin).await;
     arabic_is_right_to_left(&server, &browser).await;
+    a_nameless_visitor_is_a_guest_in_their_language(&server, &browser, &admin).await;
 
     browser.close().await.expect("the session closes");
 }
@@ -277,6 +278,7 @@ async fn chat_from_the_demo_shop(server: &Server, browser: &Client, bob: &str) {
 
     replies_are_noticed_in_the_background(server, browser, chat, bob).await;
     a_long_paste_is_counted_not_cut(browser).await;
+    told_of_transfers_and_lost_operators(server, browser, chat, bob, &mut bob_events).await;
 
     let closed = server
         .call(
@@ -483,6 +485,61 @@ async fn a_long_paste_is_counted_not_cut(browser: &Client) {
         .expect("the page answers");
 }
 
+/// Regression: a transfer, or the operator going away, only showed "Connecting..." again with
+/// no word of why. The visitor is now told: "Transferring you...", and "Alice left; finding
+/// another operator..." (or, while the server does not name the operator yet, the nameless
+/// line). Bob, who handed the chat on, takes it back at the end.
+async fn told_of_transfers_and_lost_operators(
+    server: &Server,
+    browser: &Client,
+    chat: u64,
+    bob: &str,
+    bob_events: &mut EventStream,
+) {
+    let alice = server.login("alice@demo.example", "demo-10001").await;
+    let mut alice_events = server.operator_events(&alice).await;
+    server.set_status(&alice, "online").await;
+    server
+        .post(
+            &format!("/v1/chats/{chat}/transfer"),
+            Some(bob),
+            json!({ "operator": "10001" }),
+        )
+        .await
+        .expect(200);
+    until(
+        browser,
+        "[...document.querySelectorAll('[data-testid=system-message]')].some(m => m.textContent === 'Transferring you to another operator...')",
+        "the visitor told of the transfer",
+    )
+    .await;
+    alice_events.wait_for_offer(chat).await;
+    server.accept(chat, &alice).await.expect(200);
+    until(
+        browser,
+        "document.querySelector('#app').dataset.state === 'chatting'",
+        "Alice taking the chat",
+    )
+    .await;
+
+    server.set_status(&alice, "offline").await;
+    until(
+        browser,
+        "[...document.querySelectorAll('[data-testid=system-message]')].some(m => \
+           ['Alice left; finding another operator...', 'Your operator left; finding another operator...'].includes(m.textContent))",
+        "the visitor told that the operator left",
+    )
+    .await;
+    bob_events.wait_for_offer(chat).await;
+    server.accept(chat, bob).await.expect(200);
+    until(
+        browser,
+        "document.querySelector('#app').dataset.state === 'chatting'",
+        "Bob taking the chat back",
+    )
+    .await;
+}
+
 /// Clicks the chat button on the shop page and switches to the popup it opens.
 async fn open_popup(browser: &Client) {
     let before = browser.windows().await.expect("windows are listed");
@@ -634,7 +691,9 @@ async fn invitation_and_no_thanks(server: &Server, browser: &Client, admin: &str
         .await;
 }
 
-/// An Arabic chat window is laid out right to left.
+/// An Arabic chat window is laid out right to left; what the visitor types runs in its own
+/// direction; languages are offered under their own names, and picking one reopens the window
+/// in it.
 async fn arabic_is_right_to_left(server: &Server, browser: &Client) {
     browser
         .goto(&server.url(&format!("/chat/ar/{KEY}/https://shop.example/")))
@@ -649,4 +708,78 @@ async fn arabic_is_right_to_left(server: &Server, browser: &Client) {
         .await
         .expect("the page answers");
     assert_eq!(layout, json!(["ar", "rtl", "rtl"]));
+    let boxes = browser
+        .execute(
+            "return ['#input', '#offline-message', '#name', '#offline-name'].map(s => document.querySelector(s).dir)",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    assert_eq!(boxes, json!(["auto", "auto", "auto", "auto"]));
+
+    // Regression: languages were listed by code or in English; each is named in itself.
+    let names = browser
+        .execute(
+            "const o = [...document.querySelectorAll('#language option')]; \
+             return [o.length, document.querySelector('#language').value, \
+                     ...['de', 'ar', 'ja', 'uk'].map(c => o.find(x => x.value === c).textContent)]",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    assert_eq!(
+        names,
+        json!([52, "ar", "Deutsch", "العربية", "日本語", "Українська"])
+    );
+    browser
+        .execute(
+            "const s = document.querySelector('#language'); s.value = 'de'; s.dispatchEvent(new Event('change'));",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    until(
+        browser,
+        "document.documentElement.lang === 'de' && location.pathname.startsWith('/chat/de/') \
+         && location.pathname.endsWith('shop.example/') && document.querySelector('#start').textContent === 'Chat starten'",
+        "the window in German",
+    )
+    .await;
+}
+
+/// Regression: a visitor who gave no name was "Guest" in English whatever their language.
+/// The window names them in theirs, without putting that word in their own forms.
+async fn a_nameless_visitor_is_a_guest_in_their_language(
+    server: &Server,
+    browser: &Client,
+    admin: &str,
+) {
+    server
+        .chat_window(admin, json!({ "welcome_screen": false }))
+        .await;
+    browser
+        .goto(&server.url(&format!("/chat/de/{KEY}/https://shop.example/")))
+        .await
+        .expect("the German window opens");
+    // Nobody is online: the chat is recorded, and the window offers the off-line form.
+    until(
+        browser,
+        "document.querySelector('#app').dataset.state === 'offline'",
+        "the off-line form",
+    )
+    .await;
+    let name = browser
+        .execute(
+            "return document.querySelector('#offline-name').value",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    assert_eq!(name, json!(""), "the visitor's form is left for their name");
+    let chats = server.get("/v1/chats", Some(admin)).await.expect(200);
+    assert_eq!(chats[0]["lang"], "de", "{chats}");
+    assert_eq!(chats[0]["name"], "Gast", "{chats}");
+    server
+        .chat_window(admin, json!({ "welcome_screen": true }))
+        .await;
 }

@@ -92,6 +92,20 @@ pub struct WindowSettings {
     /// Longest chat message the server takes, in characters (Unicode scalar values): the
     /// window counts down to it instead of cutting a paste short.
     pub max_message_chars: usize,
+    /// Every language the window speaks, in the order of [`crate::LANGUAGES`], each named in
+    /// itself, for the visitor's language picker.
+    pub languages: Vec<LanguageChoice>,
+}
+
+/// One language a visitor can pick.
+#[derive(Clone, Debug, Serialize)]
+pub struct LanguageChoice {
+    /// Its code in chat URLs.
+    pub code: &'static str,
+    /// Its name in itself ("Deutsch"), so a visitor finds it whatever the window speaks now.
+    pub name: String,
+    /// `"ltr"` or `"rtl"`, so the name is laid out in its own direction.
+    pub dir: &'static str,
 }
 
 impl WindowSettings {
@@ -142,6 +156,14 @@ impl WindowSettings {
             header_url: format!("/graphics/{key}/header"),
             sidebar_url: format!("/graphics/{key}/sidebar"),
             max_message_chars: MAX_MESSAGE_CHARS,
+            languages: crate::LANGUAGES
+                .iter()
+                .map(|&code| LanguageChoice {
+                    code,
+                    name: i18n::language_name(code),
+                    dir: i18n::dir(code),
+                })
+                .collect(),
             key,
         }
     }
@@ -385,6 +407,7 @@ pub(super) mod tests {
             "header_url",
             "sidebar_url",
             "max_message_chars",
+            "languages",
         ] {
             assert!(value.get(field).is_some(), "{field} missing");
         }
