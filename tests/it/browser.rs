@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use crate::support::*;
 
 /// The demo company's key (the reference manual's example).
-const KEY: &str = "abcdef0123456789";
+pub const KEY: &str = "abcdef0123456789";
 
 /// chromedriver in a process group of its own, which is killed whole when dropped: a
 /// failing test leaves neither chromedriver nor the Chromium it started behind.
@@ -93,7 +93,7 @@ async fn browser(driver: &Driver) -> Client {
 }
 
 /// Waits until the JavaScript expression `condition` is true in the page.
-async fn until(browser: &Client, condition: &str, what: &str) {
+pub async fn until(browser: &Client, condition: &str, what: &str) {
     let deadline = Instant::now() + WAIT;
     let script = format!("return !!({condition});");
     loop {
@@ -169,6 +169,7 @@ async fn the_chat_window_works_in_a_real_browser() {
     invitation_and_no_thanks(&server, &browser, &admin).await;
     arabic_is_right_to_left(&server, &browser).await;
     a_nameless_visitor_is_a_guest_in_their_language(&server, &browser, &admin).await;
+    crate::window_layout::every_screen_fits_in_every_language(&server, &browser).await;
 
     browser.close().await.expect("the session closes");
 }
@@ -658,6 +659,29 @@ async fn invitation_and_no_thanks(server: &Server, browser: &Client, admin: &str
         "the invitation",
     )
     .await;
+    // Regression: the invitation appeared silently where keyboard and screen-reader users
+    // never found it. It is an announced dialog, named by its heading, with the focus in it.
+    let dialog = browser
+        .execute(
+            "const box = document.querySelector('#switchboard-invitation'); \
+             return [box.getAttribute('role'), box.getAttribute('aria-live'), \
+                     document.getElementById(box.getAttribute('aria-labelledby')).textContent, \
+                     document.getElementById(box.getAttribute('aria-describedby')).textContent, \
+                     box.contains(document.activeElement)]",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    assert_eq!(
+        dialog,
+        json!([
+            "dialog",
+            "polite",
+            "Can we help you?",
+            "Would you like to chat with one of our operators?",
+            true
+        ])
+    );
     click(browser, "#switchboard-invitation-decline").await;
     until(
         browser,
