@@ -1,4 +1,5 @@
-// Switchboard visitor tracking: reports page views, keeps the visitor's id, shows invitations.
+// Switchboard visitor tracking: reports page views, keeps the visitor's id, shows invitations and
+// keeps the chat button's online/offline image current.
 // Put on every page: <script src="BASE/static/track.js" data-key="KEY" data-lang="en" async></script>
 (function () {
   "use strict";
@@ -12,7 +13,9 @@
     "invitation-heading": "Can we help you?",
     "invitation-text": "Would you like to chat with one of our operators?",
     "invitation-accept": "Chat now",
-    "invitation-decline": "No thanks"
+    "invitation-decline": "No thanks",
+    "button-online": "Live chat: online",
+    "button-offline": "Live chat: offline"
   };
 
   function visitorId() {
@@ -129,12 +132,52 @@
     });
   }
 
+  // The chat buttons on this page: images served as this company's button.
+  function buttons() {
+    var prefix = base + "/button/" + key + "/";
+    return Array.prototype.filter.call(document.images, function (img) {
+      return img.src.indexOf(prefix) === 0;
+    });
+  }
+
+  // Whether anyone can take a chat changed: each button loads its image again (a new query
+  // string, so no cache answers) and says the new state to screen readers. `online` is
+  // undefined when the state is not known (the stream came back after a break).
+  function refreshButtons(online) {
+    var images = buttons();
+    if (!images.length) return;
+    var stamp = "t=" + Date.now();
+    images.forEach(function (img) {
+      img.src = img.src.replace(/[?#].*$/, "") + "?" + stamp;
+    });
+    if (online === undefined) return;
+    windowSettings().then(function (s) {
+      var alt = s.texts[online ? "button-online" : "button-offline"] ||
+        fallback[online ? "button-online" : "button-offline"];
+      images.forEach(function (img) { img.alt = alt; });
+    });
+  }
+
+  function parse(e) {
+    try { return JSON.parse(e.data) || {}; } catch (err) { return null; }
+  }
+
+  // One stream per page view: invitations (when tracked) and the button's availability.
   function listen(id) {
     var events = new EventSource(base + "/v1/visitor/" + key + "/visitors/" + id + "/events");
+    var opened = false;
+    events.addEventListener("open", function () {
+      // Back after a break: whatever changed meanwhile was missed, so look again.
+      if (opened) refreshButtons();
+      opened = true;
+    });
     events.addEventListener("invitation", function (e) {
-      var data = {};
-      try { data = JSON.parse(e.data); } catch (err) { return; }
-      showInvitation(data.by);
+      var data = parse(e);
+      if (data) showInvitation(data.by);
+    });
+    events.addEventListener("availability", function (e) {
+      var data = parse(e);
+      if (data && typeof data.online === "boolean") refreshButtons(data.online);
     });
   }
 
@@ -148,7 +191,8 @@
     .then(function (answer) {
       if (!answer) return;
       remember(answer.visitor_id);
-      if (answer.tracked) listen(answer.visitor_id);
+      // Untracked pages with a chat button still listen, for the button's availability.
+      if (answer.tracked || buttons().length) listen(answer.visitor_id);
     })
     .catch(function () { /* the site works without chat */ });
 })();

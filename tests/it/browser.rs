@@ -11,6 +11,7 @@ use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
@@ -92,6 +93,40 @@ async fn browser(driver: &Driver) -> Client {
         .expect("a Chromium session starts")
 }
 
+/// A Chrome DevTools command sent through chromedriver (`goog/cdp/execute`): WebDriver cannot
+/// make a headless window narrower than 500 pixels, DevTools can emulate any viewport.
+#[derive(Debug)]
+pub struct DevTools {
+    /// The DevTools method, e.g. `Emulation.setDeviceMetricsOverride`.
+    pub cmd: &'static str,
+    /// Its parameters.
+    pub params: Value,
+}
+
+impl WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base_url: &reqwest::Url,
+        session_id: Option<&str>,
+    ) -> Result<reqwest::Url, <reqwest::Url as std::str::FromStr>::Err> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{session}/goog/cdp/execute"))
+    }
+
+    fn method_and_body(&self, _: &reqwest::Url) -> (reqwest::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (reqwest::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Sends a DevTools command to the current tab and returns its answer.
+pub async fn devtools(browser: &Client, cmd: &'static str, params: Value) -> Value {
+    browser
+        .issue_cmd(DevTools { cmd, params })
+        .await
+        .unwrap_or_else(|e| panic!("DevTools {cmd}: {e}"))
+}
+
 /// Waits until the JavaScript expression `condition` is true in the page.
 pub async fn until(browser: &Client, condition: &str, what: &str) {
     let deadline = Instant::now() + WAIT;
@@ -167,6 +202,7 @@ async fn the_chat_window_works_in_a_real_browser() {
     chat_from_the_demo_shop(&server, &browser, &bob).await;
     offline_form_after_the_connection_timeout(&server, &browser, &admin).await;
     invitation_and_no_thanks(&server, &browser, &admin).await;
+    the_button_follows_availability_events(&server, &browser).await;
     arabic_is_right_to_left(&server, &browser).await;
     a_nameless_visitor_is_a_guest_in_their_language(&server, &browser, &admin).await;
     crate::window_layout::every_screen_fits_in_every_language(&server, &browser).await;
@@ -713,6 +749,125 @@ async fn invitation_and_no_thanks(server: &Server, browser: &Client, admin: &str
             json!({ "invitation_delay_secs": null, "tracking": false }),
         )
         .await;
+}
+
+/// Installed before a page's own scripts: keeps every EventSource the page opens in
+/// `window.eventSources`, so a test can wait for a stream to open and hand it an event.
+const RECORD_EVENT_SOURCES: &str = "
+    (() => {
+        const Real = window.EventSource;
+        window.eventSources = [];
+        window.EventSource = function (url, options) {
+            const source = new Real(url, options);
+            window.eventSources.push(source);
+            return source;
+        };
+        window.EventSource.prototype = Real.prototype;
+        Object.assign(window.EventSource, { CONNECTING: 0, OPEN: 1, CLOSED: 2 });
+    })();";
+
+/// True once the page's tracking stream is open.
+const TRACKING_STREAM_OPEN: &str =
+    "(window.eventSources || []).some(e => e.url.includes('/visitors/') && e.readyState === 1)";
+
+/// Opens /demo with its EventSources recorded; returns the recorder's id for removing it.
+async fn demo_with_recorded_streams(server: &Server, browser: &Client) -> Value {
+    let recorder = devtools(
+        browser,
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": RECORD_EVENT_SOURCES }),
+    )
+    .await;
+    browser
+        .goto(&server.url("/demo"))
+        .await
+        .expect("the demo page opens");
+    until(browser, TRACKING_STREAM_OPEN, "the tracking stream open").await;
+    recorder["identifier"].clone()
+}
+
+/// The chat button follows presence without a reload: an `availability` event on the tracking
+/// stream loads the image again under a new address (no cache can answer) and gives it the
+/// new state as its text. Tracking is off here: a page with a button listens all the same.
+///
+/// The event is handed to the very stream the script opened, so this holds before the server
+/// sends it; `the_chat_button_follows_presence_live` checks the server's own.
+async fn the_button_follows_availability_events(server: &Server, browser: &Client) {
+    let recorder = demo_with_recorded_streams(server, browser).await;
+    let before = browser
+        .execute(
+            "return document.querySelector('#chat-button img').src",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    for (online, alt) in [(true, "Live chat: online"), (false, "Live chat: offline")] {
+        let now = browser
+            .execute(
+                "return document.querySelector('#chat-button img').src",
+                vec![],
+            )
+            .await
+            .expect("the page answers");
+        browser
+            .execute(
+                "window.eventSources.find(e => e.url.includes('/visitors/')).dispatchEvent( \
+                   new MessageEvent('availability', { data: JSON.stringify({ type: 'availability', online: arguments[0] }) }));",
+                vec![json!(online)],
+            )
+            .await
+            .expect("the page answers");
+        until(
+            browser,
+            &format!(
+                "(img => img.src !== {now} && img.src.startsWith({before} + '?t=') && img.alt === {alt} \
+                   && img.complete && img.naturalWidth > 0)(document.querySelector('#chat-button img'))",
+                alt = json!(alt),
+            ),
+            "the button's image loaded again with its new state",
+        )
+        .await;
+    }
+    devtools(
+        browser,
+        "Page.removeScriptToEvaluateOnNewDocument",
+        json!({ "identifier": recorder }),
+    )
+    .await;
+}
+
+/// The server's side of the live button: an operator going online turns the demo's button to
+/// online without a reload, then offline again. Ignored until the server sends `availability`
+/// on the tracking stream (in progress on the server side); it runs its own browser, so run it
+/// alone: `cargo test --test it -- --ignored the_chat_button_follows_presence_live`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the server's availability event on the tracking stream"]
+async fn the_chat_button_follows_presence_live() {
+    let driver = match driver().await {
+        Ok(driver) => driver,
+        Err(why) => panic!("no browser: {why}"),
+    };
+    let server = start_demo_server().await;
+    let bob = server.login("bob@demo.example", "demo-10002").await;
+    let _bob_events = server.operator_events(&bob).await;
+    let browser = browser(&driver).await;
+    demo_with_recorded_streams(&server, &browser).await;
+    for (status, alt) in [
+        ("online", "Live chat: online"),
+        ("offline", "Live chat: offline"),
+    ] {
+        server.set_status(&bob, status).await;
+        until(
+            &browser,
+            &format!(
+                "(img => img.src.includes('?t=') && img.alt === {} && img.complete && img.naturalWidth > 0)(document.querySelector('#chat-button img'))",
+                json!(alt)
+            ),
+            "the button following the operator",
+        )
+        .await;
+    }
+    browser.close().await.expect("the session closes");
 }
 
 /// An Arabic chat window is laid out right to left; what the visitor types runs in its own

@@ -5,49 +5,14 @@
 //! One page per language: the screens are switched in the page by showing their elements, as
 //! the window's script does, with the longest texts each screen can hold filled in.
 
-use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::Client;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::browser::{until, KEY};
+use crate::browser::{devtools, until, KEY};
 use crate::support::*;
 
 /// The chat window's size as the chat button opens it.
 const POPUP: (u32, u32) = (300, 400);
-
-/// A Chrome DevTools command sent through chromedriver (`goog/cdp/execute`): WebDriver cannot
-/// make a headless window narrower than 500 pixels, DevTools can emulate any viewport.
-#[derive(Debug)]
-pub struct DevTools {
-    /// The DevTools method, e.g. `Emulation.setDeviceMetricsOverride`.
-    pub cmd: &'static str,
-    /// Its parameters.
-    pub params: Value,
-}
-
-impl WebDriverCompatibleCommand for DevTools {
-    fn endpoint(
-        &self,
-        base_url: &reqwest::Url,
-        session_id: Option<&str>,
-    ) -> Result<reqwest::Url, <reqwest::Url as std::str::FromStr>::Err> {
-        let session = session_id.unwrap_or_default();
-        base_url.join(&format!("session/{session}/goog/cdp/execute"))
-    }
-
-    fn method_and_body(&self, _: &reqwest::Url) -> (reqwest::Method, Option<String>) {
-        let body = json!({ "cmd": self.cmd, "params": self.params });
-        (reqwest::Method::POST, Some(body.to_string()))
-    }
-}
-
-/// Sends a DevTools command to the current tab.
-pub async fn devtools(browser: &Client, cmd: &'static str, params: Value) {
-    browser
-        .issue_cmd(DevTools { cmd, params })
-        .await
-        .unwrap_or_else(|e| panic!("DevTools {cmd}: {e}"));
-}
 
 /// Shows each screen in turn and returns what is wrong on it, one line per problem.
 const CHECK_SCREENS: &str = r#"
