@@ -616,7 +616,7 @@ async fn offline_form_after_the_connection_timeout(server: &Server, browser: &Cl
     server.set_status(&alice, "online").await;
     // Long enough to type two lines in, even on a busy machine.
     server
-        .chat_window(admin, json!({ "connection_timeout_secs": 3.0, "offline_thanks": "Thanks, we will write back." }))
+        .chat_window(admin, json!({ "connection_timeout_secs": 5.0, "offline_thanks": "Thanks, we will write back." }))
         .await;
 
     let link = format!("/chat/en/{KEY},name=Olga,email=olga@example.com/https://shop.example/cart");
