@@ -6,9 +6,11 @@
  * "Connecting..." with the queue position -> the chat, or the off-line form when nobody is
  * online or nobody answered in time.
  *
- * Storage, and nothing else: sessionStorage "switchboard.chat.<key>" keeps this window's chat
- * (id, token, last event id, the form's answers, how it ended) so a reload resumes it;
- * localStorage "switchboard.visitor.<key>" keeps the visitor id across chats. No cookies.
+ * Storage, and nothing else: localStorage "switchboard.chat.<key>" keeps the visitor's open
+ * chat (id, token, last event id, the form's answers) so a reload, or a window opened again
+ * after the visitor closed it, goes back to the chat and its transcript; it is removed once
+ * the chat ends, or when the server no longer knows it (401, 404). localStorage
+ * "switchboard.visitor.<key>" keeps the visitor id across chats. No cookies.
  *
  * Whatever a visitor, an operator or a company typed goes into the page through textContent
  * only. Translated texts carry placeholders as {$name}; t() fills them in.
@@ -20,9 +22,15 @@
   const TYPING_SHOWN_MS = 4000;
   /** The operator is told at most this often that the visitor is typing. */
   const TYPING_EVERY_MS = 2000;
+  /** While the window is in the background, its title alternates this often. */
+  const FLASH_EVERY_MS = 1000;
   /** First wait before resending a message or reopening the stream; doubles up to the max. */
   const RETRY_FIRST_MS = 1000;
   const RETRY_MAX_MS = 10000;
+  /** The server's limit for an off-line message, in characters. */
+  const MAX_OFFLINE_CHARS = 10000;
+  /** The count appears once this share of the limit is used. */
+  const COUNT_FROM = 0.9;
   /** Good enough to catch typos; the server has the final word. */
   const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -32,6 +40,8 @@
   const KEY = S.key;
   const CHAT_KEY = "switchboard.chat." + KEY;
   const VISITOR_KEY = "switchboard.visitor." + KEY;
+  /** "1" when the visitor turned the reply sound off (for every company: it is their ears). */
+  const MUTE_KEY = "switchboard.mute";
   const app = $("app");
 
   /** A translated text with its {$name} placeholders filled from `vars`. */
@@ -58,13 +68,20 @@
   /** This window's chat: {id, token, last, name, email, department, joined, ended, offline_sent}. */
   let chat = null;
 
+  /** Keeps the open chat for the next window; an ended one is forgotten (the next window
+   * starts afresh). */
   function save() {
-    if (chat) store("sessionStorage", CHAT_KEY, JSON.stringify(chat));
+    if (!chat) return;
+    if (chat.ended) unstore("localStorage", CHAT_KEY);
+    else store("localStorage", CHAT_KEY, JSON.stringify(chat));
+  }
+  function forget() {
+    unstore("localStorage", CHAT_KEY);
   }
   function savedChat() {
     try {
-      const c = JSON.parse(stored("sessionStorage", CHAT_KEY) || "null");
-      return c && c.id && c.token ? c : null;
+      const c = JSON.parse(stored("localStorage", CHAT_KEY) || "null");
+      return c && c.id && c.token && !c.ended ? c : null;
     } catch (_) {
       return null;
     }
@@ -136,6 +153,25 @@
     }
     fillDepartments($("department"), $("department-row"));
     fillDepartments($("offline-department"), $("offline-department-row"));
+    fillLanguages($("language"));
+  }
+
+  /** Each language under its own name; picking one opens this window in it (the chat URL's
+   * language segment), keeping everything else of the URL. */
+  function fillLanguages(select) {
+    for (const language of S.languages) {
+      const option = document.createElement("option");
+      option.value = language.code;
+      option.lang = language.code;
+      option.dir = language.dir;
+      option.textContent = language.name;
+      select.appendChild(option);
+    }
+    select.value = S.lang;
+    select.addEventListener("change", () => {
+      const path = location.pathname.replace(/^\/chat\/[^/]*\//, "/chat/" + select.value + "/");
+      location.assign(path + location.search + location.hash);
+    });
   }
 
   /** Checks one field, showing the translated reason next to it; true when fine. */
@@ -181,6 +217,28 @@
     });
   });
 
+  // ---- length limits: counted, never cut ----
+
+  /** Characters as the server counts them (code points, not UTF-16 units). */
+  const length = (text) => [...text].length;
+
+  /** Shows how much of `max` the text in `input` uses, from near the limit on; past it,
+   * says so (nothing is cut: a paste stays whole for the visitor to shorten). True when
+   * the text fits. */
+  function counted(input, counter, max) {
+    const count = length(input.value);
+    const over = count > max;
+    counter.hidden = count < max * COUNT_FROM;
+    counter.classList.toggle("over", over);
+    counter.textContent = over ? t("message-too-long", { count, max }) : count + "/" + max;
+    input.setAttribute("aria-invalid", over ? "true" : "false");
+    return !over;
+  }
+  const inputFits = () => counted($("input"), $("input-count"), S.max_message_chars);
+  const offlineFits = () =>
+    counted($("offline-message"), $("offline-message-count"), MAX_OFFLINE_CHARS);
+  $("offline-message").addEventListener("input", offlineFits);
+
   // ---- starting ----
 
   let starting = false;
@@ -192,7 +250,8 @@
     $("start-error").hidden = true;
     showChat();
     const body = {
-      name: who.name || "",
+      // Without a name the operator sees "Guest" in the visitor's language.
+      name: who.name || t("guest-name"),
       email: who.email || null,
       department: who.department,
       operator: boot.operator || null,
@@ -219,7 +278,7 @@
           id: d.chat_id,
           token: d.token,
           last: 0,
-          name: body.name,
+          name: who.name || "",
           email: who.email || "",
           department: who.department,
           joined: false,
@@ -257,6 +316,8 @@
 
   // ---- the event stream ----
 
+  /** True while a kept chat's transcript is rebuilt: old replies are not news. */
+  let replaying = false;
   /** Log positions already on screen: a message is never shown twice. */
   const shown = new Set();
   let source = null;
@@ -297,6 +358,7 @@
         if (d.author !== "visitor") hideTyping();
         const who = d.author === "visitor" ? t("you") : d.name || S.company;
         addMessage(d.author, who, d.text, d.at).dataset.seq = d.seq;
+        if (d.author === "operator" && !replaying) notice();
       });
     },
     typing(d) {
@@ -307,10 +369,11 @@
       typingTimer = setTimeout(hideTyping, TYPING_SHOWN_MS);
     },
     requeued(d) {
-      backToQueue(d);
+      // The server names the operator who left; an older one sends "".
+      backToQueue(d, d.name ? t("operator-left", { name: d.name }) : t("operator-left-unnamed"));
     },
     transferred(d) {
-      backToQueue(d);
+      backToQueue(d, t("chat-transferred"));
     },
     timeout(d) {
       once(d.seq, () => end("timeout"));
@@ -320,9 +383,12 @@
     },
   };
 
-  /** The operator left or handed the chat on: "Connecting..." until the next one joins. */
-  function backToQueue(d) {
+  /** The operator left or handed the chat on: the visitor is told why (`line`), then
+   * "Connecting..." until the next one joins. */
+  function backToQueue(d, line) {
     const act = () => {
+      const item = system(line);
+      if (d.seq) item.dataset.seq = d.seq;
       if (chat.ended) return;
       chat.joined = false;
       save();
@@ -435,6 +501,95 @@
     $("typing").hidden = true;
   }
 
+  // ---- noticing replies while the window is in the background ----
+
+  const title = document.title;
+  /** Operator messages that arrived since the visitor last looked. */
+  let unseen = 0;
+  let flashTimer = null;
+  let flashOn = false;
+  /** Made on the visitor's first click or key: browsers only let a page play sound then. */
+  let audio = null;
+
+  const away = () => document.hidden || !document.hasFocus();
+  const muted = () => stored("localStorage", MUTE_KEY) === "1";
+
+  /** An operator's message arrived: flash the title and play a short sound, unless the
+   * visitor is looking at the window. */
+  function notice() {
+    if (!away()) return;
+    unseen += 1;
+    app.dataset.unseen = String(unseen);
+    flashOn = false;
+    flash();
+    clearInterval(flashTimer);
+    flashTimer = setInterval(flash, FLASH_EVERY_MS);
+    if (!muted()) chime();
+  }
+  function flash() {
+    flashOn = !flashOn;
+    document.title = flashOn ? "(" + unseen + ") " + t("new-message") : title;
+  }
+  function seen() {
+    if (away()) return;
+    clearInterval(flashTimer);
+    flashTimer = null;
+    unseen = 0;
+    app.dataset.unseen = "0";
+    document.title = title;
+  }
+  window.addEventListener("focus", seen);
+  document.addEventListener("visibilitychange", seen);
+
+  function audioContext() {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!audio && Context) {
+      try { audio = new Context(); } catch (_) { /* no sound on this browser */ }
+    }
+    return audio;
+  }
+  for (const gesture of ["pointerdown", "keydown"]) {
+    window.addEventListener(gesture, () => {
+      const context = audioContext();
+      if (context && context.state === "suspended") context.resume().catch(() => {});
+    }, { once: true, capture: true });
+  }
+
+  /** Two soft notes, made on the spot (nothing to download). */
+  function chime() {
+    const context = audioContext();
+    if (!context) return;
+    try {
+      const start = context.currentTime + 0.01;
+      const gain = context.createGain();
+      gain.connect(context.destination);
+      gain.gain.setValueAtTime(0.0001, start);
+      gain.gain.exponentialRampToValueAtTime(0.12, start + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.35);
+      const tone = context.createOscillator();
+      tone.type = "sine";
+      tone.frequency.setValueAtTime(880, start);
+      tone.frequency.setValueAtTime(1175, start + 0.12);
+      tone.connect(gain);
+      tone.start(start);
+      tone.stop(start + 0.36);
+    } catch (_) { /* a page without sound still flashes */ }
+  }
+
+  function showSound() {
+    $("sound").setAttribute("aria-pressed", muted() ? "false" : "true");
+  }
+  $("sound").addEventListener("click", () => {
+    if (muted()) unstore("localStorage", MUTE_KEY);
+    else store("localStorage", MUTE_KEY, "1");
+    showSound();
+  });
+  // Another window of the same visitor changed it.
+  window.addEventListener("storage", (event) => {
+    if (event.key === MUTE_KEY) showSound();
+  });
+  showSound();
+
   // ---- sending ----
 
   /** The visitor's messages on screen but not yet confirmed, by client id. */
@@ -453,7 +608,9 @@
     const input = $("input");
     const text = input.value.replace(/\s+$/, "");
     if (!text.trim() || !chat || chat.ended) return;
+    if (!inputFits()) return;
     input.value = "";
+    inputFits();
     const id = clientId();
     const item = addMessage("visitor", t("you"), text, Date.now());
     item.dataset.clientId = id;
@@ -528,7 +685,10 @@
       send();
     }
   });
-  $("input").addEventListener("input", typing);
+  $("input").addEventListener("input", () => {
+    inputFits();
+    typing();
+  });
   $("composer").addEventListener("submit", (event) => {
     event.preventDefault();
     send();
@@ -550,7 +710,7 @@
   });
 
   $("new-chat").addEventListener("click", () => {
-    unstore("sessionStorage", CHAT_KEY);
+    forget();
     window.location.reload();
   });
 
@@ -584,11 +744,24 @@
     $("offline-form").hidden = sent;
     $("offline-thanks").hidden = !sent;
     if (sent) return;
+    // Nothing the visitor typed while waiting is lost: what they sent (nobody read it) and
+    // what was still in the box become the message.
+    if (!$("offline-message").value) $("offline-message").value = typedSoFar();
+    $("input").value = "";
+    inputFits();
+    offlineFits();
     if (!$("offline-name").value) $("offline-name").value = (chat && chat.name) || boot.name;
     if (!$("offline-email").value) $("offline-email").value = (chat && chat.email) || boot.email;
     if (chat && chat.department) $("offline-department").value = String(chat.department);
     const first = [$("offline-name"), $("offline-email"), $("offline-message")].find((i) => !i.value);
     (first || $("offline-message")).focus();
+  }
+
+  /** The visitor's messages in this window and the unsent draft, one paragraph each. */
+  function typedSoFar() {
+    const sent = [...list.querySelectorAll("[data-author=visitor] .text")].map((e) => e.textContent);
+    const draft = $("input").value.trim();
+    return sent.concat(draft ? [draft] : []).join("\n\n");
   }
 
   $("offline-form").addEventListener("submit", async (event) => {
@@ -597,6 +770,7 @@
     const email = $("offline-email");
     const message = $("offline-message");
     if (!checkAll([[name, true, false], [email, true, true], [message, true, false]])) return;
+    if (!offlineFits()) return message.focus();
     $("offline-submit").disabled = true;
     $("offline-error").hidden = true;
     const body = {
@@ -635,30 +809,32 @@
     }
   });
 
-  // ---- resuming after a reload ----
+  // ---- going back to the open chat (a reload, or the window opened again) ----
 
+  /** Rebuilds the transcript of the kept chat and listens on. A chat that ended meanwhile,
+   * or that the server no longer knows, is forgotten and the window starts afresh. */
   async function resume(saved) {
     chat = saved;
-    if (chat.ended === "offline" || chat.ended === "timeout") return showOffline();
     showChat();
     let last = 0;
     try {
       const answer = await call("GET", chatPath("/messages"), undefined, true);
-      if (answer.status === 401 || answer.status === 404) {
-        // The chat is gone (a wiped server, an expired token): start afresh.
-        unstore("sessionStorage", CHAT_KEY);
+      const ended = answer.ok && Array.isArray(answer.data) &&
+        answer.data.some((entry) => entry.type === "closed" || entry.type === "timeout");
+      if (answer.status === 401 || answer.status === 404 || ended) {
+        // Gone (a wiped server, an expired token) or over while the window was closed.
+        forget();
         chat = null;
         return begin();
       }
       if (answer.ok && Array.isArray(answer.data)) {
-        const ended = chat.ended;
-        chat.ended = null;
+        replaying = true;
         for (const entry of answer.data) {
           const handle = handlers[entry.type];
           if (handle && entry.type !== "typing" && entry.type !== "queued") handle(entry);
           if (entry.seq > last) last = entry.seq;
         }
-        if (!chat.ended && ended) end(ended);
+        replaying = false;
       }
     } catch (_) {
       /* The stream replays the log from the start instead. */

@@ -180,6 +180,13 @@ fn format(lang: &str, id: &str, args: Option<&FluentArgs>) -> String {
         .into_owned()
 }
 
+/// The name of language `code` in that language itself ("Deutsch", "العربية"), for every
+/// place a language is chosen: a visitor looks for their own language's name, not its name
+/// in English. An unknown code falls back to English's name, like every other text.
+pub fn language_name(code: &str) -> String {
+    text(code, "language-name", &[])
+}
+
 /// Every message of `lang` (English for an unknown one), formatted without arguments: each
 /// placeholder is left as `{$name}` for the script to fill in.
 pub fn texts(lang: &str) -> BTreeMap<String, String> {
@@ -292,6 +299,22 @@ mod tests {
         assert_eq!(text("de", "no-such-message", &[]), "no-such-message");
         assert!(!supported("xx"));
         assert!(supported("yi"));
+    }
+
+    #[test]
+    fn every_language_is_named_in_itself() {
+        assert_eq!(language_name("en"), "English");
+        assert_eq!(language_name("de"), "Deutsch");
+        assert_eq!(language_name("ar"), "العربية");
+        assert_eq!(language_name("ja"), "日本語");
+        let mut seen = std::collections::BTreeSet::new();
+        for code in crate::LANGUAGES {
+            let name = language_name(code);
+            assert!(
+                seen.insert(name.clone()),
+                "{code}: \"{name}\" names two languages"
+            );
+        }
     }
 
     #[test]

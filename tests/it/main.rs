@@ -14,6 +14,8 @@
 //! - `visitor_web`: buttons, graphics, tracking and invitations over HTTP;
 //! - `lifecycle`: idle actors passivate and come back from storage;
 //! - `browser`: the chat window, the demo shop and invitations in headless Chromium;
+//! - `window_layout`: every screen of the chat window in every language fits, reads (contrast)
+//!   and suits phones (run by `browser`'s test, over its browser);
 //! - `guarantees`: routing limits, queue order and positions under a burst, presence grace,
 //!   transfers and the routing log;
 //! - `defects`: regression tests for what users met, each named after the behaviour.
@@ -31,3 +33,4 @@ mod ops;
 mod routing;
 mod tenancy;
 mod visitor_web;
+mod window_layout;

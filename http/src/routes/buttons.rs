@@ -26,10 +26,12 @@ use crate::error::ApiError;
 use crate::server::App;
 
 /// The chat button's HTML: the button image, opening the chat window with exactly the
-/// reference product's `window.open` call.
+/// reference product's `window.open` call. The image's text alternative is "Live chat" in the
+/// button's language (the tracking script adds online or offline as it changes).
 pub fn button_html(base_url: &str, key: &str, lang: &str, style: &str) -> String {
+    let alt = escape(&crate::i18n::text(lang, "window-title", &[]));
     format!(
-        "<img src=\"{base_url}/button/{key}/{lang}/{style}\" alt=\"Live chat\" style=\"cursor:pointer;border:0\" \
+        "<img src=\"{base_url}/button/{key}/{lang}/{style}\" alt=\"{alt}\" style=\"cursor:pointer;border:0\" \
          onclick=\"window.open('{base_url}/chat/{lang}/{key}/'+document.location.href,'','height=400,width=300,menubar=no, location=no,resizable=yes,scrollbars=no,status=yes');\">"
     )
 }
@@ -359,6 +361,9 @@ mod tests {
              alt=\"Live chat\" style=\"cursor:pointer;border:0\" \
              onclick=\"window.open('https://chat.example.com/chat/en/abcdef0123456789/'+document.location.href,'','height=400,width=300,menubar=no, location=no,resizable=yes,scrollbars=no,status=yes');\">"
         );
+        // Regression: the text alternative was English whatever the button's language.
+        assert!(button_html(base, key, "de", "standard").contains("alt=\"Live-Chat\""));
+        assert!(button_html(base, key, "ar", "standard").contains("alt=\"الدردشة المباشرة\""));
         for lang in ["en", "ar"] {
             let html = button_html(base, key, lang, "custom");
             let expected = format!(

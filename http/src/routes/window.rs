@@ -14,6 +14,7 @@ use hyper::header::{HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL};
 use hyper::{Request, StatusCode};
 use serde::Serialize;
 use switchboard_engine::actors::tenant::{GetSnapshot, Snapshot};
+use switchboard_engine::actors::visitor::MAX_MESSAGE_CHARS;
 use switchboard_engine::model::{Department, Tenant};
 use switchboard_engine::Error;
 
@@ -88,6 +89,23 @@ pub struct WindowSettings {
     pub header_url: String,
     /// The sidebar image (90x367), a path on this server.
     pub sidebar_url: String,
+    /// Longest chat message the server takes, in characters (Unicode scalar values): the
+    /// window counts down to it instead of cutting a paste short.
+    pub max_message_chars: usize,
+    /// Every language the window speaks, in the order of [`crate::LANGUAGES`], each named in
+    /// itself, for the visitor's language picker.
+    pub languages: Vec<LanguageChoice>,
+}
+
+/// One language a visitor can pick.
+#[derive(Clone, Debug, Serialize)]
+pub struct LanguageChoice {
+    /// Its code in chat URLs.
+    pub code: &'static str,
+    /// Its name in itself ("Deutsch"), so a visitor finds it whatever the window speaks now.
+    pub name: String,
+    /// `"ltr"` or `"rtl"`, so the name is laid out in its own direction.
+    pub dir: &'static str,
 }
 
 impl WindowSettings {
@@ -137,6 +155,15 @@ impl WindowSettings {
             tracking: window.tracking,
             header_url: format!("/graphics/{key}/header"),
             sidebar_url: format!("/graphics/{key}/sidebar"),
+            max_message_chars: MAX_MESSAGE_CHARS,
+            languages: crate::LANGUAGES
+                .iter()
+                .map(|&code| LanguageChoice {
+                    code,
+                    name: i18n::language_name(code),
+                    dir: i18n::dir(code),
+                })
+                .collect(),
             key,
         }
     }
@@ -380,6 +407,8 @@ pub(super) mod tests {
             "tracking",
             "header_url",
             "sidebar_url",
+            "max_message_chars",
+            "languages",
         ] {
             assert!(value.get(field).is_some(), "{field} missing");
         }
