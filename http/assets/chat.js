@@ -28,7 +28,6 @@
   const RETRY_FIRST_MS = 1000;
   const RETRY_MAX_MS = 10000;
   /** The server's limit for an off-line message, in characters. */
-  const MAX_OFFLINE_CHARS = 10000;
   /** The count appears once this share of the limit is used. */
   const COUNT_FROM = 0.9;
   /** Good enough to catch typos; the server has the final word. */
@@ -236,7 +235,7 @@
   }
   const inputFits = () => counted($("input"), $("input-count"), S.max_message_chars);
   const offlineFits = () =>
-    counted($("offline-message"), $("offline-message-count"), MAX_OFFLINE_CHARS);
+    counted($("offline-message"), $("offline-message-count"), S.max_offline_chars);
   $("offline-message").addEventListener("input", offlineFits);
 
   // ---- starting ----

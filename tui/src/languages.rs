@@ -1,78 +1,75 @@
 //! The chat window's 52 languages by name: each in its own language (what a speaker looks
-//! for) with the English name beside it (what an admin may type), for the language pickers.
+//! for, from the chat window's own translations) with the English name beside it (what an
+//! admin may type), for the language pickers.
 
 use switchboard_http::LANGUAGES;
 
-/// Code, name in the language itself, English name; in the order of
-/// [`switchboard_http::LANGUAGES`].
-const NAMES: [(&str, &str, &str); 52] = [
-    ("sq", "Shqip", "Albanian"),
-    ("ar", "العربية", "Arabic"),
-    ("az", "Azərbaycan dili", "Azerbaijani"),
-    ("eu", "Euskara", "Basque"),
-    ("be", "Беларуская", "Belarusian"),
-    ("bg", "Български", "Bulgarian"),
-    ("ca", "Català", "Catalan"),
-    ("zh", "中文", "Chinese"),
-    ("hr", "Hrvatski", "Croatian"),
-    ("cs", "Čeština", "Czech"),
-    ("da", "Dansk", "Danish"),
-    ("nl", "Nederlands", "Dutch"),
-    ("en", "English", "English"),
-    ("et", "Eesti", "Estonian"),
-    ("fi", "Suomi", "Finnish"),
-    ("fr", "Français", "French"),
-    ("gl", "Galego", "Galician"),
-    ("ka", "ქართული", "Georgian"),
-    ("de", "Deutsch", "German"),
-    ("el", "Ελληνικά", "Greek"),
-    ("he", "עברית", "Hebrew"),
-    ("hi", "हिन्दी", "Hindi"),
-    ("hu", "Magyar", "Hungarian"),
-    ("is", "Íslenska", "Icelandic"),
-    ("id", "Bahasa Indonesia", "Indonesian"),
-    ("ga", "Gaeilge", "Irish"),
-    ("it", "Italiano", "Italian"),
-    ("ja", "日本語", "Japanese"),
-    ("ko", "한국어", "Korean"),
-    ("lv", "Latviešu", "Latvian"),
-    ("lt", "Lietuvių", "Lithuanian"),
-    ("mk", "Македонски", "Macedonian"),
-    ("ms", "Bahasa Melayu", "Malay"),
-    ("mt", "Malti", "Maltese"),
-    ("no", "Norsk", "Norwegian"),
-    ("fa", "فارسی", "Persian"),
-    ("pl", "Polski", "Polish"),
-    ("pt", "Português", "Portuguese"),
-    ("ro", "Română", "Romanian"),
-    ("ru", "Русский", "Russian"),
-    ("sr", "Српски", "Serbian"),
-    ("sk", "Slovenčina", "Slovak"),
-    ("sl", "Slovenščina", "Slovenian"),
-    ("es", "Español", "Spanish"),
-    ("sv", "Svenska", "Swedish"),
-    ("th", "ไทย", "Thai"),
-    ("tr", "Türkçe", "Turkish"),
-    ("uk", "Українська", "Ukrainian"),
-    ("ur", "اردو", "Urdu"),
-    ("vi", "Tiếng Việt", "Vietnamese"),
-    ("cy", "Cymraeg", "Welsh"),
-    ("yi", "ייִדיש", "Yiddish"),
+/// Code and English name, in the order of [`switchboard_http::LANGUAGES`].
+const NAMES: [(&str, &str); 52] = [
+    ("sq", "Albanian"),
+    ("ar", "Arabic"),
+    ("az", "Azerbaijani"),
+    ("eu", "Basque"),
+    ("be", "Belarusian"),
+    ("bg", "Bulgarian"),
+    ("ca", "Catalan"),
+    ("zh", "Chinese"),
+    ("hr", "Croatian"),
+    ("cs", "Czech"),
+    ("da", "Danish"),
+    ("nl", "Dutch"),
+    ("en", "English"),
+    ("et", "Estonian"),
+    ("fi", "Finnish"),
+    ("fr", "French"),
+    ("gl", "Galician"),
+    ("ka", "Georgian"),
+    ("de", "German"),
+    ("el", "Greek"),
+    ("he", "Hebrew"),
+    ("hi", "Hindi"),
+    ("hu", "Hungarian"),
+    ("is", "Icelandic"),
+    ("id", "Indonesian"),
+    ("ga", "Irish"),
+    ("it", "Italian"),
+    ("ja", "Japanese"),
+    ("ko", "Korean"),
+    ("lv", "Latvian"),
+    ("lt", "Lithuanian"),
+    ("mk", "Macedonian"),
+    ("ms", "Malay"),
+    ("mt", "Maltese"),
+    ("no", "Norwegian"),
+    ("fa", "Persian"),
+    ("pl", "Polish"),
+    ("pt", "Portuguese"),
+    ("ro", "Romanian"),
+    ("ru", "Russian"),
+    ("sr", "Serbian"),
+    ("sk", "Slovak"),
+    ("sl", "Slovenian"),
+    ("es", "Spanish"),
+    ("sv", "Swedish"),
+    ("th", "Thai"),
+    ("tr", "Turkish"),
+    ("uk", "Ukrainian"),
+    ("ur", "Urdu"),
+    ("vi", "Vietnamese"),
+    ("cy", "Welsh"),
+    ("yi", "Yiddish"),
 ];
 
-/// The language's own name ("Deutsch"), or the code when unknown.
-pub fn name(code: &str) -> &str {
-    NAMES
-        .iter()
-        .find(|(c, ..)| *c == code)
-        .map_or(code, |(_, name, _)| name)
+/// The language's own name ("Deutsch"), as the chat window names it.
+pub fn name(code: &str) -> String {
+    switchboard_http::i18n::language_name(code)
 }
 
 /// How a picker lists a language: "Deutsch · German (de)", "English (en)".
 pub fn label(code: &str) -> String {
-    match NAMES.iter().find(|(c, ..)| *c == code) {
-        Some((_, own, english)) if own == english => format!("{own} ({code})"),
-        Some((_, own, english)) => format!("{own} · {english} ({code})"),
+    match NAMES.iter().find(|(c, _)| *c == code) {
+        Some((_, english)) if name(code) == *english => format!("{english} ({code})"),
+        Some((_, english)) => format!("{} · {english} ({code})", name(code)),
         None => code.to_string(),
     }
 }
@@ -88,7 +85,7 @@ mod tests {
 
     #[test]
     fn every_language_of_the_server_has_a_name() {
-        let codes: Vec<&str> = NAMES.iter().map(|(c, ..)| *c).collect();
+        let codes: Vec<&str> = NAMES.iter().map(|(c, _)| *c).collect();
         assert_eq!(codes, LANGUAGES.to_vec());
         assert_eq!(name("ar"), "العربية");
         assert_eq!(label("de"), "Deutsch · German (de)");

@@ -20,7 +20,7 @@ const MAX_URL_CHARS: usize = 2048;
 const MAX_NAME_CHARS: usize = 100;
 
 /// Longest offline message, in characters.
-const MAX_OFFLINE_CHARS: usize = 10_000;
+pub const MAX_OFFLINE_CHARS: usize = 10_000;
 
 /// A short text field: trimmed, bounded, no control characters.
 pub fn short_text(

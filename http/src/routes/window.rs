@@ -92,6 +92,8 @@ pub struct WindowSettings {
     /// Longest chat message the server takes, in characters (Unicode scalar values): the
     /// window counts down to it instead of cutting a paste short.
     pub max_message_chars: usize,
+    /// Longest off-line message the server takes, in characters, counted down the same way.
+    pub max_offline_chars: usize,
     /// Every language the window speaks, in the order of [`crate::LANGUAGES`], each named in
     /// itself, for the visitor's language picker.
     pub languages: Vec<LanguageChoice>,
@@ -156,6 +158,7 @@ impl WindowSettings {
             header_url: format!("/graphics/{key}/header"),
             sidebar_url: format!("/graphics/{key}/sidebar"),
             max_message_chars: MAX_MESSAGE_CHARS,
+            max_offline_chars: super::visitor::MAX_OFFLINE_CHARS,
             languages: crate::LANGUAGES
                 .iter()
                 .map(|&code| LanguageChoice {
@@ -408,6 +411,7 @@ pub(super) mod tests {
             "header_url",
             "sidebar_url",
             "max_message_chars",
+            "max_offline_chars",
             "languages",
         ] {
             assert!(value.get(field).is_some(), "{field} missing");
