@@ -125,12 +125,34 @@ fn type_text(driver: &mut Driver, text: &str) {
     }
 }
 
-/// A visitor starts a chat; returns the answer.
+/// A visitor starts a chat once the server can route it; returns the answer.
 async fn visitor_starts(
     http: &reqwest::Client,
     server: &Server,
     name: &str,
 ) -> api::StartChatResponse {
+    // The terminal shows "live" once its stream answers; the server counts the terminal a
+    // moment later. Until the window says someone can take a chat, a start would go to the
+    // off-line form, so ask the server (each ask is a request, not a quiet period).
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let window: serde_json::Value = http
+            .get(format!("{}/v1/visitor/{KEY}/window", server.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if window["online"] == true {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "nobody became available: {window}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let body = api::StartChatRequest {
         name: Some(name.into()),
         page_url: Some("https://shop.example/kettles".into()),
