@@ -66,7 +66,7 @@ impl ApiError {
 
 impl From<Error> for ApiError {
     fn from(error: Error) -> Self {
-        let message = error.to_string();
+        let mut message = error.to_string();
         let (status, code) = match &error {
             Error::NotFound(what) => (
                 StatusCode::NOT_FOUND,
@@ -78,7 +78,11 @@ impl From<Error> for ApiError {
             Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden".into()),
             Error::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable".into()),
             _ => {
+                // The details are for the log, never for the client.
                 tracing::error!("internal error: {error}");
+                message = "the server could not complete the request; nothing was changed \
+                           and the failure is logged"
+                    .into();
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal".into())
             }
         };

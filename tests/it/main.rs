@@ -18,6 +18,7 @@
 //!   and suits phones (run by `browser`'s test, over its browser);
 //! - `guarantees`: routing limits, queue order and positions under a burst, presence grace,
 //!   transfers and the routing log;
+//! - `shell`: an unreadable record fails the request and is never overwritten;
 //! - `defects`: regression tests for what users met, each named after the behaviour.
 
 mod support;
@@ -31,6 +32,7 @@ mod lifecycle;
 mod messages;
 mod ops;
 mod routing;
+mod shell;
 mod tenancy;
 mod visitor_web;
 mod window_layout;

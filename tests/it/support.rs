@@ -84,6 +84,11 @@ async fn serve(
 }
 
 impl Server {
+    /// The server's database, for tests that inspect or damage stored records.
+    pub fn store(&self) -> &switchboard_storage::Store {
+        &self.store
+    }
+
     /// Stops the server and its actors and starts new ones over the same database (on a new
     /// port): every actor's state comes back from storage.
     pub async fn restart(mut self) -> Server {

@@ -628,7 +628,7 @@ impl Handler<DeleteDepartment> for TenantActor {
         DeleteDepartment(id): DeleteDepartment,
         ctx: &mut Context<Self>,
     ) -> Self::Result {
-        if self.departments.remove(&id).is_none() {
+        if !self.departments.contains_key(&id) {
             return Err(Error::NotFound("department"));
         }
         let mut ticket = self
@@ -636,6 +636,7 @@ impl Handler<DeleteDepartment> for TenantActor {
             .tables()
             .departments
             .remove(&Key::new().u64(self.id()).u64(id).finish())?;
+        self.departments.remove(&id);
         let holders: Vec<AccountId> = self
             .accounts
             .values()
@@ -643,19 +644,16 @@ impl Handler<DeleteDepartment> for TenantActor {
             .map(|a| a.id)
             .collect();
         for holder in holders {
-            let account = self
-                .accounts
-                .get_mut(&holder)
-                .expect("collected from the map above");
+            let mut account = self.accounts[&holder].clone();
             account.departments.retain(|d| *d != id);
-            let record = account.to_record(self.tenant.company.id);
-            let (max, departments) = (account.max_chats, account.departments.clone());
-            ticket = self
-                .engine
-                .tables()
-                .accounts
-                .insert(&account_key(self.id(), holder), &record)?;
-            let effects = self.router.upsert_agent(holder, max, departments);
+            ticket = self.engine.tables().accounts.insert(
+                &account_key(self.id(), holder),
+                &account.to_record(self.id()),
+            )?;
+            let effects =
+                self.router
+                    .upsert_agent(holder, account.max_chats, account.departments.clone());
+            self.accounts.insert(holder, account);
             self.apply(effects, ctx);
         }
         self.broadcast(OperatorEvent::Changed(Resource::Departments));
@@ -737,7 +735,7 @@ impl Handler<DeleteCanned> for TenantActor {
     type Result = Result<Ticket>;
 
     fn handle(&mut self, DeleteCanned(id): DeleteCanned, _: &mut Context<Self>) -> Self::Result {
-        if self.canned.remove(&id).is_none() {
+        if !self.canned.contains_key(&id) {
             return Err(Error::NotFound("canned response"));
         }
         let ticket = self
@@ -745,6 +743,7 @@ impl Handler<DeleteCanned> for TenantActor {
             .tables()
             .canned
             .remove(&Key::new().u64(self.id()).u64(id).finish())?;
+        self.canned.remove(&id);
         self.broadcast(OperatorEvent::Changed(Resource::CannedResponses));
         if self.tenant.window.auto_canned == Some(id) {
             self.tenant.window.auto_canned = None;
@@ -1136,7 +1135,7 @@ impl Handler<Accept> for TenantActor {
 fn settled(result: Result<(Chat, Addr<VisitorActor>)>) -> ResponseFuture<Result<Chat>> {
     Box::pin(async move {
         let (chat, visitor) = result?;
-        visitor.send(visitor::Settled).await?;
+        visitor.send(visitor::Settled(chat.id)).await??;
         Ok(chat)
     })
 }

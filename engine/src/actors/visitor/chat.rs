@@ -42,6 +42,8 @@ pub(super) struct Session {
     position: Option<(usize, Option<u64>)>,
     /// Turns new log entries into events (it has seen the log so far).
     log_events: LogEvents,
+    /// Why the last unanswered append failed, until a [`Settled`] reports it.
+    failed_write: Option<String>,
     /// The visitor's open chat windows (event streams), counted by open and close.
     windows: usize,
     /// Bumped whenever `windows` changes, so a stale absence timer is ignored.
@@ -61,6 +63,11 @@ fn author_key(author: &Author) -> AccountId {
 impl VisitorActor {
     fn session(&mut self, chat: ChatId) -> Result<&mut Session> {
         self.last_active = Instant::now();
+        if let Some(why) = self.unreadable.get(&chat) {
+            return Err(Error::Internal(format!(
+                "the chat's log cannot be read: {why}"
+            )));
+        }
         self.sessions.get_mut(&chat).ok_or(Error::NotFound("chat"))
     }
 
@@ -121,6 +128,20 @@ impl VisitorActor {
         )
     }
 
+    /// Appends an entry nobody waits on directly (joined, ended, released): a failure is
+    /// logged and kept for the next [`Settled`] of the chat, so the request that caused it
+    /// fails instead of answering without its entry.
+    fn append_unanswered(&mut self, chat: ChatId, kind: LogKind, ctx: &mut Context<Self>) {
+        ctx.wait(self.append(chat, kind, true).map(move |written, act, _| {
+            if let Err(e) = written {
+                tracing::error!(chat, "cannot write the chat's log: {e}");
+                if let Some(session) = act.sessions.get_mut(&chat) {
+                    session.failed_write = Some(e.to_string());
+                }
+            }
+        }));
+    }
+
     /// Publishes a durable log entry to the chat window and to the holding operator.
     fn deliver(&mut self, chat: ChatId, entry: &LogEntry) {
         let Some(session) = self.sessions.get_mut(&chat) else {
@@ -179,10 +200,17 @@ impl Handler<Attach> for VisitorActor {
         if self.sessions.contains_key(&msg.chat.id) {
             return;
         }
-        let log = self.engine.log_after(msg.chat.id, 0).unwrap_or_else(|e| {
-            tracing::error!(chat = msg.chat.id, "cannot read the chat log: {e}");
-            Vec::new()
-        });
+        // A log that cannot be read leaves no session: carrying on with an empty one would
+        // number new entries from 1 and overwrite the history. Every call fails instead.
+        let log = match self.engine.log_after(msg.chat.id, 0) {
+            Ok(log) => log,
+            Err(e) => {
+                tracing::error!(chat = msg.chat.id, "cannot read the chat log: {e}");
+                self.unreadable.insert(msg.chat.id, e.to_string());
+                return;
+            }
+        };
+        self.unreadable.remove(&msg.chat.id);
         let mut client_ids = HashMap::new();
         let mut log_events = LogEvents::default();
         for entry in &log {
@@ -202,6 +230,7 @@ impl Handler<Attach> for VisitorActor {
             operator: msg.operator,
             position: None,
             log_events,
+            failed_write: None,
             windows: 0,
             windows_generation: 0,
             gone: false,
@@ -412,7 +441,7 @@ impl Handler<Joined> for VisitorActor {
             operator: msg.operator,
             name: msg.name,
         };
-        ctx.wait(self.append(msg.chat, kind, true).map(|_, _, _| ()));
+        self.append_unanswered(msg.chat, kind, ctx);
     }
 }
 
@@ -450,7 +479,7 @@ impl Handler<End> for VisitorActor {
         } else {
             LogKind::Closed { by: msg.by }
         };
-        ctx.wait(self.append(msg.chat, kind, true).map(|_, _, _| ()));
+        self.append_unanswered(msg.chat, kind, ctx);
     }
 }
 
@@ -545,18 +574,30 @@ impl Handler<Released> for VisitorActor {
         } else {
             LogKind::Requeued { operator }
         };
-        ctx.wait(self.append(msg.chat, kind, true).map(|_, _, _| ()));
+        self.append_unanswered(msg.chat, kind, ctx);
     }
 }
 
 /// Answers once every write sent to this actor before it is durable (appends hold the
-/// mailbox until their flush), for callers that must read their own writes.
+/// mailbox until their flush), for callers that must read their own writes; an error when
+/// one of the chat's unanswered appends failed.
 #[derive(Message)]
-#[rtype(result = "()")]
-pub struct Settled;
+#[rtype(result = "Result<()>")]
+pub struct Settled(pub ChatId);
 
 impl Handler<Settled> for VisitorActor {
-    type Result = ();
+    type Result = Result<()>;
 
-    fn handle(&mut self, _: Settled, _: &mut Context<Self>) {}
+    fn handle(&mut self, Settled(chat): Settled, _: &mut Context<Self>) -> Self::Result {
+        match self
+            .sessions
+            .get_mut(&chat)
+            .and_then(|s| s.failed_write.take())
+        {
+            Some(why) => Err(Error::Internal(format!(
+                "the chat's log could not be written: {why}"
+            ))),
+            None => Ok(()),
+        }
+    }
 }

@@ -33,6 +33,8 @@ pub struct VisitorActor {
     visitor: VisitorId,
     /// The visitor's chats that are active here.
     sessions: HashMap<ChatId, chat::Session>,
+    /// Chats whose log could not be read when attached, with why: every call on them fails.
+    unreadable: HashMap<ChatId, String>,
     /// Last activity, for passivation.
     last_active: Instant,
     /// The page the visitor is on, once tracked, with its referrer.
@@ -65,6 +67,7 @@ impl VisitorActor {
             tenant_id,
             visitor,
             sessions: HashMap::new(),
+            unreadable: HashMap::new(),
             last_active: Instant::now(),
             page: None,
             recent: VecDeque::new(),

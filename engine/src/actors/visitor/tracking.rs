@@ -22,34 +22,40 @@ use crate::{Error, Result};
 pub const RECENT_PAGES: usize = 20;
 
 impl VisitorActor {
-    /// The visitor's stored record, read once.
-    fn record(&mut self) -> &mut VisitorRecord {
-        let (engine, tenant, id) = (&self.engine, self.tenant_id(), self.visitor);
-        self.record.get_or_insert_with(|| {
-            let stored = engine
+    /// The visitor's stored record, read once; a new one when none is stored. A record
+    /// that cannot be read is an error, never replaced by a new one (its "No thanks" would
+    /// be lost at the next save).
+    fn record(&mut self) -> Result<&mut VisitorRecord> {
+        if self.record.is_none() {
+            let id = self.visitor;
+            let stored = self
+                .engine
                 .tables()
                 .visitors
-                .get(&visitor_key(tenant, id))
-                .ok()
-                .flatten();
-            stored.unwrap_or(VisitorRecord {
+                .get(&visitor_key(self.tenant_id(), id))?;
+            self.record = Some(stored.unwrap_or(VisitorRecord {
                 id,
                 declined: false,
                 first_seen: now_ms(),
                 last_seen: 0,
                 page_views: 0,
-            })
-        })
+            }));
+        }
+        Ok(self.record.as_mut().expect("set above"))
     }
 
     fn tenant_id(&self) -> TenantId {
         self.tenant_id
     }
 
-    fn save_record(&mut self) -> Result<Ticket> {
+    /// Changes the visitor's record: stored first, kept in memory once the write succeeded.
+    fn update_record(&mut self, change: impl FnOnce(&mut VisitorRecord)) -> Result<Ticket> {
+        let mut record = self.record()?.clone();
+        change(&mut record);
         let key = visitor_key(self.tenant_id(), self.visitor);
-        let record = self.record().clone();
-        Ok(self.engine.tables().visitors.insert(&key, &record)?)
+        let ticket = self.engine.tables().visitors.insert(&key, &record)?;
+        self.record = Some(record);
+        Ok(ticket)
     }
 
     /// Stops a pending automatic invitation.
@@ -65,7 +71,13 @@ impl VisitorActor {
             return;
         };
         let chat = self.open_chat();
-        let record = self.record().clone();
+        let record = match self.record() {
+            Ok(record) => record.clone(),
+            Err(e) => {
+                tracing::error!(visitor = self.visitor, "cannot read the visitor: {e}");
+                return;
+            }
+        };
         self.tenant.do_send(VisitorUpdate(Arc::new(VisitorSummary {
             id: self.visitor,
             page,
@@ -143,13 +155,18 @@ impl Handler<Seen> for VisitorActor {
         self.page = Some((page, msg.referrer));
         self.page_view += 1;
         self.last_active = Instant::now();
-        let record = self.record();
-        record.page_views += 1;
-        record.last_seen = now;
-        let declined = record.declined;
-        if let Err(e) = self.save_record() {
-            tracing::warn!(visitor = self.visitor, "cannot store a page view: {e}");
-        }
+        let stored = self.update_record(|record| {
+            record.page_views += 1;
+            record.last_seen = now;
+        });
+        let declined = match stored {
+            Ok(_) => self.record.as_ref().is_some_and(|r| r.declined),
+            Err(e) => {
+                // Unknown "No thanks": no automatic invitation until the record reads.
+                tracing::error!(visitor = self.visitor, "cannot store a page view: {e}");
+                true
+            }
+        };
         self.cancel_invitation();
         if let (Some(delay), false, None) = (msg.invite_after, declined, self.open_chat()) {
             let timer = InvitationTimer::new(ctx.address().recipient(), self.page_view, delay);
@@ -165,8 +182,8 @@ impl Handler<InvitationDue> for VisitorActor {
     /// The visitor stayed on one page for the whole delay: invite, unless anything changed.
     fn handle(&mut self, msg: InvitationDue, _: &mut Context<Self>) {
         self.timer = None;
-        if msg.page_view == self.page_view && !self.record().declined && self.open_chat().is_none()
-        {
+        let declined = self.record().map_or(true, |r| r.declined);
+        if msg.page_view == self.page_view && !declined && self.open_chat().is_none() {
             self.invite(None);
         }
     }
@@ -185,7 +202,7 @@ impl Handler<Invite> for VisitorActor {
 
     fn handle(&mut self, msg: Invite, _: &mut Context<Self>) -> Self::Result {
         self.watchers.retain(|w| !w.is_closed());
-        if self.record().declined {
+        if self.record()?.declined {
             return Err(Error::Conflict {
                 code: "invitations_declined",
                 message: "this visitor clicked \"No thanks\" and is not invited again".into(),
@@ -219,8 +236,7 @@ impl Handler<Decline> for VisitorActor {
 
     fn handle(&mut self, _: Decline, _: &mut Context<Self>) -> Self::Result {
         self.cancel_invitation();
-        self.record().declined = true;
-        let ticket = self.save_record()?;
+        let ticket = self.update_record(|record| record.declined = true)?;
         self.report();
         Ok(ticket)
     }
