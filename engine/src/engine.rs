@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use actix::prelude::SendError;
 use actix::{Actor, Addr, ArbiterHandle};
 use serde::{Deserialize, Serialize};
 use switchboard_storage::records::{
@@ -38,6 +39,10 @@ pub struct Config {
     /// Events buffered per stream subscriber; one that falls further behind is dropped and
     /// resumes from its last event id.
     pub subscriber_buffer: usize,
+    /// Longest a call waits for a company's actor (mailbox room and answer included), in ms;
+    /// past it the caller is told the server is overloaded. Far above a healthy answer
+    /// (milliseconds), short enough that a client retries rather than hangs.
+    pub ask_timeout_ms: u64,
     /// A visitor with no chat window open this long (s) is shown to the operator as "left";
     /// long enough for a reload or a flaky connection.
     pub visitor_gone_secs: u64,
@@ -54,6 +59,7 @@ impl Default for Config {
             default_max_chats: 4,
             presence_grace_ms: 30_000,
             subscriber_buffer: 256,
+            ask_timeout_ms: 10_000,
             visitor_gone_secs: 60,
             abandoned_chat_secs: 600,
         }
@@ -191,6 +197,37 @@ struct Inner {
     arbiters: Vec<ArbiterHandle>,
     tenants: Mutex<HashMap<TenantId, Addr<TenantActor>>>,
     system: actix::System,
+    /// Set by [`Engine::stop`]: a closed mailbox then means shutting down, not passivation.
+    stopping: std::sync::atomic::AtomicBool,
+}
+
+/// A message with its reply channel: the actor answers through `reply`, so a message refused
+/// by a stopped actor comes back (`try_send`) and can be sent to its successor.
+struct Ask<M: actix::Message> {
+    msg: M,
+    reply: tokio::sync::oneshot::Sender<M::Result>,
+}
+
+impl<M> actix::Message for Ask<M>
+where
+    M: actix::Message,
+{
+    type Result = ();
+}
+
+impl<M> actix::Handler<Ask<M>> for TenantActor
+where
+    M: actix::Message + Send + 'static,
+    M::Result: Send,
+    TenantActor: actix::Handler<M>,
+{
+    type Result = ();
+
+    fn handle(&mut self, ask: Ask<M>, ctx: &mut Self::Context) {
+        use actix::dev::MessageResponse;
+        let response = <TenantActor as actix::Handler<M>>::handle(self, ask.msg, ctx);
+        response.handle(ctx, Some(ask.reply));
+    }
 }
 
 /// The running engine; cheap to clone and `Send`, so HTTP handlers on any runtime use it.
@@ -238,12 +275,16 @@ impl Engine {
                 arbiters,
                 tenants: Mutex::new(HashMap::new()),
                 system,
+                stopping: Default::default(),
             }),
         })
     }
 
     /// Stops every actor; state is in storage already.
     pub fn stop(&self) {
+        self.inner
+            .stopping
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         self.inner.system.stop();
     }
 
@@ -300,15 +341,54 @@ impl Engine {
     }
 
     /// Sends `msg` to the tenant's actor (activating it when needed) and waits for the
-    /// answer. An actor that passivated between lookup and send is started again once.
+    /// answer, at most [`Config::ask_timeout_ms`]. An actor that passivated between lookup and send is
+    /// started again once. A full mailbox waits for room within the same time; a call that
+    /// cannot be answered in time is [`Error::Overloaded`], one the stopping server cannot
+    /// answer is [`Error::Unavailable`].
     pub async fn ask<M>(&self, tenant: TenantId, msg: M) -> Result<M::Result>
     where
         M: actix::Message + Send + 'static,
         M::Result: Send,
         TenantActor: actix::Handler<M>,
     {
-        let actor = self.tenant(tenant)?;
-        Ok(actor.send(msg).await?)
+        if self.stopping() {
+            return Err(Error::Unavailable);
+        }
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let mut ask = Ask { msg, reply };
+        let mut retried = false;
+        let queued = loop {
+            let actor = self.tenant(tenant)?;
+            match actor.try_send::<Ask<M>>(ask) {
+                Ok(()) => break None,
+                // Full: wait for room below, within the same deadline.
+                Err(SendError::Full(back)) => break Some((actor, back)),
+                Err(SendError::Closed(back)) if !retried && !self.stopping() => {
+                    retried = true;
+                    ask = back;
+                }
+                Err(SendError::Closed(_)) => return Err(Error::Unavailable),
+            }
+        };
+        let answered = async {
+            if let Some((actor, ask)) = queued {
+                actor.send::<Ask<M>>(ask).await?;
+            }
+            answer.await.map_err(|_| Error::Unavailable)
+        };
+        let limit = Duration::from_millis(self.config().ask_timeout_ms);
+        match tokio::time::timeout(limit, answered).await {
+            Ok(answer) => answer,
+            Err(_) if self.stopping() => Err(Error::Unavailable),
+            Err(_) => Err(Error::Overloaded),
+        }
+    }
+
+    /// Whether [`Engine::stop`] was called.
+    fn stopping(&self) -> bool {
+        self.inner
+            .stopping
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Forgets a passivated tenant actor (only if `addr` is still the registered one).
@@ -837,6 +917,40 @@ pub(crate) fn idle_check_interval(config: &Config) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::actors::tenant::{GetSnapshot, Stall};
+
+    // Broke: a call to a busy or stopped company's actor waited forever, or said "shutting
+    // down" when the server was only busy.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_call_that_cannot_be_answered_in_time_is_overload_not_shutdown() {
+        let config = Config {
+            ask_timeout_ms: 200,
+            arbiters: 1,
+            ..Config::default()
+        };
+        let engine = Engine::start(Store::temporary().unwrap(), config).unwrap();
+        let signed = engine
+            .signup("Busy", "admin@busy.example", "a long password")
+            .await
+            .unwrap();
+        let tenant = engine.tenant_by_key(&signed.key).unwrap();
+        engine.ask(tenant, GetSnapshot).await.unwrap();
+        // The actor's thread is stuck for longer than a caller may wait.
+        engine
+            .tenant(tenant)
+            .unwrap()
+            .do_send(Stall(Duration::from_millis(1500)));
+        let started = std::time::Instant::now();
+        let busy = engine.ask(tenant, GetSnapshot).await;
+        assert!(matches!(busy, Err(Error::Overloaded)), "{busy:?}");
+        assert!(
+            started.elapsed() < Duration::from_millis(1400),
+            "it did not wait it out"
+        );
+        engine.stop();
+        let stopped = engine.ask(tenant, GetSnapshot).await;
+        assert!(matches!(stopped, Err(Error::Unavailable)), "{stopped:?}");
+    }
 
     #[test]
     fn the_open_chats_index_follows_the_chat_state() {

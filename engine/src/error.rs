@@ -35,6 +35,9 @@ pub enum Error {
     /// An actor is gone (the server is stopping).
     #[error("the server is shutting down")]
     Unavailable,
+    /// The company's actor did not answer in time: too much work queued. Retry shortly.
+    #[error("the server is busy; try again in a moment")]
+    Overloaded,
     /// A bug or an environment failure.
     #[error("internal error: {0}")]
     Internal(String),

@@ -16,6 +16,8 @@ pub struct ApiError {
     pub message: String,
     /// For a 405: the methods the path serves.
     pub allow: Option<String>,
+    /// For a 503 (or 429): seconds after which a retry may succeed (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 /// The JSON body of an error.
@@ -33,6 +35,7 @@ impl ApiError {
             code: code.into(),
             message: message.into(),
             allow: None,
+            retry_after: None,
         }
     }
 
@@ -76,7 +79,8 @@ impl From<Error> for ApiError {
             Error::Conflict { code, .. } => (StatusCode::CONFLICT, code.to_string()),
             Error::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized".into()),
             Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden".into()),
-            Error::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable".into()),
+            Error::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "shutting_down".into()),
+            Error::Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "overloaded".into()),
             _ => {
                 // The details are for the log, never for the client.
                 tracing::error!("internal error: {error}");
@@ -86,11 +90,19 @@ impl From<Error> for ApiError {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal".into())
             }
         };
+        let retry_after = match &error {
+            // Another instance (or this one, restarted) answers after a few seconds.
+            Error::Unavailable => Some(5),
+            // The queue ahead drains in well under a second when healthy.
+            Error::Overloaded => Some(1),
+            _ => None,
+        };
         ApiError {
             status,
             code,
             message,
             allow: None,
+            retry_after,
         }
     }
 }

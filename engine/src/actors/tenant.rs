@@ -1291,12 +1291,16 @@ impl Handler<PageView> for TenantActor {
             return Ok(id);
         }
         let invite_after = self.tenant.window.invitation_delay;
-        self.visitor(id, ctx).do_send(visitor::Seen {
-            url: msg.url,
-            title: msg.title,
-            referrer: msg.referrer,
-            invite_after,
-        });
+        // Bounded: a flood of page views for one visitor fills its mailbox and is answered
+        // "busy" instead of queueing without limit.
+        self.visitor(id, ctx)
+            .try_send(visitor::Seen {
+                url: msg.url,
+                title: msg.title,
+                referrer: msg.referrer,
+                invite_after,
+            })
+            .map_err(|_| Error::Overloaded)?;
         self.last_active = Instant::now();
         Ok(id)
     }
@@ -1540,5 +1544,20 @@ impl Handler<SetPassword> for TenantActor {
         )?;
         self.accounts.insert(account.id, account);
         Ok(ticket)
+    }
+}
+
+/// Blocks the actor's thread for a while: tests of callers facing a stuck actor.
+#[cfg(test)]
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Stall(pub Duration);
+
+#[cfg(test)]
+impl Handler<Stall> for TenantActor {
+    type Result = ();
+
+    fn handle(&mut self, Stall(how_long): Stall, _: &mut Context<Self>) {
+        std::thread::sleep(how_long);
     }
 }
