@@ -12,8 +12,9 @@ use actix::{Actor, Addr, ArbiterHandle};
 use serde::{Deserialize, Serialize};
 use switchboard_storage::records::{
     AccountRecord, AccountSession, ButtonsRecord, CannedRecord, ChatRecord, DepartmentRecord,
-    EmailIndex, GraphicsRecord, IndexRecord, KeyIndex, LogKindRecord, LogRecord, OfflineRecord,
-    OpenChat, RoutingRecord, SessionRecord, SubjectRecord, TenantRecord, VisitorRecord,
+    EmailIndex, EventIdCeiling, GraphicsRecord, IndexRecord, KeyIndex, LogKindRecord, LogRecord,
+    OfflineRecord, OpenChat, RoutingRecord, SessionRecord, SubjectRecord, TenantRecord,
+    VisitorRecord,
 };
 use switchboard_storage::{Key, Store, Table, Ticket};
 
@@ -125,6 +126,8 @@ pub struct Tables {
     pub open_chats: Table<OpenChat>,
     /// Index of the sessions of each account.
     pub account_sessions: Table<AccountSession>,
+    /// Named counters.
+    pub counters: Table<EventIdCeiling>,
 }
 
 impl Tables {
@@ -146,6 +149,7 @@ impl Tables {
             routing: store.table()?,
             open_chats: store.table()?,
             account_sessions: store.table()?,
+            counters: store.table()?,
         })
     }
 }
@@ -199,7 +203,30 @@ struct Inner {
     system: actix::System,
     /// Set by [`Engine::stop`]: a closed mailbox then means shutting down, not passivation.
     stopping: std::sync::atomic::AtomicBool,
+    /// Stream event ids: the last base handed to a hub, and the ceiling stored on disk.
+    event_ids: Mutex<EventIds>,
 }
+
+/// How stream event ids stay above every id handed out before, across restarts and clock
+/// steps: each hub starts at a base above the previous base and above the stored ceiling of
+/// the last run; the ceiling is raised (stored) ahead of the bases handed out.
+struct EventIds {
+    /// The last base handed out.
+    last: u64,
+    /// Ids below this are taken (by this run or an earlier one): stored in `counters`.
+    ceiling: u64,
+}
+
+/// Room for one hub's events above its base before the next base; a hub rarely sends more
+/// than this before it stops, and ids also follow the clock (a thousand per ms).
+const EVENTS_PER_HUB: u64 = 1_000_000;
+
+/// How far ahead of the bases handed out the stored ceiling is raised, so it is written
+/// rarely (a thousand hub starts, or about 17 minutes of clock).
+const CEILING_AHEAD: u64 = 1_000 * EVENTS_PER_HUB;
+
+/// Key of the event-id ceiling in `counters`.
+const EVENT_IDS_KEY: &[u8] = b"event_ids";
 
 /// A message with its reply channel: the actor answers through `reply`, so a message refused
 /// by a stopped actor comes back (`try_send`) and can be sent to its successor.
@@ -266,6 +293,10 @@ impl Engine {
             .recv()
             .map_err(|_| Error::Internal("the actor system did not start".into()))?;
         let tables = Tables::open(&store)?;
+        let event_ceiling = tables
+            .counters
+            .get(EVENT_IDS_KEY)?
+            .map_or(0, |EventIdCeiling(c)| c);
         Ok(Engine {
             inner: Arc::new(Inner {
                 store,
@@ -276,6 +307,11 @@ impl Engine {
                 tenants: Mutex::new(HashMap::new()),
                 system,
                 stopping: Default::default(),
+                // The first base is at least the earlier run's ceiling.
+                event_ids: Mutex::new(EventIds {
+                    last: event_ceiling.saturating_sub(EVENTS_PER_HUB),
+                    ceiling: event_ceiling,
+                }),
             }),
         })
     }
@@ -382,6 +418,32 @@ impl Engine {
             Err(_) if self.stopping() => Err(Error::Unavailable),
             Err(_) => Err(Error::Overloaded),
         }
+    }
+
+    /// Where a new event hub (an operator's or a visitor's tracking stream) starts numbering:
+    /// above every id handed out before, in this run or an earlier one, whatever the clock
+    /// did in between; normally the clock (a thousand ids per ms).
+    pub fn event_base(&self) -> u64 {
+        let mut ids = self
+            .inner
+            .event_ids
+            .lock()
+            .expect("no code panics while holding this lock");
+        let base = (now_ms() * 1000).max(ids.last + EVENTS_PER_HUB);
+        ids.last = base;
+        if base + EVENTS_PER_HUB > ids.ceiling {
+            ids.ceiling = base + CEILING_AHEAD;
+            // Not waited for (no disk wait on an actor thread): the store's own flush follows
+            // within half a second, and the clock carries ids upward meanwhile.
+            let stored = self
+                .tables()
+                .counters
+                .insert(EVENT_IDS_KEY, &EventIdCeiling(ids.ceiling));
+            if let Err(e) = stored {
+                tracing::error!("cannot store the event-id ceiling: {e}");
+            }
+        }
+        base
     }
 
     /// Whether [`Engine::stop`] was called.
@@ -918,6 +980,44 @@ pub(crate) fn idle_check_interval(config: &Config) -> Duration {
 mod tests {
     use super::*;
     use crate::actors::tenant::{GetSnapshot, Stall};
+
+    // Broke: operator and tracking stream ids came from the wall clock, so a clock stepped
+    // back across a restart made a resuming terminal miss events silently.
+    #[test]
+    fn event_ids_stay_above_an_earlier_run_whatever_the_clock_says() {
+        let store = Store::temporary().unwrap();
+        // An earlier run handed out ids far above what the clock gives now.
+        let earlier = now_ms() * 1000 + 10u64.pow(14);
+        let _ticket = store
+            .table::<EventIdCeiling>()
+            .unwrap()
+            .insert(EVENT_IDS_KEY, &EventIdCeiling(earlier))
+            .unwrap();
+        let engine = Engine::start(store.clone(), Config::default()).unwrap();
+        let first = engine.event_base();
+        let second = engine.event_base();
+        assert!(first >= earlier, "{first} < {earlier}");
+        assert!(
+            second >= first + EVENTS_PER_HUB,
+            "each hub gets its own room"
+        );
+        let stored = engine
+            .tables()
+            .counters
+            .get(EVENT_IDS_KEY)
+            .unwrap()
+            .unwrap()
+            .0;
+        assert!(
+            stored > second,
+            "the ceiling is raised ahead of what was handed out"
+        );
+        engine.stop();
+        // The next run starts above the stored ceiling.
+        let engine = Engine::start(store, Config::default()).unwrap();
+        assert!(engine.event_base() >= stored);
+        engine.stop();
+    }
 
     // Broke: a call to a busy or stopped company's actor waited forever, or said "shutting
     // down" when the server was only busy.

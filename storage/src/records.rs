@@ -19,6 +19,7 @@
 //! - `routing`: chat id, note id (the chat's routing log)
 //! - `open_chats`: tenant id, chat id (an index of the chats waiting or connected)
 //! - `account_sessions`: tenant id, account id, token digest (an index of sign-ins)
+//! - `counters`: a name (str) -> a counter (`event_ids`: the ceiling of stream event ids)
 
 use serde::{Deserialize, Serialize};
 
@@ -466,6 +467,16 @@ pub struct AccountSession;
 
 impl Record for AccountSession {
     const TREE: &'static str = "account_sessions";
+    const VERSION: u8 = 1;
+}
+
+/// The ceiling of the event ids handed out so far (operator and tracking streams): ids of a
+/// later run start above it, whatever the clock says. Key: `"event_ids"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventIdCeiling(pub u64);
+
+impl Record for EventIdCeiling {
+    const TREE: &'static str = "counters";
     const VERSION: u8 = 1;
 }
 

@@ -166,3 +166,24 @@ async fn a_storage_failure_answers_500_without_internals() {
         assert!(!message.to_lowercase().contains(leak), "{message}");
     }
 }
+
+// Broke: a `Last-Event-ID` of u64::MAX overflowed (`after + 1`); an id from the future must
+// make the terminal reload, never leave it silently missing events.
+#[tokio::test]
+async fn an_event_id_from_the_future_resets_the_terminal() {
+    let server = start_server().await;
+    let company = server.new_company("Future").await;
+    let ann = server.new_operator(&company, "101", json!({})).await;
+    for id in [u64::MAX.to_string(), "99999999999999999999999".to_string()] {
+        let mut events = EventStream::open(
+            server
+                .client
+                .get(server.url("/v1/me/events"))
+                .bearer_auth(&ann.token)
+                .header("Last-Event-ID", id),
+        )
+        .await;
+        let first = events.next_event(WAIT).await;
+        assert_eq!(first.event, "reset", "{}", events.names());
+    }
+}

@@ -12,7 +12,7 @@ use super::tenant::{Presence, TenantActor};
 use super::{publish, Subscriber, Subscription};
 use crate::engine::{idle_check_interval, Engine};
 use crate::events::{OperatorEvent, Sequenced};
-use crate::model::{now_ms, AccountId, ChatId, TenantId};
+use crate::model::{AccountId, ChatId, TenantId};
 
 /// Events kept for resuming; a terminal away for longer than this many events starts afresh.
 const RECENT_EVENTS: usize = 1024;
@@ -47,13 +47,14 @@ impl OperatorActor {
         company: Addr<TenantActor>,
         account: AccountId,
     ) -> Self {
+        // Above every id handed out before, across restarts and clock steps.
+        let next_seq = engine.event_base();
         OperatorActor {
             engine,
             tenant,
             company,
             account,
-            // Ids start from the clock so they keep growing across restarts.
-            next_seq: now_ms() * 1000,
+            next_seq,
             recent: VecDeque::new(),
             offers: BTreeMap::new(),
             subscribers: Vec::new(),
@@ -158,7 +159,9 @@ impl Handler<Subscribe> for OperatorActor {
                     .filter(|e| e.seq > after)
                     .cloned()
                     .collect();
-                if after + 1 < oldest {
+                // Older than what is kept, or newer than anything sent (a client of another
+                // server, or a forged id): the terminal must reload.
+                if after.saturating_add(1) < oldest || after > self.next_seq {
                     // Part of what the terminal missed is no longer kept: tell it to reload,
                     // then show the offers still open.
                     let reset = Sequenced {

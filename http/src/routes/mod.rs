@@ -414,9 +414,13 @@ pub fn last_event_id(req: &Request<Incoming>) -> Result<Option<u64>, ApiError> {
         .or_else(|| query_param(req, "last_event_id"));
     raw.filter(|r| !r.is_empty())
         .map(|r| {
-            r.trim()
-                .parse()
-                .map_err(|_| ApiError::invalid("last_event_id", "must be a number"))
+            let digits = r.trim();
+            match digits.parse() {
+                Ok(id) => Ok(id),
+                // Saturating: a number past u64 is "later than anything".
+                Err(_) if digits.bytes().all(|b| b.is_ascii_digit()) => Ok(u64::MAX),
+                Err(_) => Err(ApiError::invalid("last_event_id", "must be a number")),
+            }
         })
         .transpose()
 }

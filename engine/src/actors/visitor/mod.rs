@@ -61,6 +61,7 @@ impl VisitorActor {
         tenant_id: TenantId,
         visitor: VisitorId,
     ) -> Self {
+        let next_event = engine.event_base();
         VisitorActor {
             engine,
             tenant,
@@ -75,7 +76,7 @@ impl VisitorActor {
             page_view: 0,
             timer: None,
             watchers: Vec::new(),
-            next_event: now_ms() * 1000,
+            next_event,
         }
     }
 
