@@ -786,16 +786,22 @@ impl Engine {
         Ok(())
     }
 
-    /// The company's offline messages, newest first.
-    pub fn offline_messages(&self, tenant: TenantId) -> Result<Vec<OfflineMessage>> {
-        let mut all = self
+    /// The company's offline messages older than `before` (all when None), newest first, at
+    /// most `limit`.
+    pub fn offline_messages(
+        &self,
+        tenant: TenantId,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<OfflineMessage>> {
+        let before = before.map(|b| Key::new().u64(tenant).u64(b).finish());
+        Ok(self
             .tables()
             .offline
-            .scan_prefix(&Key::new().u64(tenant).finish())
+            .scan_prefix_back(&Key::new().u64(tenant).finish(), before.as_deref())
+            .take(limit)
             .map(|r| r.map(|(_, m)| OfflineMessage::from(m)))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        all.reverse();
-        Ok(all)
+            .collect::<std::result::Result<Vec<_>, _>>()?)
     }
 
     /// One chat of the company.
@@ -902,10 +908,16 @@ impl Engine {
 
     /// A chat's log entries after `after` (all when 0), in order.
     pub fn log_after(&self, chat: ChatId, after: u64) -> Result<Vec<LogEntry>> {
+        self.log_page(chat, after, usize::MAX)
+    }
+
+    /// At most `limit` of a chat's log entries after `after`, in order.
+    pub fn log_page(&self, chat: ChatId, after: u64, limit: usize) -> Result<Vec<LogEntry>> {
         let start = Key::new().u64(chat).u64(after.saturating_add(1)).finish();
         self.tables()
             .log
             .range_from(&start, &Key::new().u64(chat).finish())
+            .take(limit)
             .map(|r| {
                 let (key, record) = r?;
                 let seq = switchboard_storage::key_u64(&key, 1).unwrap_or(0);

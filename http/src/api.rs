@@ -580,6 +580,22 @@ pub enum ChatEventData {
     },
 }
 
+impl ChatEventData {
+    /// The log position of an entry of the chat's log; None for passing state (queue
+    /// position, typing).
+    pub fn seq(&self) -> Option<u64> {
+        match self {
+            Self::Requeued { seq, .. }
+            | Self::Transferred { seq }
+            | Self::Joined { seq, .. }
+            | Self::Message { seq, .. }
+            | Self::Timeout { seq }
+            | Self::Closed { seq, .. } => Some(*seq),
+            Self::Queued { .. } | Self::Typing { .. } => None,
+        }
+    }
+}
+
 /// A department as shown with an offer.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct DepartmentRef {

@@ -18,11 +18,13 @@
 //!   and suits phones (run by `browser`'s test, over its browser);
 //! - `guarantees`: routing limits, queue order and positions under a burst, presence grace,
 //!   transfers and the routing log;
+//! - `bounds`: every list a client can grow is a page; idle visitors leave;
 //! - `shell`: an unreadable record fails the request and is never overwritten;
 //! - `defects`: regression tests for what users met, each named after the behaviour.
 
 mod support;
 
+mod bounds;
 mod browser;
 mod defects;
 mod durability;

@@ -267,8 +267,23 @@ impl Client {
 
     /// `GET /v1/chats/{id}/messages`.
     pub async fn transcript(&self, chat: u64) -> Result<api::Transcript> {
-        self.get(Method::GET, &format!("/v1/chats/{chat}/messages"))
-            .await
+        // A page at a time, until one comes back short.
+        const PAGE: usize = 500;
+        let mut all: api::Transcript = Vec::new();
+        loop {
+            let after = all.iter().rev().find_map(|e| e.seq()).unwrap_or(0);
+            let page: api::Transcript = self
+                .get(
+                    Method::GET,
+                    &format!("/v1/chats/{chat}/messages?after={after}&limit={PAGE}"),
+                )
+                .await?;
+            let done = page.len() < PAGE;
+            all.extend(page);
+            if done {
+                return Ok(all);
+            }
+        }
     }
 
     /// `GET /v1/chats/{id}/routing`: the chat's routing log, or `None` when the server

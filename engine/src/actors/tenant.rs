@@ -1254,6 +1254,13 @@ impl Handler<VisitorGone> for TenantActor {
             .is_some_and(|a| !a.connected())
         {
             self.visitors.remove(&msg.visitor);
+            // Idle long enough to stop: off the live list, which stays as long as the
+            // visitors active lately, however many came.
+            if self.tracked.remove(&msg.visitor).is_some() {
+                self.broadcast(OperatorEvent::VisitorLeft {
+                    visitor: msg.visitor,
+                });
+            }
         }
         for chat in msg.chats {
             if self

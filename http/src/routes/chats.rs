@@ -27,7 +27,7 @@ use crate::server::App;
 use crate::sse::{frame, SseBody};
 
 /// Most chats one history page lists.
-const MAX_LIST: usize = 500;
+use super::{Page, MAX_LIST};
 
 /// Longest history search, in characters: longer is not a search for words.
 const MAX_QUERY_CHARS: usize = 200;
@@ -61,30 +61,12 @@ async fn session(
     Ok(app.engine.ask(tenant, FindChat(chat)).await??)
 }
 
-/// `?limit=`: at most [`MAX_LIST`], 100 when absent.
-fn limit_param(req: &Request<Incoming>) -> Result<usize, ApiError> {
-    Ok(match query_param(req, "limit") {
-        Some(raw) => raw
-            .parse::<usize>()
-            .map_err(|_| ApiError::invalid("limit", "must be a number"))?
-            .min(MAX_LIST),
-        None => 100,
-    })
-}
-
 /// `GET /v1/chats?q=&limit=&after=`: the company's chats, newest first; `q` keeps those whose
 /// visitor name, email or any message contains it (any case, any script); `after` is the
 /// last id of the previous page.
 pub async fn list(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
-    let limit = limit_param(&req)?;
-    let after = match query_param(&req, "after") {
-        Some(raw) => Some(
-            raw.parse::<ChatId>()
-                .map_err(|_| ApiError::invalid("after", "must be a chat id"))?,
-        ),
-        None => None,
-    };
+    let Page { limit, after } = Page::of(&req)?;
     let q = query_param(&req, "q");
     if q.as_ref()
         .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
@@ -106,7 +88,7 @@ pub async fn list(app: &Arc<App>, req: Request<Incoming>) -> Reply {
 /// `GET /v1/queue?limit=`: chats waiting with no offer, head of the queue first.
 pub async fn queue(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
-    let limit = limit_param(&req)?;
+    let Page { limit, .. } = Page::of(&req)?;
     let chats: Vec<api::Chat> = app
         .engine
         .ask(tenant, Queue { limit })
@@ -167,13 +149,15 @@ pub async fn accept(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply
     json(StatusCode::OK, &convert::chat(&chat))
 }
 
-/// `GET /v1/chats/{id}/messages`: the transcript, every log entry in order.
+/// `GET /v1/chats/{id}/messages?after=&limit=`: the transcript, log entries in order after
+/// the `seq` given (a page of at most [`MAX_LIST`]).
 pub async fn transcript(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
     authorize(app, &req, id)?;
+    let Page { limit, after } = Page::of_up_to(&req, MAX_LIST, MAX_LIST)?;
     let mut events = LogEvents::default();
     let entries: api::Transcript = app
         .engine
-        .log_after(id, 0)?
+        .log_page(id, after.unwrap_or(0), limit)?
         .iter()
         .map(|e| {
             chat_event(&Sequenced {

@@ -255,6 +255,41 @@ fn not_allowed(method: &Method, allowed: &[&str]) -> ApiError {
     error
 }
 
+/// Most items one page of a list holds: bounds what one request reads and sends.
+pub const MAX_LIST: usize = 500;
+
+/// A page of a list: `?limit=` (at most a maximum) and `?after=` (the last id, or `seq`, of
+/// the previous page).
+pub struct Page {
+    /// Most items to answer.
+    pub limit: usize,
+    /// The previous page's last id.
+    pub after: Option<u64>,
+}
+
+impl Page {
+    /// `?limit=` (100 when absent, at most [`MAX_LIST`]) and `?after=`.
+    pub fn of(req: &Request<Incoming>) -> Result<Page, ApiError> {
+        Self::of_up_to(req, 100, MAX_LIST)
+    }
+
+    /// `?limit=` (`default` when absent, at most `max`) and `?after=`.
+    pub fn of_up_to(req: &Request<Incoming>, default: usize, max: usize) -> Result<Page, ApiError> {
+        let number = |name: &'static str| {
+            query_param(req, name)
+                .map(|raw| {
+                    raw.parse::<u64>()
+                        .map_err(|_| ApiError::invalid(name, "must be a number"))
+                })
+                .transpose()
+        };
+        Ok(Page {
+            limit: number("limit")?.map_or(default, |l| (l as usize).min(max)),
+            after: number("after")?,
+        })
+    }
+}
+
 /// 204: done, nothing to say.
 fn no_content() -> Response<Body> {
     respond(StatusCode::NO_CONTENT, "text/plain", Bytes::new())

@@ -532,10 +532,11 @@ pub fn offline_message_wire(m: &model::OfflineMessage, s: &Snapshot) -> api::Off
 /// `GET /v1/offline-messages`: newest first.
 pub async fn offline_messages(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
+    let page = super::Page::of(&req)?;
     let s = app.engine.ask(tenant, GetSnapshot).await?;
     let list: Vec<api::OfflineMessage> = app
         .engine
-        .offline_messages(tenant)?
+        .offline_messages(tenant, page.after, page.limit)?
         .iter()
         .map(|m| offline_message_wire(m, &s))
         .collect();

@@ -156,10 +156,22 @@ pub async fn decline(app: &Arc<App>, _req: Request<Incoming>, key: &str, id: u64
 /// `GET /v1/visitors`: the visitors on the site, most recently active first.
 pub async fn list(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
+    let page = super::Page::of(&req)?;
     let snapshot = app.engine.ask(tenant, GetSnapshot).await?;
+    // Most recently active first; `after` is the last visitor id of the previous page (a
+    // visitor who moved since may show again or be skipped: the list is live).
+    let start = page.after.map_or(0, |after| {
+        snapshot
+            .visitors
+            .iter()
+            .position(|v| v.id == after)
+            .map_or(0, |i| i + 1)
+    });
     let visitors: Vec<api::Visitor> = snapshot
         .visitors
         .iter()
+        .skip(start)
+        .take(page.limit)
         .map(|v| crate::convert::visitor(v))
         .collect();
     json(StatusCode::OK, &visitors)
