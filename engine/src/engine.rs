@@ -40,6 +40,9 @@ pub struct Config {
     /// Events buffered per stream subscriber; one that falls further behind is dropped and
     /// resumes from its last event id.
     pub subscriber_buffer: usize,
+    /// Every this many seconds, expired sign-ins and chat tokens are removed (a token is
+    /// also refused and removed when presented after it expired).
+    pub session_sweep_secs: u64,
     /// Longest a call waits for a company's actor (mailbox room and answer included), in ms;
     /// past it the caller is told the server is overloaded. Far above a healthy answer
     /// (milliseconds), short enough that a client retries rather than hangs.
@@ -61,6 +64,7 @@ impl Default for Config {
             presence_grace_ms: 30_000,
             subscriber_buffer: 256,
             ask_timeout_ms: 10_000,
+            session_sweep_secs: 3600,
             visitor_gone_secs: 60,
             abandoned_chat_secs: 600,
         }
@@ -297,7 +301,7 @@ impl Engine {
             .counters
             .get(EVENT_IDS_KEY)?
             .map_or(0, |EventIdCeiling(c)| c);
-        Ok(Engine {
+        let engine = Engine {
             inner: Arc::new(Inner {
                 store,
                 tables,
@@ -313,7 +317,63 @@ impl Engine {
                     ceiling: event_ceiling,
                 }),
             }),
-        })
+        };
+        engine.start_sweeper()?;
+        Ok(engine)
+    }
+
+    /// Starts the thread that removes expired sessions every `session_sweep_secs`; it ends
+    /// once the engine is dropped or stopped.
+    fn start_sweeper(&self) -> Result<()> {
+        let engine = Arc::downgrade(&self.inner);
+        let every = Duration::from_secs(self.config().session_sweep_secs.max(1));
+        std::thread::Builder::new()
+            .name("session-sweeper".into())
+            .spawn(move || loop {
+                // Short naps, so a stopped engine is noticed within a second.
+                let until = std::time::Instant::now() + every;
+                while std::time::Instant::now() < until {
+                    std::thread::sleep(Duration::from_millis(200).min(every));
+                    let Some(inner) = engine.upgrade() else {
+                        return;
+                    };
+                    if inner.stopping.load(std::sync::atomic::Ordering::Relaxed) {
+                        return;
+                    }
+                }
+                let Some(inner) = engine.upgrade() else {
+                    return;
+                };
+                match (Engine { inner }).sweep_sessions(now_ms()) {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!("removed {n} expired sessions"),
+                    Err(e) => tracing::error!("cannot sweep expired sessions: {e}"),
+                }
+            })
+            .map_err(|e| Error::Internal(format!("cannot start the session sweeper: {e}")))?;
+        Ok(())
+    }
+
+    /// Removes the sessions expired at `now` and index entries of sessions that are gone;
+    /// answers how many sessions it removed.
+    pub fn sweep_sessions(&self, now: u64) -> Result<usize> {
+        let t = self.tables();
+        let mut removed = 0;
+        for entry in t.sessions.scan_prefix(&[]) {
+            let (digest, record) = entry?;
+            if record.expires_at < now {
+                // Not waited for: a removal lost to a crash is redone by the next sweep.
+                let _ = t.sessions.remove(&digest)?;
+                removed += 1;
+            }
+        }
+        for entry in t.account_sessions.scan_prefix(&[]) {
+            let (key, AccountSession) = entry?;
+            if t.sessions.get(&key[16..])?.is_none() {
+                let _ = t.account_sessions.remove(&key)?;
+            }
+        }
+        Ok(removed)
     }
 
     /// Stops every actor; state is in storage already.
@@ -992,6 +1052,45 @@ pub(crate) fn idle_check_interval(config: &Config) -> Duration {
 mod tests {
     use super::*;
     use crate::actors::tenant::{GetSnapshot, Stall};
+
+    // Broke: sessions were removed only when an expired token was presented; ones never
+    // presented again stayed on disk for good.
+    #[tokio::test]
+    async fn expired_sessions_are_swept() {
+        let engine = Engine::start(Store::temporary().unwrap(), Config::default()).unwrap();
+        let signed = engine
+            .signup("Sweep", "admin@sweep.example", "a long password")
+            .await
+            .unwrap();
+        let tenant = engine.tenant_by_key(&signed.key).unwrap();
+        let admin = match engine.authenticate(&signed.token).unwrap() {
+            Principal::Account { account, .. } => account,
+            other => panic!("{other:?}"),
+        };
+        let (short, _) = engine
+            .open_session(tenant, SubjectRecord::Account(admin), 1_000)
+            .unwrap();
+        let indexed = |e: &Engine| {
+            e.tables()
+                .account_sessions
+                .scan_prefix(&Key::new().u64(tenant).u64(admin).finish())
+                .count()
+        };
+        assert_eq!(indexed(&engine), 2);
+        assert_eq!(
+            engine.sweep_sessions(now_ms()).unwrap(),
+            0,
+            "nothing expired yet"
+        );
+        assert_eq!(engine.sweep_sessions(now_ms() + 2_000).unwrap(), 1);
+        assert!(matches!(
+            engine.authenticate(&short),
+            Err(Error::Unauthorized)
+        ));
+        engine.authenticate(&signed.token).unwrap();
+        assert_eq!(indexed(&engine), 1, "the index follows");
+        engine.stop();
+    }
 
     // Broke: operator and tracking stream ids came from the wall clock, so a clock stepped
     // back across a restart made a resuming terminal miss events silently.
