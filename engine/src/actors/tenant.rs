@@ -1568,3 +1568,30 @@ impl Handler<Stall> for TenantActor {
         std::thread::sleep(how_long);
     }
 }
+
+/// A visitor actor forgot the sessions of these ended chats: they are no longer active (a
+/// later call activates them from storage again).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct SessionsDropped {
+    /// The visitor.
+    pub visitor: VisitorId,
+    /// The ended chats.
+    pub chats: Vec<ChatId>,
+}
+
+impl Handler<SessionsDropped> for TenantActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: SessionsDropped, _: &mut Context<Self>) {
+        for chat in msg.chats {
+            let ended = self.chats.get(&chat).is_some_and(|l| {
+                l.chat.visitor == msg.visitor
+                    && matches!(l.chat.state, ChatState::Closed | ChatState::Offline)
+            });
+            if ended {
+                self.chats.remove(&chat);
+            }
+        }
+    }
+}

@@ -33,7 +33,7 @@ pub(super) struct Session {
     /// Sequence number of the last log entry.
     last_seq: u64,
     /// (author key, client id) -> sequence number, for idempotent resends.
-    client_ids: HashMap<(AccountId, String), u64>,
+    client_ids: ClientIds,
     /// The visitor's open chat windows.
     pub(super) subscribers: Vec<Subscriber<ChatEvent>>,
     /// The holding operator's hub, for relaying.
@@ -52,6 +52,36 @@ pub(super) struct Session {
     gone: bool,
 }
 
+/// Client ids kept per chat for idempotent resends: a client resends within seconds, so the
+/// latest thousand cover it, and a long chat does not grow the actor without bound.
+const CLIENT_IDS_KEPT: usize = 1024;
+
+/// The latest client ids of a chat's messages, by (author key, client id).
+#[derive(Default)]
+struct ClientIds {
+    /// Their sequence numbers.
+    seqs: HashMap<(AccountId, String), u64>,
+    /// Oldest first, to forget the oldest past [`CLIENT_IDS_KEPT`].
+    order: std::collections::VecDeque<(AccountId, String)>,
+}
+
+impl ClientIds {
+    fn get(&self, key: &(AccountId, String)) -> Option<&u64> {
+        self.seqs.get(key)
+    }
+
+    fn insert(&mut self, key: (AccountId, String), seq: u64) {
+        if self.seqs.insert(key.clone(), seq).is_none() {
+            self.order.push_back(key);
+        }
+        while self.order.len() > CLIENT_IDS_KEPT {
+            if let Some(oldest) = self.order.pop_front() {
+                self.seqs.remove(&oldest);
+            }
+        }
+    }
+}
+
 /// The author key used for idempotency: 0 for the visitor and the company, else the account.
 fn author_key(author: &Author) -> AccountId {
     match author {
@@ -63,6 +93,14 @@ fn author_key(author: &Author) -> AccountId {
 impl VisitorActor {
     fn session(&mut self, chat: ChatId) -> Result<&mut Session> {
         self.last_active = Instant::now();
+        if !self.sessions.contains_key(&chat) && !self.unreadable.contains_key(&chat) {
+            // An ended chat of this visitor whose session was dropped comes back from storage.
+            let stored = self.engine.chat(self.tenant_id, chat)?;
+            let ended = matches!(stored.state, ChatState::Closed | ChatState::Offline);
+            if stored.visitor == self.visitor && ended {
+                self.attach(stored, None);
+            }
+        }
         if let Some(why) = self.unreadable.get(&chat) {
             return Err(Error::Internal(format!(
                 "the chat's log cannot be read: {why}"
@@ -200,6 +238,18 @@ impl Handler<Attach> for VisitorActor {
         if self.sessions.contains_key(&msg.chat.id) {
             return;
         }
+        self.attach(msg.chat, msg.operator);
+        self.last_active = Instant::now();
+        // A chat start ends any pending invitation and shows in the visitor list.
+        self.cancel_invitation();
+        self.report();
+    }
+}
+
+impl VisitorActor {
+    /// Makes `chat` a session of this actor, its log read from storage.
+    fn attach(&mut self, chat: Chat, operator: Option<Addr<OperatorActor>>) {
+        let msg = Attach { chat, operator };
         // A log that cannot be read leaves no session: carrying on with an empty one would
         // number new entries from 1 and overwrite the history. Every call fails instead.
         let log = match self.engine.log_after(msg.chat.id, 0) {
@@ -211,7 +261,7 @@ impl Handler<Attach> for VisitorActor {
             }
         };
         self.unreadable.remove(&msg.chat.id);
-        let mut client_ids = HashMap::new();
+        let mut client_ids = ClientIds::default();
         let mut log_events = LogEvents::default();
         for entry in &log {
             log_events.event(entry);
@@ -236,10 +286,24 @@ impl Handler<Attach> for VisitorActor {
             gone: false,
         };
         self.sessions.insert(session.chat.id, session);
-        self.last_active = Instant::now();
-        // A chat start ends any pending invitation and shows in the visitor list.
-        self.cancel_invitation();
-        self.report();
+    }
+
+    /// Forgets the sessions of ended chats nobody is watching (they come back from storage
+    /// when asked for), so a visitor's history does not grow the actor; answers their ids.
+    pub(super) fn drop_ended_sessions(&mut self) -> Vec<ChatId> {
+        let ended: Vec<ChatId> = self
+            .sessions
+            .iter()
+            .filter(|(_, s)| {
+                matches!(s.chat.state, ChatState::Closed | ChatState::Offline)
+                    && s.subscribers.iter().all(|sub| sub.is_closed())
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &ended {
+            self.sessions.remove(id);
+        }
+        ended
     }
 }
 

@@ -15,7 +15,7 @@ pub use chat::*;
 pub use tracking::*;
 
 use super::invitation::InvitationTimer;
-use super::tenant::{TenantActor, VisitorGone};
+use super::tenant::{SessionsDropped, TenantActor, VisitorGone};
 use super::Subscriber;
 use crate::engine::{idle_check_interval, Engine};
 use crate::events::{PageSeen, VisitorEvent};
@@ -108,6 +108,14 @@ impl Actor for VisitorActor {
             });
             if idle && !windows && act.watchers.is_empty() && act.open_chat().is_none() {
                 ctx.stop();
+                return;
+            }
+            let dropped = act.drop_ended_sessions();
+            if !dropped.is_empty() {
+                act.tenant.do_send(SessionsDropped {
+                    visitor: act.visitor,
+                    chats: dropped,
+                });
             }
         });
     }
