@@ -11,7 +11,9 @@
 //!   version byte (also the backup file's entries).
 //! - `key`: [`Key`], a big-endian key builder so that prefix scans list records in order, and
 //!   [`key_u64`] to read a field back.
-//! - [`records`]: the record types Switchboard keeps, one per tree, with their key layouts.
+//! - [`records`]: the record types Switchboard keeps, one per tree, with their key layouts;
+//!   `records/upgrade.rs` the older layouts and their conversions, `records/golden.rs` the
+//!   exact bytes of every type (a layout change fails there until its version moves).
 //! - `commit`: group commit: the flusher thread and the [`Ticket`] a write returns, whose
 //!   `durable().await` resolves once one shared flush covers the write.
 //!
