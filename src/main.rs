@@ -185,9 +185,34 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         }
         None => {}
     }
-    tokio::signal::ctrl_c().await?;
-    println!("shutting down");
+    let signal = shutdown_signal().await?;
+    println!("shutting down on {signal}: finishing open requests");
     running.shutdown().await?;
     store.flush_now()?;
+    println!("stopped cleanly");
     Ok(())
+}
+
+/// Waits for Ctrl-C (SIGINT) or SIGTERM, the signal service managers and `kill` send, and
+/// names the one that came.
+async fn shutdown_signal() -> anyhow::Result<&'static str> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+        tokio::select! {
+            interrupted = tokio::signal::ctrl_c() => {
+                interrupted.context("listening for Ctrl-C")?;
+                Ok("Ctrl-C")
+            }
+            _ = term.recv() => Ok("SIGTERM"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c()
+            .await
+            .context("listening for Ctrl-C")?;
+        Ok("Ctrl-C")
+    }
 }

@@ -1,0 +1,261 @@
+//! Faults around the process and its disk: the real binary stopped with SIGTERM, a disk that
+//! fills up and empties again, leftover files after a failed start.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// The demo company's public key (`switchboard serve --demo`).
+const DEMO_KEY: &str = "abcdef0123456789";
+
+/// How many times `/healthz` is asked (every [`POLL`]) before a start or a recovery counts
+/// as failed: a minute, for a busy machine.
+const HEALTH_TRIES: u32 = 1200;
+
+/// Pause between two `/healthz` questions: a child process or a disk has no event to wait
+/// for, so these waits poll a condition, bounded by [`HEALTH_TRIES`].
+const POLL: Duration = Duration::from_millis(50);
+
+/// Longest a stopping or failing process may take to exit.
+const EXIT_WAIT: Duration = Duration::from_secs(60);
+
+/// A `switchboard serve --demo` child process, killed when dropped so a failing test leaves
+/// nothing running.
+struct Process {
+    child: Option<Child>,
+    base: String,
+    log: PathBuf,
+}
+
+impl Process {
+    /// Starts the binary over `data`, logging to `logs/run{run}.log`; does not wait.
+    fn spawn(data: &Path, logs: &Path, run: u32) -> Process {
+        let port = free_port();
+        let log = logs.join(format!("run{run}.log"));
+        let file = std::fs::File::create(&log).expect("the log file opens");
+        let child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .args(["serve", "--demo", "--listen"])
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--data")
+            .arg(data)
+            // Not the repository's config.toml: the defaults and the flags above only.
+            .current_dir(logs)
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().expect("the log file clones"))
+            .stderr(file)
+            .spawn()
+            .expect("the switchboard binary starts");
+        Process {
+            child: Some(child),
+            base: format!("http://127.0.0.1:{port}"),
+            log,
+        }
+    }
+
+    /// Starts the binary and waits until `/healthz` says ok.
+    async fn start(data: &Path, logs: &Path, run: u32) -> Process {
+        let mut process = Process::spawn(data, logs, run);
+        process.wait_health(200).await;
+        process
+    }
+
+    /// Waits until `/healthz` answers `status`; panics if the process exits first.
+    async fn wait_health(&mut self, status: u16) -> Value {
+        let client = reqwest::Client::new();
+        for _ in 0..HEALTH_TRIES {
+            if let Some(exit) = self.child().try_wait().expect("the child can be polled") {
+                panic!("the server exited with {exit}:\n{}", self.log_text());
+            }
+            if let Ok(reply) = client.get(format!("{}/healthz", self.base)).send().await {
+                if reply.status() == status {
+                    return reply.json().await.expect("/healthz answers JSON");
+                }
+            }
+            tokio::time::sleep(POLL).await;
+        }
+        panic!(
+            "/healthz did not answer {status} after {HEALTH_TRIES} tries:\n{}",
+            self.log_text()
+        );
+    }
+
+    fn child(&mut self) -> &mut Child {
+        self.child.as_mut().expect("the child runs")
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Sends `signal` (a `kill` option such as `-TERM`).
+    fn signal(&mut self, signal: &str) {
+        let pid = self.child().id().to_string();
+        let sent = Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "kill {signal} {pid}");
+    }
+
+    /// Waits (bounded by [`EXIT_WAIT`]) for the process to exit by itself.
+    async fn exit(mut self) -> (ExitStatus, String) {
+        let mut child = self.child.take().expect("the child runs");
+        let waited = tokio::time::timeout(
+            EXIT_WAIT,
+            tokio::task::spawn_blocking(move || {
+                let status = child.wait();
+                (child, status)
+            }),
+        )
+        .await;
+        match waited {
+            Ok(joined) => {
+                let (_, status) = joined.expect("the waiting thread ends");
+                (status.expect("the child is reaped"), self.log_text())
+            }
+            Err(_) => panic!(
+                "the server did not exit within {EXIT_WAIT:?}:\n{}",
+                self.log_text()
+            ),
+        }
+    }
+
+    /// SIGKILL: no shutdown, no last flush.
+    async fn kill(mut self) {
+        self.signal("-KILL");
+        self.exit().await;
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A port nobody listens on right now.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("a local address").port()
+}
+
+/// Sends one JSON request to `base`; `None` when the server did not answer at all.
+async fn call(
+    http: &reqwest::Client,
+    base: &str,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Option<(u16, Value)> {
+    let mut request = http.request(method, format!("{base}{path}"));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.ok()?;
+    let status = response.status().as_u16();
+    let text = response.text().await.ok()?;
+    Some((
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    ))
+}
+
+/// Leaves an offline message with the demo company; the status and body, `None` when the
+/// server did not answer.
+async fn leave_offline(http: &reqwest::Client, base: &str, text: &str) -> Option<(u16, Value)> {
+    let body = json!({ "name": "Faulty", "email": "f@example.com", "message": text });
+    let path = format!("/v1/visitor/{DEMO_KEY}/offline-messages");
+    call(http, base, Method::POST, &path, None, Some(body)).await
+}
+
+/// The texts of the demo company's offline messages, read as its admin.
+async fn offline_texts(base: &str) -> Vec<String> {
+    let http = reqwest::Client::new();
+    let login = json!({ "email": "admin@demo.example", "password": "demo-admin" });
+    let (status, body) = call(&http, base, Method::POST, "/v1/login", None, Some(login))
+        .await
+        .expect("the server answers");
+    assert_eq!(status, 200, "{body}");
+    let token = body["token"].as_str().expect("a token").to_owned();
+    let (status, list) = call(
+        &http,
+        base,
+        Method::GET,
+        "/v1/offline-messages",
+        Some(&token),
+        None,
+    )
+    .await
+    .expect("the server answers");
+    assert_eq!(status, 200, "{list}");
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .map(|m| m["message"].as_str().expect("a message text").to_owned())
+        .collect()
+}
+
+/// Regression: `serve` stopped only on Ctrl-C, so a service manager's SIGTERM killed it
+/// without finishing requests or the last flush. Writes race the signal: every one that was
+/// acknowledged is there after a restart, and the process exits 0 with its shutdown line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_serve_cleanly_and_keeps_acknowledged_writes() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data = dir.path().join("data");
+    let mut process = Process::start(&data, dir.path(), 1).await;
+    let http = reqwest::Client::new();
+    let (status, body) = leave_offline(&http, &process.base, "before the signal")
+        .await
+        .expect("the server answers");
+    assert_eq!(status, 201, "{body}");
+
+    // Writes in flight while the signal arrives: each either is acknowledged or is never
+    // answered (the listener has closed), and the acknowledged ones must survive.
+    let writers: Vec<_> = (0..20)
+        .map(|i| {
+            let http = http.clone();
+            let base = process.base.clone();
+            tokio::spawn(async move {
+                let text = format!("in flight {i}");
+                let answer = leave_offline(&http, &base, &text).await;
+                (text, answer)
+            })
+        })
+        .collect();
+    process.signal("-TERM");
+    let mut acknowledged = vec!["before the signal".to_owned()];
+    for writer in writers {
+        let (text, answer) = writer.await.expect("the writer ends");
+        match answer {
+            Some((201, _)) => acknowledged.push(text),
+            // Refused while stopping, or never answered: not acknowledged, nothing promised.
+            Some((status, body)) => assert!(status >= 500, "{status} {body}"),
+            None => {}
+        }
+    }
+
+    let (exit, log) = process.exit().await;
+    assert_eq!(exit.code(), Some(0), "a clean exit:\n{log}");
+    assert!(log.contains("shutting down on SIGTERM"), "{log}");
+    assert!(log.contains("stopped cleanly"), "{log}");
+
+    let process = Process::start(&data, dir.path(), 2).await;
+    let stored = offline_texts(&process.base).await;
+    for text in &acknowledged {
+        assert!(
+            stored.contains(text),
+            "{text:?} was acknowledged: {stored:?}"
+        );
+    }
+    process.kill().await;
+}
