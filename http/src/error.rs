@@ -66,8 +66,22 @@ impl ApiError {
 
 impl From<Error> for ApiError {
     fn from(error: Error) -> Self {
-        let message = error.to_string();
+        let mut message = error.to_string();
         let (status, code) = match &error {
+            // 507: the client may retry later; the store recovers by itself once space is
+            // freed. The message is storage's own sentence, not sled's.
+            Error::Storage(e) if e.is_disk_full() => {
+                tracing::warn!("refused a write: {e}");
+                message = e.to_string();
+                (StatusCode::INSUFFICIENT_STORAGE, "disk_full".into())
+            }
+            // Storage library text stays in the log: it says nothing a client can act on,
+            // and may name files.
+            Error::Storage(e) => {
+                tracing::error!("storage error: {e:#}");
+                message = "the database could not complete the request".to_owned();
+                (StatusCode::INTERNAL_SERVER_ERROR, "storage_error".into())
+            }
             Error::NotFound(what) => (
                 StatusCode::NOT_FOUND,
                 format!("{}_not_found", what.replace(' ', "_")),
@@ -79,6 +93,7 @@ impl From<Error> for ApiError {
             Error::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable".into()),
             _ => {
                 tracing::error!("internal error: {error}");
+                message = "the server failed to complete the request".to_owned();
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal".into())
             }
         };

@@ -34,12 +34,12 @@ impl Store {
         let mut records = 0;
         // The same (tree, key, value) walk as sled's own `export()`, which panics on a read
         // error instead of returning it.
-        for name in self.db().tree_names() {
+        for name in self.db()?.tree_names() {
             // The id base travels in the header instead.
             if name == META_TREE.as_bytes() {
                 continue;
             }
-            for item in self.db().open_tree(&name)?.iter() {
+            for item in self.db()?.open_tree(&name)?.iter() {
                 let (key, value) = item?;
                 let entry = Entry::Record {
                     tree: name.to_vec(),
@@ -88,7 +88,7 @@ impl Store {
                     let target = match open.take() {
                         Some((name, handle)) if name == tree => (name, handle),
                         _ => {
-                            let handle = self.db().open_tree(&tree)?;
+                            let handle = self.db()?.open_tree(&tree)?;
                             (tree, handle)
                         }
                     };
@@ -111,8 +111,8 @@ impl Store {
 
     /// Whether no tree but the store's own bookkeeping holds a key.
     fn is_empty(&self) -> Result<bool> {
-        for name in self.db().tree_names() {
-            if name != META_TREE.as_bytes() && !self.db().open_tree(&name)?.is_empty() {
+        for name in self.db()?.tree_names() {
+            if name != META_TREE.as_bytes() && !self.db()?.open_tree(&name)?.is_empty() {
                 return Ok(false);
             }
         }
@@ -157,8 +157,20 @@ mod tests {
         restored.next_id().unwrap();
         assert_eq!(restored.import(&file).unwrap(), 5);
         for name in [<Note as Record>::TREE, <Counter as Record>::TREE] {
-            let before: Vec<_> = source.db().open_tree(name).unwrap().iter().collect();
-            let after: Vec<_> = restored.db().open_tree(name).unwrap().iter().collect();
+            let before: Vec<_> = source
+                .db()
+                .unwrap()
+                .open_tree(name)
+                .unwrap()
+                .iter()
+                .collect();
+            let after: Vec<_> = restored
+                .db()
+                .unwrap()
+                .open_tree(name)
+                .unwrap()
+                .iter()
+                .collect();
             assert_eq!(before.len(), after.len());
             for (a, b) in before.into_iter().zip(after) {
                 assert_eq!(a.unwrap(), b.unwrap());

@@ -259,3 +259,165 @@ async fn sigterm_stops_serve_cleanly_and_keeps_acknowledged_writes() {
     }
     process.kill().await;
 }
+
+/// A tmpfs mounted for one test and unmounted when dropped, even after a failed assertion.
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    /// Mounts a tmpfs of `options`; `None` (after saying why) where mounting is not allowed.
+    fn mount(options: &str) -> Option<Tmpfs> {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+            .arg(dir.path())
+            .output();
+        match mounted {
+            Ok(out) if out.status.success() => Some(Tmpfs { dir }),
+            Ok(out) => {
+                eprintln!(
+                    "SKIPPED: cannot mount a tmpfs here ({}): {}",
+                    out.status,
+                    String::from_utf8_lossy(&out.stderr).trim()
+                );
+                None
+            }
+            Err(e) => {
+                eprintln!("SKIPPED: cannot run mount: {e}");
+                None
+            }
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+/// Size of the full-disk test's file system.
+const DISK: &str = "size=12m";
+
+/// Each of the two ballast files, taken from the disk before the server fills the rest and
+/// given back one at a time; above the store's 2 MiB recovery headroom.
+const BALLAST_BYTES: usize = 3 * 1024 * 1024;
+
+/// Offline messages of this many characters fill the disk in a few hundred writes.
+const FILLER_CHARS: usize = 3000;
+
+/// Upper bound on writes before the disk counts as never filling.
+const MAX_FILL_WRITES: usize = 20_000;
+
+/// Leaves offline messages until one is refused; returns the acknowledged texts and the
+/// refusal.
+async fn fill(base: &str, round: &str, acknowledged: &mut Vec<String>) -> (u16, Value) {
+    let http = reqwest::Client::new();
+    let padding = "f".repeat(FILLER_CHARS);
+    for i in 0..MAX_FILL_WRITES {
+        let text = format!("{round} {i} {padding}");
+        let (status, body) = leave_offline(&http, base, &text)
+            .await
+            .expect("the server answers");
+        if status != 201 {
+            return (status, body);
+        }
+        acknowledged.push(text);
+    }
+    panic!("the disk did not fill after {MAX_FILL_WRITES} writes");
+}
+
+/// Regression for the whole full-disk sequence users met: while full, writes answered 500
+/// with sled's text and kept failing after space came back while `/healthz` said ok; a start
+/// while still full left a 0-byte `snap.*.generating` and then nothing would start, `backup`
+/// included ("Read corrupted data"). Now: 507 `disk_full` and `/healthz` 503 while full,
+/// writes again once space is back without a restart, a clear refusal to start while full,
+/// a clean start afterwards, a working backup, and every acknowledged write kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_refuses_writes_with_507_recovers_by_itself_and_starts_again() {
+    let Some(disk) = Tmpfs::mount(DISK) else {
+        return;
+    };
+    let logs = tempfile::tempdir().expect("a temporary directory");
+    let data = disk.path().join("data");
+    let ballast = [disk.path().join("ballast1"), disk.path().join("ballast2")];
+    for file in &ballast {
+        std::fs::write(file, vec![0u8; BALLAST_BYTES]).expect("the ballast fits");
+    }
+    let mut process = Process::start(&data, logs.path(), 1).await;
+    let mut acknowledged = Vec::new();
+
+    let (status, body) = fill(&process.base, "first", &mut acknowledged).await;
+    assert_eq!(status, 507, "{body}");
+    assert_eq!(body["code"], "disk_full", "{body}");
+    let message = body["message"].as_str().expect("a message");
+    for library_text in ["sled", "IO error", "os error", "Custom {"] {
+        assert!(!message.contains(library_text), "{message}");
+    }
+    let health = process.wait_health(503).await;
+    assert_eq!(health["code"], "disk_full", "{health}");
+
+    // Space comes back: writes work again without a restart.
+    std::fs::remove_file(&ballast[0]).expect("the ballast is removed");
+    process.wait_health(200).await;
+    let http = reqwest::Client::new();
+    let (status, body) = leave_offline(&http, &process.base, "space is back")
+        .await
+        .expect("the server answers");
+    assert_eq!(status, 201, "{body}");
+    acknowledged.push("space is back".to_owned());
+
+    // Full again, then killed, then started while still full: a clear refusal.
+    let (status, body) = fill(&process.base, "second", &mut acknowledged).await;
+    assert_eq!(status, 507, "{body}");
+    process.kill().await;
+    let failed = Process::spawn(&data, logs.path(), 2);
+    let (exit, log) = failed.exit().await;
+    assert!(!exit.success(), "a start on a full disk fails:\n{log}");
+    assert!(log.contains("is full"), "the reason is given:\n{log}");
+
+    // Space freed: the next start works and every acknowledged write is there.
+    std::fs::remove_file(&ballast[1]).expect("the ballast is removed");
+    let process = Process::start(&data, logs.path(), 3).await;
+    let stored = offline_texts(&process.base).await;
+    let missing: Vec<&String> = acknowledged
+        .iter()
+        .filter(|t| !stored.contains(t))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} acknowledged writes are missing",
+        missing.len(),
+        acknowledged.len()
+    );
+    process.kill().await;
+
+    let leftovers: Vec<String> = std::fs::read_dir(&data)
+        .expect("the data folder lists")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.ends_with(".generating"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let backup = logs.path().join("after-full.bak");
+    let out = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["backup", "--data"])
+        .arg(&data)
+        .arg(&backup)
+        .output()
+        .expect("backup runs");
+    assert!(
+        out.status.success(),
+        "backup works after the full disk: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
