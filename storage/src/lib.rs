@@ -6,7 +6,8 @@
 //!   id generation, the flush count, and the start-up repair of leftover files.
 //! - `slot`: the open database and its [`Health`]; after a full disk, writes are refused
 //!   and the database is reopened by itself once space is back.
-//! - `backup`: [`Store::export`] and [`Store::import`], every tree in one file.
+//! - `backup`: [`Store::export`], [`Store::import`] and [`verify_backup`]: every tree in one
+//!   checksummed file, checked whole before anything is loaded.
 //! - `table`: [`Table`], one sled tree holding one [`Record`] type, with point reads, writes
 //!   that return a [`Ticket`], and ordered prefix scans.
 //! - `codec`: the [`Record`] trait and the only place that knows values are bincode behind a
@@ -37,6 +38,7 @@ mod testing;
 
 use std::path::PathBuf;
 
+pub use backup::{verify_backup, BackupSummary};
 pub use codec::{decode_body, Record};
 pub use commit::Ticket;
 pub use key::{key_u64, Key};

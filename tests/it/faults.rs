@@ -421,3 +421,111 @@ async fn a_full_disk_refuses_writes_with_507_recovers_by_itself_and_starts_again
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Runs `switchboard ARGS`; exit status, stdout and stderr.
+fn switchboard(args: &[&std::ffi::OsStr]) -> (ExitStatus, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    (
+        out.status,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Regressions: `backup` of a folder that did not exist created an empty database and said
+/// "wrote 0 records"; a backup had no checksums, so a damaged file restored damaged data, or
+/// half of it. Now the missing folder is an error, `backup --verify` and `restore` refuse a
+/// file with one changed byte, and the refused restore leaves no folder behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backups_are_checked_and_a_missing_folder_is_not_backed_up() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data = dir.path().join("data");
+    let process = Process::start(&data, dir.path(), 1).await;
+    process.kill().await;
+
+    let missing = dir.path().join("no-such-folder");
+    let file = dir.path().join("demo.bak");
+    let (status, stdout, stderr) = switchboard(&[
+        "backup".as_ref(),
+        "--data".as_ref(),
+        missing.as_os_str(),
+        file.as_os_str(),
+    ]);
+    assert!(!status.success(), "{stdout}");
+    assert!(stderr.contains("holds no Switchboard database"), "{stderr}");
+    assert!(!missing.exists(), "no empty database was created");
+    assert!(!file.exists());
+
+    let (status, stdout, stderr) = switchboard(&[
+        "backup".as_ref(),
+        "--data".as_ref(),
+        data.as_os_str(),
+        file.as_os_str(),
+    ]);
+    assert!(status.success(), "{stderr}");
+    assert!(stdout.starts_with("wrote "), "{stdout}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file)
+            .expect("the backup exists")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        let mode = std::fs::metadata(&data)
+            .expect("the data folder exists")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+    }
+    let (status, stdout, stderr) =
+        switchboard(&["backup".as_ref(), "--verify".as_ref(), file.as_os_str()]);
+    assert!(status.success(), "{stderr}");
+    assert!(stdout.contains("every checksum matches"), "{stdout}");
+
+    // One byte changed in the middle of the file, inside some record.
+    let mut bytes = std::fs::read(&file).expect("the backup reads");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    let damaged = dir.path().join("damaged.bak");
+    std::fs::write(&damaged, &bytes).expect("the copy writes");
+    let (status, _, stderr) =
+        switchboard(&["backup".as_ref(), "--verify".as_ref(), damaged.as_os_str()]);
+    assert!(!status.success(), "a damaged backup verifies");
+    assert!(
+        stderr.contains("not a complete Switchboard backup"),
+        "{stderr}"
+    );
+    let target = dir.path().join("restored");
+    let (status, _, stderr) = switchboard(&[
+        "restore".as_ref(),
+        "--data".as_ref(),
+        target.as_os_str(),
+        damaged.as_os_str(),
+    ]);
+    assert!(!status.success(), "a damaged backup restores");
+    assert!(
+        stderr.contains("not a complete Switchboard backup"),
+        "{stderr}"
+    );
+    assert!(
+        !target.exists(),
+        "the refused restore left {}",
+        target.display()
+    );
+
+    // The sound backup restores, and the server starts over it with the demo company.
+    let (status, _, stderr) = switchboard(&[
+        "restore".as_ref(),
+        "--data".as_ref(),
+        target.as_os_str(),
+        file.as_os_str(),
+    ]);
+    assert!(status.success(), "{stderr}");
+    let process = Process::start(&target, dir.path(), 2).await;
+    assert!(offline_texts(&process.base).await.is_empty());
+    process.kill().await;
+}
