@@ -43,15 +43,20 @@ enum Command {
         #[arg(long)]
         email: Option<String>,
     },
-    /// Writes every record of a stopped server's database to one file.
+    /// Writes every record of a stopped server's database to one checksummed file (private
+    /// to its owner), or with --verify checks such a file.
     Backup {
-        /// Database folder.
+        /// Database folder; it must exist and hold a database.
         #[arg(long, default_value = "data")]
         data: PathBuf,
-        /// Backup file to write.
+        /// Only check FILE: every record's checksum, the count and the whole file's digest.
+        #[arg(long)]
+        verify: bool,
+        /// Backup file to write (or to check).
         file: PathBuf,
     },
-    /// Loads a backup file into an empty database folder.
+    /// Checks a backup file whole, then loads it into an empty database folder; a file that
+    /// fails the check is refused with nothing written.
     Restore {
         /// Database folder (must be empty or missing).
         #[arg(long, default_value = "data")]
@@ -121,24 +126,89 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             tokio::runtime::Runtime::new()?.block_on(serve(config, demo))
         }
         Command::Tui { server, email } => switchboard_tui::run(&server, email),
-        Command::Backup { data, file } => {
+        Command::Backup {
+            verify: true, file, ..
+        } => {
+            let summary = switchboard_storage::verify_backup(&file)?;
+            if summary.checksummed {
+                println!(
+                    "{}: {} records, every checksum matches",
+                    file.display(),
+                    summary.records
+                );
+            } else {
+                println!(
+                    "{}: {} records in the old format without checksums: it reads, but make a new backup",
+                    file.display(),
+                    summary.records
+                );
+            }
+            Ok(())
+        }
+        Command::Backup { data, file, .. } => {
+            // sled writes `conf` first in every database it creates; opening a folder without
+            // one would create an empty database and back up nothing.
+            if !data.join("conf").is_file() {
+                anyhow::bail!("{} holds no Switchboard database", data.display());
+            }
             let store = Store::open(&switchboard_storage::Config {
-                path: data,
+                path: data.clone(),
                 ..Default::default()
-            })?;
+            })
+            .with_context(|| format!("opening {}", data.display()))?;
             let records = store.export(&file)?;
             println!("wrote {records} records to {}", file.display());
             Ok(())
         }
-        Command::Restore { data, file } => {
-            let store = Store::open(&switchboard_storage::Config {
-                path: data,
-                ..Default::default()
-            })?;
-            let records = store.import(&file)?;
-            store.flush_now()?;
+        Command::Restore { data, file } => restore(&data, &file),
+    }
+}
+
+/// Restores `file` into the database folder `data`, which must be missing or empty; on
+/// failure the folder is left as it was found (missing or empty), never half loaded.
+fn restore(data: &std::path::Path, file: &std::path::Path) -> anyhow::Result<()> {
+    let existed = data.exists();
+    if existed
+        && std::fs::read_dir(data)
+            .with_context(|| format!("reading {}", data.display()))?
+            .next()
+            .is_some()
+    {
+        anyhow::bail!(
+            "{} is not empty: restore into a new or empty folder",
+            data.display()
+        );
+    }
+    let restored = Store::open(&switchboard_storage::Config {
+        path: data.to_owned(),
+        ..Default::default()
+    })
+    .and_then(|store| store.import(file));
+    match restored {
+        Ok(records) => {
             println!("restored {records} records from {}", file.display());
             Ok(())
+        }
+        Err(error) => {
+            // The store has closed; what it created goes, so a retry starts clean.
+            let cleaned = if existed {
+                std::fs::read_dir(data).and_then(|entries| {
+                    entries.into_iter().try_for_each(|entry| {
+                        let path = entry?.path();
+                        if path.is_dir() {
+                            std::fs::remove_dir_all(path)
+                        } else {
+                            std::fs::remove_file(path)
+                        }
+                    })
+                })
+            } else {
+                std::fs::remove_dir_all(data)
+            };
+            if let Err(e) = cleaned {
+                eprintln!("could not clean {} up: {e}", data.display());
+            }
+            Err(error).with_context(|| format!("restoring {}", file.display()))
         }
     }
 }
@@ -185,9 +255,34 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         }
         None => {}
     }
-    tokio::signal::ctrl_c().await?;
-    println!("shutting down");
+    let signal = shutdown_signal().await?;
+    println!("shutting down on {signal}: finishing open requests");
     running.shutdown().await?;
     store.flush_now()?;
+    println!("stopped cleanly");
     Ok(())
+}
+
+/// Waits for Ctrl-C (SIGINT) or SIGTERM, the signal service managers and `kill` send, and
+/// names the one that came.
+async fn shutdown_signal() -> anyhow::Result<&'static str> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+        tokio::select! {
+            interrupted = tokio::signal::ctrl_c() => {
+                interrupted.context("listening for Ctrl-C")?;
+                Ok("Ctrl-C")
+            }
+            _ = term.recv() => Ok("SIGTERM"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c()
+            .await
+            .context("listening for Ctrl-C")?;
+        Ok("Ctrl-C")
+    }
 }

@@ -71,6 +71,20 @@ impl From<Error> for ApiError {
     fn from(error: Error) -> Self {
         let mut message = error.to_string();
         let (status, code) = match &error {
+            // 507: the client may retry later; the store recovers by itself once space is
+            // freed. The message is storage's own sentence, not sled's.
+            Error::Storage(e) if e.is_disk_full() => {
+                tracing::warn!("refused a write: {e}");
+                message = e.to_string();
+                (StatusCode::INSUFFICIENT_STORAGE, "disk_full".into())
+            }
+            // Storage library text stays in the log: it says nothing a client can act on,
+            // and may name files.
+            Error::Storage(e) => {
+                tracing::error!("storage error: {e:#}");
+                message = "the database could not complete the request".to_owned();
+                (StatusCode::INTERNAL_SERVER_ERROR, "storage_error".into())
+            }
             Error::NotFound(what) => (
                 StatusCode::NOT_FOUND,
                 format!("{}_not_found", what.replace(' ', "_")),

@@ -95,12 +95,58 @@ pub(crate) enum Entry {
         key: Vec<u8>,
         /// The value, as stored (version byte included).
         value: Vec<u8>,
+        /// [`record_checksum`] of the three fields above; 0 in format 1, which had none.
+        checksum: u32,
     },
     /// The last entry: its presence proves the file is complete.
     End {
         /// How many records the file holds, checked on import.
         records: u64,
+        /// SHA-256 of every byte of the file before this entry; zeros in format 1.
+        digest: [u8; 32],
     },
+}
+
+/// [`Entry`] as format 1 (`SWBKUP01`) wrote it: no checksums. Still read, so backups made
+/// before checksums restore; nothing detects a changed byte in their records.
+#[derive(Debug, Deserialize)]
+enum EntryV1 {
+    /// One stored key and value.
+    Record {
+        tree: Vec<u8>,
+        key: Vec<u8>,
+        value: Vec<u8>,
+    },
+    /// The last entry, with the count.
+    End { records: u64 },
+}
+
+impl From<EntryV1> for Entry {
+    fn from(old: EntryV1) -> Entry {
+        match old {
+            EntryV1::Record { tree, key, value } => Entry::Record {
+                tree,
+                key,
+                value,
+                checksum: 0,
+            },
+            EntryV1::End { records } => Entry::End {
+                records,
+                digest: [0; 32],
+            },
+        }
+    }
+}
+
+/// CRC-32 of one record's tree, key and value, each behind its length so that bytes cannot
+/// move from one field to the next unnoticed.
+pub(crate) fn record_checksum(tree: &[u8], key: &[u8], value: &[u8]) -> u32 {
+    let mut crc = crc32fast::Hasher::new();
+    for field in [tree, key, value] {
+        crc.update(&(field.len() as u64).to_be_bytes());
+        crc.update(field);
+    }
+    crc.finalize()
 }
 
 /// The start of a backup file.
@@ -113,8 +159,24 @@ pub(crate) struct Header {
     pub next_id: u64,
 }
 
-/// First bytes of every backup file; the trailing digit is the backup format's version.
-pub(crate) const BACKUP_MAGIC: [u8; 8] = *b"SWBKUP01";
+/// First bytes of every backup file this build writes; the trailing digits are the format:
+/// 2 added a checksum per record and a digest of the whole file.
+pub(crate) const BACKUP_MAGIC: [u8; 8] = *b"SWBKUP02";
+
+/// The magic of format 1, read but no longer written.
+pub(crate) const BACKUP_MAGIC_V1: [u8; 8] = *b"SWBKUP01";
+
+/// Reads the next entry in the format `magic` names.
+pub(crate) fn read_backup_entry<R: Read>(
+    input: &mut R,
+    magic: [u8; 8],
+) -> std::result::Result<Entry, String> {
+    if magic == BACKUP_MAGIC_V1 {
+        read_entry::<EntryV1, R>(input).map(Entry::from)
+    } else {
+        read_entry(input)
+    }
+}
 
 /// Appends one bincode-encoded header or entry to a backup file.
 pub(crate) fn write_entry<T: Serialize, W: Write>(out: &mut W, item: &T) -> std::io::Result<()> {

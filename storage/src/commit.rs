@@ -18,6 +18,11 @@
 //! The flusher ends when the last `Store` (and `Table`) drops: [`Commit`]'s `Drop` asks it
 //! to stop, it flushes one last time, publishes `closed`, and is joined. A ticket still
 //! waiting after that either was covered by the last flush or gets [`Error::Closed`].
+//!
+//! When the database is reopened after a full disk (see `slot`), the writes numbered above
+//! the watermark were made on the old database and may be gone: their numbers are published
+//! as lost, so their tickets get [`Error::DiskFull`] even once a flush of the new database
+//! passes them.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -25,6 +30,7 @@ use std::thread::JoinHandle;
 
 use tokio::sync::watch;
 
+use crate::slot::{Health, Slot};
 use crate::{Error, Result};
 
 /// Proof of a write; `durable().await` returns once a flush covers it.
@@ -59,6 +65,9 @@ impl Ticket {
         let mut progress = shared.progress.subscribe();
         let attempts_before = {
             let now = progress.borrow_and_update();
+            if now.is_lost(number) {
+                return Err(Error::DiskFull);
+            }
             if now.flushed >= number {
                 return Ok(());
             }
@@ -84,6 +93,9 @@ struct Progress {
     failure: Option<Failure>,
     /// The flusher has stopped: nothing numbered above `flushed` will ever be flushed.
     closed: bool,
+    /// Writes lost to a reopen after a full disk, as ranges `(above, up_to]`: made on the old
+    /// database and never flushed there. One range per reopen, so the list stays tiny.
+    lost: Vec<(u64, u64)>,
 }
 
 /// A flush that did not complete.
@@ -93,15 +105,35 @@ struct Failure {
     attempt: u64,
     /// The write number the failed flush was meant to cover.
     target: u64,
-    /// What sled reported, handed to every waiter the flush covered.
-    error: sled::Error,
+    /// What went wrong, handed to every waiter the flush covered.
+    cause: Cause,
+}
+
+/// Why a flush failed.
+#[derive(Clone, Debug)]
+enum Cause {
+    /// The disk is full (or the database is being reopened after it was).
+    DiskFull,
+    /// Any other error sled reported.
+    Sled(sled::Error),
 }
 
 impl Progress {
     /// Whether a ticket numbered `number`, which began waiting after `attempts_before`
     /// attempts, has its answer.
     fn settles(&self, number: u64, attempts_before: u64) -> bool {
-        self.flushed >= number || self.closed || self.failed_for(number, attempts_before).is_some()
+        self.is_lost(number)
+            || self.flushed >= number
+            || self.closed
+            || self.failed_for(number, attempts_before).is_some()
+    }
+
+    /// Whether write `number` was made on a database that has since been reopened, without
+    /// a flush covering it first.
+    fn is_lost(&self, number: u64) -> bool {
+        self.lost
+            .iter()
+            .any(|&(above, up_to)| number > above && number <= up_to)
     }
 
     /// A failure published since the ticket began waiting that covered its write.
@@ -113,10 +145,15 @@ impl Progress {
 
     /// The answer for a ticket once [`Progress::settles`] holds.
     fn outcome(&self, number: u64, attempts_before: u64) -> Result<()> {
-        if self.flushed >= number {
+        if self.is_lost(number) {
+            Err(Error::DiskFull)
+        } else if self.flushed >= number {
             Ok(())
         } else if let Some(failure) = self.failed_for(number, attempts_before) {
-            Err(Error::Flush(failure.error.clone()))
+            Err(match &failure.cause {
+                Cause::DiskFull => Error::DiskFull,
+                Cause::Sled(error) => Error::Flush(error.clone()),
+            })
         } else {
             Err(Error::Closed)
         }
@@ -165,10 +202,24 @@ impl Shared {
         }
     }
 
-    /// Flushes everything written so far and publishes the outcome.
-    fn flush(&self, db: &sled::Db) -> Result<()> {
+    /// Flushes everything written so far and publishes the outcome. While the disk is full
+    /// sled is not asked: it would only repeat its poisoned error.
+    fn flush(self: &Arc<Self>, slot: &Arc<Slot>) -> Result<()> {
+        // The target first: every write numbered up to it was made on the database fetched
+        // next, or on one a reopen has since declared lost.
         let target = self.written.load(Ordering::SeqCst);
-        let outcome = db.flush();
+        let outcome = match slot.health() {
+            Health::DiskFull => Err(Cause::DiskFull),
+            _ => match slot.db() {
+                Ok(db) => db.flush().map_err(|e| {
+                    match slot.failed(e.clone(), &Handle(Arc::clone(self))) {
+                        Error::DiskFull => Cause::DiskFull,
+                        _ => Cause::Sled(e),
+                    }
+                }),
+                Err(_) => Err(Cause::DiskFull),
+            },
+        };
         self.flushes.fetch_add(1, Ordering::Relaxed);
         let mut demand = self.demand();
         match outcome {
@@ -182,23 +233,48 @@ impl Shared {
                 });
                 Ok(())
             }
-            Err(error) => {
-                tracing::warn!(%error, target, "flush failed; waiting writes get an error");
+            Err(cause) => {
+                tracing::warn!(?cause, target, "flush failed; waiting writes get an error");
                 // Waiters up to `target` get the error; only later ones still want a flush.
                 if demand.wanted <= target {
                     demand.wanted = demand.flushed;
                 }
-                let failed = error.clone();
+                let error = match &cause {
+                    Cause::DiskFull => Error::DiskFull,
+                    Cause::Sled(e) => Error::Flush(e.clone()),
+                };
                 self.progress.send_modify(|p| {
                     p.attempts += 1;
                     p.failure = Some(Failure {
                         attempt: p.attempts,
                         target,
-                        error: failed,
+                        cause,
                     });
                 });
-                Err(Error::Flush(error))
+                Err(error)
             }
+        }
+    }
+}
+
+/// Group commit's shared state, for the recovery thread to declare writes lost.
+#[derive(Clone, Debug)]
+pub(crate) struct Handle(Arc<Shared>);
+
+impl Handle {
+    /// Declares every write made so far and not flushed lost: called by a reopen while it
+    /// holds the database's write lock, so no write is between its sled call and its number.
+    pub(crate) fn lose_unflushed(&self) {
+        let written = self.0.written.load(Ordering::SeqCst);
+        let flushed = self.0.demand().flushed;
+        if written > flushed {
+            tracing::warn!(
+                writes = written - flushed,
+                "writes made while the disk filled up were never flushed; their writers get an error"
+            );
+            self.0
+                .progress
+                .send_modify(|p| p.lost.push((flushed, written)));
         }
     }
 }
@@ -215,8 +291,8 @@ pub(crate) struct Commit {
 }
 
 impl Commit {
-    /// Starts the flusher thread for `db`.
-    pub(crate) fn start(db: sled::Db, strict: bool) -> std::io::Result<Commit> {
+    /// Starts the flusher thread for the database in `slot`.
+    pub(crate) fn start(slot: Arc<Slot>, strict: bool) -> std::io::Result<Commit> {
         let shared = Arc::new(Shared {
             written: AtomicU64::new(0),
             demand: Mutex::new(Demand::default()),
@@ -228,7 +304,7 @@ impl Commit {
             .name("storage-flusher".to_owned())
             .spawn({
                 let shared = Arc::clone(&shared);
-                move || run_flusher(&shared, &db)
+                move || run_flusher(&shared, &slot)
             })?;
         Ok(Commit {
             shared,
@@ -252,8 +328,13 @@ impl Commit {
     }
 
     /// Flushes now on the caller's thread; waiting tickets it covers are released too.
-    pub(crate) fn flush_now(&self, db: &sled::Db) -> Result<()> {
-        self.shared.flush(db)
+    pub(crate) fn flush_now(&self, slot: &Arc<Slot>) -> Result<()> {
+        self.shared.flush(slot)
+    }
+
+    /// The shared state, for a slot that may have to declare writes lost.
+    pub(crate) fn handle(&self) -> Handle {
+        Handle(Arc::clone(&self.shared))
     }
 
     /// `db.flush()` calls made so far by the flusher and [`Commit::flush_now`].
@@ -276,7 +357,7 @@ impl Drop for Commit {
 
 /// The flusher thread: sleeps until a ticket waits beyond the watermark, flushes once for
 /// everyone written so far, and repeats; on close it flushes a last time and stops.
-fn run_flusher(shared: &Shared, db: &sled::Db) {
+fn run_flusher(shared: &Arc<Shared>, slot: &Arc<Slot>) {
     loop {
         let closing = {
             let mut demand = shared.demand();
@@ -289,7 +370,7 @@ fn run_flusher(shared: &Shared, db: &sled::Db) {
             demand.closing
         };
         // A failure is already logged and handed to the waiters it concerns.
-        let _ = shared.flush(db);
+        let _ = shared.flush(slot);
         if closing {
             shared.progress.send_modify(|p| p.closed = true);
             return;

@@ -3,15 +3,20 @@
 //! # Layout
 //!
 //! - `store`: [`Store`], the handle on one sled database, its [`Config`] and [`Durability`],
-//!   id generation and the flush count.
-//! - `backup`: [`Store::export`] and [`Store::import`], every tree in one file.
+//!   id generation, the flush count, and the start-up repair of leftover files.
+//! - `slot`: the open database and its [`Health`]; after a full disk, writes are refused
+//!   and the database is reopened by itself once space is back.
+//! - `backup`: [`Store::export`], [`Store::import`] and [`verify_backup`]: every tree in one
+//!   checksummed file, checked whole before anything is loaded.
 //! - `table`: [`Table`], one sled tree holding one [`Record`] type, with point reads, writes
 //!   that return a [`Ticket`], and ordered prefix scans.
 //! - `codec`: the [`Record`] trait and the only place that knows values are bincode behind a
 //!   version byte (also the backup file's entries).
 //! - `key`: [`Key`], a big-endian key builder so that prefix scans list records in order, and
 //!   [`key_u64`] to read a field back.
-//! - [`records`]: the record types Switchboard keeps, one per tree, with their key layouts.
+//! - [`records`]: the record types Switchboard keeps, one per tree, with their key layouts;
+//!   `records/upgrade.rs` the older layouts and their conversions, `records/golden.rs` the
+//!   exact bytes of every type (a layout change fails there until its version moves).
 //! - `commit`: group commit: the flusher thread and the [`Ticket`] a write returns, whose
 //!   `durable().await` resolves once one shared flush covers the write.
 //!
@@ -25,6 +30,7 @@ mod codec;
 mod commit;
 mod key;
 pub mod records;
+mod slot;
 mod store;
 mod table;
 #[cfg(test)]
@@ -32,9 +38,11 @@ mod testing;
 
 use std::path::PathBuf;
 
+pub use backup::{verify_backup, BackupSummary};
 pub use codec::{decode_body, Record};
 pub use commit::Ticket;
 pub use key::{key_u64, Key};
+pub use slot::Health;
 pub use store::{Config, Durability, Store};
 pub use table::Table;
 
@@ -44,7 +52,23 @@ pub use table::Table;
 pub enum Error {
     /// sled reported an error (I/O, corruption, or a bug of its own).
     #[error("sled: {0}")]
-    Sled(#[from] sled::Error),
+    Sled(#[source] sled::Error),
+    /// The disk holding the database is full: the write was refused and changed nothing that
+    /// was acknowledged. The store takes writes again by itself once space is freed.
+    #[error("the disk holding the database is full; writes are refused until space is freed")]
+    DiskFull,
+    /// The database could not be opened because its disk is full.
+    #[error("the disk holding {} is full: free some space and start again", path.display())]
+    DiskFullAtOpen {
+        /// The database folder.
+        path: PathBuf,
+    },
+    /// sled found the database corrupt when opening it.
+    #[error("the database in {} is corrupt: restore it from a backup into an empty folder", path.display())]
+    Corrupt {
+        /// The database folder.
+        path: PathBuf,
+    },
     /// A flush failed, so the writes it covered are not known to be on disk.
     #[error("flushing to disk failed: {0}")]
     Flush(#[source] sled::Error),
@@ -103,6 +127,24 @@ pub enum Error {
         /// What was wrong with it.
         reason: String,
     },
+}
+
+impl From<sled::Error> for Error {
+    /// A full disk becomes [`Error::DiskFull`]; everything else stays sled's.
+    fn from(error: sled::Error) -> Error {
+        if slot::is_disk_full(&error) {
+            Error::DiskFull
+        } else {
+            Error::Sled(error)
+        }
+    }
+}
+
+impl Error {
+    /// Whether this is a full disk, which clears by itself once space is freed.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, Error::DiskFull | Error::DiskFullAtOpen { .. })
+    }
 }
 
 /// The crate's result type.

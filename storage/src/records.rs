@@ -2,7 +2,8 @@
 //!
 //! These are storage's own versioned shapes: the engine converts its domain types to and from
 //! them, so a change in the engine never silently changes what is on disk. A record that needs
-//! a new shape gets a new `VERSION` and an `upgrade` from the old bytes.
+//! a new shape gets a new `VERSION` and an `upgrade` from the old bytes (old layouts live in
+//! `upgrade.rs`); `golden.rs` pins every type's bytes so no layout changes unnoticed.
 //!
 //! Keys (all big-endian, see [`crate::Key`]):
 //! - `tenants`: tenant id
@@ -52,7 +53,20 @@ pub struct TenantRecord {
 
 impl Record for TenantRecord {
     const TREE: &'static str = "tenants";
-    const VERSION: u8 = 1;
+    /// 2: the chat window's routing settings (`fairness` to `max_wait_ms`) are part of the
+    /// layout. Version 1 values come in three layouts, told apart by their length: builds
+    /// appended fields to [`ChatWindowRecord`] twice without moving the byte.
+    const VERSION: u8 = 2;
+
+    fn upgrade(version: u8, bytes: &[u8]) -> crate::Result<Self> {
+        match version {
+            1 => upgrade::tenant_v1(bytes),
+            found => Err(crate::Error::Version {
+                tree: Self::TREE,
+                found,
+            }),
+        }
+    }
 }
 
 /// One form field of the welcome screen.
@@ -479,6 +493,10 @@ impl Record for EventIdCeiling {
     const TREE: &'static str = "counters";
     const VERSION: u8 = 1;
 }
+
+#[cfg(test)]
+mod golden;
+mod upgrade;
 
 #[cfg(test)]
 mod tests {

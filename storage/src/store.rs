@@ -1,31 +1,19 @@
 //! The handle on one sled database: opening, configuration, tables and ids.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use tempfile::TempDir;
 
 use crate::commit::Commit;
-use crate::{key_u64, Error, Record, Result, Table};
+use crate::slot::{Health, Opener, Slot};
+use crate::{key_u64, Error, Record, Result, Table, Ticket};
 
 /// Default sled page cache: enough for a busy server's hot chats without crowding the host.
 const DEFAULT_CACHE_CAPACITY: u64 = 64 * 1024 * 1024;
-
-/// How often sled flushes on its own (its default), which is all that covers
-/// [`Durability::Relaxed`] writes.
-const BACKGROUND_FLUSH_MS: u64 = 500;
-
-/// How long [`Store::open`] waits for a database's file lock. sled's I/O threads release it
-/// a moment after the last handle of a closed store drops (sled issue #1234), so a reopen
-/// in the same process can find it still held; a second server on the same data still fails.
-const LOCK_WAIT: Duration = Duration::from_secs(1);
-
-/// Pause between two attempts to take the file lock while [`LOCK_WAIT`] lasts.
-const LOCK_RETRY_INTERVAL: Duration = Duration::from_millis(10);
 
 /// The tree holding the store's own bookkeeping; the `"__"` prefix is refused to records.
 pub(crate) const META_TREE: &str = "__switchboard_meta";
@@ -33,6 +21,11 @@ pub(crate) const META_TREE: &str = "__switchboard_meta";
 /// Key in [`META_TREE`] of the amount added to sled's id counter, raised by an import so a
 /// restored store never reuses an id the backup already holds.
 const ID_BASE_KEY: &[u8] = b"id_base";
+
+/// What sled names a snapshot it is still writing; it renames the file once complete, so
+/// one found before opening is the remains of a write that failed (a full disk) or was
+/// killed, and sled would read it as its newest snapshot and refuse the database as corrupt.
+const UNFINISHED_SNAPSHOT: (&str, &str) = ("snap.", ".generating");
 
 /// How acknowledged writes wait for disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, Default)]
@@ -79,12 +72,11 @@ pub struct Store {
 /// What the clones of one [`Store`] share. Fields drop in order, so the temporary
 /// directory goes only after sled has closed.
 struct Inner {
-    /// The database.
-    db: sled::Db,
-    /// The store's bookkeeping tree ([`META_TREE`]).
-    meta: sled::Tree,
-    /// Group commit: the flusher thread, stopped and joined when this drops.
+    /// Group commit: the flusher thread, stopped and joined when this drops (first, so its
+    /// last flush still finds the database).
     commit: Commit,
+    /// The database, which a full disk may make the store reopen (see `slot`).
+    slot: Arc<Slot>,
     /// Added to sled's id counter; see [`ID_BASE_KEY`].
     id_base: AtomicU64,
     /// The durability the store was opened with, for `Debug`.
@@ -121,9 +113,21 @@ impl Store {
 
     /// Opens the database, keeping `dir` alive as long as the store.
     fn open_in(config: &Config, dir: Option<TempDir>) -> Result<Store> {
-        let db = open_sled(config)?;
-        let meta = db.open_tree(META_TREE)?;
-        let id_base = match meta.get(ID_BASE_KEY)? {
+        prepare_folder(&config.path)?;
+        let opener = Opener {
+            path: config.path.clone(),
+            cache_capacity: config.cache_capacity,
+        };
+        let db = opener.open().map_err(|e| match e {
+            Error::DiskFull => Error::DiskFullAtOpen {
+                path: config.path.clone(),
+            },
+            Error::Sled(sled::Error::Corruption { .. }) => Error::Corrupt {
+                path: config.path.clone(),
+            },
+            other => other,
+        })?;
+        let id_base = match db.open_tree(META_TREE)?.get(ID_BASE_KEY)? {
             Some(bytes) => key_u64(&bytes, 0).ok_or_else(|| Error::Decode {
                 tree: META_TREE,
                 reason: "the id base is not a u64".to_owned(),
@@ -131,12 +135,12 @@ impl Store {
             None => 0,
         };
         let strict = config.durability == Durability::Strict;
-        let commit = Commit::start(db.clone(), strict).map_err(Error::Spawn)?;
+        let slot = Arc::new(Slot::new(db, opener));
+        let commit = Commit::start(Arc::clone(&slot), strict).map_err(Error::Spawn)?;
         Ok(Store {
             inner: Arc::new(Inner {
-                db,
-                meta,
                 commit,
+                slot,
                 id_base: AtomicU64::new(id_base),
                 durability: config.durability,
                 _dir: dir,
@@ -146,27 +150,64 @@ impl Store {
 
     /// Whether the store was opened over existing data.
     pub fn was_recovered(&self) -> bool {
-        self.inner.db.was_recovered()
+        self.inner.slot.db().is_ok_and(|db| db.was_recovered())
     }
 
-    /// Opens the tree named `R::TREE`.
+    /// Whether the store takes writes: [`Health::DiskFull`] from the first write that met a
+    /// full disk until space is back and the store has reopened the database by itself.
+    pub fn health(&self) -> Health {
+        self.inner.slot.health()
+    }
+
+    /// Opens (creating if needed) the tree named `R::TREE`.
     pub fn table<R: Record>(&self) -> Result<Table<R>> {
         if R::TREE.starts_with("__") {
             return Err(Error::Reserved { tree: R::TREE });
         }
-        let tree = self.inner.db.open_tree(R::TREE)?;
-        Ok(Table::new(tree, self.clone()))
+        self.tree(R::TREE)?;
+        Ok(Table::new(self.clone()))
+    }
+
+    /// The tree named `name` of the current database, for a read.
+    pub(crate) fn tree(&self, name: &str) -> Result<sled::Tree> {
+        Ok(self.inner.slot.db()?.open_tree(name)?)
+    }
+
+    /// Runs `write` on the tree named `name` and numbers it for group commit, holding off a
+    /// reopen meanwhile; `Ok(None)` from `write` means it changed nothing. A full disk is
+    /// [`Error::DiskFull`], before sled is asked when the store already knows.
+    pub(crate) fn write<T>(
+        &self,
+        name: &str,
+        write: impl FnOnce(&sled::Tree) -> sled::Result<T>,
+    ) -> Result<(T, Ticket)> {
+        let guard = self.inner.slot.write()?;
+        let done = guard.db().open_tree(name).and_then(|tree| write(&tree));
+        match done {
+            Ok(value) => Ok((value, self.inner.commit.wrote())),
+            Err(e) => {
+                drop(guard);
+                Err(self.inner.slot.failed(e, &self.inner.commit.handle()))
+            }
+        }
     }
 
     /// A unique id: never 0, and increasing, across restarts and restores too.
     pub fn next_id(&self) -> Result<u64> {
         let base = self.inner.id_base.load(Ordering::SeqCst);
-        Ok(base + self.inner.db.generate_id()? + 1)
+        let guard = self.inner.slot.write()?;
+        match guard.db().generate_id() {
+            Ok(id) => Ok(base + id + 1),
+            Err(e) => {
+                drop(guard);
+                Err(self.inner.slot.failed(e, &self.inner.commit.handle()))
+            }
+        }
     }
 
     /// Flushes synchronously, on the caller's thread; tickets it covers are released too.
     pub fn flush_now(&self) -> Result<()> {
-        self.inner.commit.flush_now(&self.inner.db)
+        self.inner.commit.flush_now(&self.inner.slot)
     }
 
     /// How many flushes the store has made (group commit and [`Store::flush_now`]); tests
@@ -175,14 +216,9 @@ impl Store {
         self.inner.commit.flush_count()
     }
 
-    /// Group commit, for tables to number their writes.
-    pub(crate) fn commit(&self) -> &Commit {
-        &self.inner.commit
-    }
-
     /// The database, for backup.
-    pub(crate) fn db(&self) -> &sled::Db {
-        &self.inner.db
+    pub(crate) fn db(&self) -> Result<sled::Db> {
+        self.inner.slot.db()
     }
 
     /// Raises the id base so that [`Store::next_id`] stays above `floor`, and persists it.
@@ -192,33 +228,45 @@ impl Store {
             .id_base
             .fetch_max(floor, Ordering::SeqCst)
             .max(floor);
-        self.inner.meta.insert(ID_BASE_KEY, &base.to_be_bytes())?;
+        let (_, _ticket) = self.write(META_TREE, |meta| {
+            meta.insert(ID_BASE_KEY, &base.to_be_bytes())
+        })?;
         Ok(())
     }
 }
 
-/// Opens sled, waiting up to [`LOCK_WAIT`] for a just-closed store to release the lock.
-fn open_sled(config: &Config) -> Result<sled::Db> {
-    let deadline = Instant::now() + LOCK_WAIT;
-    loop {
-        let opened = sled::Config::new()
-            .path(&config.path)
-            .cache_capacity(config.cache_capacity)
-            .flush_every_ms(Some(BACKGROUND_FLUSH_MS))
-            .open();
-        match opened {
-            Err(sled::Error::Io(e)) if is_lock_busy(&e) && Instant::now() < deadline => {
-                std::thread::sleep(LOCK_RETRY_INTERVAL);
-            }
-            other => return Ok(other?),
+/// Creates the database folder, private to its owner (0700), when it is missing, and
+/// removes what a failed start left behind (an unfinished snapshot, logged by name).
+fn prepare_folder(path: &Path) -> Result<()> {
+    let io = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    if !path.exists() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(path).map_err(io)?;
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(path).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let (prefix, suffix) = UNFINISHED_SNAPSHOT;
+        if name.starts_with(prefix) && name.ends_with(suffix) {
+            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            // sled still has the snapshot before it, or its log, to recover from.
+            std::fs::remove_file(entry.path()).map_err(io)?;
+            tracing::warn!(
+                file = %entry.path().display(),
+                bytes = size,
+                "removed an unfinished snapshot left by a failed start"
+            );
         }
     }
-}
-
-/// Whether sled failed to take the database's file lock. sled 0.34.7 (pinned) reports it only
-/// as an `Other` error with this message.
-fn is_lock_busy(error: &std::io::Error) -> bool {
-    error.to_string().starts_with("could not acquire lock")
+    Ok(())
 }
 
 impl fmt::Debug for Store {

@@ -7,11 +7,10 @@ use crate::codec::{decode, encode};
 use crate::{Record, Result, Store, Ticket};
 
 /// The records of type `R`, in the tree named `R::TREE`. Cheap to clone; keeps its store
-/// open.
+/// open. It holds no sled handle of its own: each call takes the tree from the store's
+/// current database, which a full disk may make the store reopen.
 pub struct Table<R: Record> {
-    /// The tree itself.
-    tree: sled::Tree,
-    /// For numbering writes, and so the database outlives every table.
+    /// The database, for the tree and for numbering writes.
     store: Store,
     /// `fn() -> R` so a table is `Send + Sync` whatever `R` is: it holds no `R`.
     _record: PhantomData<fn() -> R>,
@@ -20,7 +19,6 @@ pub struct Table<R: Record> {
 impl<R: Record> Clone for Table<R> {
     fn clone(&self) -> Table<R> {
         Table {
-            tree: self.tree.clone(),
             store: self.store.clone(),
             _record: PhantomData,
         }
@@ -36,18 +34,40 @@ impl<R: Record> fmt::Debug for Table<R> {
 }
 
 impl<R: Record> Table<R> {
-    /// Wraps a tree opened by [`Store::table`].
-    pub(crate) fn new(tree: sled::Tree, store: Store) -> Table<R> {
+    /// A table over `store`, whose tree [`Store::table`] has opened.
+    pub(crate) fn new(store: Store) -> Table<R> {
         Table {
-            tree,
             store,
             _record: PhantomData,
         }
     }
 
+    /// The tree, from the store's current database.
+    fn tree(&self) -> Result<sled::Tree> {
+        self.store.tree(R::TREE)
+    }
+
+    /// The entries `scan` lists from the tree, decoded; a tree that cannot be had is one
+    /// error, so a listing never ends silently.
+    fn rows<I>(
+        &self,
+        scan: impl FnOnce(sled::Tree) -> I,
+    ) -> impl Iterator<Item = Result<(Vec<u8>, R)>>
+    where
+        I: Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>,
+    {
+        let (rows, failed) = match self.tree() {
+            Ok(tree) => (Some(scan(tree)), None),
+            Err(e) => (None, Some(Err(e))),
+        };
+        failed
+            .into_iter()
+            .chain(rows.into_iter().flatten().map(decode_entry::<R>))
+    }
+
     /// The record at `key`, if any.
     pub fn get(&self, key: &[u8]) -> Result<Option<R>> {
-        match self.tree.get(key)? {
+        match self.tree()?.get(key)? {
             Some(value) => decode(&value).map(Some),
             None => Ok(None),
         }
@@ -56,33 +76,32 @@ impl<R: Record> Table<R> {
     /// Stores `record` at `key`, replacing what was there.
     pub fn insert(&self, key: &[u8], record: &R) -> Result<Ticket> {
         let value = encode(record)?;
-        self.tree.insert(key, value)?;
-        Ok(self.store.commit().wrote())
+        let (_, ticket) = self.store.write(R::TREE, |tree| tree.insert(key, value))?;
+        Ok(ticket)
     }
 
     /// Stores `record` at `key` only if the key is free; `None` when it already existed (so
     /// a unique index can refuse a duplicate without a race).
     pub fn insert_new(&self, key: &[u8], record: &R) -> Result<Option<Ticket>> {
         let value = encode(record)?;
-        match self
-            .tree
-            .compare_and_swap(key, None::<&[u8]>, Some(value))?
-        {
-            Ok(()) => Ok(Some(self.store.commit().wrote())),
-            Err(_) => Ok(None),
-        }
+        let (swapped, ticket) = self.store.write(R::TREE, |tree| {
+            tree.compare_and_swap(key, None::<&[u8]>, Some(value))
+        })?;
+        // A refused swap wrote nothing; its ticket is simply not needed.
+        Ok(swapped.is_ok().then_some(ticket))
     }
 
     /// Removes the record at `key`, if any. Even a no-op gets a real ticket: a concurrent
     /// remove of the same key may not be on disk yet.
     pub fn remove(&self, key: &[u8]) -> Result<Ticket> {
-        self.tree.remove(key)?;
-        Ok(self.store.commit().wrote())
+        let (_, ticket) = self.store.write(R::TREE, |tree| tree.remove(key))?;
+        Ok(ticket)
     }
 
     /// The records whose keys start with `prefix`, in key order.
     pub fn scan_prefix(&self, prefix: &[u8]) -> impl Iterator<Item = Result<(Vec<u8>, R)>> {
-        self.tree.scan_prefix(prefix).map(decode_entry::<R>)
+        let prefix = prefix.to_vec();
+        self.rows(move |tree| tree.scan_prefix(prefix))
     }
 
     /// The records whose keys are `>= start` and start with `prefix`, in key order (a page
@@ -95,14 +114,13 @@ impl<R: Record> Table<R> {
         // Starting below the prefix would meet keys outside it first and stop at once.
         let from = start.max(prefix).to_vec();
         let prefix = prefix.to_vec();
-        self.tree
-            .range(from..)
-            .take_while(move |entry| match entry {
+        self.rows(move |tree| {
+            tree.range(from..).take_while(move |entry| match entry {
                 Ok((key, _)) => key.starts_with(&prefix),
                 // Errors are handed to the caller rather than ending the listing silently.
                 Err(_) => true,
             })
-            .map(decode_entry::<R>)
+        })
     }
 
     /// The records whose keys start with `prefix` and sort below `before` (all of them when
@@ -123,31 +141,31 @@ impl<R: Record> Table<R> {
                 None => Bound::Unbounded,
             },
         };
-        self.tree
-            .range((Bound::Included(prefix.to_vec()), end))
-            .rev()
-            .map(decode_entry::<R>)
+        let start = Bound::Included(prefix.to_vec());
+        self.rows(move |tree| tree.range((start, end)).rev())
     }
 
     /// The record with the greatest key starting with `prefix` (the latest message of a chat
     /// when ids are big-endian).
     pub fn last_with_prefix(&self, prefix: &[u8]) -> Result<Option<(Vec<u8>, R)>> {
-        self.tree
+        self.tree()?
             .scan_prefix(prefix)
             .next_back()
             .map(decode_entry::<R>)
             .transpose()
     }
 
-    /// How many keys start with `prefix`; walks them all.
+    /// How many keys start with `prefix`; walks them all (0 when the database cannot be
+    /// read, which only a count for display may take as an answer).
     pub fn len_prefix(&self, prefix: &[u8]) -> usize {
-        self.tree.scan_prefix(prefix).keys().count()
+        self.tree()
+            .map_or(0, |tree| tree.scan_prefix(prefix).keys().count())
     }
 
     /// The raw tree, for tests that inspect or plant stored bytes.
     #[cfg(test)]
-    pub(crate) fn raw(&self) -> &sled::Tree {
-        &self.tree
+    pub(crate) fn raw(&self) -> sled::Tree {
+        self.tree().expect("a test's database is open")
     }
 }
 

@@ -11,6 +11,7 @@
 //! - `errors`: every refusal is a 4xx with a stable code, and leaves good data intact;
 //! - `durability`: the real binary killed with SIGKILL keeps every acknowledged message;
 //! - `ops`: `/healthz`, `/metrics`, `/openapi.json`;
+//! - `faults`: the real binary under SIGTERM, a full disk and leftover files;
 //! - `visitor_web`: buttons, graphics, tracking and invitations over HTTP;
 //! - `lifecycle`: idle actors passivate and come back from storage;
 //! - `browser`: the chat window, the demo shop and invitations in headless Chromium;
@@ -29,6 +30,7 @@ mod browser;
 mod defects;
 mod durability;
 mod errors;
+mod faults;
 mod guarantees;
 mod lifecycle;
 mod messages;

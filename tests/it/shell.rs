@@ -60,7 +60,7 @@ async fn an_unreadable_log_entry_fails_the_chat_and_overwrites_nothing() {
     server
         .get(&format!("/v1/chats/{}/messages", chat.id), Some(&ann_token))
         .await
-        .expect_error(500, "internal");
+        .expect_error(500, "storage_error");
     // Everything stored is as it was: the entries around the damaged one, and nothing after.
     let log = server.store().table::<LogRecord>().unwrap();
     let text = |seq: u64| match log.get(&Key::new().u64(chat.id).u64(seq).finish()) {
@@ -161,7 +161,7 @@ async fn a_storage_failure_answers_500_without_internals() {
     let reply = server
         .get(&format!("/v1/chats/{}/messages", chat.id), Some(&ann.token))
         .await;
-    let message = reply.expect_error(500, "internal");
+    let message = reply.expect_error(500, "storage_error");
     for leak in ["version", "messages", "storage", "decode", "sled"] {
         assert!(!message.to_lowercase().contains(leak), "{message}");
     }

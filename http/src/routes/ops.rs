@@ -13,18 +13,31 @@ use crate::server::App;
 /// The API description, kept next to the code it describes.
 const OPENAPI: &str = include_str!("../../openapi.json");
 
-/// `GET /healthz`: 200 when the server answers and storage reads; 503 otherwise.
+/// `GET /healthz`: 200 `{"status":"ok"}` when the server answers, storage reads and takes
+/// writes; 503 `disk_full` while the disk is full (reads still work, writes are refused until
+/// space is freed and the store has reopened the database), 503 `storage_unavailable` when
+/// storage does not read.
 pub fn healthz(app: &Arc<App>) -> Reply {
+    if app.engine.store().health() == switchboard_storage::Health::DiskFull {
+        return Err(crate::error::ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "disk_full",
+            "the disk holding the database is full: writes are refused until space is freed",
+        ));
+    }
     // A key no company has: the lookup reads the store and finds nothing.
     match app.engine.tenant_by_key("0000000000000000") {
         Ok(_) | Err(switchboard_engine::Error::NotFound(_)) => {
             json(StatusCode::OK, &serde_json::json!({ "status": "ok" }))
         }
-        Err(e) => Err(crate::error::ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "storage_unavailable",
-            format!("storage does not answer: {e}"),
-        )),
+        Err(e) => {
+            tracing::error!("health check: storage does not read: {e}");
+            Err(crate::error::ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_unavailable",
+                "storage does not answer",
+            ))
+        }
     }
 }
 

@@ -124,9 +124,10 @@ fn a_failed_flush_answers_only_the_tickets_it_covered_since_they_began_waiting()
         failure: Some(super::Failure {
             attempt: 5,
             target: 8,
-            error: sled::Error::Unsupported("disk gone".to_owned()),
+            cause: super::Cause::Sled(sled::Error::Unsupported("disk gone".to_owned())),
         }),
         closed: false,
+        lost: Vec::new(),
     };
     // Covered, waiting since before the failure: gets the flush error.
     assert!(failed.settles(7, 4));
@@ -140,7 +141,36 @@ fn a_failed_flush_answers_only_the_tickets_it_covered_since_they_began_waiting()
     // Once the store closes, anything still unflushed is answered with Closed.
     let closed = super::Progress {
         closed: true,
-        ..failed
+        ..failed.clone()
     };
     assert!(matches!(closed.outcome(9, 5), Err(crate::Error::Closed)));
+}
+
+/// A reopen after a full disk declares the unflushed writes of the old database lost: their
+/// tickets fail even once a flush of the new database passes their numbers, and the writes
+/// before and after are unaffected.
+#[test]
+fn writes_lost_to_a_reopen_fail_even_after_a_later_flush_passes_them() {
+    let reopened = super::Progress {
+        flushed: 20,
+        attempts: 9,
+        failure: None,
+        closed: false,
+        lost: vec![(3, 8)],
+    };
+    assert!(
+        reopened.outcome(3, 0).is_ok(),
+        "flushed before the disk filled"
+    );
+    for lost in 4..=8 {
+        assert!(reopened.settles(lost, 9));
+        assert!(matches!(
+            reopened.outcome(lost, 9),
+            Err(crate::Error::DiskFull)
+        ));
+    }
+    assert!(
+        reopened.outcome(9, 0).is_ok(),
+        "written on the new database"
+    );
 }
