@@ -199,6 +199,11 @@ pub struct Engine {
     inner: Arc<Inner>,
 }
 
+/// The one refusal of a sign-up whose email or key cannot be used: the same words whatever
+/// the reason, so the answer does not say whether the email has an account.
+const SIGNUP_REFUSED: &str =
+    "these details cannot be used to sign up; sign in if you have an account, or use another email";
+
 /// How long a password may be; argon2 work is bounded by it.
 const MAX_PASSWORD_CHARS: usize = 256;
 
@@ -379,8 +384,18 @@ impl Engine {
             max_chats: self.config().default_max_chats,
             departments: Vec::new(),
         };
-        // Covered by the ticket of a later write: tickets complete in write order.
-        let _ = self.create_company(&record, &account)?;
+        // Covered by the ticket of a later write: tickets complete in write order. A taken
+        // email is not named: sign-up must not tell who has an account (ARCHITECTURE.md,
+        // Security).
+        let _ = self
+            .create_company(&record, &account)
+            .map_err(|e| match e {
+                Error::Conflict { .. } => Error::Conflict {
+                    code: "signup_refused",
+                    message: SIGNUP_REFUSED.into(),
+                },
+                other => other,
+            })?;
         let (token, ticket) = self.open_session(
             tenant,
             SubjectRecord::Account(account.id),

@@ -18,6 +18,8 @@
 //!   and suits phones (run by `browser`'s test, over its browser);
 //! - `guarantees`: routing limits, queue order and positions under a burst, presence grace,
 //!   transfers and the routing log;
+//! - `hygiene`: sessions, tokens in URLs, sign-up answers, stored text, response headers,
+//!   `/metrics` access, the access and audit logs;
 //! - `defects`: regression tests for what users met, each named after the behaviour.
 
 mod support;
@@ -27,6 +29,7 @@ mod defects;
 mod durability;
 mod errors;
 mod guarantees;
+mod hygiene;
 mod lifecycle;
 mod messages;
 mod ops;

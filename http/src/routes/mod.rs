@@ -351,7 +351,9 @@ pub async fn read_upload(app: &App, req: Request<Incoming>) -> Result<Bytes, Api
     read_body(req, app.config.max_upload_bytes, "upload_too_large").await
 }
 
-/// The bearer token: `Authorization: Bearer ..`, or `?token=` (EventSource cannot set headers).
+/// The bearer token: `Authorization: Bearer ..`, or `?token=` on the event streams only
+/// (EventSource cannot set headers; anywhere else a token in the URL would end up in
+/// histories, proxies' logs and `Referer` headers for nothing).
 pub fn token(req: &Request<Incoming>) -> Option<String> {
     if let Some(value) = req.headers().get(hyper::header::AUTHORIZATION) {
         return value
@@ -360,7 +362,20 @@ pub fn token(req: &Request<Incoming>) -> Option<String> {
             .strip_prefix("Bearer ")
             .map(|t| t.trim().to_string());
     }
-    query_param(req, "token")
+    if query_token_allowed(req.uri().path()) {
+        query_param(req, "token")
+    } else {
+        None
+    }
+}
+
+/// Whether `path` is an event stream, the only place `?token=` is read.
+fn query_token_allowed(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    matches!(
+        segments.as_slice(),
+        ["v1", "me", "events"] | ["v1", "chats", _, "events"]
+    )
 }
 
 /// A query parameter, percent-decoded.
@@ -377,7 +392,16 @@ pub fn query_param(req: &Request<Incoming>, name: &str) -> Option<String> {
 
 /// Who sent the request.
 pub fn principal(app: &App, req: &Request<Incoming>) -> Result<Principal, ApiError> {
-    let token = token(req).ok_or(Error::Unauthorized)?;
+    let Some(token) = token(req) else {
+        if query_param(req, "token").is_some() {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "token_in_query",
+                "?token= is accepted only on event streams; send Authorization: Bearer",
+            ));
+        }
+        return Err(Error::Unauthorized.into());
+    };
     Ok(app.engine.authenticate(&token)?)
 }
 

@@ -403,17 +403,24 @@ fn check_sip(sip: &str) -> Result<(), ApiError> {
 
 /// `PUT /v1/operators/{sip}`: creates (201) or changes (200) an operator.
 pub async fn save_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) -> Reply {
-    let (tenant, _) = admin(app, &req)?;
+    let (tenant, admin_id) = admin(app, &req)?;
     check_sip(sip)?;
+    // The admin's own session survives a change they make to their own account.
+    let session = super::token(&req).expect("admin() found a token");
     let body: api::OperatorRequest = read_json(app, req).await?;
-    let existed = app
+    let before = app
         .engine
         .ask(tenant, GetSnapshot)
         .await?
         .accounts
-        .iter()
-        .any(|a| a.sip.as_deref() == Some(sip));
+        .into_iter()
+        .find(|a| a.sip.as_deref() == Some(sip));
+    let existed = before.is_some();
     let email = body.email.map(|e| normalize_email(&e)).transpose()?;
+    let new_email = before
+        .as_ref()
+        .zip(email.as_ref())
+        .is_some_and(|(b, e)| b.email != *e);
     let password_hash = match body.password {
         Some(p) => Some(hash_off_thread(&p).await?),
         None => None,
@@ -441,9 +448,11 @@ pub async fn save_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) ->
     };
     let (account, ticket) = app.engine.ask(tenant, msg).await??;
     ticket.durable().await?;
-    if existed && new_password {
-        // A password set by the admin signs the operator out everywhere.
-        app.engine.end_sessions(tenant, account.id, None).await?;
+    if existed && (new_password || new_email) {
+        // A password or an email set by the admin signs the operator out everywhere: whoever
+        // held a session under the old credentials loses it.
+        let keep = (account.id == admin_id).then_some(session.as_str());
+        app.engine.end_sessions(tenant, account.id, keep).await?;
     }
     let s = app.engine.ask(tenant, GetSnapshot).await?;
     json(
