@@ -349,7 +349,7 @@ impl Engine {
 
     /// Creates a company with its first admin and signs the admin in.
     pub async fn signup(&self, company: &str, email: &str, password: &str) -> Result<SignedUp> {
-        let company = company.trim();
+        let company = crate::text::one_line(company);
         if company.is_empty() || company.chars().count() > 200 {
             return Err(Error::invalid(
                 "company",
@@ -364,7 +364,7 @@ impl Engine {
             company: Company {
                 id: tenant,
                 key: key.clone(),
-                name: company.to_string(),
+                name: company.clone(),
                 address: String::new(),
                 country: String::new(),
                 currency: "EUR".into(),

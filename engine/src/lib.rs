@@ -13,6 +13,8 @@
 //! - [`demo`]: the demo company of `switchboard serve --demo`.
 //! - [`assets`]: graphics slots (header and sidebar images, one slot active) and custom GIF
 //!   buttons, kept in step with the company's settings.
+//! - [`text`]: text hygiene — control characters and escape sequences never reach storage;
+//!   which page URLs are kept.
 //!
 //! The engine knows nothing of HTTP or JSON; storage knows nothing of the engine's types.
 
@@ -27,6 +29,7 @@ mod error;
 pub mod events;
 pub mod model;
 pub mod routing;
+pub mod text;
 
 pub use engine::{Config, Engine, Metrics, Principal};
 pub use error::{Error, Result};

@@ -3,9 +3,12 @@
 //! carries the browser hardening headers, `/metrics` is private, and admin changes are
 //! audited. Each test is named after what was broken.
 
+use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{start_server, PASSWORD};
+use crate::support::{
+    engine_config, http_config, start_demo_server, start_server, start_server_with, PASSWORD,
+};
 
 // Regression: an admin changing an operator's email left the operator's sessions working, so
 // whoever held one kept acting under the old identity.
@@ -132,4 +135,222 @@ async fn sign_up_does_not_say_whether_an_email_has_an_account() {
     server
         .signup("Fresh", "someone@fresh.example", PASSWORD)
         .await;
+}
+
+// Regression: names and texts were stored with their control characters (an ANSI escape in a
+// visitor's name cleared the operator's terminal wherever a client forgot to strip it; a NUL
+// cut C strings short), and `javascript:` page URLs were stored to be shown as links.
+#[tokio::test]
+async fn control_characters_never_reach_storage_and_page_urls_are_web_urls() {
+    let server = start_server().await;
+    let company = server.new_company("Cleanco").await;
+    let admin = company.admin.as_str();
+    let operator = server.new_operator(&company, "301", json!({})).await;
+
+    // Panel settings: names lose every control character, texts keep line breaks and tabs.
+    let saved = server
+        .put(
+            "/v1/company",
+            Some(admin),
+            json!({ "name": "Clean\u{1b}[2Jco\u{0}", "address": "1 Main St\r\nDublin\u{7}" }),
+        )
+        .await
+        .expect(200);
+    assert_eq!(saved["name"], "Cleanco");
+    assert_eq!(saved["address"], "1 Main St\nDublin");
+    let window = server
+        .chat_window(
+            admin,
+            json!({ "welcome_message": "Hi!\n\tAsk us\u{1b}]0;pwned\u{7}", "tracking": true }),
+        )
+        .await;
+    assert_eq!(window["welcome_message"], "Hi!\n\tAsk us");
+    let department = server
+        .post(
+            "/v1/departments",
+            Some(admin),
+            json!({ "name": "Sa\u{1b}[31mles\n" }),
+        )
+        .await
+        .expect(201);
+    assert_eq!(department["name"], "Sales");
+    let canned = server
+        .post(
+            "/v1/canned-responses",
+            Some(admin),
+            json!({ "shortcut": "hi", "text": "Hello\u{0}!\nHow can I help?" }),
+        )
+        .await
+        .expect(201);
+    assert_eq!(canned["text"], "Hello!\nHow can I help?");
+    let renamed = server
+        .put(
+            "/v1/operators/301",
+            Some(admin),
+            json!({ "name": "Op\u{9b}2Jerator\u{7f}" }),
+        )
+        .await
+        .expect(200);
+    assert_eq!(renamed["name"], "Operator");
+
+    // The visitor side: a chat's name and messages, an offline message, a page view.
+    let mut events = server.go_online(&operator).await;
+    let chat = server
+        .start_chat(
+            &company.key,
+            json!({ "name": "\u{1b}[2J\u{1b}[HEve\u{0}", "page_url": "https://shop.example/p" }),
+        )
+        .await;
+    let offer = events.wait_for_offer(chat.id).await;
+    assert_eq!(offer["name"], "Eve");
+    server.accept(chat.id, &operator.token).await.expect(200);
+    server
+        .send(
+            chat.id,
+            &chat.token,
+            "line one\nline\ttwo\u{1b}[1A\u{1b}[2K\u{0}",
+            "m1",
+        )
+        .await;
+    let transcript = server.transcript(chat.id, &operator.token).await;
+    let texts: Vec<&str> = transcript
+        .iter()
+        .filter_map(|e| e["text"].as_str())
+        .collect();
+    assert_eq!(texts, ["line one\nline\ttwo"]);
+    server
+        .post(
+            &format!("/v1/visitor/{}/offline-messages", company.key),
+            None,
+            json!({ "name": "Ola\u{1b}[5m", "email": "ola@example.com", "message": "Call\u{0} me\nplease" }),
+        )
+        .await
+        .expect(201);
+    let inbox = server
+        .get("/v1/offline-messages", Some(admin))
+        .await
+        .expect(200);
+    assert_eq!(inbox[0]["name"], "Ola");
+    assert_eq!(inbox[0]["message"], "Call me\nplease");
+
+    // Page URLs: only absolute http(s) URLs; a foreign referrer is dropped, not the view.
+    let views = format!("/v1/visitor/{}/page-views", company.key);
+    for bad in [
+        "javascript:alert(document.cookie)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html,x",
+        "/relative",
+    ] {
+        server
+            .post(&views, None, json!({ "url": bad }))
+            .await
+            .expect_error(400, "invalid_url");
+        server
+            .post(
+                &format!("/v1/visitor/{}/chats", company.key),
+                None,
+                json!({ "name": "Mallory", "page_url": bad }),
+            )
+            .await
+            .expect_error(400, "invalid_page_url");
+    }
+    let seen = server
+        .post(
+            &views,
+            None,
+            json!({ "url": "https://shop.example/mugs", "title": "Mugs\u{1b}[2J\u{0}", "referrer": "android-app://com.example/" }),
+        )
+        .await
+        .expect(200);
+    let visitor = seen["visitor_id"].as_u64().expect("a visitor id");
+    let visitors = server.get("/v1/visitors", Some(admin)).await.expect(200);
+    let me = visitors
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|v| v["id"] == visitor)
+        .expect("the visitor is listed");
+    assert_eq!(me["title"], "Mugs");
+    assert_eq!(me["referrer"], "");
+}
+
+// Regression: answers carried no `X-Content-Type-Options` nor any framing policy, so a
+// browser could sniff an upload into HTML and any site could frame the chat window or the
+// API's answers (clickjacking).
+#[tokio::test]
+async fn every_answer_forbids_sniffing_and_framing() {
+    let server = start_demo_server().await;
+    let paths = [
+        "/healthz",
+        "/openapi.json",
+        "/static/track.js",
+        "/chat/en/abcdef0123456789/https://shop.example/",
+        "/demo",
+        "/v1/company",
+        "/no/such/path",
+        "/button/abcdef0123456789/en/default",
+    ];
+    for path in paths {
+        let response = server
+            .client
+            .get(server.url(path))
+            .send()
+            .await
+            .expect("the server answers");
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+    }
+    // The CORS preflight of the visitor API too.
+    let preflight = server
+        .client
+        .request(
+            Method::OPTIONS,
+            server.url("/v1/visitor/abcdef0123456789/chats"),
+        )
+        .header("origin", "https://shop.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(preflight.headers()["x-content-type-options"], "nosniff");
+}
+
+// Regression: `/metrics` answered anyone, including through a reverse proxy on the same host.
+#[tokio::test]
+async fn metrics_answer_only_loopback_or_the_metrics_token() {
+    let http = switchboard_http::Config {
+        metrics_token: Some("scrape-me-please".into()),
+        ..http_config()
+    };
+    let server = start_server_with(engine_config(), http).await;
+    let get = |proxied: bool, token: Option<&str>| {
+        let mut request = server.client.get(server.url("/metrics"));
+        if proxied {
+            request = request.header("x-forwarded-for", "203.0.113.9");
+        }
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    let local = get(false, None).await.expect("the server answers");
+    assert_eq!(local.status(), 200, "loopback reads the metrics");
+    let proxied = get(true, None).await.expect("the server answers");
+    assert_eq!(proxied.status(), 403, "a relayed request is not local");
+    let body: serde_json::Value = proxied.json().await.expect("a JSON error");
+    assert_eq!(body["code"], "metrics_forbidden");
+    assert_eq!(
+        get(true, Some("wrong")).await.expect("answers").status(),
+        403
+    );
+    let with_token = get(true, Some("scrape-me-please")).await.expect("answers");
+    assert_eq!(with_token.status(), 200);
+    assert!(with_token
+        .text()
+        .await
+        .expect("text")
+        .contains("switchboard_chats_started_total"));
 }

@@ -12,6 +12,7 @@ mod tracking;
 mod visitor;
 mod window;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -19,8 +20,10 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{
     HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, CACHE_CONTROL, CONTENT_TYPE,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, CACHE_CONTROL, CONTENT_SECURITY_POLICY,
+    CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
+use hyper::HeaderMap;
 use hyper::{Method, Request, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -36,8 +39,43 @@ pub type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, std::convert::
 /// What a handler returns.
 pub type Reply = Result<Response<Body>, ApiError>;
 
-/// Answers one request.
+/// The client's address, put in each request's extensions where the connection is accepted.
+#[derive(Clone, Copy, Debug)]
+pub struct Peer(pub SocketAddr);
+
+/// Answers one request; every answer carries the hardening headers.
 pub async fn handle(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
+    let mut response = dispatch(app, req).await;
+    harden(response.headers_mut());
+    response
+}
+
+/// Headers every answer carries. Nothing Switchboard serves is meant to be framed: the chat
+/// window opens as a popup (the button code calls `window.open`), the panel is the terminal
+/// client, the rest is JSON, images and scripts. So framing is denied everywhere (clickjacking
+/// a chat window or a panel page is then impossible), and browsers must not guess a content
+/// type other than the one given (an uploaded image never runs as HTML or script).
+fn harden(headers: &mut HeaderMap) {
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // A page with its own policy (the chat window) gets the directive added to it.
+    let policy = match headers
+        .get(CONTENT_SECURITY_POLICY)
+        .map(HeaderValue::to_str)
+    {
+        None => Some("frame-ancestors 'none'".to_string()),
+        Some(Ok(p)) if !p.contains("frame-ancestors") => {
+            Some(format!("{p}; frame-ancestors 'none'"))
+        }
+        Some(_) => None,
+    };
+    if let Some(value) = policy.and_then(|p| HeaderValue::from_str(&p).ok()) {
+        headers.insert(CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// Routes one request and shapes the answer (HEAD, CORS).
+async fn dispatch(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     let path = req.uri().path().to_string();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let method = req.method().clone();
@@ -99,7 +137,7 @@ async fn route(app: &Arc<App>, method: &Method, path: &[&str], req: Request<Inco
     match path {
         ["healthz"] => methods!(method, { GET => ops::healthz(app) }),
         ["favicon.ico"] => methods!(method, { GET => ops::favicon() }),
-        ["metrics"] => methods!(method, { GET => ops::metrics(app) }),
+        ["metrics"] => methods!(method, { GET => ops::metrics(app, &req) }),
         ["openapi.json"] => methods!(method, { GET => ops::openapi() }),
         ["chat", ..] => methods!(method, { GET => window::chat_window(app, &req).await }),
         ["static", "track.js"] => methods!(method, { GET => tracking::script(app) }),

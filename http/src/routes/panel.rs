@@ -13,6 +13,7 @@ use switchboard_engine::actors::tenant::{
 use switchboard_engine::engine::{hash_off_thread, normalize_email};
 use switchboard_engine::model::{self, Distribution, Field, Role, Status};
 use switchboard_engine::routing::Fairness;
+use switchboard_engine::text::{multi_line, one_line};
 use switchboard_engine::Error;
 
 use super::visitor::short_text;
@@ -66,7 +67,7 @@ pub async fn update_company(app: &Arc<App>, req: Request<Incoming>) -> Reply {
         .name
         .map(|n| short_text("name", Some(n), 200))
         .transpose()?;
-    let address = patch.address.map(|a| a.trim().to_string());
+    let address = patch.address.map(|a| multi_line(&a).trim().to_string());
     if address.as_ref().is_some_and(|a| a.chars().count() > 500) {
         return Err(ApiError::invalid("address", "use at most 500 characters"));
     }
@@ -90,7 +91,7 @@ pub async fn update_company(app: &Arc<App>, req: Request<Incoming>) -> Reply {
         .vat_number
         .map(|v| short_text("vat_number", Some(v), 20))
         .transpose()?;
-    let zone = patch.time_zone.map(|z| z.trim().to_string());
+    let zone = patch.time_zone.map(|z| one_line(&z));
     if zone
         .as_ref()
         .is_some_and(|z| z.is_empty() || z.len() > 64 || z.contains(char::is_whitespace))
@@ -167,7 +168,18 @@ fn seconds(field: &'static str, value: f64) -> Result<Duration, ApiError> {
 /// `PUT /v1/chat-window`: any subset of the settings.
 pub async fn update_chat_window(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = admin(app, &req)?;
-    let p: api::ChatWindowPatch = read_json(app, req).await?;
+    let mut p: api::ChatWindowPatch = read_json(app, req).await?;
+    // Settings texts are shown in the window and the terminal: line breaks stay, control
+    // characters do not.
+    for text in [
+        &mut p.welcome_message,
+        &mut p.offline_message,
+        &mut p.offline_thanks,
+    ] {
+        if let Some(t) = text.as_mut() {
+            *t = multi_line(t);
+        }
+    }
     if let Some(lang) = &p.language {
         if !crate::LANGUAGES.contains(&lang.as_str()) {
             return Err(ApiError::invalid(
@@ -322,7 +334,7 @@ pub async fn save_department(app: &Arc<App>, req: Request<Incoming>, id: Option<
             tenant,
             SaveDepartment {
                 id,
-                name: body.name,
+                name: one_line(&body.name),
             },
         )
         .await??;
@@ -502,7 +514,7 @@ pub async fn save_canned(app: &Arc<App>, req: Request<Incoming>, id: Option<u64>
     let msg = SaveCanned {
         id,
         shortcut: body.shortcut,
-        text: body.text,
+        text: multi_line(&body.text),
     };
     let (c, ticket) = app.engine.ask(tenant, msg).await??;
     ticket.durable().await?;
