@@ -10,9 +10,10 @@ use std::time::Duration;
 use actix::{Actor, Addr, ArbiterHandle};
 use serde::{Deserialize, Serialize};
 use switchboard_storage::records::{
-    AccountRecord, AccountSession, ButtonsRecord, CannedRecord, ChatRecord, DepartmentRecord,
-    EmailIndex, GraphicsRecord, IndexRecord, KeyIndex, LogKindRecord, LogRecord, OfflineRecord,
-    OpenChat, RoutingRecord, SessionRecord, SubjectRecord, TenantRecord, VisitorRecord,
+    AccountRecord, AccountSession, AuditRecord, ButtonsRecord, CannedRecord, ChatRecord,
+    DepartmentRecord, EmailIndex, GraphicsRecord, IndexRecord, KeyIndex, LogKindRecord, LogRecord,
+    OfflineRecord, OpenChat, RoutingRecord, SessionRecord, SubjectRecord, TenantRecord,
+    VisitorRecord,
 };
 use switchboard_storage::{Key, Store, Table, Ticket};
 
@@ -119,6 +120,8 @@ pub struct Tables {
     pub open_chats: Table<OpenChat>,
     /// Index of the sessions of each account.
     pub account_sessions: Table<AccountSession>,
+    /// Each company's audit log of admin changes.
+    pub audit: Table<AuditRecord>,
 }
 
 impl Tables {
@@ -140,6 +143,7 @@ impl Tables {
             routing: store.table()?,
             open_chats: store.table()?,
             account_sessions: store.table()?,
+            audit: store.table()?,
         })
     }
 }

@@ -15,6 +15,7 @@
 //!   buttons, kept in step with the company's settings.
 //! - [`text`]: text hygiene — control characters and escape sequences never reach storage;
 //!   which page URLs are kept.
+//! - [`audit`]: the audit log of admin changes, stored per company, newest first.
 //!
 //! The engine knows nothing of HTTP or JSON; storage knows nothing of the engine's types.
 
@@ -22,6 +23,7 @@
 
 pub mod actors;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod engine;

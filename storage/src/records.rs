@@ -19,6 +19,7 @@
 //! - `routing`: chat id, note id (the chat's routing log)
 //! - `open_chats`: tenant id, chat id (an index of the chats waiting or connected)
 //! - `account_sessions`: tenant id, account id, token digest (an index of sign-ins)
+//! - `audit`: tenant id, entry id (a company's audit log)
 
 use serde::{Deserialize, Serialize};
 
@@ -466,6 +467,30 @@ pub struct AccountSession;
 
 impl Record for AccountSession {
     const TREE: &'static str = "account_sessions";
+    const VERSION: u8 = 1;
+}
+
+/// One admin change in a company's audit log (`audit`: tenant id, entry id; ids grow, so the
+/// newest is last).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// Unix milliseconds of the change.
+    pub at: u64,
+    /// The account that made it.
+    pub account: u64,
+    /// That account's email at the time (it may change or be deleted later).
+    pub actor: String,
+    /// What was done, as the engine's `Action::name()`, e.g. `operator.updated`.
+    pub action: String,
+    /// Which one: a SIP username, a record id, a slot and part; empty for the company-wide
+    /// settings.
+    pub target: String,
+    /// The names of the fields the request gave, never their values.
+    pub fields: Vec<String>,
+}
+
+impl Record for AuditRecord {
+    const TREE: &'static str = "audit";
     const VERSION: u8 = 1;
 }
 

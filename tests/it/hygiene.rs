@@ -354,3 +354,200 @@ async fn metrics_answer_only_loopback_or_the_metrics_token() {
         .expect("text")
         .contains("switchboard_chats_started_total"));
 }
+
+// Regression: nothing recorded who changed a company's settings, operators, departments or
+// canned responses: an admin's change could not be traced to anyone.
+#[tokio::test]
+async fn admin_changes_are_in_the_audit_log_for_that_companys_admins_only() {
+    let server = start_server().await;
+    let company = server.new_company("Auditco").await;
+    let admin = company.admin.clone();
+    let operator = server.new_operator(&company, "401", json!({})).await;
+    server
+        .put(
+            "/v1/company",
+            Some(&admin),
+            json!({ "name": "Auditco Ltd" }),
+        )
+        .await
+        .expect(200);
+    server
+        .chat_window(&admin, json!({ "offer_timeout_secs": 30 }))
+        .await;
+    let department = server
+        .post("/v1/departments", Some(&admin), json!({ "name": "Sales" }))
+        .await
+        .expect(201);
+    server
+        .put(
+            "/v1/operators/401",
+            Some(&admin),
+            json!({ "password": "a brand new password" }),
+        )
+        .await
+        .expect(200);
+    // Neither an operator's own status, a refused change nor a read is an admin change.
+    let operator = server.login(&operator.email, "a brand new password").await;
+    server.set_status(&operator, "away").await;
+    server
+        .put("/v1/company", Some(&operator), json!({ "name": "Mine" }))
+        .await
+        .expect_error(403, "forbidden");
+    server.get("/v1/company", Some(&admin)).await.expect(200);
+
+    let log = server.get("/v1/audit-log", Some(&admin)).await.expect(200);
+    let entries = log["entries"].as_array().expect("entries");
+    let actions: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap(), e["target"].as_str().unwrap()))
+        .collect();
+    let department_id = department["id"].to_string();
+    assert_eq!(
+        actions,
+        [
+            ("operator.updated", "401"),
+            ("department.created", department_id.as_str()),
+            ("chat_window.updated", ""),
+            ("company.updated", ""),
+            ("operator.created", "401"),
+        ],
+        "newest first"
+    );
+    assert!(entries.iter().all(|e| e["actor"] == company.email.as_str()));
+    assert_eq!(
+        entries[0]["fields"],
+        json!(["password"]),
+        "names, never values"
+    );
+    assert!(!log.to_string().contains("a brand new password"));
+    assert_eq!(entries[3]["fields"], json!(["name"]));
+    assert!(entries[0]["at"].as_u64().unwrap() >= entries[4]["at"].as_u64().unwrap());
+    assert_eq!(log["next"], serde_json::Value::Null);
+
+    // Pages: `next` resumes after the last entry of the page.
+    let page = server
+        .get("/v1/audit-log?limit=2", Some(&admin))
+        .await
+        .expect(200);
+    assert_eq!(page["entries"].as_array().unwrap().len(), 2);
+    let next = page["next"].as_str().expect("a next page");
+    let rest = server
+        .get(&format!("/v1/audit-log?limit=2&after={next}"), Some(&admin))
+        .await
+        .expect(200);
+    assert_eq!(rest["entries"][0]["action"], "chat_window.updated");
+    server
+        .get("/v1/audit-log?limit=0", Some(&admin))
+        .await
+        .expect_error(400, "invalid_limit");
+    server
+        .get("/v1/audit-log?after=yesterday", Some(&admin))
+        .await
+        .expect_error(400, "invalid_after");
+
+    // Operators may not read it; another company's admin sees only their own (none).
+    server
+        .get("/v1/audit-log", Some(&operator))
+        .await
+        .expect_error(403, "forbidden");
+    let other = server.new_company("Otherco").await;
+    let theirs = server
+        .get("/v1/audit-log", Some(&other.admin))
+        .await
+        .expect(200);
+    assert_eq!(theirs["entries"], json!([]));
+
+    // Stored durably: a restart keeps every entry.
+    let server = server.restart().await;
+    let admin = server.login(&company.email, PASSWORD).await;
+    let after = server.get("/v1/audit-log", Some(&admin)).await.expect(200);
+    assert_eq!(after["entries"].as_array().unwrap().len(), 5);
+}
+
+/// Everything `tracing` writes in this test binary, for the access-log test.
+static LOGGED: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+/// Writes log lines into [`LOGGED`].
+struct Capture;
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGGED
+            .lock()
+            .expect("no test panics holding it")
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs the capturing subscriber once for the whole binary.
+fn capture_logs() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(|| Capture)
+            .with_ansi(false)
+            .with_max_level(tracing::Level::INFO)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("no other test installs a global subscriber");
+    });
+}
+
+// Regression: requests left no trace (no access log at all), and a log that printed request
+// lines as they came would have kept every `?token=` session token in clear.
+#[tokio::test]
+async fn the_access_log_has_every_request_and_no_token() {
+    capture_logs();
+    let server = start_server().await;
+    let company = server.new_company("Logco").await;
+    let token = company.admin.as_str();
+    let stream = server
+        .client
+        .get(server.url(&format!("/v1/me/events?token={token}&last_event_id=0")))
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(stream.status(), 200);
+    server
+        .put(
+            &format!("/v1/company?token={token}"),
+            None,
+            json!({ "name": "x" }),
+        )
+        .await
+        .expect_error(400, "token_in_query");
+    server.get("/healthz", None).await.expect(200);
+
+    let logged = String::from_utf8(LOGGED.lock().unwrap().clone()).expect("UTF-8 log");
+    assert!(!logged.contains(token), "a token reached the log");
+    let line = |needle: &str| {
+        logged
+            .lines()
+            .find(|l| l.contains("switchboard::access") && l.contains(needle))
+            .unwrap_or_else(|| panic!("no access line with {needle}:\n{logged}"))
+            .to_string()
+    };
+    let events = line("path=/v1/me/events?token=[redacted]&last_event_id=0");
+    assert!(events.contains("method=GET"), "{events}");
+    assert!(events.contains("status=200"), "{events}");
+    assert!(events.contains("duration_ms="), "{events}");
+    assert!(
+        events.contains("company="),
+        "the token named the company: {events}"
+    );
+    let refused = line("path=/v1/company?token=[redacted]");
+    assert!(
+        refused.contains("method=PUT") && refused.contains("status=400"),
+        "{refused}"
+    );
+    let health = line("path=/healthz");
+    assert!(health.contains("status=200"), "{health}");
+    assert!(
+        !health.contains("company="),
+        "no token, no company: {health}"
+    );
+}

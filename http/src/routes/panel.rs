@@ -17,7 +17,7 @@ use switchboard_engine::text::{multi_line, one_line};
 use switchboard_engine::Error;
 
 use super::visitor::short_text;
-use super::{account, admin, json, read_json, Reply};
+use super::{account, admin, audit_target, json, query_param, read_json, Reply};
 use crate::api;
 use crate::convert::{distribution_name, role_name, status_name};
 use crate::error::ApiError;
@@ -339,6 +339,7 @@ pub async fn save_department(app: &Arc<App>, req: Request<Incoming>, id: Option<
         )
         .await??;
     ticket.durable().await?;
+    audit_target(d.id.to_string());
     let status = if id.is_none() {
         StatusCode::CREATED
     } else {
@@ -518,6 +519,7 @@ pub async fn save_canned(app: &Arc<App>, req: Request<Incoming>, id: Option<u64>
     };
     let (c, ticket) = app.engine.ask(tenant, msg).await??;
     ticket.durable().await?;
+    audit_target(c.id.to_string());
     let status = if id.is_none() {
         StatusCode::CREATED
     } else {
@@ -568,4 +570,54 @@ pub async fn offline_done(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Re
     let (tenant, _) = account(app, &req)?;
     app.engine.mark_offline_done(tenant, id).await?;
     Ok(super::no_content())
+}
+
+/// Largest page of the audit log; the default is [`AUDIT_PAGE`].
+const MAX_AUDIT_PAGE: usize = 200;
+
+/// Audit entries per page when `?limit=` is absent.
+const AUDIT_PAGE: usize = 50;
+
+/// `GET /v1/audit-log?limit=&after=`: the company's admin changes, newest first, for its
+/// admins only; `after` is the previous page's `next`.
+pub async fn audit_log(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, id) = account(app, &req)?;
+    if app.engine.account(tenant, id)?.role != Role::Admin {
+        return Err(Error::Forbidden("only an admin can read the audit log").into());
+    }
+    let limit = match query_param(&req, "limit") {
+        None => AUDIT_PAGE,
+        Some(raw) => raw
+            .parse::<usize>()
+            .ok()
+            .filter(|l| (1..=MAX_AUDIT_PAGE).contains(l))
+            .ok_or_else(|| ApiError::invalid("limit", format!("use 1 to {MAX_AUDIT_PAGE}")))?,
+    };
+    let after = query_param(&req, "after")
+        .map(|raw| {
+            raw.parse::<u64>()
+                .map_err(|_| ApiError::invalid("after", "use the `next` of the previous page"))
+        })
+        .transpose()?;
+    // One more than asked says whether another page follows.
+    let mut entries = app.engine.audit_log(tenant, after, limit + 1)?;
+    let next = if entries.len() > limit {
+        entries.truncate(limit);
+        entries.last().map(|e| e.id.to_string())
+    } else {
+        None
+    };
+    let entries = entries
+        .into_iter()
+        .map(|e| api::AuditEntry {
+            id: e.id,
+            at: e.at,
+            account_id: e.account,
+            actor: e.actor,
+            action: e.action,
+            target: e.target,
+            fields: e.fields,
+        })
+        .collect();
+    json(StatusCode::OK, &api::AuditLog { entries, next })
 }
