@@ -11,10 +11,10 @@ use actix::prelude::SendError;
 use actix::{Actor, Addr, ArbiterHandle};
 use serde::{Deserialize, Serialize};
 use switchboard_storage::records::{
-    AccountRecord, AccountSession, ButtonsRecord, CannedRecord, ChatRecord, DepartmentRecord,
-    EmailIndex, EventIdCeiling, GraphicsRecord, IndexRecord, KeyIndex, LogKindRecord, LogRecord,
-    OfflineRecord, OpenChat, RoutingRecord, SessionRecord, SubjectRecord, TenantRecord,
-    VisitorRecord,
+    AccountRecord, AccountSession, AuditRecord, ButtonsRecord, CannedRecord, ChatRecord,
+    DepartmentRecord, EmailIndex, EventIdCeiling, GraphicsRecord, IndexRecord, KeyIndex,
+    LogKindRecord, LogRecord, OfflineRecord, OpenChat, RoutingRecord, SessionRecord, SubjectRecord,
+    TenantRecord, VisitorRecord,
 };
 use switchboard_storage::{Key, Store, Table, Ticket};
 
@@ -132,6 +132,8 @@ pub struct Tables {
     pub account_sessions: Table<AccountSession>,
     /// Named counters.
     pub counters: Table<EventIdCeiling>,
+    /// Each company's audit log of admin changes.
+    pub audit: Table<AuditRecord>,
 }
 
 impl Tables {
@@ -154,6 +156,7 @@ impl Tables {
             open_chats: store.table()?,
             account_sessions: store.table()?,
             counters: store.table()?,
+            audit: store.table()?,
         })
     }
 }
@@ -266,6 +269,11 @@ where
 pub struct Engine {
     inner: Arc<Inner>,
 }
+
+/// The one refusal of a sign-up whose email or key cannot be used: the same words whatever
+/// the reason, so the answer does not say whether the email has an account.
+const SIGNUP_REFUSED: &str =
+    "these details cannot be used to sign up; sign in if you have an account, or use another email";
 
 /// How long a password may be; argon2 work is bounded by it.
 const MAX_PASSWORD_CHARS: usize = 256;
@@ -546,7 +554,7 @@ impl Engine {
 
     /// Creates a company with its first admin and signs the admin in.
     pub async fn signup(&self, company: &str, email: &str, password: &str) -> Result<SignedUp> {
-        let company = company.trim();
+        let company = crate::text::one_line(company);
         if company.is_empty() || company.chars().count() > 200 {
             return Err(Error::invalid(
                 "company",
@@ -561,7 +569,7 @@ impl Engine {
             company: Company {
                 id: tenant,
                 key: key.clone(),
-                name: company.to_string(),
+                name: company.clone(),
                 address: String::new(),
                 country: String::new(),
                 currency: "EUR".into(),
@@ -581,8 +589,18 @@ impl Engine {
             max_chats: self.config().default_max_chats,
             departments: Vec::new(),
         };
-        // Covered by the ticket of a later write: tickets complete in write order.
-        let _ = self.create_company(&record, &account)?;
+        // Covered by the ticket of a later write: tickets complete in write order. A taken
+        // email is not named: sign-up must not tell who has an account (ARCHITECTURE.md,
+        // Security).
+        let _ = self
+            .create_company(&record, &account)
+            .map_err(|e| match e {
+                Error::Conflict { .. } => Error::Conflict {
+                    code: "signup_refused",
+                    message: SIGNUP_REFUSED.into(),
+                },
+                other => other,
+            })?;
         let (token, ticket) = self.open_session(
             tenant,
             SubjectRecord::Account(account.id),

@@ -13,6 +13,9 @@
 //! - [`demo`]: the demo company of `switchboard serve --demo`.
 //! - [`assets`]: graphics slots (header and sidebar images, one slot active) and custom GIF
 //!   buttons, kept in step with the company's settings.
+//! - [`text`]: text hygiene — control characters and escape sequences never reach storage;
+//!   which page URLs are kept.
+//! - [`audit`]: the audit log of admin changes, stored per company, newest first.
 //!
 //! The engine knows nothing of HTTP or JSON; storage knows nothing of the engine's types.
 
@@ -20,6 +23,7 @@
 
 pub mod actors;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod engine;
@@ -27,6 +31,7 @@ mod error;
 pub mod events;
 pub mod model;
 pub mod routing;
+pub mod text;
 
 pub use engine::{Config, Engine, Metrics, Principal};
 pub use error::{Error, Result};

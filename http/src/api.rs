@@ -883,3 +883,32 @@ pub struct CustomButtons {
     /// Both are, so the custom style's code works.
     pub custom_buttons: bool,
 }
+
+/// One admin change (`GET /v1/audit-log`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct AuditEntry {
+    /// Entry id; increasing.
+    pub id: u64,
+    /// Unix ms of the change.
+    pub at: u64,
+    /// Id of the account that made it.
+    pub account_id: u64,
+    /// That account's email at the time.
+    pub actor: String,
+    /// `<subject>.<change>`, e.g. `operator.updated`, `chat_window.updated`.
+    pub action: String,
+    /// Which one: SIP username, record id, graphics slot and part; "" for company-wide
+    /// settings.
+    pub target: String,
+    /// Names of the fields the request gave (never their values).
+    pub fields: Vec<String>,
+}
+
+/// A page of the audit log, newest first.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct AuditLog {
+    /// The entries.
+    pub entries: Vec<AuditEntry>,
+    /// Pass as `?after=` for the next (older) page; null on the last page.
+    pub next: Option<String>,
+}

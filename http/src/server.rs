@@ -35,6 +35,9 @@ pub struct Config {
     pub header_read_timeout_secs: u64,
     /// On shutdown, open connections get this many seconds to finish.
     pub shutdown_grace_secs: u64,
+    /// Bearer token that opens `/metrics` to a client that is not on loopback (a scraper on
+    /// another host, or behind a proxy); without it `/metrics` answers on loopback only.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -46,6 +49,7 @@ impl Default for Config {
             max_upload_bytes: 2 * 1024 * 1024,
             header_read_timeout_secs: 10,
             shutdown_grace_secs: 5,
+            metrics_token: None,
         }
     }
 }
@@ -99,7 +103,7 @@ pub async fn serve(listener: TcpListener, app: Arc<App>) -> std::io::Result<()> 
         .header_read_timeout(Duration::from_secs(app.config.header_read_timeout_secs))
         .max_buf_size(64 * 1024);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
                 Err(e) => {
@@ -113,8 +117,9 @@ pub async fn serve(listener: TcpListener, app: Arc<App>) -> std::io::Result<()> 
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
-        let service = service_fn(move |req: Request<Incoming>| {
+        let service = service_fn(move |mut req: Request<Incoming>| {
             let app = app.clone();
+            req.extensions_mut().insert(routes::Peer(peer));
             async move { Ok::<_, Infallible>(routes::handle(app, req).await) }
         });
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));

@@ -21,6 +21,7 @@
 //! - `open_chats`: tenant id, chat id (an index of the chats waiting or connected)
 //! - `account_sessions`: tenant id, account id, token digest (an index of sign-ins)
 //! - `counters`: a name (str) -> a counter (`event_ids`: the ceiling of stream event ids)
+//! - `audit`: tenant id, entry id (a company's audit log)
 
 use serde::{Deserialize, Serialize};
 
@@ -491,6 +492,30 @@ pub struct EventIdCeiling(pub u64);
 
 impl Record for EventIdCeiling {
     const TREE: &'static str = "counters";
+    const VERSION: u8 = 1;
+}
+
+/// One admin change in a company's audit log (`audit`: tenant id, entry id; ids grow, so the
+/// newest is last).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// Unix milliseconds of the change.
+    pub at: u64,
+    /// The account that made it.
+    pub account: u64,
+    /// That account's email at the time (it may change or be deleted later).
+    pub actor: String,
+    /// What was done, as the engine's `Action::name()`, e.g. `operator.updated`.
+    pub action: String,
+    /// Which one: a SIP username, a record id, a slot and part; empty for the company-wide
+    /// settings.
+    pub target: String,
+    /// The names of the fields the request gave, never their values.
+    pub fields: Vec<String>,
+}
+
+impl Record for AuditRecord {
+    const TREE: &'static str = "audit";
     const VERSION: u8 = 1;
 }
 

@@ -142,7 +142,7 @@ async fn signing_in_and_up_is_refused_clearly() {
             }),
         )
         .await
-        .expect_error(409, "email_taken");
+        .expect_error(409, "signup_refused");
     let message = server
         .post(
             "/v1/signup",

@@ -21,6 +21,8 @@
 //!   transfers and the routing log;
 //! - `bounds`: every list a client can grow is a page; idle visitors leave;
 //! - `shell`: an unreadable record fails the request and is never overwritten;
+//! - `hygiene`: sessions, tokens in URLs, sign-up answers, stored text, response headers,
+//!   `/metrics` access, the access and audit logs;
 //! - `defects`: regression tests for what users met, each named after the behaviour.
 
 mod support;
@@ -32,6 +34,7 @@ mod durability;
 mod errors;
 mod faults;
 mod guarantees;
+mod hygiene;
 mod lifecycle;
 mod messages;
 mod ops;

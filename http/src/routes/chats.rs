@@ -173,7 +173,9 @@ pub async fn transcript(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> R
 pub async fn post(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
     let (tenant, who) = authorize(app, &req, id)?;
     let body: api::MessageRequest = read_json(app, req).await?;
-    let text = body.text.trim_end().to_string();
+    let text = switchboard_engine::text::multi_line(&body.text)
+        .trim_end()
+        .to_string();
     if text.trim().is_empty() || text.chars().count() > MAX_MESSAGE_CHARS {
         return Err(ApiError::invalid(
             "text",

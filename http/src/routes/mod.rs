@@ -12,18 +12,24 @@ mod tracking;
 mod visitor;
 mod window;
 
+use std::cell::RefCell;
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Instant;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{
     HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, CACHE_CONTROL, CONTENT_TYPE,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, CACHE_CONTROL, CONTENT_SECURITY_POLICY,
+    CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
+use hyper::HeaderMap;
 use hyper::{Method, Request, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use switchboard_engine::audit::{Action, Change, NewEntry, Subject};
 use switchboard_engine::model::{AccountId, Role, TenantId};
 use switchboard_engine::{Error, Principal};
 
@@ -36,8 +42,190 @@ pub type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, std::convert::
 /// What a handler returns.
 pub type Reply = Result<Response<Body>, ApiError>;
 
-/// Answers one request.
+/// The client's address, put in each request's extensions where the connection is accepted.
+#[derive(Clone, Copy, Debug)]
+pub struct Peer(pub SocketAddr);
+
+/// What handlers learn about a request that the access and audit logs need.
+#[derive(Default)]
+struct Note {
+    /// The company the request's token acts in.
+    tenant: Option<TenantId>,
+    /// The signed-in account, when the token is a session's.
+    account: Option<AccountId>,
+    /// The admin's email, read anyway by [`admin`].
+    actor: Option<String>,
+    /// Whether the request is an audited change (then [`read_json`] notes the fields).
+    audited: bool,
+    /// Top-level field names of the JSON body of an audited change.
+    fields: Vec<String>,
+    /// Which record an audited change created, when the path does not say.
+    target: Option<String>,
+}
+
+tokio::task_local! {
+    /// The note of the request being answered (set by [`handle`]).
+    static NOTE: RefCell<Note>;
+}
+
+/// Adds to the current request's note.
+fn note(f: impl FnOnce(&mut Note)) {
+    // Outside `handle` (a unit test calling a handler) there is no note to add to.
+    if NOTE.try_with(|n| f(&mut n.borrow_mut())).is_err() {}
+}
+
+/// Names the record an audited change created (its id is in the answer, not the path).
+pub fn audit_target(target: String) {
+    note(|n| n.target = Some(target));
+}
+
+/// Answers one request: routes it, records an admin change in the audit log, adds the
+/// hardening headers and writes the access log line.
 pub async fn handle(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let logged_path = redact_tokens(req.uri().path_and_query().map_or("/", |p| p.as_str()));
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let first = Note {
+        audited: audit_action(&method, &segments, StatusCode::OK).is_some(),
+        ..Note::default()
+    };
+    let (mut response, note) = NOTE
+        .scope(RefCell::new(first), async {
+            let response = dispatch(app.clone(), req).await;
+            (response, NOTE.with(RefCell::take))
+        })
+        .await;
+    if response.status().is_success() {
+        if let Some((action, target)) = audit_action(&method, &segments, response.status()) {
+            if let Err(e) = audit(&app, action, target, &note).await {
+                tracing::error!("an admin change could not be audited: {}", e.message);
+                response = error_response(&e);
+            }
+        }
+    }
+    harden(response.headers_mut());
+    tracing::info!(
+        target: "switchboard::access",
+        method = %method,
+        path = %logged_path,
+        status = response.status().as_u16(),
+        duration_ms = %format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
+        company = note.tenant,
+    );
+    response
+}
+
+/// The request line's path and query with every `token=` value replaced, so the access log
+/// never holds a credential.
+fn redact_tokens(path_and_query: &str) -> String {
+    let Some((path, query)) = path_and_query.split_once('?') else {
+        return path_and_query.to_string();
+    };
+    let query: Vec<&str> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some(("token", _)) => "token=[redacted]",
+            _ => pair,
+        })
+        .collect();
+    format!("{path}?{}", query.join("&"))
+}
+
+/// The audited change a request makes, and which record it names (empty for the
+/// company-wide settings): every admin change to the company's settings, operators,
+/// departments, canned responses, graphics, buttons and cards, and password changes.
+/// `status` tells a created operator (201) from a changed one.
+fn audit_action(method: &Method, path: &[&str], status: StatusCode) -> Option<(Action, String)> {
+    use Change::*;
+    use Subject::*;
+    let change = match *method {
+        Method::POST => Created,
+        Method::PUT => Updated,
+        Method::DELETE => Deleted,
+        _ => return None,
+    };
+    let (subject, change, target) = match (path, change) {
+        (["v1", "company"], Updated) => (Company, Updated, String::new()),
+        (["v1", "chat-window"], Updated) => (ChatWindow, Updated, String::new()),
+        (["v1", "chat-window", "graphics"], Created) => (Graphics, Created, String::new()),
+        (["v1", "chat-window", "graphics", id], Deleted) => (Graphics, Deleted, id.to_string()),
+        (["v1", "chat-window", "graphics", id, "activate"], Created) => {
+            (Graphics, Updated, id.to_string())
+        }
+        (["v1", "chat-window", "graphics", id, part], Updated) => {
+            (Graphics, Updated, format!("{id}/{part}"))
+        }
+        (["v1", "buttons", "custom"], Deleted) => (Buttons, Deleted, String::new()),
+        (["v1", "buttons", "custom", state], Updated) => (Buttons, Updated, state.to_string()),
+        (["v1", "departments"], Created) => (Department, Created, String::new()),
+        (["v1", "departments", id], Updated | Deleted) => (Department, change, id.to_string()),
+        (["v1", "operators", sip], Updated) if status == StatusCode::CREATED => {
+            (Operator, Created, sip.to_string())
+        }
+        (["v1", "operators", sip], Updated | Deleted) => (Operator, change, sip.to_string()),
+        (["v1", "canned-responses"], Created) => (CannedResponse, Created, String::new()),
+        (["v1", "canned-responses", id], Updated | Deleted) => {
+            (CannedResponse, change, id.to_string())
+        }
+        (["v1", "cards", rest @ ..], _) => (Card, change, rest.join("/")),
+        (["v1", "me", "password"], Updated) => (Password, Updated, String::new()),
+        _ => return None,
+    };
+    Some((Action { subject, change }, target))
+}
+
+/// Appends an audited change to the company's log; returns once it is durable.
+async fn audit(app: &App, action: Action, target: String, note: &Note) -> Result<(), ApiError> {
+    let (Some(tenant), Some(account)) = (note.tenant, note.account) else {
+        // Every audited path needs a session, so a success always noted one.
+        return Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "an audited change without a signed-in account",
+        ));
+    };
+    let actor = match &note.actor {
+        Some(email) => email.clone(),
+        None => app.engine.account(tenant, account)?.email,
+    };
+    let entry = NewEntry {
+        account,
+        actor,
+        action,
+        target: note.target.clone().unwrap_or(target),
+        fields: note.fields.clone(),
+    };
+    Ok(app.engine.audit(tenant, entry).await?)
+}
+
+/// Headers every answer carries. Nothing Switchboard serves is meant to be framed: the chat
+/// window opens as a popup (the button code calls `window.open`), the panel is the terminal
+/// client, the rest is JSON, images and scripts. So framing is denied everywhere (clickjacking
+/// a chat window or a panel page is then impossible), and browsers must not guess a content
+/// type other than the one given (an uploaded image never runs as HTML or script).
+fn harden(headers: &mut HeaderMap) {
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // A page with its own policy (the chat window) gets the directive added to it.
+    let policy = match headers
+        .get(CONTENT_SECURITY_POLICY)
+        .map(HeaderValue::to_str)
+    {
+        None => Some("frame-ancestors 'none'".to_string()),
+        Some(Ok(p)) if !p.contains("frame-ancestors") => {
+            Some(format!("{p}; frame-ancestors 'none'"))
+        }
+        Some(_) => None,
+    };
+    if let Some(value) = policy.and_then(|p| HeaderValue::from_str(&p).ok()) {
+        headers.insert(CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// Routes one request and shapes the answer (HEAD, CORS).
+async fn dispatch(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     let path = req.uri().path().to_string();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let method = req.method().clone();
@@ -99,7 +287,7 @@ async fn route(app: &Arc<App>, method: &Method, path: &[&str], req: Request<Inco
     match path {
         ["healthz"] => methods!(method, { GET => ops::healthz(app) }),
         ["favicon.ico"] => methods!(method, { GET => ops::favicon() }),
-        ["metrics"] => methods!(method, { GET => ops::metrics(app) }),
+        ["metrics"] => methods!(method, { GET => ops::metrics(app, &req) }),
         ["openapi.json"] => methods!(method, { GET => ops::openapi() }),
         ["chat", ..] => methods!(method, { GET => window::chat_window(app, &req).await }),
         ["static", "track.js"] => methods!(method, { GET => tracking::script(app) }),
@@ -121,6 +309,7 @@ async fn route(app: &Arc<App>, method: &Method, path: &[&str], req: Request<Inco
             methods!(method, { PUT => account::change_password(app, req).await })
         }
         ["v1", "me", "events"] => methods!(method, { GET => account::events(app, req).await }),
+        ["v1", "audit-log"] => methods!(method, { GET => panel::audit_log(app, req).await }),
 
         ["v1", "company"] => methods!(method, {
             GET => panel::company(app, req).await,
@@ -380,6 +569,13 @@ pub async fn read_json<T: DeserializeOwned>(
             message,
         ));
     }
+    note(|n| {
+        if n.audited {
+            if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(&bytes) {
+                n.fields = map.keys().cloned().collect();
+            }
+        }
+    });
     serde_json::from_slice(&bytes).map_err(|e| {
         let message = format!("the JSON body is not valid: {e}");
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", message)
@@ -391,7 +587,9 @@ pub async fn read_upload(app: &App, req: Request<Incoming>) -> Result<Bytes, Api
     read_body(req, app.config.max_upload_bytes, "upload_too_large").await
 }
 
-/// The bearer token: `Authorization: Bearer ..`, or `?token=` (EventSource cannot set headers).
+/// The bearer token: `Authorization: Bearer ..`, or `?token=` on the event streams only
+/// (EventSource cannot set headers; anywhere else a token in the URL would end up in
+/// histories, proxies' logs and `Referer` headers for nothing).
 pub fn token(req: &Request<Incoming>) -> Option<String> {
     if let Some(value) = req.headers().get(hyper::header::AUTHORIZATION) {
         return value
@@ -400,7 +598,20 @@ pub fn token(req: &Request<Incoming>) -> Option<String> {
             .strip_prefix("Bearer ")
             .map(|t| t.trim().to_string());
     }
-    query_param(req, "token")
+    if query_token_allowed(req.uri().path()) {
+        query_param(req, "token")
+    } else {
+        None
+    }
+}
+
+/// Whether `path` is an event stream, the only place `?token=` is read.
+fn query_token_allowed(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    matches!(
+        segments.as_slice(),
+        ["v1", "me", "events"] | ["v1", "chats", _, "events"]
+    )
 }
 
 /// A query parameter, percent-decoded.
@@ -417,8 +628,24 @@ pub fn query_param(req: &Request<Incoming>, name: &str) -> Option<String> {
 
 /// Who sent the request.
 pub fn principal(app: &App, req: &Request<Incoming>) -> Result<Principal, ApiError> {
-    let token = token(req).ok_or(Error::Unauthorized)?;
-    Ok(app.engine.authenticate(&token)?)
+    let Some(token) = token(req) else {
+        if query_param(req, "token").is_some() {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "token_in_query",
+                "?token= is accepted only on event streams; send Authorization: Bearer",
+            ));
+        }
+        return Err(Error::Unauthorized.into());
+    };
+    let principal = app.engine.authenticate(&token)?;
+    note(|n| {
+        n.tenant = Some(principal.tenant());
+        if let Principal::Account { account, .. } = principal {
+            n.account = Some(account);
+        }
+    });
+    Ok(principal)
 }
 
 /// The signed-in account (operator or admin).
@@ -434,8 +661,12 @@ pub fn account(app: &App, req: &Request<Incoming>) -> Result<(TenantId, AccountI
 /// The signed-in admin.
 pub fn admin(app: &App, req: &Request<Incoming>) -> Result<(TenantId, AccountId), ApiError> {
     let (tenant, id) = account(app, req)?;
-    match app.engine.account(tenant, id)?.role {
-        Role::Admin => Ok((tenant, id)),
+    let me = app.engine.account(tenant, id)?;
+    match me.role {
+        Role::Admin => {
+            note(|n| n.actor = Some(me.email));
+            Ok((tenant, id))
+        }
         Role::Operator => Err(Error::Forbidden("only an admin can change this").into()),
     }
 }
@@ -471,4 +702,153 @@ where
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_values_never_reach_the_access_log() {
+        let cases = [
+            ("/v1/me/events", "/v1/me/events"),
+            ("/v1/me/events?token=abc", "/v1/me/events?token=[redacted]"),
+            (
+                "/v1/chats/9/events?last_event_id=3&token=abc&x=1",
+                "/v1/chats/9/events?last_event_id=3&token=[redacted]&x=1",
+            ),
+            ("/v1/chats?q=token", "/v1/chats?q=token"),
+            ("/v1/x?token", "/v1/x?token"),
+            (
+                "/v1/x?token=a&token=b",
+                "/v1/x?token=[redacted]&token=[redacted]",
+            ),
+        ];
+        for (raw, logged) in cases {
+            assert_eq!(redact_tokens(raw), logged);
+        }
+    }
+
+    #[test]
+    fn admin_changes_are_audited_and_nothing_else() {
+        let ok = StatusCode::OK;
+        let name = |m: Method, path: &str, status| {
+            let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+            audit_action(&m, &segments, status).map(|(a, t)| format!("{} {t}", a.name()))
+        };
+        let cases = [
+            (Method::PUT, "/v1/company", ok, Some("company.updated ")),
+            (Method::GET, "/v1/company", ok, None),
+            (
+                Method::PUT,
+                "/v1/chat-window",
+                ok,
+                Some("chat_window.updated "),
+            ),
+            (
+                Method::POST,
+                "/v1/chat-window/graphics",
+                ok,
+                Some("graphics.created "),
+            ),
+            (
+                Method::PUT,
+                "/v1/chat-window/graphics/5/header",
+                ok,
+                Some("graphics.updated 5/header"),
+            ),
+            (
+                Method::POST,
+                "/v1/chat-window/graphics/5/activate",
+                ok,
+                Some("graphics.updated 5"),
+            ),
+            (
+                Method::DELETE,
+                "/v1/chat-window/graphics/5",
+                ok,
+                Some("graphics.deleted 5"),
+            ),
+            (
+                Method::PUT,
+                "/v1/buttons/custom/online",
+                ok,
+                Some("buttons.updated online"),
+            ),
+            (
+                Method::DELETE,
+                "/v1/buttons/custom",
+                ok,
+                Some("buttons.deleted "),
+            ),
+            (
+                Method::POST,
+                "/v1/departments",
+                ok,
+                Some("department.created "),
+            ),
+            (
+                Method::PUT,
+                "/v1/departments/3",
+                ok,
+                Some("department.updated 3"),
+            ),
+            (
+                Method::DELETE,
+                "/v1/departments/3",
+                ok,
+                Some("department.deleted 3"),
+            ),
+            (
+                Method::PUT,
+                "/v1/operators/10002",
+                StatusCode::CREATED,
+                Some("operator.created 10002"),
+            ),
+            (
+                Method::PUT,
+                "/v1/operators/10002",
+                ok,
+                Some("operator.updated 10002"),
+            ),
+            (
+                Method::DELETE,
+                "/v1/operators/10002",
+                ok,
+                Some("operator.deleted 10002"),
+            ),
+            (
+                Method::POST,
+                "/v1/canned-responses",
+                ok,
+                Some("canned_response.created "),
+            ),
+            (
+                Method::DELETE,
+                "/v1/canned-responses/4",
+                ok,
+                Some("canned_response.deleted 4"),
+            ),
+            (Method::POST, "/v1/cards", ok, Some("card.created ")),
+            (Method::DELETE, "/v1/cards/8", ok, Some("card.deleted 8")),
+            (
+                Method::PUT,
+                "/v1/me/password",
+                ok,
+                Some("password.updated "),
+            ),
+            (Method::PUT, "/v1/me/status", ok, None),
+            (Method::POST, "/v1/chats/1/messages", ok, None),
+            (Method::POST, "/v1/offline-messages/1/done", ok, None),
+            (Method::POST, "/v1/login", ok, None),
+            (Method::POST, "/v1/visitor/abc/chats", ok, None),
+        ];
+        for (method, path, status, want) in cases {
+            assert_eq!(
+                name(method.clone(), path, status).as_deref(),
+                want,
+                "{method} {path}"
+            );
+        }
+    }
 }

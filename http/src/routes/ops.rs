@@ -1,13 +1,15 @@
 //! Operations: health, Prometheus metrics, the OpenAPI document.
 
 use std::fmt::Write;
+use std::net::IpAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use hyper::StatusCode;
+use hyper::body::Incoming;
+use hyper::{Request, StatusCode};
 
-use super::{json, respond, Reply};
+use super::{json, respond, Peer, Reply};
 use crate::server::App;
 
 /// The API description, kept next to the code it describes.
@@ -58,8 +60,53 @@ pub fn favicon() -> Reply {
     Ok(response)
 }
 
-/// `GET /metrics`: Prometheus text format.
-pub fn metrics(app: &Arc<App>) -> Reply {
+/// Headers a proxy adds when it relays a request: such a request comes from loopback (the
+/// proxy) but not from this host's operator.
+const PROXY_HEADERS: [&str; 3] = ["forwarded", "x-forwarded-for", "x-real-ip"];
+
+/// Who may read `/metrics`: a client on loopback that is not a proxy relaying someone else,
+/// or anyone presenting the configured `metrics_token` as a bearer token. The counters say
+/// how busy the server is and how many companies are active: not for the public.
+fn metrics_access(
+    peer: Option<IpAddr>,
+    proxied: bool,
+    configured: Option<&str>,
+    presented: Option<&str>,
+) -> Result<(), crate::error::ApiError> {
+    let local = peer.is_some_and(|ip| ip.to_canonical().is_loopback()) && !proxied;
+    let token_ok = configured
+        .filter(|c| !c.is_empty())
+        .zip(presented)
+        .is_some_and(|(c, p)| same_secret(c.as_bytes(), p.as_bytes()));
+    if local || token_ok {
+        return Ok(());
+    }
+    Err(crate::error::ApiError::new(
+        StatusCode::FORBIDDEN,
+        "metrics_forbidden",
+        "/metrics answers on loopback, or with the metrics token as Authorization: Bearer",
+    ))
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// `GET /metrics`: Prometheus text format, for loopback or the metrics token only.
+pub fn metrics(app: &Arc<App>, req: &Request<Incoming>) -> Reply {
+    let presented = req
+        .headers()
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    metrics_access(
+        req.extensions().get::<Peer>().map(|p| p.0.ip()),
+        PROXY_HEADERS.iter().any(|h| req.headers().contains_key(*h)),
+        app.config.metrics_token.as_deref(),
+        presented,
+    )?;
     let m = app.engine.metrics();
     let mut out = String::new();
     let counters = [
@@ -142,4 +189,41 @@ pub fn openapi() -> Reply {
         "application/json",
         Bytes::from_static(OPENAPI.as_bytes()),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_answer_loopback_or_the_token_only() {
+        let local: Option<IpAddr> = Some("127.0.0.1".parse().unwrap());
+        let mapped: Option<IpAddr> = Some("::ffff:127.0.0.1".parse().unwrap());
+        let v6: Option<IpAddr> = Some("::1".parse().unwrap());
+        let remote: Option<IpAddr> = Some("203.0.113.9".parse().unwrap());
+        let token = Some("s3cret-metrics");
+        // (peer, proxied, configured, presented, allowed)
+        let cases = [
+            (local, false, None, None, true),
+            (mapped, false, None, None, true),
+            (v6, false, None, None, true),
+            (local, true, None, None, false),
+            (remote, false, None, None, false),
+            (None, false, None, None, false),
+            (remote, false, token, None, false),
+            (remote, false, token, Some("wrong"), false),
+            (remote, false, token, Some("s3cret-metric"), false),
+            (remote, false, token, Some("s3cret-metrics"), true),
+            (local, true, token, Some("s3cret-metrics"), true),
+            (remote, false, Some(""), Some(""), false),
+            (remote, false, None, Some("anything"), false),
+        ];
+        for (peer, proxied, configured, presented, allowed) in cases {
+            assert_eq!(
+                metrics_access(peer, proxied, configured, presented).is_ok(),
+                allowed,
+                "{peer:?} proxied={proxied} configured={configured:?} presented={presented:?}"
+            );
+        }
+    }
 }

@@ -13,10 +13,11 @@ use switchboard_engine::actors::tenant::{
 use switchboard_engine::engine::{hash_off_thread, normalize_email};
 use switchboard_engine::model::{self, Distribution, Field, Role, Status};
 use switchboard_engine::routing::Fairness;
+use switchboard_engine::text::{multi_line, one_line};
 use switchboard_engine::Error;
 
 use super::visitor::short_text;
-use super::{account, admin, json, read_json, Reply};
+use super::{account, admin, audit_target, json, query_param, read_json, Reply};
 use crate::api;
 use crate::convert::{distribution_name, role_name, status_name};
 use crate::error::ApiError;
@@ -66,7 +67,7 @@ pub async fn update_company(app: &Arc<App>, req: Request<Incoming>) -> Reply {
         .name
         .map(|n| short_text("name", Some(n), 200))
         .transpose()?;
-    let address = patch.address.map(|a| a.trim().to_string());
+    let address = patch.address.map(|a| multi_line(&a).trim().to_string());
     if address.as_ref().is_some_and(|a| a.chars().count() > 500) {
         return Err(ApiError::invalid("address", "use at most 500 characters"));
     }
@@ -90,7 +91,7 @@ pub async fn update_company(app: &Arc<App>, req: Request<Incoming>) -> Reply {
         .vat_number
         .map(|v| short_text("vat_number", Some(v), 20))
         .transpose()?;
-    let zone = patch.time_zone.map(|z| z.trim().to_string());
+    let zone = patch.time_zone.map(|z| one_line(&z));
     if zone
         .as_ref()
         .is_some_and(|z| z.is_empty() || z.len() > 64 || z.contains(char::is_whitespace))
@@ -167,7 +168,18 @@ fn seconds(field: &'static str, value: f64) -> Result<Duration, ApiError> {
 /// `PUT /v1/chat-window`: any subset of the settings.
 pub async fn update_chat_window(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = admin(app, &req)?;
-    let p: api::ChatWindowPatch = read_json(app, req).await?;
+    let mut p: api::ChatWindowPatch = read_json(app, req).await?;
+    // Settings texts are shown in the window and the terminal: line breaks stay, control
+    // characters do not.
+    for text in [
+        &mut p.welcome_message,
+        &mut p.offline_message,
+        &mut p.offline_thanks,
+    ] {
+        if let Some(t) = text.as_mut() {
+            *t = multi_line(t);
+        }
+    }
     if let Some(lang) = &p.language {
         if !crate::LANGUAGES.contains(&lang.as_str()) {
             return Err(ApiError::invalid(
@@ -322,11 +334,12 @@ pub async fn save_department(app: &Arc<App>, req: Request<Incoming>, id: Option<
             tenant,
             SaveDepartment {
                 id,
-                name: body.name,
+                name: one_line(&body.name),
             },
         )
         .await??;
     ticket.durable().await?;
+    audit_target(d.id.to_string());
     let status = if id.is_none() {
         StatusCode::CREATED
     } else {
@@ -403,17 +416,24 @@ fn check_sip(sip: &str) -> Result<(), ApiError> {
 
 /// `PUT /v1/operators/{sip}`: creates (201) or changes (200) an operator.
 pub async fn save_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) -> Reply {
-    let (tenant, _) = admin(app, &req)?;
+    let (tenant, admin_id) = admin(app, &req)?;
     check_sip(sip)?;
+    // The admin's own session survives a change they make to their own account.
+    let session = super::token(&req).expect("admin() found a token");
     let body: api::OperatorRequest = read_json(app, req).await?;
-    let existed = app
+    let before = app
         .engine
         .ask(tenant, GetSnapshot)
         .await?
         .accounts
-        .iter()
-        .any(|a| a.sip.as_deref() == Some(sip));
+        .into_iter()
+        .find(|a| a.sip.as_deref() == Some(sip));
+    let existed = before.is_some();
     let email = body.email.map(|e| normalize_email(&e)).transpose()?;
+    let new_email = before
+        .as_ref()
+        .zip(email.as_ref())
+        .is_some_and(|(b, e)| b.email != *e);
     let password_hash = match body.password {
         Some(p) => Some(hash_off_thread(&p).await?),
         None => None,
@@ -441,9 +461,11 @@ pub async fn save_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) ->
     };
     let (account, ticket) = app.engine.ask(tenant, msg).await??;
     ticket.durable().await?;
-    if existed && new_password {
-        // A password set by the admin signs the operator out everywhere.
-        app.engine.end_sessions(tenant, account.id, None).await?;
+    if existed && (new_password || new_email) {
+        // A password or an email set by the admin signs the operator out everywhere: whoever
+        // held a session under the old credentials loses it.
+        let keep = (account.id == admin_id).then_some(session.as_str());
+        app.engine.end_sessions(tenant, account.id, keep).await?;
     }
     let s = app.engine.ask(tenant, GetSnapshot).await?;
     json(
@@ -493,10 +515,11 @@ pub async fn save_canned(app: &Arc<App>, req: Request<Incoming>, id: Option<u64>
     let msg = SaveCanned {
         id,
         shortcut: body.shortcut,
-        text: body.text,
+        text: multi_line(&body.text),
     };
     let (c, ticket) = app.engine.ask(tenant, msg).await??;
     ticket.durable().await?;
+    audit_target(c.id.to_string());
     let status = if id.is_none() {
         StatusCode::CREATED
     } else {
@@ -548,4 +571,54 @@ pub async fn offline_done(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Re
     let (tenant, _) = account(app, &req)?;
     app.engine.mark_offline_done(tenant, id).await?;
     Ok(super::no_content())
+}
+
+/// Largest page of the audit log; the default is [`AUDIT_PAGE`].
+const MAX_AUDIT_PAGE: usize = 200;
+
+/// Audit entries per page when `?limit=` is absent.
+const AUDIT_PAGE: usize = 50;
+
+/// `GET /v1/audit-log?limit=&after=`: the company's admin changes, newest first, for its
+/// admins only; `after` is the previous page's `next`.
+pub async fn audit_log(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let (tenant, id) = account(app, &req)?;
+    if app.engine.account(tenant, id)?.role != Role::Admin {
+        return Err(Error::Forbidden("only an admin can read the audit log").into());
+    }
+    let limit = match query_param(&req, "limit") {
+        None => AUDIT_PAGE,
+        Some(raw) => raw
+            .parse::<usize>()
+            .ok()
+            .filter(|l| (1..=MAX_AUDIT_PAGE).contains(l))
+            .ok_or_else(|| ApiError::invalid("limit", format!("use 1 to {MAX_AUDIT_PAGE}")))?,
+    };
+    let after = query_param(&req, "after")
+        .map(|raw| {
+            raw.parse::<u64>()
+                .map_err(|_| ApiError::invalid("after", "use the `next` of the previous page"))
+        })
+        .transpose()?;
+    // One more than asked says whether another page follows.
+    let mut entries = app.engine.audit_log(tenant, after, limit + 1)?;
+    let next = if entries.len() > limit {
+        entries.truncate(limit);
+        entries.last().map(|e| e.id.to_string())
+    } else {
+        None
+    };
+    let entries = entries
+        .into_iter()
+        .map(|e| api::AuditEntry {
+            id: e.id,
+            at: e.at,
+            account_id: e.account,
+            actor: e.actor,
+            action: e.action,
+            target: e.target,
+            fields: e.fields,
+        })
+        .collect();
+    json(StatusCode::OK, &api::AuditLog { entries, next })
 }

@@ -11,18 +11,16 @@ use switchboard_engine::actors::visitor::{Decline, Invite, Watch};
 use switchboard_engine::events::{Sequenced, VisitorEvent};
 use switchboard_engine::model::VisitorId;
 
-use super::visitor::short_text;
+use super::visitor::{page_url, short_text, MAX_URL_CHARS};
 use super::{account, event_stream, json, query_param, read_json, respond, Reply};
 use crate::api;
 use crate::error::ApiError;
 use crate::server::App;
 use crate::sse::{frame, SseBody};
+use switchboard_engine::text::is_web_url;
 
 /// The tracking script, served as it is.
 const SCRIPT: &str = include_str!("../../assets/track.js");
-
-/// Longest URL, title or referrer kept.
-const MAX_URL_CHARS: usize = 2048;
 
 /// Largest visitor id: ids are below 2^53 so JavaScript holds them exactly.
 const MAX_VISITOR_ID: u64 = (1 << 53) - 1;
@@ -82,15 +80,21 @@ pub async fn page_view(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Rep
     let tenant = app.engine.tenant_by_key(key)?;
     let body: api::PageViewRequest = read_json(app, req).await?;
     let visitor = body.visitor_id.map(visitor_id).transpose()?;
-    let url = short_text("url", Some(body.url), MAX_URL_CHARS)?;
+    let url = page_url("url", Some(body.url))?;
     if url.is_empty() {
         return Err(ApiError::invalid("url", "give the page's URL"));
+    }
+    let mut referrer = short_text("referrer", body.referrer, MAX_URL_CHARS)?;
+    // A referrer is the browser's word, not the visitor's: one of another scheme (an app's
+    // `android-app:` for one) is dropped rather than losing the page view.
+    if !is_web_url(&referrer) {
+        referrer.clear();
     }
     let view = PageView {
         visitor,
         url,
         title: short_text("title", body.title, MAX_URL_CHARS)?,
-        referrer: short_text("referrer", body.referrer, MAX_URL_CHARS)?,
+        referrer,
     };
     let id = app.engine.ask(tenant, view).await??;
     let tracking = app

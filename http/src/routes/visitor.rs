@@ -7,14 +7,16 @@ use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
 use switchboard_engine::actors::tenant::{GetSnapshot, StartChat};
 use switchboard_engine::model::{operator_by_sip, ChatState, OfflineMessage};
+use switchboard_engine::text::{is_web_url, multi_line, one_line};
 
 use super::{json, read_json, Reply};
 use crate::api;
 use crate::error::ApiError;
 use crate::server::App;
 
-/// Longest page URL kept; browsers allow more, but nobody needs it in a chat record.
-const MAX_URL_CHARS: usize = 2048;
+/// Longest page URL, title or referrer kept; browsers allow more, but nobody needs it in a
+/// chat record or a visitor's page list.
+pub const MAX_URL_CHARS: usize = 2048;
 
 /// Longest visitor name.
 const MAX_NAME_CHARS: usize = 100;
@@ -22,20 +24,34 @@ const MAX_NAME_CHARS: usize = 100;
 /// Longest offline message, in characters.
 pub const MAX_OFFLINE_CHARS: usize = 10_000;
 
-/// A short text field: trimmed, bounded, no control characters.
+/// A short text field: control characters and escape sequences stripped (line breaks and
+/// tabs become spaces), trimmed, bounded.
 pub fn short_text(
     field: &'static str,
     value: Option<String>,
     max: usize,
 ) -> Result<String, ApiError> {
-    let value = value.unwrap_or_default().trim().to_string();
-    if value.chars().count() > max || value.chars().any(char::is_control) {
+    let value = one_line(&value.unwrap_or_default());
+    if value.chars().count() > max {
         return Err(ApiError::invalid(
             field,
-            format!("use at most {max} printable characters"),
+            format!("use at most {max} characters"),
         ));
     }
     Ok(value)
+}
+
+/// A page URL: empty, or an absolute http(s) URL of at most [`MAX_URL_CHARS`]; `javascript:`
+/// and every other scheme are refused, since operators open page URLs as links.
+pub fn page_url(field: &'static str, value: Option<String>) -> Result<String, ApiError> {
+    let url = short_text(field, value, MAX_URL_CHARS)?;
+    if !url.is_empty() && !is_web_url(&url) {
+        return Err(ApiError::invalid(
+            field,
+            "use an absolute http:// or https:// URL",
+        ));
+    }
+    Ok(url)
 }
 
 /// An optional email: empty, or a valid address.
@@ -80,7 +96,7 @@ pub async fn start_chat(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Re
                 email: optional_email(body.email)?,
                 department: body.department,
                 operator: body.operator.filter(|o| !o.is_empty()),
-                page_url: short_text("page_url", body.page_url, MAX_URL_CHARS)?,
+                page_url: page_url("page_url", body.page_url)?,
                 lang,
             },
         )
@@ -111,7 +127,7 @@ pub async fn offline_message(app: &Arc<App>, req: Request<Incoming>, key: &str) 
         return Err(ApiError::invalid("name", "give your name"));
     }
     let email = switchboard_engine::engine::normalize_email(&body.email)?;
-    let message = body.message.trim().to_string();
+    let message = multi_line(&body.message).trim().to_string();
     if message.is_empty() || message.chars().count() > MAX_OFFLINE_CHARS {
         return Err(ApiError::invalid(
             "message",

@@ -292,6 +292,25 @@ fn routing_and_index_entry_bytes() {
     );
     golden(&OpenChat, "01");
     golden(&AccountSession, "01");
+    golden(
+        &EventIdCeiling(1_800_000_000_000_000),
+        "01fd0080982817650600",
+    );
+}
+
+#[test]
+fn audit_entry_bytes() {
+    golden(
+        &AuditRecord {
+            at: 1_700_000_000_000,
+            account: 7,
+            actor: "admin@acme.example".into(),
+            action: "operator.updated".into(),
+            target: "10001".into(),
+            fields: vec!["name".into(), "max_chats".into()],
+        },
+        "01fd0068e5cf8b010000071261646d696e4061636d652e6578616d706c65106f70657261746f722e7570646174656405313030303102046e616d65096d61785f6368617473",
+    );
 }
 
 /// Every `impl Record for` in `records.rs` has golden bytes in this file, so a new record
@@ -305,7 +324,7 @@ fn every_record_type_has_golden_bytes() {
         .filter_map(|l| l.strip_prefix("impl Record for "))
         .filter_map(|l| l.strip_suffix(" {"))
         .collect();
-    assert_eq!(types.len(), 16, "record types found: {types:?}");
+    assert_eq!(types.len(), 18, "record types found: {types:?}");
     for name in types {
         assert!(tests.contains(name), "{name} has no golden bytes test");
     }
