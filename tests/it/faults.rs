@@ -187,22 +187,27 @@ async fn offline_texts(base: &str) -> Vec<String> {
         .expect("the server answers");
     assert_eq!(status, 200, "{body}");
     let token = body["token"].as_str().expect("a token").to_owned();
-    let (status, list) = call(
-        &http,
-        base,
-        Method::GET,
-        "/v1/offline-messages",
-        Some(&token),
-        None,
-    )
-    .await
-    .expect("the server answers");
-    assert_eq!(status, 200, "{list}");
-    list.as_array()
-        .expect("a list")
-        .iter()
-        .map(|m| m["message"].as_str().expect("a message text").to_owned())
-        .collect()
+    // A page at a time, newest first, until a page comes back short.
+    let mut texts = Vec::new();
+    let mut after: Option<u64> = None;
+    loop {
+        let path = match after {
+            Some(id) => format!("/v1/offline-messages?limit=500&after={id}"),
+            None => "/v1/offline-messages?limit=500".to_owned(),
+        };
+        let (status, list) = call(&http, base, Method::GET, &path, Some(&token), None)
+            .await
+            .expect("the server answers");
+        assert_eq!(status, 200, "{list}");
+        let page = list.as_array().expect("a list");
+        for m in page {
+            texts.push(m["message"].as_str().expect("a message text").to_owned());
+        }
+        if page.len() < 500 {
+            return texts;
+        }
+        after = page.last().and_then(|m| m["id"].as_u64());
+    }
 }
 
 /// Regression: `serve` stopped only on Ctrl-C, so a service manager's SIGTERM killed it
