@@ -18,10 +18,12 @@
 //!   and suits phones (run by `browser`'s test, over its browser);
 //! - `guarantees`: routing limits, queue order and positions under a burst, presence grace,
 //!   transfers and the routing log;
-//! - `defects`: regression tests for what users met, each named after the behaviour.
+//! - `defects`: regression tests for what users met, each named after the behaviour;
+//! - `abuse`: floods, password guessing and slow clients (memory, rate limits, timeouts).
 
 mod support;
 
+mod abuse;
 mod browser;
 mod defects;
 mod durability;

@@ -32,12 +32,14 @@ pub struct Server {
     engine: switchboard_engine::Config,
 }
 
-/// The engine settings tests use unless they need others: two arbiters (the 2-core target)
-/// and no passivation during a test.
+/// The engine settings tests use unless they need others: two arbiters (the 2-core target),
+/// no passivation during a test, and sign-ins that queue for hashing rather than being turned
+/// away (the suite's parallel tests share two cores, and argon2 is slow in debug builds).
 pub fn engine_config() -> switchboard_engine::Config {
     switchboard_engine::Config {
         passivate_after_secs: 300,
         arbiters: 2,
+        hash_queue_ms: WAIT.as_millis() as u64,
         ..Default::default()
     }
 }

@@ -297,6 +297,11 @@ pub fn error_response(error: &ApiError) -> Response<Body> {
     {
         response.headers_mut().insert(hyper::header::ALLOW, allow);
     }
+    if let Some(secs) = error.retry_after_secs() {
+        response
+            .headers_mut()
+            .insert(hyper::header::RETRY_AFTER, HeaderValue::from(secs));
+    }
     if error.status == StatusCode::PAYLOAD_TOO_LARGE {
         // The rest of the body was never read: the connection cannot carry another request,
         // and a pooled client must be told so rather than find out mid-request.
