@@ -15,6 +15,7 @@ use switchboard_engine::Engine;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use crate::limits::{self, Limits, Peer};
 use crate::routes;
 
 /// HTTP settings, the `[http]` section of config.toml.
@@ -35,6 +36,8 @@ pub struct Config {
     pub header_read_timeout_secs: u64,
     /// On shutdown, open connections get this many seconds to finish.
     pub shutdown_grace_secs: u64,
+    /// Rate limits and sign-in lockout, the `[http.limits]` table.
+    pub limits: limits::Config,
 }
 
 impl Default for Config {
@@ -46,6 +49,7 @@ impl Default for Config {
             max_upload_bytes: 2 * 1024 * 1024,
             header_read_timeout_secs: 10,
             shutdown_grace_secs: 5,
+            limits: limits::Config::default(),
         }
     }
 }
@@ -62,6 +66,8 @@ pub struct App {
     pub shutdown: CancellationToken,
     /// Shared with event streams for their gauge.
     pub metrics: Arc<switchboard_engine::Metrics>,
+    /// Rate limits and sign-in lockout.
+    pub limits: Limits,
 }
 
 impl App {
@@ -79,12 +85,14 @@ impl App {
             .trim_end_matches('/')
             .to_string();
         let metrics = engine.metrics_arc();
+        let limits = Limits::new(config.limits.clone());
         Arc::new(App {
             engine,
             config,
             base_url,
             shutdown,
             metrics,
+            limits,
         })
     }
 }
@@ -98,8 +106,9 @@ pub async fn serve(listener: TcpListener, app: Arc<App>) -> std::io::Result<()> 
         .timer(TokioTimer::new())
         .header_read_timeout(Duration::from_secs(app.config.header_read_timeout_secs))
         .max_buf_size(64 * 1024);
+    tokio::spawn(prune_limits(app.clone()));
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
                 Err(e) => {
@@ -113,8 +122,9 @@ pub async fn serve(listener: TcpListener, app: Arc<App>) -> std::io::Result<()> 
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
-        let service = service_fn(move |req: Request<Incoming>| {
+        let service = service_fn(move |mut req: Request<Incoming>| {
             let app = app.clone();
+            req.extensions_mut().insert(Peer(peer));
             async move { Ok::<_, Infallible>(routes::handle(app, req).await) }
         });
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
@@ -132,6 +142,18 @@ pub async fn serve(listener: TcpListener, app: Arc<App>) -> std::io::Result<()> 
         tracing::warn!("connections still open after {grace:?}; closing them");
     }
     Ok(())
+}
+
+/// Drops rate-limit state nobody needs any more, every [`limits::PRUNE_EVERY`], until
+/// shutdown.
+async fn prune_limits(app: Arc<App>) {
+    let mut every = tokio::time::interval(limits::PRUNE_EVERY);
+    loop {
+        tokio::select! {
+            _ = every.tick() => app.limits.prune(),
+            _ = app.shutdown.cancelled() => return,
+        }
+    }
 }
 
 /// A server started by [`start`].

@@ -6,8 +6,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::json;
+use switchboard_http::limits;
 
-use crate::support::WAIT;
+use crate::support::{
+    engine_config, http_config, start_server_with, Reply, Server, PASSWORD, WAIT,
+};
 
 /// Argon2's working memory with its default parameters (m_cost = 19456 KiB), in KiB.
 const ARGON2_KIB: u64 = 19_456;
@@ -103,7 +106,12 @@ impl Drop for Process {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sign_in_flood_does_not_exhaust_memory() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let config = format!("[engine]\nhash_concurrency = {HASH_PERMITS}\nhash_queue_ms = 300\n");
+    // Rate limits off: this measures the hash gate alone, as if every request came from
+    // another address.
+    let config = format!(
+        "[engine]\nhash_concurrency = {HASH_PERMITS}\nhash_queue_ms = 300\n\n\
+         [http.limits]\nenabled = false\n"
+    );
     let process = Process::start(dir.path(), &config).await;
     let idle = process.status_kib("VmRSS");
 
@@ -157,4 +165,207 @@ async fn a_sign_in_flood_does_not_exhaust_memory() {
     );
     let health = client.get(format!("{}/healthz", process.base)).send().await;
     assert_eq!(health.expect("healthz answers").status(), 200);
+}
+
+/// A server with these rate limits (the others as configured by default).
+async fn limited_server(limits: limits::Config) -> Server {
+    let http = switchboard_http::Config {
+        limits,
+        ..http_config()
+    };
+    start_server_with(engine_config(), http).await
+}
+
+/// Asserts a 429 with `code` and returns its `Retry-After` in seconds.
+#[track_caller]
+fn retry_after(reply: &Reply, code: &str) -> u64 {
+    assert_eq!(
+        reply.status.as_u16(),
+        429,
+        "expected 429 {code}: {}",
+        reply.text
+    );
+    assert_eq!(reply.body["code"], code, "{}", reply.text);
+    let secs = reply
+        .retry_after
+        .as_deref()
+        .unwrap_or_else(|| panic!("a 429 has Retry-After: {}", reply.text));
+    secs.parse().expect("Retry-After is whole seconds")
+}
+
+/// Regression: 60 wrong passwords in 1.15 s were followed by a successful sign-in. Now the
+/// account locks after five, with a growing delay, and the right password waits too; other
+/// accounts at the same address are not affected.
+#[tokio::test]
+async fn sixty_wrong_passwords_are_not_followed_by_a_successful_sign_in() {
+    let server = limited_server(limits::Config {
+        sign_in_per_ip: 0,
+        lockout_after_failures: 5,
+        // Long enough that the lockout cannot end during the test on a slow machine.
+        lockout_secs: 600,
+        ..Default::default()
+    })
+    .await;
+    let victim = server.new_company("Victim").await;
+    let other = server.new_company("Other").await;
+    let mut refused = Vec::new();
+    for guess in 0..60 {
+        let body = json!({ "email": victim.email, "password": format!("guess {guess}") });
+        let reply = server.post("/v1/login", None, body).await;
+        refused.push(reply.status.as_u16());
+        if reply.status == 429 {
+            assert!(retry_after(&reply, "locked_out") > 0);
+        }
+    }
+    assert_eq!(&refused[..5], &[401; 5], "five wrong passwords are free");
+    assert!(refused[5..].iter().all(|s| *s == 429), "{refused:?}");
+
+    let body = json!({ "email": victim.email, "password": PASSWORD });
+    let reply = server.post("/v1/login", None, body).await;
+    let wait = retry_after(&reply, "locked_out");
+    assert!((1..=600).contains(&wait), "Retry-After {wait}");
+    server.login(&other.email, PASSWORD).await;
+}
+
+/// Sign-in floods from one address are turned away before any password is hashed.
+#[tokio::test]
+async fn sign_ins_from_one_address_past_the_limit_get_429_with_retry_after() {
+    let server = limited_server(limits::Config {
+        sign_in_per_ip: 3,
+        ..Default::default()
+    })
+    .await;
+    for _ in 0..3 {
+        let body = json!({ "email": "not an email", "password": "whatever it is" });
+        server
+            .post("/v1/login", None, body)
+            .await
+            .expect_error(401, "bad_credentials");
+    }
+    let body = json!({ "email": "someone@example.com", "password": "whatever it is" });
+    let reply = server.post("/v1/login", None, body).await;
+    // Three a minute: the next one comes back within 20 s.
+    let wait = retry_after(&reply, "rate_limited");
+    assert!((1..=20).contains(&wait), "Retry-After {wait}");
+}
+
+/// Sign-ins into one company's accounts are limited from any address (credential stuffing
+/// spreads over addresses); another company is not affected.
+#[tokio::test]
+async fn sign_ins_into_one_company_past_the_limit_get_429() {
+    let server = limited_server(limits::Config {
+        sign_in_per_ip: 0,
+        sign_in_per_company: 3,
+        ..Default::default()
+    })
+    .await;
+    let target = server.new_company("Target").await;
+    let bystander = server.new_company("Bystander").await;
+    // Creating the operator signs them in: the first of the company's three.
+    let operator = server.new_operator(&target, "301", json!({})).await;
+    server.login(&target.email, PASSWORD).await;
+    let body = json!({ "email": operator.email, "password": "a wrong password" });
+    server
+        .post("/v1/login", None, body)
+        .await
+        .expect_error(401, "bad_credentials");
+    let body = json!({ "email": operator.email, "password": PASSWORD });
+    let reply = server.post("/v1/login", None, body).await;
+    retry_after(&reply, "rate_limited");
+    server.login(&bystander.email, PASSWORD).await;
+}
+
+/// Sign-ups, chat starts, messages, page views, off-line messages and invitations each have
+/// a per-address budget; past it, 429 with `Retry-After`.
+#[tokio::test]
+async fn every_limited_call_past_its_budget_gets_429_with_retry_after() {
+    const BUDGET: u32 = 3;
+    let server = limited_server(limits::Config {
+        sign_up_per_ip: BUDGET,
+        chat_starts_per_ip: BUDGET,
+        messages_per_ip: BUDGET,
+        page_views_per_ip: BUDGET,
+        offline_messages_per_ip: BUDGET,
+        invitations_per_ip: BUDGET,
+        ..Default::default()
+    })
+    .await;
+    // Setting up takes one sign-up and one chat start from their budgets.
+    let company = server.new_company("Limited").await;
+    let chat = server
+        .start_chat(&company.key, json!({ "name": "V" }))
+        .await;
+    let key = &company.key;
+    let calls: Vec<(&str, u32, String, Option<&str>, serde_json::Value)> = vec![
+        ("sign-up", BUDGET - 1, "/v1/signup".into(), None, json!({})),
+        (
+            "chat start",
+            BUDGET - 1,
+            format!("/v1/visitor/{key}/chats"),
+            None,
+            json!({}),
+        ),
+        (
+            "message",
+            BUDGET,
+            format!("/v1/chats/{}/messages", chat.id),
+            Some(&chat.token),
+            json!({ "text": "hello", "client_id": "c" }),
+        ),
+        (
+            "page view",
+            BUDGET,
+            format!("/v1/visitor/{key}/page-views"),
+            None,
+            json!({ "url": "https://shop.example/" }),
+        ),
+        (
+            "off-line message",
+            BUDGET,
+            format!("/v1/visitor/{key}/offline-messages"),
+            None,
+            json!({ "name": "V", "email": "v@example.com", "message": "call me" }),
+        ),
+        (
+            "invitation",
+            BUDGET,
+            "/v1/visitors/1/invite".into(),
+            Some(&company.admin),
+            json!({}),
+        ),
+    ];
+    for (what, allowed, path, token, body) in calls {
+        for _ in 0..allowed {
+            let reply = server.post(&path, token, body.clone()).await;
+            assert_ne!(
+                reply.status, 429,
+                "{what} within the budget: {}",
+                reply.text
+            );
+        }
+        let reply = server.post(&path, token, body).await;
+        let wait = retry_after(&reply, "rate_limited");
+        assert!((1..=20).contains(&wait), "{what}: Retry-After {wait}");
+    }
+}
+
+/// One company's site cannot start more chats than its budget, from however many
+/// addresses; another company's visitors still can.
+#[tokio::test]
+async fn chat_starts_on_one_company_past_its_budget_get_429() {
+    let server = limited_server(limits::Config {
+        chat_starts_per_ip: 0,
+        chat_starts_per_company: 2,
+        ..Default::default()
+    })
+    .await;
+    let busy = server.new_company("Busy").await;
+    let calm = server.new_company("Calm").await;
+    for _ in 0..2 {
+        server.start_chat(&busy.key, json!({ "name": "V" })).await;
+    }
+    let path = format!("/v1/visitor/{}/chats", busy.key);
+    let reply = server.post(&path, None, json!({ "name": "V" })).await;
+    retry_after(&reply, "rate_limited");
+    server.start_chat(&calm.key, json!({ "name": "V" })).await;
 }

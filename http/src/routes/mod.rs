@@ -96,6 +96,7 @@ macro_rules! methods {
 
 /// Dispatch: the path picks the resource, the method its handler.
 async fn route(app: &Arc<App>, method: &Method, path: &[&str], req: Request<Incoming>) -> Reply {
+    crate::limits::before(app, method, path, &req)?;
     match path {
         ["healthz"] => methods!(method, { GET => ops::healthz(app) }),
         ["favicon.ico"] => methods!(method, { GET => ops::favicon() }),
