@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock, Reference};
@@ -366,6 +366,68 @@ where
     Some(RateLimiter::dashmap_with_clock(quota, clock.clone()))
 }
 
+/// Event streams open per token, so one token cannot hold many connections (each a file
+/// descriptor and a subscriber buffer).
+pub struct Streams {
+    /// Streams one token may hold.
+    max: usize,
+    /// Open streams by token; a token with none has no entry.
+    open: Mutex<HashMap<String, usize>>,
+}
+
+/// One open event stream of a token; dropping it (the stream ended) frees the slot.
+pub struct StreamSlot {
+    streams: Arc<Streams>,
+    token: String,
+}
+
+/// How soon an over-the-cap stream is worth retrying: a window closing frees a slot.
+const STREAM_RETRY: Duration = Duration::from_secs(5);
+
+impl Streams {
+    /// At most `max` streams per token.
+    pub fn new(max: usize) -> Self {
+        Streams {
+            max,
+            open: Mutex::default(),
+        }
+    }
+
+    /// A slot for one more stream of `token`, or 429 when it holds `max` already.
+    pub fn open(self: &Arc<Self>, token: &str) -> Result<StreamSlot, ApiError> {
+        let mut open = self.open.lock().expect("no code panics holding it");
+        let count = open.entry(token.to_string()).or_default();
+        if *count >= self.max {
+            let message = format!(
+                "this token has {} event streams open already; close one first",
+                self.max
+            );
+            return Err(ApiError::too_many(
+                "too_many_streams",
+                message,
+                STREAM_RETRY,
+            ));
+        }
+        *count += 1;
+        Ok(StreamSlot {
+            streams: self.clone(),
+            token: token.to_string(),
+        })
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = self.streams.open.lock().expect("no code panics holding it");
+        if let Some(count) = open.get_mut(&self.token) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.token);
+            }
+        }
+    }
+}
+
 /// How long an account is locked after its `failures`-th consecutive wrong password: not at
 /// all before `after` failures, then `first`, doubling with each further failure up to
 /// [`MAX_LOCKOUT`]. `after` = 0 turns lockout off.
@@ -477,6 +539,27 @@ pub fn before(
 mod tests {
     use super::*;
     use governor::clock::FakeRelativeClock;
+
+    #[test]
+    fn a_token_holds_at_most_its_streams_and_a_closed_one_frees_a_slot() {
+        let streams = Arc::new(Streams::new(2));
+        let first = streams.open("a").unwrap();
+        let _second = streams.open("a").unwrap();
+        let refused = streams.open("a").err().expect("a third is refused");
+        assert_eq!(
+            (refused.status.as_u16(), refused.code.as_str()),
+            (429, "too_many_streams")
+        );
+        let _other = streams.open("b").expect("another token has its own");
+        drop(first);
+        let _again = streams.open("a").expect("a closed stream frees its slot");
+        drop(_again);
+        drop(_second);
+        assert!(
+            !streams.open.lock().unwrap().contains_key("a"),
+            "no entry for no stream"
+        );
+    }
 
     fn on_fake_clock(config: Config) -> (Limits<FakeRelativeClock>, FakeRelativeClock) {
         let clock = FakeRelativeClock::default();

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use serde_json::json;
 use switchboard_http::limits;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 use crate::support::{
     engine_config, http_config, start_server_with, Reply, Server, PASSWORD, WAIT,
@@ -368,4 +370,160 @@ async fn chat_starts_on_one_company_past_its_budget_get_429() {
     let reply = server.post(&path, None, json!({ "name": "V" })).await;
     retry_after(&reply, "rate_limited");
     server.start_chat(&calm.key, json!({ "name": "V" })).await;
+}
+
+/// A raw connection to `server`, for clients no HTTP library would imitate.
+async fn connect(server: &Server) -> TcpStream {
+    let addr = server.base.trim_start_matches("http://");
+    TcpStream::connect(addr).await.expect("the server accepts")
+}
+
+/// Reads until the server closes the connection (bounded by [`WAIT`]); returns what came.
+async fn read_to_close(stream: &mut TcpStream) -> String {
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(WAIT, stream.read_to_end(&mut answer)).await;
+    read.expect("the server closes the connection")
+        .expect("the connection reads");
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// The head of a request whose body is announced but not sent.
+const DRIPPED_LOGIN: &[u8] = b"POST /v1/login HTTP/1.1\r\nhost: test\r\n\
+    content-type: application/json\r\ncontent-length: 1000\r\n\r\n{";
+
+/// Regression: 1,100 connections dripping a body byte every 20 s stayed open forever. A
+/// body must arrive whole within the body read timeout, however steadily it drips: then 408
+/// and the connection closes.
+#[tokio::test]
+async fn a_client_dripping_a_body_is_cut_off_after_the_body_timeout() {
+    let server = start_server_with(
+        engine_config(),
+        switchboard_http::Config {
+            body_read_timeout_secs: 1,
+            ..http_config()
+        },
+    )
+    .await;
+    let stream = connect(&server).await;
+    let (mut reader, mut writer) = stream.into_split();
+    writer.write_all(DRIPPED_LOGIN).await.unwrap();
+    let started = std::time::Instant::now();
+    // A byte every 100 ms: progress never stops, the body is never done.
+    let drip = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_millis(100));
+        loop {
+            every.tick().await;
+            if writer.write_all(b" ").await.is_err() {
+                return;
+            }
+        }
+    });
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(WAIT, reader.read_to_end(&mut answer)).await;
+    drip.abort();
+    read.expect("the server answers and closes within the wait")
+        .expect("the connection reads");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"code\":\"body_timeout\""), "{answer}");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "cut off at the timeout, not before"
+    );
+}
+
+/// Regression: with 1,100 slow connections open, health checks failed. Connections over the
+/// cap are answered 503 and closed, and `/healthz` still answers on a fresh connection; once
+/// a connection ends its slot serves again.
+#[tokio::test]
+async fn connections_over_the_cap_are_refused_while_healthz_answers() {
+    const CAP: usize = 4;
+    let server = start_server_with(
+        engine_config(),
+        switchboard_http::Config {
+            max_connections: CAP,
+            ..http_config()
+        },
+    )
+    .await;
+    // Slow clients fill every slot: each sent headers and the start of a body.
+    let mut holders = Vec::new();
+    for _ in 0..CAP {
+        let mut stream = connect(&server).await;
+        stream.write_all(DRIPPED_LOGIN).await.unwrap();
+        holders.push(stream);
+    }
+    let mut extra = connect(&server).await;
+    extra
+        .write_all(b"GET /v1/company HTTP/1.1\r\nhost: test\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = read_to_close(&mut extra).await;
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(
+        answer.contains("\"code\":\"too_many_connections\""),
+        "{answer}"
+    );
+    assert!(answer.to_lowercase().contains("retry-after: 1"), "{answer}");
+
+    let health = server
+        .client
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        health.status(),
+        200,
+        "healthz answers on a fresh connection"
+    );
+
+    // One slow client goes away: its slot serves a normal request again. The server learns
+    // of the close on its own schedule, so ask until it has (bounded by WAIT).
+    drop(holders.pop());
+    let started = std::time::Instant::now();
+    loop {
+        let reply = server.get("/v1/company", None).await;
+        if reply.status != 503 {
+            reply.expect_error(401, "unauthorized");
+            break;
+        }
+        assert!(
+            started.elapsed() < WAIT,
+            "no slot came free: {}",
+            reply.text
+        );
+        tokio::task::yield_now().await;
+    }
+}
+
+/// An extra event stream for the same token over the cap gets a 429 JSON error; other
+/// tokens are not affected.
+#[tokio::test]
+async fn an_extra_event_stream_for_the_same_token_gets_429() {
+    let server = start_server_with(
+        engine_config(),
+        switchboard_http::Config {
+            max_streams_per_token: 2,
+            ..http_config()
+        },
+    )
+    .await;
+    let company = server.new_company("Streams").await;
+    let operator = server.new_operator(&company, "401", json!({})).await;
+    let _first = server.operator_events(&operator.token).await;
+    let _second = server.operator_events(&operator.token).await;
+    let third = server.get("/v1/me/events", Some(&operator.token)).await;
+    let wait = retry_after(&third, "too_many_streams");
+    assert!(wait >= 1);
+    let _admin = server.operator_events(&company.admin).await;
+
+    let chat = server
+        .start_chat(&company.key, json!({ "name": "V" }))
+        .await;
+    let path = format!("/v1/chats/{}/events", chat.id);
+    let _window = server.chat_events(chat.id, &chat.token, None).await;
+    let _another = server.chat_events(chat.id, &chat.token, None).await;
+    let reply = server.get(&path, Some(&chat.token)).await;
+    retry_after(&reply, "too_many_streams");
 }

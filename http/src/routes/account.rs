@@ -127,6 +127,9 @@ pub async fn set_status(app: &Arc<App>, req: Request<Incoming>) -> Reply {
 /// `GET /v1/me/events`: the operator's event stream.
 pub async fn events(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, id) = account(app, &req)?;
+    let slot = app
+        .streams
+        .open(&token(&req).expect("account() found a token"))?;
     let after = last_event_id(&req)?;
     let hub = app.engine.ask(tenant, Hub(id)).await??;
     let subscription = hub.send(Subscribe { after }).await?;
@@ -137,7 +140,10 @@ pub async fn events(app: &Arc<App>, req: Request<Incoming>) -> Reply {
         app.metrics.clone(),
         app.shutdown.clone(),
     )
-    .on_close(Box::new(move || hub.do_send(Hangup)));
+    .on_close(Box::new(move || {
+        hub.do_send(Hangup);
+        drop(slot);
+    }));
     Ok(event_stream(body))
 }
 
