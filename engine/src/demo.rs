@@ -2,7 +2,7 @@
 //! two departments, an admin and two operators with SIP usernames.
 
 use crate::actors::tenant::{SaveDepartment, SaveOperator};
-use crate::engine::{hash_off_thread, Engine};
+use crate::engine::Engine;
 use crate::model::*;
 use crate::Result;
 
@@ -44,7 +44,7 @@ pub async fn seed(engine: &Engine) -> Result<bool> {
         email: admin_email.into(),
         name: admin_name.into(),
         sip: None,
-        password_hash: hash_off_thread(admin_password).await?,
+        password_hash: engine.hash_password(admin_password).await?,
         role: Role::Admin,
         max_chats: engine.config().default_max_chats,
         departments: Vec::new(),
@@ -68,7 +68,7 @@ pub async fn seed(engine: &Engine) -> Result<bool> {
                 sip: sip.expect("operators have SIP usernames").into(),
                 name: Some((*name).into()),
                 email: Some((*email).into()),
-                password_hash: Some(hash_off_thread(password).await?),
+                password_hash: Some(engine.hash_password(password).await?),
                 max_chats: None,
                 departments: Some(departments.clone()),
                 role: None,

@@ -53,6 +53,13 @@ pub struct Config {
     /// A chat whose visitor has had no window open this long (s) is closed and its slot
     /// freed.
     pub abandoned_chat_secs: u64,
+    /// Password hashes (argon2, 19 MiB and a core each) computed at once; 0 means one per
+    /// core. Sign-ins past it queue.
+    pub hash_concurrency: usize,
+    /// How long (ms) a sign-in may queue for hashing before it is answered 429: long enough
+    /// to absorb a shift's operators signing in together, short enough that a flood is turned
+    /// away rather than held.
+    pub hash_queue_ms: u64,
 }
 
 impl Default for Config {
@@ -67,6 +74,8 @@ impl Default for Config {
             session_sweep_secs: 3600,
             visitor_gone_secs: 60,
             abandoned_chat_secs: 600,
+            hash_concurrency: 0,
+            hash_queue_ms: 2000,
         }
     }
 }
@@ -212,6 +221,8 @@ struct Inner {
     stopping: std::sync::atomic::AtomicBool,
     /// Stream event ids: the last base handed to a hub, and the ceiling stored on disk.
     event_ids: Mutex<EventIds>,
+    /// Every password hash and check goes through it.
+    hashes: auth::HashGate,
 }
 
 /// How stream event ids stay above every id handed out before, across restarts and clock
@@ -309,6 +320,10 @@ impl Engine {
             .counters
             .get(EVENT_IDS_KEY)?
             .map_or(0, |EventIdCeiling(c)| c);
+        let hashes = auth::HashGate::new(
+            config.hash_concurrency,
+            Duration::from_millis(config.hash_queue_ms),
+        );
         let engine = Engine {
             inner: Arc::new(Inner {
                 store,
@@ -324,6 +339,7 @@ impl Engine {
                     last: event_ceiling.saturating_sub(EVENTS_PER_HUB),
                     ceiling: event_ceiling,
                 }),
+                hashes,
             }),
         };
         engine.start_sweeper()?;
@@ -562,7 +578,7 @@ impl Engine {
             ));
         }
         let email = normalize_email(email)?;
-        let hash = hash_off_thread(password).await?;
+        let hash = self.hash_password(password).await?;
         let tenant = self.store().next_id()?;
         let key = auth::new_public_key();
         let record = Tenant {
@@ -660,7 +676,7 @@ impl Engine {
         let Some(EmailIndex(index)) = self.tables().emails.get(&Key::new().str(&email).finish())?
         else {
             // Spend the same time as a real check so timing does not reveal which emails exist.
-            let _ = hash_off_thread("timing equaliser").await;
+            self.hash_password("timing equaliser").await?;
             return Err(Error::Unauthorized);
         };
         let account: Account = self
@@ -669,12 +685,10 @@ impl Engine {
             .get(&account_key(index.tenant, index.account))?
             .ok_or(Error::Unauthorized)?
             .into();
-        let password = password.to_string();
-        let hash = account.password_hash.clone();
-        let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        if !ok {
+        if !self
+            .verify_password(password, &account.password_hash)
+            .await?
+        {
             return Err(Error::Unauthorized);
         }
         let (token, ticket) = self.open_session(
@@ -684,6 +698,49 @@ impl Engine {
         )?;
         ticket.durable().await?;
         Ok((token, account.role, index.tenant))
+    }
+
+    /// Checks a new password and hashes it on a blocking thread (argon2 is slow by design),
+    /// through the hash gate: [`Error::Busy`] when too many are being computed.
+    pub async fn hash_password(&self, password: &str) -> Result<String> {
+        let chars = password.chars().count();
+        if !(auth::MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
+            return Err(Error::invalid(
+                "password",
+                format!(
+                    "use {} to {MAX_PASSWORD_CHARS} characters",
+                    auth::MIN_PASSWORD_CHARS
+                ),
+            ));
+        }
+        let password = password.to_string();
+        self.inner
+            .hashes
+            .run(move |memory| auth::hash_password(&password, memory))
+            .await?
+    }
+
+    /// Whether `password` matches the stored `hash`, checked like [`Engine::hash_password`].
+    async fn verify_password(&self, password: &str, hash: &str) -> Result<bool> {
+        // Longer than any password set here: refused without the slow hash.
+        if password.chars().count() > MAX_PASSWORD_CHARS {
+            return Ok(false);
+        }
+        let (password, hash) = (password.to_string(), hash.to_string());
+        self.inner
+            .hashes
+            .run(move |memory| auth::verify_password(&password, &hash, memory))
+            .await
+    }
+
+    /// The company of the account signing in with `email`, if there is one (for per-company
+    /// sign-in limits, checked before the slow hash).
+    pub fn tenant_of_email(&self, email: &str) -> Result<Option<TenantId>> {
+        let Ok(email) = normalize_email(email) else {
+            return Ok(None);
+        };
+        let index = self.tables().emails.get(&Key::new().str(&email).finish())?;
+        Ok(index.map(|EmailIndex(i)| i.tenant))
     }
 
     /// Stores a new token for `subject`; returns it and the write's ticket.
@@ -756,14 +813,10 @@ impl Engine {
             .accounts
             .get(&key)?
             .ok_or(Error::NotFound("account"))?;
-        let (current, hash) = (current.to_string(), record.password_hash.clone());
-        let ok = tokio::task::spawn_blocking(move || auth::verify_password(&current, &hash))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        if !ok {
+        if !self.verify_password(current, &record.password_hash).await? {
             return Err(Error::Forbidden("the current password is wrong"));
         }
-        let hash = hash_off_thread(new).await?;
+        let hash = self.hash_password(new).await?;
         self.ask(tenant, crate::actors::tenant::SetPassword { account, hash })
             .await??
             .durable()
@@ -1041,24 +1094,6 @@ pub fn normalize_email(email: &str) -> Result<String> {
             "give an email address like name@example.com",
         ))
     }
-}
-
-/// Checks a new password and hashes it on a blocking thread (argon2 is slow by design).
-pub async fn hash_off_thread(password: &str) -> Result<String> {
-    let chars = password.chars().count();
-    if !(auth::MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
-        return Err(Error::invalid(
-            "password",
-            format!(
-                "use {} to {MAX_PASSWORD_CHARS} characters",
-                auth::MIN_PASSWORD_CHARS
-            ),
-        ));
-    }
-    let password = password.to_string();
-    tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
 }
 
 /// How often idle actors check whether to passivate.

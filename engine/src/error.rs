@@ -29,6 +29,13 @@ pub enum Error {
     /// Signed in, but not allowed to do this.
     #[error("{0}")]
     Forbidden(&'static str),
+    /// Too much of a bounded resource is in use (password hashing); try again after
+    /// `retry_after`.
+    #[error("the server is busy checking other passwords; try again in a moment")]
+    Busy {
+        /// When trying again is worth it.
+        retry_after: std::time::Duration,
+    },
     /// The database failed.
     #[error("storage: {0}")]
     Storage(#[from] switchboard_storage::Error),

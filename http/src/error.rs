@@ -1,6 +1,8 @@
 //! HTTP errors: every failure is a JSON body `{code, message}` with the one status code its
 //! kind maps to. The mapping from engine errors lives here and nowhere else.
 
+use std::time::Duration;
+
 use hyper::StatusCode;
 use serde::Serialize;
 use switchboard_engine::Error;
@@ -16,8 +18,8 @@ pub struct ApiError {
     pub message: String,
     /// For a 405: the methods the path serves.
     pub allow: Option<String>,
-    /// For a 503 (or 429): seconds after which a retry may succeed (`Retry-After`).
-    pub retry_after: Option<u64>,
+    /// For a 429 or 503: when trying again is worth it (sent as `Retry-After`, whole seconds).
+    pub retry_after: Option<Duration>,
 }
 
 /// The JSON body of an error.
@@ -37,6 +39,20 @@ impl ApiError {
             allow: None,
             retry_after: None,
         }
+    }
+
+    /// 429: this client (or company) asked too often; `code` names which limit.
+    pub fn too_many(code: &str, message: impl Into<String>, retry_after: Duration) -> Self {
+        let mut error = Self::new(StatusCode::TOO_MANY_REQUESTS, code, message);
+        error.retry_after = Some(retry_after);
+        error
+    }
+
+    /// The `Retry-After` value: whole seconds, rounded up, at least one.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        self.retry_after
+            .map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0))
+            .map(|s| s.max(1))
     }
 
     /// 400 for a bad field.
@@ -70,6 +86,9 @@ impl ApiError {
 impl From<Error> for ApiError {
     fn from(error: Error) -> Self {
         let mut message = error.to_string();
+        if let Error::Busy { retry_after } = error {
+            return ApiError::too_many("busy", message, retry_after);
+        }
         let (status, code) = match &error {
             // 507: the client may retry later; the store recovers by itself once space is
             // freed. The message is storage's own sentence, not sled's.
@@ -106,9 +125,9 @@ impl From<Error> for ApiError {
         };
         let retry_after = match &error {
             // Another instance (or this one, restarted) answers after a few seconds.
-            Error::Unavailable => Some(5),
+            Error::Unavailable => Some(Duration::from_secs(5)),
             // The queue ahead drains in well under a second when healthy.
-            Error::Overloaded => Some(1),
+            Error::Overloaded => Some(Duration::from_secs(1)),
             _ => None,
         };
         ApiError {

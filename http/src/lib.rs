@@ -3,6 +3,7 @@
 //!
 //! # Layout
 //! - [`server`]: the accept loop, connection limits, graceful shutdown, [`server::App`].
+//! - [`limits`]: rate limits per address and per company, sign-in lockout.
 //! - `routes`: dispatch and one file per group of endpoints (`account`, `panel`, `chats`,
 //!   `visitor`, `pages`, `ops`).
 //! - [`api`]: the wire types (JSON bodies and event data), shared with the terminal client.
@@ -21,6 +22,7 @@ pub mod chat_url;
 mod convert;
 pub mod error;
 pub mod i18n;
+pub mod limits;
 mod routes;
 pub mod server;
 pub mod sse;

@@ -13,8 +13,10 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use serde::{Deserialize, Serialize};
 use switchboard_engine::Engine;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
+use crate::limits::{self, Limits, Peer, Streams};
 use crate::routes;
 
 /// HTTP settings, the `[http]` section of config.toml.
@@ -33,11 +35,24 @@ pub struct Config {
     pub max_upload_bytes: usize,
     /// A client must send its request headers within this many seconds (slow-loris guard).
     pub header_read_timeout_secs: u64,
+    /// A client must send a whole request body within this many seconds of its headers
+    /// (a 2 MiB upload at 1 Mbit/s takes 17 s); past it, 408 and the connection closes. Bodies
+    /// dripped a byte at a time held connections forever.
+    pub body_read_timeout_secs: u64,
+    /// Connections served at once (mini-redis's `MAX_CONNECTIONS`). Each holds a file
+    /// descriptor and some buffers; 900 plus the overflow lane stays under the 1024 open
+    /// files a process gets by default (raise `ulimit -n` with it).
+    pub max_connections: usize,
+    /// Event streams one token may hold open: an operator's terminal and a few browser tabs,
+    /// a visitor's chat window reopened a few times.
+    pub max_streams_per_token: usize,
     /// On shutdown, open connections get this many seconds to finish.
     pub shutdown_grace_secs: u64,
     /// Bearer token that opens `/metrics` to a client that is not on loopback (a scraper on
     /// another host, or behind a proxy); without it `/metrics` answers on loopback only.
     pub metrics_token: Option<String>,
+    /// Rate limits and sign-in lockout, the `[http.limits]` table.
+    pub limits: limits::Config,
 }
 
 impl Default for Config {
@@ -48,8 +63,12 @@ impl Default for Config {
             max_body_bytes: 64 * 1024,
             max_upload_bytes: 2 * 1024 * 1024,
             header_read_timeout_secs: 10,
+            body_read_timeout_secs: 30,
+            max_connections: 900,
+            max_streams_per_token: 8,
             shutdown_grace_secs: 5,
             metrics_token: None,
+            limits: limits::Config::default(),
         }
     }
 }
@@ -66,6 +85,10 @@ pub struct App {
     pub shutdown: CancellationToken,
     /// Shared with event streams for their gauge.
     pub metrics: Arc<switchboard_engine::Metrics>,
+    /// Rate limits and sign-in lockout.
+    pub limits: Limits,
+    /// Event streams open per token.
+    pub streams: Arc<Streams>,
 }
 
 impl App {
@@ -83,15 +106,27 @@ impl App {
             .trim_end_matches('/')
             .to_string();
         let metrics = engine.metrics_arc();
+        let limits = Limits::new(config.limits.clone());
         Arc::new(App {
             engine,
-            config,
             base_url,
             shutdown,
             metrics,
+            limits,
+            streams: Arc::new(Streams::new(config.max_streams_per_token)),
+            config,
         })
     }
 }
+
+/// Connections accepted past `max_connections` that may still be served: only `/healthz`
+/// is answered on them (so a load balancer sees the server alive while it is full), anything
+/// else gets 503. Past these, a connection is closed as soon as it is accepted.
+const OVERFLOW_CONNECTIONS: usize = 16;
+
+/// An overflow connection must send its request headers this fast: a health check does, a
+/// slow client trying to hold the lane does not.
+const OVERFLOW_HEADER_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Serves `listener` until `app.shutdown` is cancelled, then lets open requests finish for
 /// the grace period.
@@ -102,6 +137,13 @@ pub async fn serve(listener: TcpListener, app: Arc<App>) -> std::io::Result<()> 
         .timer(TokioTimer::new())
         .header_read_timeout(Duration::from_secs(app.config.header_read_timeout_secs))
         .max_buf_size(64 * 1024);
+    let mut overflow_builder = builder.clone();
+    overflow_builder
+        .header_read_timeout(OVERFLOW_HEADER_TIMEOUT)
+        .keep_alive(false);
+    let connections = Arc::new(Semaphore::new(app.config.max_connections));
+    let overflow = Arc::new(Semaphore::new(OVERFLOW_CONNECTIONS));
+    tokio::spawn(prune_limits(app.clone()));
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -116,14 +158,30 @@ pub async fn serve(listener: TcpListener, app: Arc<App>) -> std::io::Result<()> 
             _ = app.shutdown.cancelled() => break,
         };
         let _ = stream.set_nodelay(true);
+        let (permit, full) = match connections.clone().try_acquire_owned() {
+            Ok(permit) => (permit, false),
+            Err(_) => match overflow.clone().try_acquire_owned() {
+                Ok(permit) => (permit, true),
+                // Dropping the stream closes it: refused.
+                Err(_) => continue,
+            },
+        };
         let app = app.clone();
         let service = service_fn(move |mut req: Request<Incoming>| {
             let app = app.clone();
-            req.extensions_mut().insert(routes::Peer(peer));
-            async move { Ok::<_, Infallible>(routes::handle(app, req).await) }
+            req.extensions_mut().insert(Peer(peer));
+            async move {
+                if full && req.uri().path() != "/healthz" {
+                    return Ok::<_, Infallible>(routes::overloaded());
+                }
+                Ok::<_, Infallible>(routes::handle(app, req).await)
+            }
         });
+        let builder = if full { &overflow_builder } else { &builder };
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
+            // The slot is free again when the connection ends.
+            let _permit = permit;
             if let Err(e) = connection.await {
                 tracing::debug!("connection ended: {e}");
             }
@@ -137,6 +195,18 @@ pub async fn serve(listener: TcpListener, app: Arc<App>) -> std::io::Result<()> 
         tracing::warn!("connections still open after {grace:?}; closing them");
     }
     Ok(())
+}
+
+/// Drops rate-limit state nobody needs any more, every [`limits::PRUNE_EVERY`], until
+/// shutdown.
+async fn prune_limits(app: Arc<App>) {
+    let mut every = tokio::time::interval(limits::PRUNE_EVERY);
+    loop {
+        tokio::select! {
+            _ = every.tick() => app.limits.prune(),
+            _ = app.shutdown.cancelled() => return,
+        }
+    }
 }
 
 /// A server started by [`start`].

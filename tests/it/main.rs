@@ -23,10 +23,12 @@
 //! - `shell`: an unreadable record fails the request and is never overwritten;
 //! - `hygiene`: sessions, tokens in URLs, sign-up answers, stored text, response headers,
 //!   `/metrics` access, the access and audit logs;
-//! - `defects`: regression tests for what users met, each named after the behaviour.
+//! - `defects`: regression tests for what users met, each named after the behaviour;
+//! - `abuse`: floods, password guessing and slow clients (memory, rate limits, timeouts).
 
 mod support;
 
+mod abuse;
 mod bounds;
 mod browser;
 mod defects;

@@ -32,20 +32,27 @@ pub struct Server {
     engine: switchboard_engine::Config,
 }
 
-/// The engine settings tests use unless they need others: two arbiters (the 2-core target)
-/// and no passivation during a test.
+/// The engine settings tests use unless they need others: two arbiters (the 2-core target),
+/// no passivation during a test, and sign-ins that queue for hashing rather than being turned
+/// away (the suite's parallel tests share two cores, and argon2 is slow in debug builds).
 pub fn engine_config() -> switchboard_engine::Config {
     switchboard_engine::Config {
         passivate_after_secs: 300,
         arbiters: 2,
+        hash_queue_ms: WAIT.as_millis() as u64,
         ..Default::default()
     }
 }
 
-/// The HTTP settings tests use unless they need others: any free port on loopback.
+/// The HTTP settings tests use unless they need others: any free port on loopback, and no
+/// rate limits (every test client is 127.0.0.1; `abuse` turns them on where it tests them).
 pub fn http_config() -> switchboard_http::Config {
     switchboard_http::Config {
         listen: "127.0.0.1:0".into(),
+        limits: switchboard_http::limits::Config {
+            enabled: false,
+            ..Default::default()
+        },
         ..Default::default()
     }
 }
@@ -131,6 +138,8 @@ pub struct Reply {
     pub text: String,
     /// The body as JSON, or `Null`.
     pub body: Value,
+    /// `Retry-After` header (429 and 503 answers).
+    pub retry_after: Option<String>,
 }
 
 impl Reply {
@@ -241,6 +250,11 @@ impl Server {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let text = response.text().await.expect("the body is readable text");
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
         Reply {
@@ -248,6 +262,7 @@ impl Server {
             content_type,
             text,
             body,
+            retry_after,
         }
     }
 

@@ -13,6 +13,7 @@ use super::{account, event_stream, json, last_event_id, read_json, token, Reply}
 use crate::api;
 use crate::convert::{author, role_name, status_name};
 use crate::error::ApiError;
+use crate::limits::{request_ip, Action};
 use crate::server::App;
 use crate::sse::{frame, SseBody};
 
@@ -32,21 +33,32 @@ pub async fn signup(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     )
 }
 
-/// `POST /v1/login`.
+/// `POST /v1/login`: limited per address, per company and per account (a lockout that
+/// grows with each wrong password), all before the slow hash.
 pub async fn login(app: &Arc<App>, req: Request<Incoming>) -> Reply {
+    let limits = &app.limits;
+    limits.check_ip(Action::SignIn, request_ip(app, &req))?;
     let body: api::LoginRequest = read_json(app, req).await?;
+    limits.check_account(&body.email)?;
+    if let Some(company) = app.engine.tenant_of_email(&body.email)? {
+        limits.check_company(Action::SignIn, company)?;
+    }
     let (token, role, _) = app
         .engine
         .login(&body.email, &body.password)
         .await
         .map_err(|e| match e {
-            switchboard_engine::Error::Unauthorized => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "bad_credentials",
-                "the email or the password is wrong",
-            ),
+            switchboard_engine::Error::Unauthorized => {
+                limits.sign_in_failed(&body.email);
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "bad_credentials",
+                    "the email or the password is wrong",
+                )
+            }
             other => other.into(),
         })?;
+    limits.sign_in_succeeded(&body.email);
     json(
         StatusCode::OK,
         &api::LoginResponse {
@@ -115,6 +127,9 @@ pub async fn set_status(app: &Arc<App>, req: Request<Incoming>) -> Reply {
 /// `GET /v1/me/events`: the operator's event stream.
 pub async fn events(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, id) = account(app, &req)?;
+    let slot = app
+        .streams
+        .open(&token(&req).expect("account() found a token"))?;
     let after = last_event_id(&req)?;
     let hub = app.engine.ask(tenant, Hub(id)).await??;
     let subscription = hub.send(Subscribe { after }).await?;
@@ -125,7 +140,10 @@ pub async fn events(app: &Arc<App>, req: Request<Incoming>) -> Reply {
         app.metrics.clone(),
         app.shutdown.clone(),
     )
-    .on_close(Box::new(move || hub.do_send(Hangup)));
+    .on_close(Box::new(move || {
+        hub.do_send(Hangup);
+        drop(slot);
+    }));
     Ok(event_stream(body))
 }
 

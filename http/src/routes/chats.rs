@@ -18,7 +18,7 @@ use switchboard_engine::{Error, Principal};
 
 use super::{
     account, event_stream, json, last_event_id, no_content, principal, query_param, read_json,
-    Reply,
+    token, Reply,
 };
 use crate::api;
 use crate::convert::{self, author};
@@ -249,6 +249,9 @@ pub async fn close(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply 
 /// `GET /v1/chats/{id}/events`: the chat's event stream, resuming after `Last-Event-ID`.
 pub async fn events(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
     let (tenant, who) = authorize(app, &req, id)?;
+    let slot = app
+        .streams
+        .open(&token(&req).expect("authorize() found a token"))?;
     let after = last_event_id(&req)?.unwrap_or(0);
     let window = matches!(who, Principal::Visitor { .. });
     let visitor = session(app, tenant, id).await?;
@@ -267,11 +270,12 @@ pub async fn events(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply
     );
     // Only the visitor's own windows count for "the visitor left"; an operator reading the
     // chat's stream does not.
-    let body = if window {
-        body.on_close(Box::new(move || visitor.do_send(WindowClosed { chat: id })))
-    } else {
-        body
-    };
+    let body = body.on_close(Box::new(move || {
+        drop(slot);
+        if window {
+            visitor.do_send(WindowClosed { chat: id });
+        }
+    }));
     Ok(event_stream(body))
 }
 

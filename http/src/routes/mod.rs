@@ -13,7 +13,6 @@ mod visitor;
 mod window;
 
 use std::cell::RefCell;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -42,9 +41,7 @@ pub type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, std::convert::
 /// What a handler returns.
 pub type Reply = Result<Response<Body>, ApiError>;
 
-/// The client's address, put in each request's extensions where the connection is accepted.
-#[derive(Clone, Copy, Debug)]
-pub struct Peer(pub SocketAddr);
+pub use crate::limits::Peer;
 
 /// What handlers learn about a request that the access and audit logs need.
 #[derive(Default)]
@@ -284,6 +281,7 @@ macro_rules! methods {
 
 /// Dispatch: the path picks the resource, the method its handler.
 async fn route(app: &Arc<App>, method: &Method, path: &[&str], req: Request<Incoming>) -> Reply {
+    crate::limits::before(app, method, path, &req)?;
     match path {
         ["healthz"] => methods!(method, { GET => ops::healthz(app) }),
         ["favicon.ico"] => methods!(method, { GET => ops::favicon() }),
@@ -428,6 +426,22 @@ async fn route(app: &Arc<App>, method: &Method, path: &[&str], req: Request<Inco
     }
 }
 
+/// 503 for a request on a connection over the server's cap (see `server::serve`).
+pub fn overloaded() -> Response<Body> {
+    let mut error = ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "too_many_connections",
+        "the server has too many open connections; try again in a moment",
+    );
+    // Slots free as soon as other clients finish.
+    error.retry_after = Some(std::time::Duration::from_secs(1));
+    let mut response = error_response(&error);
+    response
+        .headers_mut()
+        .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 /// 405 for `method`, naming the methods the path serves (also in the `Allow` header).
 fn not_allowed(method: &Method, allowed: &[&str]) -> ApiError {
     let mut allowed = allowed.to_vec();
@@ -521,12 +535,12 @@ pub fn error_response(error: &ApiError) -> Response<Body> {
     {
         response.headers_mut().insert(hyper::header::ALLOW, allow);
     }
-    if let Some(secs) = error.retry_after {
+    if let Some(secs) = error.retry_after_secs() {
         response
             .headers_mut()
             .insert(hyper::header::RETRY_AFTER, HeaderValue::from(secs));
     }
-    if error.status == StatusCode::PAYLOAD_TOO_LARGE {
+    if [StatusCode::PAYLOAD_TOO_LARGE, StatusCode::REQUEST_TIMEOUT].contains(&error.status) {
         // The rest of the body was never read: the connection cannot carry another request,
         // and a pooled client must be told so rather than find out mid-request.
         response
@@ -536,11 +550,22 @@ pub fn error_response(error: &ApiError) -> Response<Body> {
     response
 }
 
-/// Reads a whole body of at most `limit` bytes; `code` names the refusal when it is over.
-async fn read_body(req: Request<Incoming>, limit: usize, code: &str) -> Result<Bytes, ApiError> {
-    let body = Limited::new(req.into_body(), limit)
-        .collect()
+/// Reads a whole body of at most `limit` bytes within the body read timeout; `code` names
+/// the refusal when it is over.
+async fn read_body(
+    app: &App,
+    req: Request<Incoming>,
+    limit: usize,
+    code: &str,
+) -> Result<Bytes, ApiError> {
+    let timeout = std::time::Duration::from_secs(app.config.body_read_timeout_secs);
+    let collect = Limited::new(req.into_body(), limit).collect();
+    let body = tokio::time::timeout(timeout, collect)
         .await
+        .map_err(|_| {
+            let message = format!("the request body did not arrive within {timeout:?}");
+            ApiError::new(StatusCode::REQUEST_TIMEOUT, "body_timeout", message)
+        })?
         .map_err(|e| {
             if e.downcast_ref::<http_body_util::LengthLimitError>()
                 .is_some()
@@ -560,7 +585,7 @@ pub async fn read_json<T: DeserializeOwned>(
     app: &App,
     req: Request<Incoming>,
 ) -> Result<T, ApiError> {
-    let bytes = read_body(req, app.config.max_body_bytes, "body_too_large").await?;
+    let bytes = read_body(app, req, app.config.max_body_bytes, "body_too_large").await?;
     if bytes.is_empty() {
         let message = "the request needs a JSON body";
         return Err(ApiError::new(
@@ -584,7 +609,7 @@ pub async fn read_json<T: DeserializeOwned>(
 
 /// Reads a raw body (an upload) of at most `max_upload_bytes`.
 pub async fn read_upload(app: &App, req: Request<Incoming>) -> Result<Bytes, ApiError> {
-    read_body(req, app.config.max_upload_bytes, "upload_too_large").await
+    read_body(app, req, app.config.max_upload_bytes, "upload_too_large").await
 }
 
 /// The bearer token: `Authorization: Bearer ..`, or `?token=` on the event streams only

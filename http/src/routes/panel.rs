@@ -10,7 +10,7 @@ use switchboard_engine::actors::tenant::{
     DeleteCanned, DeleteDepartment, DeleteOperator, GetSnapshot, SaveCanned, SaveDepartment,
     SaveOperator, Snapshot, UpdateTenant,
 };
-use switchboard_engine::engine::{hash_off_thread, normalize_email};
+use switchboard_engine::engine::normalize_email;
 use switchboard_engine::model::{self, Distribution, Field, Role, Status};
 use switchboard_engine::routing::Fairness;
 use switchboard_engine::text::{multi_line, one_line};
@@ -435,7 +435,7 @@ pub async fn save_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) ->
         .zip(email.as_ref())
         .is_some_and(|(b, e)| b.email != *e);
     let password_hash = match body.password {
-        Some(p) => Some(hash_off_thread(&p).await?),
+        Some(p) => Some(app.engine.hash_password(&p).await?),
         None => None,
     };
     let name = body
