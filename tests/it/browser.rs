@@ -129,7 +129,12 @@ pub async fn devtools(browser: &Client, cmd: &'static str, params: Value) -> Val
 
 /// Waits until the JavaScript expression `condition` is true in the page.
 pub async fn until(browser: &Client, condition: &str, what: &str) {
-    let deadline = Instant::now() + WAIT;
+    until_within(browser, condition, what, WAIT).await
+}
+
+/// Waits until `condition` is true in the page, for up to `limit`.
+pub async fn until_within(browser: &Client, condition: &str, what: &str, limit: Duration) {
+    let deadline = Instant::now() + limit;
     let script = format!("return !!({condition});");
     loop {
         if browser.execute(&script, vec![]).await.ok() == Some(Value::Bool(true)) {
@@ -634,10 +639,12 @@ async fn offline_form_after_the_connection_timeout(server: &Server, browser: &Cl
     .await;
     type_into(browser, "#input", "Is the blue mug in stock?\u{E007}").await;
     type_into(browser, "#input", "Please call me back.").await;
-    until(
+    // The connection timeout (15 s) plus the usual margin.
+    until_within(
         browser,
         "document.querySelector('#app').dataset.state === 'offline'",
         "the off-line form",
+        Duration::from_secs(15) + WAIT,
     )
     .await;
     let carried = browser

@@ -36,12 +36,17 @@ impl Process {
         let port = free_port();
         let log = logs.join(format!("run{run}.log"));
         let file = std::fs::File::create(&log).expect("the log file opens");
+        // Not the repository's config.toml: the defaults, but no rate limits, since these
+        // tests fill a disk with writes from one address.
+        let config = logs.join("config.toml");
+        std::fs::write(&config, "[http.limits]\nenabled = false\n").expect("the config is written");
         let child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
             .args(["serve", "--demo", "--listen"])
             .arg(format!("127.0.0.1:{port}"))
             .arg("--data")
             .arg(data)
-            // Not the repository's config.toml: the defaults and the flags above only.
+            .arg("--config")
+            .arg(&config)
             .current_dir(logs)
             .stdin(Stdio::null())
             .stdout(file.try_clone().expect("the log file clones"))
