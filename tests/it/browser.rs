@@ -32,13 +32,6 @@ impl Drop for Driver {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port on loopback")
-}
-
 /// Starts chromedriver, or says why it cannot.
 async fn driver() -> Result<Driver, String> {
     for needed in ["/usr/bin/chromium", "/usr/bin/chromedriver"] {
@@ -48,27 +41,42 @@ async fn driver() -> Result<Driver, String> {
             ));
         }
     }
-    let port = free_port();
-    let child = Command::new("/usr/bin/chromedriver")
-        .arg(format!("--port={port}"))
+    // Port 0: chromedriver binds a free port itself and says which, so no port is picked
+    // and released before it binds.
+    let mut child = Command::new("/usr/bin/chromedriver")
+        .arg("--port=0")
         .process_group(0)
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("chromedriver does not start: {e}"))?;
-    let driver = Driver(child, port);
-    let status = format!("http://127.0.0.1:{port}/status");
-    let deadline = Instant::now() + WAIT;
-    while Instant::now() < deadline {
-        if reqwest::get(&status)
-            .await
-            .is_ok_and(|r| r.status().is_success())
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
         {
-            return Ok(driver);
+            let port = line
+                .strip_prefix("ChromeDriver was started successfully on port ")
+                .and_then(|rest| rest.trim_end_matches('.').parse::<u16>().ok());
+            if let Some(port) = port {
+                let _ = tx.send(port);
+            }
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    });
+    let port = tokio::task::spawn_blocking(move || rx.recv_timeout(WAIT))
+        .await
+        .map_err(|e| format!("the waiting thread failed: {e}"))?;
+    match port {
+        Ok(port) => Ok(Driver(child, port)),
+        Err(_) => {
+            // Dropping a Driver kills its process group.
+            drop(Driver(child, 0));
+            Err("chromedriver did not say which port it listens on".into())
+        }
     }
-    Err("chromedriver did not answer in time".into())
 }
 
 /// A headless Chromium session, started as this machine allows (no sandbox as root, no

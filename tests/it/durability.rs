@@ -1,101 +1,13 @@
 //! The real binary, killed with SIGKILL, keeps every message it acknowledged.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
 use serde_json::{json, Value};
 
 use crate::ops::metric;
+use crate::process::{Process, NO_LIMITS};
 use crate::support::{EventStream, WAIT};
 
 /// Messages posted before the kill.
 const MESSAGES: usize = 50;
-
-/// How many times `/healthz` is tried (every [`POLL`]) before the server counts as dead.
-const HEALTH_TRIES: u32 = 300;
-
-/// Pause between `/healthz` tries while the process starts (the only poll in the suite:
-/// a child process has no event to wait for).
-const POLL: Duration = Duration::from_millis(50);
-
-/// A `switchboard serve --demo` child process, killed when dropped so a failing test leaves
-/// nothing running.
-struct Process {
-    child: Child,
-    base: String,
-    log: PathBuf,
-}
-
-impl Process {
-    /// Starts the binary on a free port over `data`, and waits until `/healthz` answers.
-    async fn start(data: &Path, logs: &Path, run: u32) -> Process {
-        let port = free_port();
-        let log = logs.join(format!("run{run}.log"));
-        let file = std::fs::File::create(&log).expect("the log file opens");
-        let child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-            .args(["serve", "--demo", "--listen"])
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("--data")
-            .arg(data)
-            // Not the repository's config.toml: the defaults and the flags above only.
-            .current_dir(logs)
-            .stdin(Stdio::null())
-            .stdout(file.try_clone().expect("the log file clones"))
-            .stderr(file)
-            .spawn()
-            .expect("the switchboard binary starts");
-        let mut process = Process {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            log,
-        };
-        process.wait_healthy().await;
-        process
-    }
-
-    async fn wait_healthy(&mut self) {
-        let client = reqwest::Client::new();
-        for _ in 0..HEALTH_TRIES {
-            if let Some(status) = self.child.try_wait().expect("the child can be polled") {
-                panic!("the server exited with {status}:\n{}", self.log_text());
-            }
-            if let Ok(reply) = client.get(format!("{}/healthz", self.base)).send().await {
-                if reply.status() == 200 {
-                    return;
-                }
-            }
-            tokio::time::sleep(POLL).await;
-        }
-        panic!(
-            "/healthz did not answer after {HEALTH_TRIES} tries:\n{}",
-            self.log_text()
-        );
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// SIGKILL: no shutdown, no last flush.
-    fn kill(mut self) {
-        self.child.kill().expect("the child can be killed");
-        self.child.wait().expect("the child is reaped");
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A port nobody listens on right now.
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("a local address").port()
-}
 
 /// A small JSON client for a process.
 struct Client {
@@ -154,7 +66,7 @@ async fn acknowledged_messages_survive_a_sigkill() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let data = dir.path().join("data");
 
-    let process = Process::start(&data, dir.path(), 1).await;
+    let process = Process::start(&data, dir.path(), 1, NO_LIMITS).await;
     let client = Client::new(&process);
     let login = client
         .ok(
@@ -270,9 +182,9 @@ async fn acknowledged_messages_survive_a_sigkill() {
     assert!(html.contains("Visitor Name"), "{html}");
 
     drop(bob_events);
-    process.kill();
+    process.kill().await;
 
-    let process = Process::start(&data, dir.path(), 2).await;
+    let process = Process::start(&data, dir.path(), 2, NO_LIMITS).await;
     let client = Client::new(&process);
     let transcript = client
         .ok(
@@ -342,5 +254,5 @@ async fn acknowledged_messages_survive_a_sigkill() {
         .await;
     assert_eq!(state["state"], "connected");
     assert_eq!(state["operator"], bob_id);
-    process.kill();
+    process.kill().await;
 }

@@ -1,154 +1,16 @@
 //! Faults around the process and its disk: the real binary stopped with SIGTERM, a disk that
 //! fills up and empties again, leftover files after a failed start.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::Duration;
+use std::path::Path;
+use std::process::{Command, ExitStatus};
 
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use crate::process::{Process, NO_LIMITS};
+
 /// The demo company's public key (`switchboard serve --demo`).
 const DEMO_KEY: &str = "abcdef0123456789";
-
-/// How many times `/healthz` is asked (every [`POLL`]) before a start or a recovery counts
-/// as failed: a minute, for a busy machine.
-const HEALTH_TRIES: u32 = 1200;
-
-/// Pause between two `/healthz` questions: a child process or a disk has no event to wait
-/// for, so these waits poll a condition, bounded by [`HEALTH_TRIES`].
-const POLL: Duration = Duration::from_millis(50);
-
-/// Longest a stopping or failing process may take to exit.
-const EXIT_WAIT: Duration = Duration::from_secs(60);
-
-/// A `switchboard serve --demo` child process, killed when dropped so a failing test leaves
-/// nothing running.
-struct Process {
-    child: Option<Child>,
-    base: String,
-    log: PathBuf,
-}
-
-impl Process {
-    /// Starts the binary over `data`, logging to `logs/run{run}.log`; does not wait.
-    fn spawn(data: &Path, logs: &Path, run: u32) -> Process {
-        let port = free_port();
-        let log = logs.join(format!("run{run}.log"));
-        let file = std::fs::File::create(&log).expect("the log file opens");
-        // Not the repository's config.toml: the defaults, but no rate limits, since these
-        // tests fill a disk with writes from one address.
-        let config = logs.join("config.toml");
-        std::fs::write(&config, "[http.limits]\nenabled = false\n").expect("the config is written");
-        let child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-            .args(["serve", "--demo", "--listen"])
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("--data")
-            .arg(data)
-            .arg("--config")
-            .arg(&config)
-            .current_dir(logs)
-            .stdin(Stdio::null())
-            .stdout(file.try_clone().expect("the log file clones"))
-            .stderr(file)
-            .spawn()
-            .expect("the switchboard binary starts");
-        Process {
-            child: Some(child),
-            base: format!("http://127.0.0.1:{port}"),
-            log,
-        }
-    }
-
-    /// Starts the binary and waits until `/healthz` says ok.
-    async fn start(data: &Path, logs: &Path, run: u32) -> Process {
-        let mut process = Process::spawn(data, logs, run);
-        process.wait_health(200).await;
-        process
-    }
-
-    /// Waits until `/healthz` answers `status`; panics if the process exits first.
-    async fn wait_health(&mut self, status: u16) -> Value {
-        let client = reqwest::Client::new();
-        for _ in 0..HEALTH_TRIES {
-            if let Some(exit) = self.child().try_wait().expect("the child can be polled") {
-                panic!("the server exited with {exit}:\n{}", self.log_text());
-            }
-            if let Ok(reply) = client.get(format!("{}/healthz", self.base)).send().await {
-                if reply.status() == status {
-                    return reply.json().await.expect("/healthz answers JSON");
-                }
-            }
-            tokio::time::sleep(POLL).await;
-        }
-        panic!(
-            "/healthz did not answer {status} after {HEALTH_TRIES} tries:\n{}",
-            self.log_text()
-        );
-    }
-
-    fn child(&mut self) -> &mut Child {
-        self.child.as_mut().expect("the child runs")
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Sends `signal` (a `kill` option such as `-TERM`).
-    fn signal(&mut self, signal: &str) {
-        let pid = self.child().id().to_string();
-        let sent = Command::new("kill")
-            .args([signal, &pid])
-            .status()
-            .expect("kill runs");
-        assert!(sent.success(), "kill {signal} {pid}");
-    }
-
-    /// Waits (bounded by [`EXIT_WAIT`]) for the process to exit by itself.
-    async fn exit(mut self) -> (ExitStatus, String) {
-        let mut child = self.child.take().expect("the child runs");
-        let waited = tokio::time::timeout(
-            EXIT_WAIT,
-            tokio::task::spawn_blocking(move || {
-                let status = child.wait();
-                (child, status)
-            }),
-        )
-        .await;
-        match waited {
-            Ok(joined) => {
-                let (_, status) = joined.expect("the waiting thread ends");
-                (status.expect("the child is reaped"), self.log_text())
-            }
-            Err(_) => panic!(
-                "the server did not exit within {EXIT_WAIT:?}:\n{}",
-                self.log_text()
-            ),
-        }
-    }
-
-    /// SIGKILL: no shutdown, no last flush.
-    async fn kill(mut self) {
-        self.signal("-KILL");
-        self.exit().await;
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// A port nobody listens on right now.
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("a local address").port()
-}
 
 /// Sends one JSON request to `base`; `None` when the server did not answer at all.
 async fn call(
@@ -222,7 +84,7 @@ async fn offline_texts(base: &str) -> Vec<String> {
 async fn sigterm_stops_serve_cleanly_and_keeps_acknowledged_writes() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let data = dir.path().join("data");
-    let mut process = Process::start(&data, dir.path(), 1).await;
+    let mut process = Process::start(&data, dir.path(), 1, NO_LIMITS).await;
     let http = reqwest::Client::new();
     let (status, body) = leave_offline(&http, &process.base, "before the signal")
         .await
@@ -259,7 +121,7 @@ async fn sigterm_stops_serve_cleanly_and_keeps_acknowledged_writes() {
     assert!(log.contains("shutting down on SIGTERM"), "{log}");
     assert!(log.contains("stopped cleanly"), "{log}");
 
-    let process = Process::start(&data, dir.path(), 2).await;
+    let process = Process::start(&data, dir.path(), 2, NO_LIMITS).await;
     let stored = offline_texts(&process.base).await;
     for text in &acknowledged {
         assert!(
@@ -359,7 +221,7 @@ async fn a_full_disk_refuses_writes_with_507_recovers_by_itself_and_starts_again
     for file in &ballast {
         std::fs::write(file, vec![0u8; BALLAST_BYTES]).expect("the ballast fits");
     }
-    let mut process = Process::start(&data, logs.path(), 1).await;
+    let mut process = Process::start(&data, logs.path(), 1, NO_LIMITS).await;
     let mut acknowledged = Vec::new();
 
     let (status, body) = fill(&process.base, "first", &mut acknowledged).await;
@@ -386,14 +248,14 @@ async fn a_full_disk_refuses_writes_with_507_recovers_by_itself_and_starts_again
     let (status, body) = fill(&process.base, "second", &mut acknowledged).await;
     assert_eq!(status, 507, "{body}");
     process.kill().await;
-    let failed = Process::spawn(&data, logs.path(), 2);
+    let failed = Process::spawn(&data, logs.path(), 2, NO_LIMITS);
     let (exit, log) = failed.exit().await;
     assert!(!exit.success(), "a start on a full disk fails:\n{log}");
     assert!(log.contains("is full"), "the reason is given:\n{log}");
 
     // Space freed: the next start works and every acknowledged write is there.
     std::fs::remove_file(&ballast[1]).expect("the ballast is removed");
-    let process = Process::start(&data, logs.path(), 3).await;
+    let process = Process::start(&data, logs.path(), 3, NO_LIMITS).await;
     let stored = offline_texts(&process.base).await;
     let missing: Vec<&String> = acknowledged
         .iter()
@@ -453,7 +315,7 @@ fn switchboard(args: &[&std::ffi::OsStr]) -> (ExitStatus, String, String) {
 async fn backups_are_checked_and_a_missing_folder_is_not_backed_up() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let data = dir.path().join("data");
-    let process = Process::start(&data, dir.path(), 1).await;
+    let process = Process::start(&data, dir.path(), 1, NO_LIMITS).await;
     process.kill().await;
 
     let missing = dir.path().join("no-such-folder");
@@ -535,7 +397,7 @@ async fn backups_are_checked_and_a_missing_folder_is_not_backed_up() {
         file.as_os_str(),
     ]);
     assert!(status.success(), "{stderr}");
-    let process = Process::start(&target, dir.path(), 2).await;
+    let process = Process::start(&target, dir.path(), 2, NO_LIMITS).await;
     assert!(offline_texts(&process.base).await.is_empty());
     process.kill().await;
 }

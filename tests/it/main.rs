@@ -3,6 +3,7 @@
 //!
 //! Layout:
 //! - `support`: the one `start_server()` helper, small client helpers and an SSE reader;
+//! - `process`: the real binary as a child process (kills, signals, full disks, memory);
 //! - `routing`: who is offered which chat, offer and connection timeouts, the automatic
 //!   canned response;
 //! - `messages`: messages both ways, resuming event streams, idempotent resends, offline
@@ -26,6 +27,7 @@
 //! - `defects`: regression tests for what users met, each named after the behaviour;
 //! - `abuse`: floods, password guessing and slow clients (memory, rate limits, timeouts).
 
+mod process;
 mod support;
 
 mod abuse;
