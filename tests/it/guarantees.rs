@@ -65,19 +65,26 @@ async fn a_burst_of_chats_holds_every_limit_and_serves_the_queue_in_order() {
     }
 
     // Each operator accepts and closes whatever it is offered, one at a time, checking its
-    // load never passes its limit and its offers come oldest first.
+    // load never passes its limit and its offers come oldest first, until every chat of the
+    // burst was accepted by someone (a count, not a quiet period: a slow machine may pause).
+    let accepted = std::sync::atomic::AtomicUsize::new(0);
     let served = join_all(operators.iter_mut().map(|(operator, events)| {
         let server = &server;
+        let accepted = &accepted;
         async move {
             let mut load = 0i64;
             let mut last_offered = 0;
             let mut held = Vec::new();
             let mut order = Vec::new();
             let deadline = Instant::now() + Duration::from_secs(60);
-            while Instant::now() < deadline {
-                let event = match events.try_next(Duration::from_millis(1500)).await {
+            let all_accepted = || accepted.load(std::sync::atomic::Ordering::SeqCst) >= BURST;
+            while !all_accepted() && Instant::now() < deadline {
+                // A short wait, then the count is read again (another operator may have
+                // taken the last chat).
+                let event = match events.try_next(Duration::from_millis(200)).await {
                     Ok(event) => event,
-                    Err(_) => break, // the queue is empty: nothing more comes
+                    Err(NoEvent::Timeout) => continue,
+                    Err(NoEvent::Ended) => panic!("operator {}'s stream ended", operator.sip),
                 };
                 match event.event.as_str() {
                     "offer" => {
@@ -91,6 +98,7 @@ async fn a_burst_of_chats_holds_every_limit_and_serves_the_queue_in_order() {
                         last_offered = chat;
                         order.push(chat);
                         server.accept(chat, &operator.token).await.expect(200);
+                        accepted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                         held.push(chat);
                     }
                     "closed" | "withdrawn" => load -= 1,
