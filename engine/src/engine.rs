@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use switchboard_storage::records::{
     AccountRecord, AccountSession, AuditRecord, ButtonsRecord, CannedRecord, ChatRecord,
     DepartmentRecord, EmailIndex, EventIdCeiling, GraphicsRecord, IndexRecord, KeyIndex,
-    LogKindRecord, LogRecord, OfflineRecord, OpenChat, RoutingRecord, SessionRecord, SubjectRecord,
-    TenantRecord, VisitorRecord,
+    LogKindRecord, LogRecord, OfflineRecord, OpenChat, RoutingRecord, SecretRecord, SessionRecord,
+    SubjectRecord, TenantRecord, VisitorRecord,
 };
 use switchboard_storage::{Key, Store, Table, Ticket};
 
@@ -22,6 +22,7 @@ use crate::actors::tenant::{Broadcast, TenantActor, TenantState};
 use crate::auth;
 use crate::events::{OperatorEvent, Resource};
 use crate::model::*;
+use crate::visitor_ids::VisitorIds;
 use crate::{Error, Result};
 
 /// Engine settings, the `[engine]` section of config.toml.
@@ -141,6 +142,8 @@ pub struct Tables {
     pub account_sessions: Table<AccountSession>,
     /// Named counters.
     pub counters: Table<EventIdCeiling>,
+    /// Keys the server made for itself.
+    pub secrets: Table<SecretRecord>,
     /// Each company's audit log of admin changes.
     pub audit: Table<AuditRecord>,
 }
@@ -165,6 +168,7 @@ impl Tables {
             open_chats: store.table()?,
             account_sessions: store.table()?,
             counters: store.table()?,
+            secrets: store.table()?,
             audit: store.table()?,
         })
     }
@@ -223,6 +227,8 @@ struct Inner {
     event_ids: Mutex<EventIds>,
     /// Every password hash and check goes through it.
     hashes: auth::HashGate,
+    /// Issues and checks visitor ids.
+    visitor_ids: VisitorIds,
 }
 
 /// How stream event ids stay above every id handed out before, across restarts and clock
@@ -242,6 +248,22 @@ const EVENTS_PER_HUB: u64 = 1_000_000;
 /// How far ahead of the bases handed out the stored ceiling is raised, so it is written
 /// rarely (a thousand hub starts, or about 17 minutes of clock).
 const CEILING_AHEAD: u64 = 1_000 * EVENTS_PER_HUB;
+
+/// Name of the visitor-id key in `secrets`.
+const VISITOR_IDS_KEY: &[u8] = b"visitor_ids";
+
+/// The secret named `name`, made (random, flushed to disk) the first time it is asked for.
+fn secret(store: &Store, tables: &Tables, name: &[u8]) -> Result<[u8; 32]> {
+    if let Some(SecretRecord(key)) = tables.secrets.get(name)? {
+        return Ok(key);
+    }
+    let key: [u8; 32] = rand::random();
+    // Once per database, at start-up (no actor runs yet): ids signed with a key a crash
+    // could lose would all stop passing.
+    let _ticket = tables.secrets.insert(name, &SecretRecord(key))?;
+    store.flush_now()?;
+    Ok(key)
+}
 
 /// Key of the event-id ceiling in `counters`.
 const EVENT_IDS_KEY: &[u8] = b"event_ids";
@@ -320,6 +342,7 @@ impl Engine {
             .counters
             .get(EVENT_IDS_KEY)?
             .map_or(0, |EventIdCeiling(c)| c);
+        let visitor_ids = VisitorIds::new(secret(&store, &tables, VISITOR_IDS_KEY)?);
         let hashes = auth::HashGate::new(
             config.hash_concurrency,
             Duration::from_millis(config.hash_queue_ms),
@@ -340,6 +363,7 @@ impl Engine {
                     ceiling: event_ceiling,
                 }),
                 hashes,
+                visitor_ids,
             }),
         };
         engine.start_sweeper()?;
@@ -528,6 +552,11 @@ impl Engine {
             }
         }
         base
+    }
+
+    /// Issues and checks visitor ids.
+    pub fn visitor_ids(&self) -> &VisitorIds {
+        &self.inner.visitor_ids
     }
 
     /// Whether [`Engine::stop`] was called.

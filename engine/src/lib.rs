@@ -16,6 +16,8 @@
 //! - [`text`]: text hygiene — control characters and escape sequences never reach storage;
 //!   which page URLs are kept.
 //! - [`audit`]: the audit log of admin changes, stored per company, newest first.
+//! - [`visitor_ids`]: visitor ids the server issues, with a keyed check so made-up ones
+//!   create nothing.
 //!
 //! The engine knows nothing of HTTP or JSON; storage knows nothing of the engine's types.
 
@@ -32,6 +34,7 @@ pub mod events;
 pub mod model;
 pub mod routing;
 pub mod text;
+pub mod visitor_ids;
 
 pub use engine::{Config, Engine, Metrics, Principal};
 pub use error::{Error, Result};

@@ -32,17 +32,6 @@ pub fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
-/// A new visitor id: random, so nobody can guess another visitor's, and below 2^53 so a
-/// browser's JavaScript holds it exactly.
-pub fn new_visitor_id() -> VisitorId {
-    loop {
-        let id = rand::random::<u64>() >> 11;
-        if id != 0 {
-            return id;
-        }
-    }
-}
-
 /// The account whose SIP username is `sip` (none asked for: `Ok(None)`); an unknown one is
 /// an invalid `operator` field.
 pub fn operator_by_sip<'a>(

@@ -22,6 +22,7 @@
 //! - `account_sessions`: tenant id, account id, token digest (an index of sign-ins)
 //! - `counters`: a name (str) -> a counter (`event_ids`: the ceiling of stream event ids)
 //! - `audit`: tenant id, entry id (a company's audit log)
+//! - `secrets`: a name (str) -> a key the server made (`visitor_ids`)
 
 use serde::{Deserialize, Serialize};
 
@@ -516,6 +517,16 @@ pub struct AuditRecord {
 
 impl Record for AuditRecord {
     const TREE: &'static str = "audit";
+    const VERSION: u8 = 1;
+}
+
+/// A secret key the server made for itself (`secrets`: a name -> the key; `visitor_ids`: the
+/// key that signs visitor ids). Never leaves the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretRecord(pub [u8; 32]);
+
+impl Record for SecretRecord {
+    const TREE: &'static str = "secrets";
     const VERSION: u8 = 1;
 }
 

@@ -1002,8 +1002,8 @@ impl Handler<StartChat> for TenantActor {
             id: store.next_id()?,
             tenant: self.id(),
             visitor: match msg.visitor {
-                Some(v) => v,
-                None => store.next_id()?,
+                Some(v) if self.engine.visitor_ids().check(self.id(), v) => v,
+                _ => self.engine.visitor_ids().issue(self.id()),
             },
             name: if msg.name.trim().is_empty() {
                 "Guest".into()
@@ -1293,7 +1293,12 @@ impl Handler<PageView> for TenantActor {
     type Result = Result<VisitorId>;
 
     fn handle(&mut self, msg: PageView, ctx: &mut Context<Self>) -> Self::Result {
-        let id = msg.visitor.unwrap_or_else(new_visitor_id);
+        // An id this server did not issue (made up, or from another company) is replaced.
+        let ids = self.engine.visitor_ids();
+        let id = match msg.visitor {
+            Some(v) if ids.check(self.id(), v) => v,
+            _ => ids.issue(self.id()),
+        };
         if !self.tenant.window.tracking {
             return Ok(id);
         }
@@ -1346,6 +1351,10 @@ impl Handler<FindVisitor> for TenantActor {
 
     fn handle(&mut self, msg: FindVisitor, ctx: &mut Context<Self>) -> Self::Result {
         if msg.tracked_only && !self.tracked.contains_key(&msg.visitor) {
+            return Err(Error::NotFound("visitor"));
+        }
+        // A made-up id starts no actor and writes no record.
+        if !self.engine.visitor_ids().check(self.id(), msg.visitor) {
             return Err(Error::NotFound("visitor"));
         }
         self.last_active = Instant::now();

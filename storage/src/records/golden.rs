@@ -299,6 +299,14 @@ fn routing_and_index_entry_bytes() {
 }
 
 #[test]
+fn secret_bytes() {
+    golden(
+        &SecretRecord([7; 32]),
+        "010707070707070707070707070707070707070707070707070707070707070707",
+    );
+}
+
+#[test]
 fn audit_entry_bytes() {
     golden(
         &AuditRecord {
@@ -324,7 +332,7 @@ fn every_record_type_has_golden_bytes() {
         .filter_map(|l| l.strip_prefix("impl Record for "))
         .filter_map(|l| l.strip_suffix(" {"))
         .collect();
-    assert_eq!(types.len(), 18, "record types found: {types:?}");
+    assert_eq!(types.len(), 19, "record types found: {types:?}");
     for name in types {
         assert!(tests.contains(name), "{name} has no golden bytes test");
     }
