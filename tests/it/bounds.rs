@@ -139,3 +139,67 @@ async fn idle_visitors_leave_the_live_list() {
         .expect(200);
     assert!(!ids(&listed, "id").contains(&visitor), "{listed}");
 }
+
+// Broke: any client-chosen visitor id up to 2^53 created an actor and a record; 20,000 page
+// views from one client made 20,000 visitors.
+#[tokio::test]
+async fn a_made_up_visitor_id_creates_nothing() {
+    let server = start_server().await;
+    let company = server.new_company("Forged").await;
+    server
+        .chat_window(&company.admin, json!({ "tracking": true }))
+        .await;
+    let path = format!("/v1/visitor/{}/page-views", company.key);
+    let issued = server
+        .post(&path, None, json!({ "url": "https://shop.example/" }))
+        .await
+        .expect(200)["visitor_id"]
+        .as_u64()
+        .unwrap();
+    let again = server
+        .post(
+            &path,
+            None,
+            json!({ "visitor_id": issued, "url": "https://shop.example/2" }),
+        )
+        .await
+        .expect(200);
+    assert_eq!(again["visitor_id"], issued, "an issued id is kept");
+    for forged in [1u64, 12345, issued ^ 1, (1 << 53) - 1] {
+        let answer = server
+            .post(
+                &path,
+                None,
+                json!({ "visitor_id": forged, "url": "https://shop.example/" }),
+            )
+            .await
+            .expect(200);
+        assert_ne!(answer["visitor_id"], forged, "a made-up id is replaced");
+        server
+            .post(
+                &format!("/v1/visitor/{}/visitors/{forged}/decline", company.key),
+                None,
+                json!({}),
+            )
+            .await
+            .expect_error(404, "visitor_not_found");
+        let chat = server
+            .start_chat(&company.key, json!({ "name": "F", "visitor_id": forged }))
+            .await;
+        assert_ne!(chat.visitor_id, forged);
+    }
+    // Another company's visitor id is made up here too.
+    let other = server.new_company("Other").await;
+    server
+        .chat_window(&other.admin, json!({ "tracking": true }))
+        .await;
+    let theirs = server
+        .post(
+            &format!("/v1/visitor/{}/page-views", other.key),
+            None,
+            json!({ "visitor_id": issued, "url": "https://other.example/" }),
+        )
+        .await
+        .expect(200);
+    assert_ne!(theirs["visitor_id"], issued);
+}
