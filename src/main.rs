@@ -101,6 +101,8 @@ fn main() {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sled=warn".into()),
         )
+        // Colours for a person at a terminal; plain text for a log file or a collector.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     if let Err(e) = run(cli) {
         eprintln!("error: {e:#}");
