@@ -2,7 +2,6 @@
 //! needs no actor (sign-up, sign-in, token checks, offline messages, history).
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicI64, AtomicU64};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -474,10 +473,9 @@ impl Engine {
             return Ok(addr.clone());
         }
         let state = TenantState::load(self, id)?;
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        id.hash(&mut hasher);
+        let shard = crate::placement::shard(id);
         let arbiter =
-            &self.inner.arbiters[(hasher.finish() % self.inner.arbiters.len() as u64) as usize];
+            &self.inner.arbiters[crate::placement::slot(shard, self.inner.arbiters.len())];
         let engine = self.clone();
         let addr = TenantActor::start_in_arbiter(arbiter, move |_| TenantActor::new(engine, state));
         running.insert(id, addr.clone());

@@ -5,6 +5,7 @@
 //! - [`model`]: companies, accounts, chats and their logs; conversions to storage's records.
 //! - [`routing`]: who is offered which chat — a pure state machine, tested with tables.
 //! - [`events`]: what the visitor's and the operator's event streams carry.
+//! - [`placement`]: company -> one of 1,024 shards (a stable hash) -> an arbiter.
 //! - [`auth`]: argon2id passwords, random tokens stored as digests.
 //! - [`engine`]: the [`Engine`] handle — actor system, tenant placement and activation, and
 //!   the work that needs no actor (sign-up, sign-in, offline messages, history).
@@ -32,6 +33,7 @@ pub mod engine;
 mod error;
 pub mod events;
 pub mod model;
+pub mod placement;
 pub mod routing;
 pub mod text;
 pub mod visitor_ids;
