@@ -252,7 +252,6 @@ impl Engine {
     pub async fn delete_slot(&self, tenant: TenantId, id: u64) -> Result<()> {
         let _guard = asset_lock(tenant).await;
         self.graphics_slot(tenant, id)?;
-        // Covered by the ticket of the tenant edit below: tickets complete in write order.
         let removed = self.tables().graphics.remove(&slot_key(tenant, id))?;
         self.edit_tenant(tenant, move |t| {
             if t.window.active_graphics == Some(id) {
@@ -339,7 +338,6 @@ impl Engine {
     /// Deletes both custom buttons and turns the custom style off.
     pub async fn delete_custom_buttons(&self, tenant: TenantId) -> Result<()> {
         let _guard = asset_lock(tenant).await;
-        // Covered by the ticket of the tenant edit below: tickets complete in write order.
         let removed = self.tables().buttons.remove(&buttons_key(tenant))?;
         self.edit_tenant(tenant, |t| t.window.custom_buttons = false)
             .await?;

@@ -39,6 +39,10 @@ use crate::{Error, Result};
 pub struct Ticket {
     /// `None` when the write needs no waiting (relaxed durability, no-op writes).
     pending: Option<Pending>,
+    /// The numbers of earlier writes joined with [`Ticket::and`]: the flush that covers the
+    /// latest covers them (writes are numbered in order), but a reopen after a full disk may
+    /// have lost one of them, which must fail the whole batch.
+    earlier: Vec<u64>,
 }
 
 /// A write number and the commit state that will say when it is on disk.
@@ -53,19 +57,43 @@ struct Pending {
 impl Ticket {
     /// A ticket that is already durable, for writes that need no flush.
     pub fn ready() -> Ticket {
-        Ticket { pending: None }
+        Ticket {
+            pending: None,
+            earlier: Vec::new(),
+        }
     }
 
-    /// Waits until a flush covers this write.
+    /// One ticket for this write and a `later` one: durable once both are. Use it for a
+    /// request that makes several writes, instead of dropping all tickets but the last.
+    pub fn and(self, later: Ticket) -> Ticket {
+        let mut earlier = self.earlier;
+        earlier.extend(self.pending.map(|p| p.number));
+        earlier.extend(later.earlier);
+        match later.pending {
+            Some(pending) => Ticket {
+                pending: Some(pending),
+                earlier,
+            },
+            // Relaxed durability: nothing to wait for, whatever came before.
+            None => Ticket {
+                pending: None,
+                earlier: Vec::new(),
+            },
+        }
+    }
+
+    /// Waits until a flush covers this write (and every write joined to it).
     pub async fn durable(self) -> Result<()> {
         let Some(Pending { number, shared }) = self.pending else {
             return Ok(());
         };
+        let earlier = self.earlier;
+        let lost_earlier = |p: &Progress| earlier.iter().any(|n| p.is_lost(*n));
         // Subscribe before registering the need, so no flush outcome can slip between.
         let mut progress = shared.progress.subscribe();
         let attempts_before = {
             let now = progress.borrow_and_update();
-            if now.is_lost(number) {
+            if now.is_lost(number) || lost_earlier(&now) {
                 return Err(Error::DiskFull);
             }
             if now.flushed >= number {
@@ -78,6 +106,9 @@ impl Ticket {
             .wait_for(|p| p.settles(number, attempts_before))
             .await
             .map_err(|_| Error::Closed)?;
+        if lost_earlier(&settled) {
+            return Err(Error::DiskFull);
+        }
         settled.outcome(number, attempts_before)
     }
 }
@@ -324,6 +355,7 @@ impl Commit {
                 number,
                 shared: Arc::clone(&self.shared),
             }),
+            earlier: Vec::new(),
         }
     }
 

@@ -69,10 +69,9 @@ impl Engine {
             max_chats: self.config().default_max_chats,
             departments: Vec::new(),
         };
-        // Covered by the ticket of a later write: tickets complete in write order. A taken
-        // email is not named: sign-up must not tell who has an account (ARCHITECTURE.md,
-        // Security).
-        let _ = self
+        // A taken email is not named: sign-up must not tell who has an account
+        // (ARCHITECTURE.md, Security).
+        let created = self
             .create_company(&record, &account)
             .map_err(|e| match e {
                 Error::Conflict { .. } => Error::Conflict {
@@ -81,12 +80,12 @@ impl Engine {
                 },
                 other => other,
             })?;
-        let (token, ticket) = self.open_session(
+        let (token, session) = self.open_session(
             tenant,
             SubjectRecord::Account(account.id),
             auth::SESSION_TTL_MS,
         )?;
-        ticket.durable().await?;
+        created.and(session).durable().await?;
         Ok(SignedUp { key, token, tenant })
     }
 
@@ -94,8 +93,7 @@ impl Engine {
     pub fn create_company(&self, tenant: &Tenant, admin: &Account) -> Result<Ticket> {
         let t = self.tables();
         let id = tenant.company.id;
-        // Covered by the ticket of a later write: tickets complete in write order.
-        let _ = self.claim_email(id, admin)?;
+        let claimed = self.claim_email(id, admin)?;
         let key_index = KeyIndex(IndexRecord {
             tenant: id,
             account: 0,
@@ -104,19 +102,24 @@ impl Engine {
             .insert_new(&Key::new().str(&tenant.company.key).finish(), &key_index)?
             .is_none()
         {
-            // Covered by the ticket of a later write: tickets complete in write order.
-            let _ = t.emails.remove(&Key::new().str(&admin.email).finish())?;
+            // Undone before the refusal; nobody waits on it, and a crash before it is flushed
+            // leaves an email claimed for a company that does not exist, which sign-up
+            // refuses like any taken email.
+            drop(t.emails.remove(&Key::new().str(&admin.email).finish())?);
             return Err(Error::Conflict {
                 code: "key_taken",
                 message: "that chat key is taken".into(),
             });
         }
-        // Covered by the ticket of a later write: tickets complete in write order.
-        let _ = t
-            .tenants
-            .insert(&Key::new().u64(id).finish(), &TenantRecord::from(tenant))?;
-        Ok(t.accounts
-            .insert(&account_key(id, admin.id), &admin.to_record(id))?)
+        Ok(claimed
+            .and(
+                t.tenants
+                    .insert(&Key::new().u64(id).finish(), &TenantRecord::from(tenant))?,
+            )
+            .and(
+                t.accounts
+                    .insert(&account_key(id, admin.id), &admin.to_record(id))?,
+            ))
     }
 
     /// Reserves `account.email` for the account; a taken email is a conflict.
@@ -221,15 +224,17 @@ impl Engine {
             expires_at: now_ms() + ttl_ms,
         };
         let digest = auth::token_digest(&token);
+        let mut ticket = Ticket::ready();
         if let SubjectRecord::Account(account) = subject {
-            // Covered by the ticket of the write below: tickets complete in write order.
-            let _ = self.tables().account_sessions.insert(
+            ticket = self.tables().account_sessions.insert(
                 &account_session_key(tenant, account, &digest),
                 &AccountSession,
             )?;
         }
-        let ticket = self.tables().sessions.insert(&digest, &record)?;
-        Ok((token, ticket))
+        Ok((
+            token,
+            ticket.and(self.tables().sessions.insert(&digest, &record)?),
+        ))
     }
 
     /// Ends every session of the account except the one of `keep`; returns once durable.
@@ -241,7 +246,7 @@ impl Engine {
     ) -> Result<()> {
         let keep = keep.map(auth::token_digest);
         let t = self.tables();
-        let mut last = None;
+        let mut ended = Ticket::ready();
         for entry in t
             .account_sessions
             .scan_prefix(&Key::new().u64(tenant).u64(account).finish())
@@ -251,13 +256,11 @@ impl Engine {
             if keep.as_ref().is_some_and(|k| k[..] == *digest) {
                 continue;
             }
-            // Covered by the ticket of the last write: tickets complete in write order.
-            let _ = t.sessions.remove(digest)?;
-            last = Some(t.account_sessions.remove(&key)?);
+            ended = ended
+                .and(t.sessions.remove(digest)?)
+                .and(t.account_sessions.remove(&key)?);
         }
-        if let Some(ticket) = last {
-            ticket.durable().await?;
-        }
+        ended.durable().await?;
         Ok(())
     }
 

@@ -80,12 +80,11 @@ impl Engine {
     pub fn save_chat(&self, chat: &Chat) -> Result<Ticket> {
         let key = chat_key(chat.tenant, chat.id);
         let t = self.tables();
-        let _ = match chat.state {
-            // Covered by the ticket of the write below: tickets complete in write order.
+        let index = match chat.state {
             ChatState::Waiting | ChatState::Connected => t.open_chats.insert(&key, &OpenChat)?,
             ChatState::Closed | ChatState::Offline => t.open_chats.remove(&key)?,
         };
-        Ok(t.chats.insert(&key, &ChatRecord::from(chat))?)
+        Ok(index.and(t.chats.insert(&key, &ChatRecord::from(chat))?))
     }
 
     /// The company's chats that are waiting or connected.

@@ -174,3 +174,44 @@ fn writes_lost_to_a_reopen_fail_even_after_a_later_flush_passes_them() {
         "written on the new database"
     );
 }
+
+// A request that writes twice must not be acknowledged on the strength of its last write
+// alone: a reopen after a full disk can lose the first while the second, made on the new
+// database, is flushed.
+#[tokio::test]
+async fn a_joined_ticket_fails_when_an_earlier_write_was_lost() {
+    let (progress, _) = tokio::sync::watch::channel(super::Progress {
+        flushed: 20,
+        attempts: 9,
+        failure: None,
+        closed: false,
+        lost: vec![(3, 8)],
+    });
+    let shared = Arc::new(super::Shared {
+        written: 20.into(),
+        demand: std::sync::Mutex::new(Default::default()),
+        wake: std::sync::Condvar::new(),
+        progress,
+        flushes: 0.into(),
+    });
+    let ticket = |number| Ticket {
+        pending: Some(super::Pending {
+            number,
+            shared: Arc::clone(&shared),
+        }),
+        earlier: Vec::new(),
+    };
+    assert!(
+        ticket(9).durable().await.is_ok(),
+        "the later write alone is on disk"
+    );
+    assert!(matches!(
+        ticket(5).and(ticket(9)).durable().await,
+        Err(crate::Error::DiskFull)
+    ));
+    assert!(
+        ticket(2).and(ticket(9)).durable().await.is_ok(),
+        "both on disk"
+    );
+    assert!(Ticket::ready().and(ticket(12)).durable().await.is_ok());
+}

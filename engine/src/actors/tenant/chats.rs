@@ -119,13 +119,13 @@ impl Handler<StartChat> for TenantActor {
             chat.state = ChatState::Offline;
             chat.ended_at = Some(chat.created_at);
         }
-        // Covered by the ticket of a later write: tickets complete in write order.
-        let _ = self.engine.save_chat(&chat)?;
-        let (token, ticket) = self.engine.open_session(
+        let saved = self.engine.save_chat(&chat)?;
+        let (token, session) = self.engine.open_session(
             self.id(),
             SubjectRecord::Chat(chat.id),
             auth::CHAT_TOKEN_TTL_MS,
         )?;
+        let ticket = saved.and(session);
         if !admitted {
             self.apply(effects, ctx);
         } else {

@@ -364,19 +364,18 @@ impl Handler<SaveOperator> for TenantActor {
                 }
             }
         };
+        let mut writes = Ticket::ready();
         if let Some(email) = msg.email.filter(|e| *e != account.email) {
             let old = std::mem::replace(&mut account.email, email);
-            // Covered by the ticket of a later write: tickets complete in write order.
-            let _ = self.engine.claim_email(self.id(), &account)?;
-            // Covered by the ticket of a later write: tickets complete in write order.
-            let _ = self
-                .engine
-                .tables()
-                .emails
-                .remove(&Key::new().str(&old).finish())?;
+            writes = writes.and(self.engine.claim_email(self.id(), &account)?);
+            writes = writes.and(
+                self.engine
+                    .tables()
+                    .emails
+                    .remove(&Key::new().str(&old).finish())?,
+            );
         } else if !self.accounts.contains_key(&account.id) {
-            // Covered by the ticket of a later write: tickets complete in write order.
-            let _ = self.engine.claim_email(self.id(), &account)?;
+            writes = writes.and(self.engine.claim_email(self.id(), &account)?);
         }
         if let Some(name) = msg.name {
             account.name = name;
@@ -393,10 +392,10 @@ impl Handler<SaveOperator> for TenantActor {
         if let Some(role) = msg.role {
             account.role = role;
         }
-        let ticket = self.engine.tables().accounts.insert(
+        let ticket = writes.and(self.engine.tables().accounts.insert(
             &account_key(self.id(), account.id),
             &account.to_record(self.id()),
-        )?;
+        )?);
         let effects =
             self.router
                 .upsert_agent(account.id, account.max_chats, account.departments.clone());
@@ -428,9 +427,10 @@ impl Handler<DeleteOperator> for TenantActor {
             .cloned()
             .ok_or(Error::NotFound("operator"))?;
         let t = self.engine.tables();
-        // Covered by the ticket of a later write: tickets complete in write order.
-        let _ = t.emails.remove(&Key::new().str(&account.email).finish())?;
-        let ticket = t.accounts.remove(&account_key(self.id(), account.id))?;
+        let ticket = t
+            .emails
+            .remove(&Key::new().str(&account.email).finish())?
+            .and(t.accounts.remove(&account_key(self.id(), account.id))?);
         self.accounts.remove(&account.id);
         let effects = self.router.remove_agent(account.id, now_ms());
         self.apply(effects, ctx);
