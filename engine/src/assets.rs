@@ -11,9 +11,10 @@ use switchboard_storage::records::{ButtonsRecord, GraphicsRecord};
 use switchboard_storage::Key;
 use tokio::sync::{Mutex, MutexGuard};
 
-use crate::actors::tenant::{Snapshot, UpdateTenant};
+use crate::actors::tenant::{GetSnapshot, UpdateTenant};
 use crate::engine::Engine;
-use crate::model::{now_ms, Tenant, TenantId};
+use crate::model::{now_ms, TenantId};
+use crate::settings::{SettingsEdit, WindowPatch};
 use crate::{Error, Result};
 
 /// Size of the chat window's header image, in pixels (the reference product's size).
@@ -244,8 +245,14 @@ impl Engine {
             // Held under the lock, so the slot cannot be deleted before it is activated.
             self.graphics_slot(tenant, id)?;
         }
-        self.edit_tenant(tenant, move |t| t.window.active_graphics = slot)
-            .await
+        self.edit_tenant(
+            tenant,
+            WindowPatch {
+                active_graphics: Some(slot),
+                ..Default::default()
+            },
+        )
+        .await
     }
 
     /// Deletes a slot; deleting the active slot brings back the default images.
@@ -253,12 +260,20 @@ impl Engine {
         let _guard = asset_lock(tenant).await;
         self.graphics_slot(tenant, id)?;
         let removed = self.tables().graphics.remove(&slot_key(tenant, id))?;
-        self.edit_tenant(tenant, move |t| {
-            if t.window.active_graphics == Some(id) {
-                t.window.active_graphics = None;
-            }
-        })
-        .await?;
+        // Under the asset lock nothing else changes the active slot meanwhile.
+        let active = self
+            .ask(tenant, GetSnapshot)
+            .await?
+            .tenant
+            .window
+            .active_graphics;
+        if active == Some(id) {
+            let defaults = WindowPatch {
+                active_graphics: Some(None),
+                ..Default::default()
+            };
+            self.edit_tenant(tenant, defaults).await?;
+        }
         removed.durable().await?;
         Ok(())
     }
@@ -328,8 +343,11 @@ impl Engine {
             .buttons
             .insert(&buttons_key(tenant), &record)?;
         if buttons.complete() {
-            self.edit_tenant(tenant, |t| t.window.custom_buttons = true)
-                .await?;
+            let on = WindowPatch {
+                custom_buttons: Some(true),
+                ..Default::default()
+            };
+            self.edit_tenant(tenant, on).await?;
         }
         written.durable().await?;
         Ok(buttons)
@@ -339,24 +357,20 @@ impl Engine {
     pub async fn delete_custom_buttons(&self, tenant: TenantId) -> Result<()> {
         let _guard = asset_lock(tenant).await;
         let removed = self.tables().buttons.remove(&buttons_key(tenant))?;
-        self.edit_tenant(tenant, |t| t.window.custom_buttons = false)
-            .await?;
+        let off = WindowPatch {
+            custom_buttons: Some(false),
+            ..Default::default()
+        };
+        self.edit_tenant(tenant, off).await?;
         removed.durable().await?;
         Ok(())
     }
 
-    /// Applies `change` to the company's settings through its tenant actor (the single writer
-    /// of settings) and waits until the change is durable.
-    async fn edit_tenant(
-        &self,
-        tenant: TenantId,
-        change: impl FnOnce(&mut Tenant) + Send + 'static,
-    ) -> Result<()> {
-        let edit = Box::new(move |t: &mut Tenant, _: &Snapshot| {
-            change(t);
-            Ok(())
-        });
-        let (_, ticket) = self.tenant(tenant)?.send(UpdateTenant(edit)).await??;
+    /// Applies `patch` to the company's window settings through its tenant actor (the single
+    /// writer of settings) and waits until the change is durable.
+    async fn edit_tenant(&self, tenant: TenantId, patch: WindowPatch) -> Result<()> {
+        let edit = UpdateTenant(SettingsEdit::Window(patch));
+        let (_, ticket) = self.ask(tenant, edit).await??;
         ticket.durable().await?;
         Ok(())
     }
@@ -365,6 +379,7 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Tenant;
 
     #[test]
     fn parts_and_states_parse_only_their_names() {

@@ -14,6 +14,8 @@
 //! - [`demo`]: the demo company of `switchboard serve --demo`.
 //! - [`assets`]: graphics slots (header and sidebar images, one slot active) and custom GIF
 //!   buttons, kept in step with the company's settings.
+//! - [`settings`]: settings changes as data (patches) and the one pure function that checks
+//!   and applies them.
 //! - [`text`]: text hygiene — control characters and escape sequences never reach storage;
 //!   which page URLs are kept.
 //! - [`audit`]: the audit log of admin changes, stored per company, newest first.
@@ -35,6 +37,7 @@ pub mod events;
 pub mod model;
 pub mod placement;
 pub mod routing;
+pub mod settings;
 pub mod text;
 pub mod visitor_ids;
 

@@ -13,6 +13,7 @@ use switchboard_engine::actors::tenant::{
 use switchboard_engine::engine::normalize_email;
 use switchboard_engine::model::{self, Distribution, Field, Role, Status};
 use switchboard_engine::routing::Fairness;
+use switchboard_engine::settings::{CompanyPatch, SettingsEdit, WindowPatch};
 use switchboard_engine::text::{multi_line, one_line};
 use switchboard_engine::Error;
 
@@ -22,16 +23,6 @@ use crate::api;
 use crate::convert::{distribution_name, role_name, status_name};
 use crate::error::ApiError;
 use crate::server::App;
-
-/// Overwrites `target` when a patch gives a value.
-fn set<T>(target: &mut T, value: Option<T>) {
-    if let Some(value) = value {
-        *target = value;
-    }
-}
-
-/// Longest settings text (welcome, offline texts).
-const MAX_SETTING_CHARS: usize = 2000;
 
 fn company_wire(c: &model::Company) -> api::Company {
     api::Company {
@@ -58,58 +49,14 @@ pub async fn company(app: &Arc<App>, req: Request<Incoming>) -> Reply {
 pub async fn update_company(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = admin(app, &req)?;
     let patch: api::CompanyPatch = read_json(app, req).await?;
-    if let Some(name) = &patch.name {
-        if name.trim().is_empty() {
-            return Err(ApiError::invalid("name", "the company needs a name"));
-        }
-    }
-    let name = patch
-        .name
-        .map(|n| short_text("name", Some(n), 200))
-        .transpose()?;
-    let address = patch.address.map(|a| multi_line(&a).trim().to_string());
-    if address.as_ref().is_some_and(|a| a.chars().count() > 500) {
-        return Err(ApiError::invalid("address", "use at most 500 characters"));
-    }
-    let country = patch.country.map(|c| c.trim().to_ascii_uppercase());
-    if country.as_ref().is_some_and(|c| {
-        !(c.is_empty() || (c.len() == 2 && c.chars().all(|x| x.is_ascii_uppercase())))
-    }) {
-        return Err(ApiError::invalid(
-            "country",
-            "use a two-letter ISO country code such as IE",
-        ));
-    }
-    let currency = patch.currency.map(|c| c.trim().to_ascii_uppercase());
-    if currency
-        .as_ref()
-        .is_some_and(|c| !["GBP", "EUR", "USD"].contains(&c.as_str()))
-    {
-        return Err(ApiError::invalid("currency", "use GBP, EUR or USD"));
-    }
-    let vat = patch
-        .vat_number
-        .map(|v| short_text("vat_number", Some(v), 20))
-        .transpose()?;
-    let zone = patch.time_zone.map(|z| one_line(&z));
-    if zone
-        .as_ref()
-        .is_some_and(|z| z.is_empty() || z.len() > 64 || z.contains(char::is_whitespace))
-    {
-        return Err(ApiError::invalid(
-            "time_zone",
-            "use an IANA time zone such as Europe/Dublin",
-        ));
-    }
-    let edit = Box::new(move |t: &mut model::Tenant, _: &Snapshot| {
-        let c = &mut t.company;
-        set(&mut c.name, name);
-        set(&mut c.address, address);
-        set(&mut c.country, country);
-        set(&mut c.currency, currency);
-        set(&mut c.vat_number, vat);
-        set(&mut c.time_zone, zone);
-        Ok(())
+    // Texts are cleaned here; every rule on them is the engine's (settings::apply).
+    let edit = SettingsEdit::Company(CompanyPatch {
+        name: patch.name.map(|n| one_line(&n)),
+        address: patch.address.map(|a| multi_line(&a).trim().to_string()),
+        country: patch.country.map(|c| c.trim().to_ascii_uppercase()),
+        currency: patch.currency.map(|c| c.trim().to_ascii_uppercase()),
+        vat_number: patch.vat_number.map(|v| one_line(&v)),
+        time_zone: patch.time_zone.map(|z| one_line(&z)),
     });
     let (updated, ticket) = app.engine.ask(tenant, UpdateTenant(edit)).await??;
     ticket.durable().await?;
@@ -157,29 +104,21 @@ pub async fn chat_window(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     )
 }
 
-/// A timeout in seconds: 0.1 s to an hour.
-fn seconds(field: &'static str, value: f64) -> Result<Duration, ApiError> {
-    if !(0.1..=3600.0).contains(&value) {
-        return Err(ApiError::invalid(field, "use 0.1 to 3600 seconds"));
-    }
-    Ok(Duration::from_secs_f64(value))
+/// Seconds as a duration; the engine checks the range, this only refuses what is not a
+/// duration at all (negative, not finite).
+fn seconds(field: &'static str, value: Option<f64>) -> Result<Option<Duration>, ApiError> {
+    value
+        .map(|s| {
+            Duration::try_from_secs_f64(s)
+                .map_err(|_| ApiError::invalid(field, "use a number of seconds, 0 or more"))
+        })
+        .transpose()
 }
 
 /// `PUT /v1/chat-window`: any subset of the settings.
 pub async fn update_chat_window(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = admin(app, &req)?;
-    let mut p: api::ChatWindowPatch = read_json(app, req).await?;
-    // Settings texts are shown in the window and the terminal: line breaks stay, control
-    // characters do not.
-    for text in [
-        &mut p.welcome_message,
-        &mut p.offline_message,
-        &mut p.offline_thanks,
-    ] {
-        if let Some(t) = text.as_mut() {
-            *t = multi_line(t);
-        }
-    }
+    let p: api::ChatWindowPatch = read_json(app, req).await?;
     if let Some(lang) = &p.language {
         if !crate::LANGUAGES.contains(&lang.as_str()) {
             return Err(ApiError::invalid(
@@ -194,37 +133,6 @@ pub async fn update_chat_window(app: &Arc<App>, req: Request<Incoming>) -> Reply
         Some("all") => Some(Distribution::All),
         Some(_) => return Err(ApiError::invalid("distribution", "use single or all")),
     };
-    let connection = p
-        .connection_timeout_secs
-        .map(|s| seconds("connection_timeout_secs", s))
-        .transpose()?;
-    let offer = p
-        .offer_timeout_secs
-        .map(|s| seconds("offer_timeout_secs", s))
-        .transpose()?;
-    for (field, text) in [
-        ("welcome_message", &p.welcome_message),
-        ("offline_message", &p.offline_message),
-        ("offline_thanks", &p.offline_thanks),
-    ] {
-        if text
-            .as_ref()
-            .is_some_and(|t| t.chars().count() > MAX_SETTING_CHARS)
-        {
-            return Err(ApiError::invalid(
-                field,
-                format!("use at most {MAX_SETTING_CHARS} characters"),
-            ));
-        }
-    }
-    if let Some(Some(delay)) = p.invitation_delay_secs {
-        if !(1..=3600).contains(&delay) {
-            return Err(ApiError::invalid(
-                "invitation_delay_secs",
-                "use 1 to 3600 seconds, or null to turn invitations off",
-            ));
-        }
-    }
     let fairness = match p.fairness.as_deref() {
         None => None,
         Some("least_busy") => Some(Fairness::LeastBusy),
@@ -236,71 +144,39 @@ pub async fn update_chat_window(app: &Arc<App>, req: Request<Incoming>) -> Reply
             ))
         }
     };
-    let requested = p
-        .requested_operator_timeout_secs
-        .map(|s| seconds("requested_operator_timeout_secs", s))
-        .transpose()?;
-    let department = p
-        .department_timeout_secs
-        .map(|s| seconds("department_timeout_secs", s))
-        .transpose()?;
-    if p.max_queue.is_some_and(|q| q > 10_000) {
-        return Err(ApiError::invalid("max_queue", "use 0 (no limit) to 10000"));
-    }
-    let max_wait = match p.max_wait_secs {
-        Some(s) if !(0.0..=86_400.0).contains(&s) => {
-            return Err(ApiError::invalid(
-                "max_wait_secs",
-                "use 0 (no limit) to 86400 seconds",
-            ))
-        }
-        Some(s) => Some(Duration::from_secs_f64(s)),
-        None => None,
+    let field = |f: api::FormField| Field {
+        enabled: f.enabled,
+        required: f.required,
     };
-    let edit = Box::new(move |t: &mut model::Tenant, snapshot: &Snapshot| {
-        let w = &mut t.window;
-        set(&mut w.fairness, fairness);
-        set(&mut w.requested_operator_timeout, requested);
-        set(&mut w.department_timeout, department);
-        set(&mut w.max_queue, p.max_queue);
-        set(&mut w.max_wait, max_wait);
-        if let Some(fallback) = p.fallback_department {
-            if let Some(d) = fallback.filter(|d| !snapshot.departments.iter().any(|x| x.id == *d)) {
-                return Err(Error::invalid(
-                    "fallback_department",
-                    format!("no department has id {d}"),
-                ));
-            }
-            w.fallback_department = fallback;
-        }
-        let field = |f: api::FormField| Field {
-            enabled: f.enabled,
-            required: f.enabled && f.required,
-        };
-        set(&mut w.language, p.language);
-        set(&mut w.distribution, distribution);
-        set(&mut w.connection_timeout, connection);
-        set(&mut w.offer_timeout, offer);
-        set(&mut w.auto_canned, p.auto_canned_response);
-        set(&mut w.welcome_screen, p.welcome_screen);
-        set(&mut w.welcome_message, p.welcome_message);
-        set(&mut w.name_field, p.name_field.map(field));
-        set(&mut w.email_field, p.email_field.map(field));
-        set(&mut w.offline_message, p.offline_message);
-        set(&mut w.offline_thanks, p.offline_thanks);
-        set(&mut w.tracking, p.tracking);
-        set(
-            &mut w.invitation_delay,
-            p.invitation_delay_secs
-                .map(|v| v.map(|s| Duration::from_secs(s.into()))),
-        );
-        if w.invitation_delay.is_some() && !w.tracking {
-            return Err(Error::invalid(
-                "invitation_delay_secs",
-                "automatic invitations need visitor tracking: turn tracking on first",
-            ));
-        }
-        Ok(())
+    // Settings texts are shown in the window and the terminal: line breaks stay, control
+    // characters do not. Every other rule is the engine's (settings::apply).
+    let edit = SettingsEdit::Window(WindowPatch {
+        language: p.language,
+        distribution,
+        connection_timeout: seconds("connection_timeout_secs", p.connection_timeout_secs)?,
+        offer_timeout: seconds("offer_timeout_secs", p.offer_timeout_secs)?,
+        auto_canned: p.auto_canned_response,
+        welcome_screen: p.welcome_screen,
+        welcome_message: p.welcome_message.map(|t| multi_line(&t)),
+        name_field: p.name_field.map(field),
+        email_field: p.email_field.map(field),
+        offline_message: p.offline_message.map(|t| multi_line(&t)),
+        offline_thanks: p.offline_thanks.map(|t| multi_line(&t)),
+        tracking: p.tracking,
+        invitation_delay: p
+            .invitation_delay_secs
+            .map(|v| v.map(|s| Duration::from_secs(s.into()))),
+        fairness,
+        requested_operator_timeout: seconds(
+            "requested_operator_timeout_secs",
+            p.requested_operator_timeout_secs,
+        )?,
+        department_timeout: seconds("department_timeout_secs", p.department_timeout_secs)?,
+        fallback_department: p.fallback_department,
+        max_queue: p.max_queue,
+        max_wait: seconds("max_wait_secs", p.max_wait_secs)?,
+        active_graphics: None,
+        custom_buttons: None,
     });
     let (updated, ticket) = app.engine.ask(tenant, UpdateTenant(edit)).await??;
     ticket.durable().await?;

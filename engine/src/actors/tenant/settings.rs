@@ -76,33 +76,22 @@ impl Handler<GetSnapshot> for TenantActor {
     }
 }
 
-/// An edit of the profile or chat-window settings, applied atomically; the closure validates.
-pub type Edit = Box<dyn FnOnce(&mut Tenant, &Snapshot) -> Result<()> + Send>;
-
-/// Changes the company's settings.
+/// Changes the company's settings: a patch, checked and applied by
+/// [`crate::settings::apply`] as one step.
 #[derive(Message)]
 #[rtype(result = "Result<(Tenant, Ticket)>")]
-pub struct UpdateTenant(pub Edit);
+pub struct UpdateTenant(pub crate::settings::SettingsEdit);
 
 impl Handler<UpdateTenant> for TenantActor {
     type Result = Result<(Tenant, Ticket)>;
 
-    fn handle(
-        &mut self,
-        UpdateTenant(edit): UpdateTenant,
-        ctx: &mut Context<Self>,
-    ) -> Self::Result {
-        let snapshot = self.handle(GetSnapshot, ctx).0;
+    fn handle(&mut self, UpdateTenant(edit): UpdateTenant, _: &mut Context<Self>) -> Self::Result {
         let mut tenant = self.tenant.clone();
-        edit(&mut tenant, &snapshot)?;
-        if let Some(id) = tenant.window.auto_canned {
-            if !self.canned.contains_key(&id) {
-                return Err(Error::invalid(
-                    "auto_canned_response",
-                    "no canned response has that id",
-                ));
-            }
-        }
+        let known = crate::settings::Known {
+            departments: &|d| self.departments.contains_key(&d),
+            canned: &|c| self.canned.contains_key(&c),
+        };
+        crate::settings::apply(&mut tenant, edit, &known)?;
         let ticket = self.save_tenant_as(&tenant)?;
         self.tenant = tenant;
         self.router.set_policy(policy(&self.tenant.window));
