@@ -11,7 +11,7 @@ use switchboard_storage::records::{ButtonsRecord, GraphicsRecord};
 use switchboard_storage::Key;
 use tokio::sync::{Mutex, MutexGuard};
 
-use crate::actors::tenant::{GetSnapshot, UpdateTenant};
+use crate::actors::tenant::UpdateTenant;
 use crate::engine::Engine;
 use crate::model::{now_ms, TenantId};
 use crate::settings::{SettingsEdit, WindowPatch};
@@ -261,12 +261,7 @@ impl Engine {
         self.graphics_slot(tenant, id)?;
         let removed = self.tables().graphics.remove(&slot_key(tenant, id))?;
         // Under the asset lock nothing else changes the active slot meanwhile.
-        let active = self
-            .ask(tenant, GetSnapshot)
-            .await?
-            .tenant
-            .window
-            .active_graphics;
+        let active = self.view(tenant)?.tenant.window.active_graphics;
         if active == Some(id) {
             let defaults = WindowPatch {
                 active_graphics: Some(None),

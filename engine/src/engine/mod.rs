@@ -23,7 +23,7 @@ use switchboard_storage::records::{
 };
 use switchboard_storage::{Key, Store, Table, Ticket};
 
-use crate::actors::tenant::{Broadcast, TenantActor, TenantState};
+use crate::actors::tenant::{Broadcast, TenantActor, TenantState, TenantView};
 use crate::auth;
 use crate::events::{OperatorEvent, Resource};
 use crate::model::*;
@@ -229,7 +229,8 @@ struct Inner {
     config: Config,
     metrics: Arc<Metrics>,
     arbiters: Vec<ArbiterHandle>,
-    tenants: Mutex<HashMap<TenantId, Addr<TenantActor>>>,
+    /// Running company actors and the views they publish.
+    tenants: Mutex<HashMap<TenantId, Running>>,
     system: actix::System,
     /// Set by [`Engine::stop`]: a closed mailbox then means shutting down, not passivation.
     stopping: std::sync::atomic::AtomicBool,
@@ -239,6 +240,14 @@ struct Inner {
     hashes: auth::HashGate,
     /// Issues and checks visitor ids.
     visitor_ids: VisitorIds,
+}
+
+/// A running company actor and the view it publishes.
+struct Running {
+    /// The actor.
+    addr: Addr<TenantActor>,
+    /// Its latest published view.
+    view: tokio::sync::watch::Receiver<Arc<TenantView>>,
 }
 
 /// How stream event ids stay above every id handed out before, across restarts and clock
@@ -452,17 +461,40 @@ impl Engine {
             .tenants
             .lock()
             .expect("no code panics while holding this lock");
-        if let Some(addr) = running.get(&id).filter(|a| a.connected()) {
-            return Ok(addr.clone());
+        Ok(self.running(&mut running, id)?.addr.clone())
+    }
+
+    /// The company's read model: its settings, lists and load as of its actor's last change,
+    /// without a round trip to the actor (activated when needed).
+    pub fn view(&self, id: TenantId) -> Result<Arc<TenantView>> {
+        let mut running = self
+            .inner
+            .tenants
+            .lock()
+            .expect("no code panics while holding this lock");
+        let view = self.running(&mut running, id)?.view.borrow().clone();
+        Ok(view)
+    }
+
+    /// The company's running actor, started from storage when it is not running.
+    fn running<'a>(
+        &self,
+        running: &'a mut HashMap<TenantId, Running>,
+        id: TenantId,
+    ) -> Result<&'a Running> {
+        if !running.get(&id).is_some_and(|r| r.addr.connected()) {
+            let state = TenantState::load(self, id)?;
+            let (publish, view) = tokio::sync::watch::channel(Arc::new(TenantView::of(&state)));
+            let shard = crate::placement::shard(id);
+            let arbiter =
+                &self.inner.arbiters[crate::placement::slot(shard, self.inner.arbiters.len())];
+            let engine = self.clone();
+            let addr = TenantActor::start_in_arbiter(arbiter, move |_| {
+                TenantActor::new(engine, state, publish)
+            });
+            running.insert(id, Running { addr, view });
         }
-        let state = TenantState::load(self, id)?;
-        let shard = crate::placement::shard(id);
-        let arbiter =
-            &self.inner.arbiters[crate::placement::slot(shard, self.inner.arbiters.len())];
-        let engine = self.clone();
-        let addr = TenantActor::start_in_arbiter(arbiter, move |_| TenantActor::new(engine, state));
-        running.insert(id, addr.clone());
-        Ok(addr)
+        Ok(running.get(&id).expect("inserted above"))
     }
 
     /// Sends `msg` to the tenant's actor (activating it when needed) and waits for the
@@ -554,7 +586,7 @@ impl Engine {
             .tenants
             .lock()
             .expect("no code panics while holding this lock");
-        if running.get(&id).is_some_and(|a| !a.connected()) {
+        if running.get(&id).is_some_and(|r| !r.addr.connected()) {
             running.remove(&id);
         }
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
 use switchboard_engine::actors::operator::{Hangup, Subscribe};
-use switchboard_engine::actors::tenant::{GetSnapshot, Hub, SetStatus};
+use switchboard_engine::actors::tenant::{Hub, SetStatus};
 use switchboard_engine::events::{OperatorEvent, Sequenced};
 use switchboard_engine::model::Status;
 
@@ -80,7 +80,7 @@ pub async fn logout(app: &Arc<App>, req: Request<Incoming>) -> Reply {
 pub async fn me(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, id) = account(app, &req)?;
     let me = app.engine.account(tenant, id)?;
-    let snapshot = app.engine.ask(tenant, GetSnapshot).await?;
+    let snapshot = app.engine.view(tenant)?;
     let status = snapshot
         .load
         .iter()
@@ -95,9 +95,9 @@ pub async fn me(app: &Arc<App>, req: Request<Incoming>) -> Reply {
             sip: me.sip,
             role: role_name(me.role).into(),
             status: status_name(status).into(),
-            company: snapshot.tenant.company.name,
-            key: snapshot.tenant.company.key,
-            time_zone: snapshot.tenant.company.time_zone,
+            company: snapshot.tenant.company.name.clone(),
+            key: snapshot.tenant.company.key.clone(),
+            time_zone: snapshot.tenant.company.time_zone.clone(),
         },
     )
 }

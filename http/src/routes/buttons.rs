@@ -14,7 +14,6 @@ use hyper::header::{HeaderValue, CACHE_CONTROL, EXPIRES, PRAGMA};
 use hyper::{Request, Response, StatusCode};
 use image::codecs::gif::GifDecoder;
 use image::{AnimationDecoder, ImageDecoder, ImageFormat};
-use switchboard_engine::actors::tenant::GetSnapshot;
 use switchboard_engine::assets::{ButtonState, CustomButtons};
 use switchboard_engine::Error;
 
@@ -102,7 +101,7 @@ pub async fn code(app: &Arc<App>, req: Request<Incoming>) -> Reply {
             ));
         }
     }
-    let s = app.engine.ask(tenant, GetSnapshot).await?;
+    let s = app.engine.view(tenant)?;
     if style == Style::Custom && !s.tenant.window.custom_buttons {
         return Err(Error::Conflict {
             code: "custom_buttons_missing",
@@ -203,7 +202,7 @@ pub async fn delete_custom(app: &Arc<App>, req: Request<Incoming>) -> Reply {
 pub async fn image(app: &Arc<App>, key: &str, lang: &str, style: &str) -> Reply {
     let tenant = app.engine.tenant_by_key(key)?;
     let style = Style::parse(style)?;
-    let s = app.engine.ask(tenant, GetSnapshot).await?;
+    let s = app.engine.view(tenant)?;
     let state = if s.online {
         ButtonState::Online
     } else {

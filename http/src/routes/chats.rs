@@ -363,7 +363,8 @@ pub async fn transfer(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Rep
 pub async fn routing(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
     let (tenant, _) = account(app, &req)?;
     app.engine.chat(tenant, id)?;
-    let accounts = app.engine.ask(tenant, GetSnapshot).await?.accounts;
+    let view = app.engine.view(tenant)?;
+    let accounts = &view.accounts;
     let name_of = |op: u64| accounts.iter().find(|a| a.id == op).map(|a| a.name.clone());
     let entries: Vec<api::RoutingEntry> = app
         .engine

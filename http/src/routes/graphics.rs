@@ -23,7 +23,6 @@ use image::{
     DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageError, ImageFormat,
     ImageReader, Limits, RgbaImage,
 };
-use switchboard_engine::actors::tenant::GetSnapshot;
 use switchboard_engine::assets::{GraphicsPart, GraphicsSlot};
 use switchboard_engine::model::TenantId;
 use switchboard_engine::Error;
@@ -261,7 +260,7 @@ fn slot_wire(s: &GraphicsSlot, active: Option<u64>) -> api::GraphicsSlot {
 
 /// The company's active slot, as its tenant actor holds it.
 async fn active_slot(app: &App, tenant: TenantId) -> Result<Option<u64>, ApiError> {
-    let snapshot = app.engine.ask(tenant, GetSnapshot).await?;
+    let snapshot = app.engine.view(tenant)?;
     Ok(snapshot.tenant.window.active_graphics)
 }
 

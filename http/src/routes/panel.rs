@@ -7,8 +7,8 @@ use std::time::Duration;
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
 use switchboard_engine::actors::tenant::{
-    DeleteCanned, DeleteDepartment, DeleteOperator, GetSnapshot, SaveCanned, SaveDepartment,
-    SaveOperator, Snapshot, UpdateTenant,
+    DeleteCanned, DeleteDepartment, DeleteOperator, SaveCanned, SaveDepartment, SaveOperator,
+    TenantView, UpdateTenant,
 };
 use switchboard_engine::engine::normalize_email;
 use switchboard_engine::model::{self, Distribution, Field, Role, Status};
@@ -41,7 +41,7 @@ pub async fn company(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
     json(
         StatusCode::OK,
-        &company_wire(&app.engine.ask(tenant, GetSnapshot).await?.tenant.company),
+        &company_wire(&app.engine.view(tenant)?.tenant.company),
     )
 }
 
@@ -100,7 +100,7 @@ pub async fn chat_window(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
     json(
         StatusCode::OK,
-        &window_wire(&app.engine.ask(tenant, GetSnapshot).await?.tenant.window),
+        &window_wire(&app.engine.view(tenant)?.tenant.window),
     )
 }
 
@@ -188,13 +188,12 @@ pub async fn departments(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
     let list: Vec<api::Department> = app
         .engine
-        .ask(tenant, GetSnapshot)
-        .await?
+        .view(tenant)?
         .departments
-        .into_iter()
+        .iter()
         .map(|d| api::Department {
             id: d.id,
-            name: d.name,
+            name: d.name.clone(),
         })
         .collect();
     json(StatusCode::OK, &list)
@@ -238,7 +237,7 @@ pub async fn delete_department(app: &Arc<App>, req: Request<Incoming>, id: u64) 
     json(StatusCode::OK, &serde_json::json!({ "deleted": id }))
 }
 
-fn operator_wire(a: &model::Account, s: &Snapshot) -> api::Operator {
+fn operator_wire(a: &model::Account, s: &TenantView) -> api::Operator {
     let load = s.load.iter().find(|l| l.account == a.id);
     api::Operator {
         id: a.id,
@@ -257,7 +256,7 @@ fn operator_wire(a: &model::Account, s: &Snapshot) -> api::Operator {
 /// `GET /v1/operators`: every account, admins included.
 pub async fn operators(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
-    let s = app.engine.ask(tenant, GetSnapshot).await?;
+    let s = app.engine.view(tenant)?;
     let list: Vec<api::Operator> = s.accounts.iter().map(|a| operator_wire(a, &s)).collect();
     json(StatusCode::OK, &list)
 }
@@ -265,7 +264,7 @@ pub async fn operators(app: &Arc<App>, req: Request<Incoming>) -> Reply {
 /// `GET /v1/operators/{sip}`.
 pub async fn operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) -> Reply {
     let (tenant, _) = account(app, &req)?;
-    let s = app.engine.ask(tenant, GetSnapshot).await?;
+    let s = app.engine.view(tenant)?;
     let found = s
         .accounts
         .iter()
@@ -299,11 +298,11 @@ pub async fn save_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) ->
     let body: api::OperatorRequest = read_json(app, req).await?;
     let before = app
         .engine
-        .ask(tenant, GetSnapshot)
-        .await?
+        .view(tenant)?
         .accounts
-        .into_iter()
-        .find(|a| a.sip.as_deref() == Some(sip));
+        .iter()
+        .find(|a| a.sip.as_deref() == Some(sip))
+        .cloned();
     let existed = before.is_some();
     let email = body.email.map(|e| normalize_email(&e)).transpose()?;
     let new_email = before
@@ -343,7 +342,7 @@ pub async fn save_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) ->
         let keep = (account.id == admin_id).then_some(session.as_str());
         app.engine.end_sessions(tenant, account.id, keep).await?;
     }
-    let s = app.engine.ask(tenant, GetSnapshot).await?;
+    let s = app.engine.view(tenant)?;
     json(
         if existed {
             StatusCode::OK
@@ -371,14 +370,13 @@ pub async fn canned(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
     let list: Vec<api::Canned> = app
         .engine
-        .ask(tenant, GetSnapshot)
-        .await?
+        .view(tenant)?
         .canned
-        .into_iter()
+        .iter()
         .map(|c| api::Canned {
             id: c.id,
-            shortcut: c.shortcut,
-            text: c.text,
+            shortcut: c.shortcut.clone(),
+            text: c.text.clone(),
         })
         .collect();
     json(StatusCode::OK, &list)
@@ -420,7 +418,7 @@ pub async fn delete_canned(app: &Arc<App>, req: Request<Incoming>, id: u64) -> R
 }
 
 /// The wire form of an offline message.
-pub fn offline_message_wire(m: &model::OfflineMessage, s: &Snapshot) -> api::OfflineMessage {
+pub fn offline_message_wire(m: &model::OfflineMessage, s: &TenantView) -> api::OfflineMessage {
     let sip = m
         .operator
         .and_then(|id| s.accounts.iter().find(|a| a.id == id))
@@ -432,7 +430,7 @@ pub fn offline_message_wire(m: &model::OfflineMessage, s: &Snapshot) -> api::Off
 pub async fn offline_messages(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
     let page = super::Page::of(&req)?;
-    let s = app.engine.ask(tenant, GetSnapshot).await?;
+    let s = app.engine.view(tenant)?;
     let list: Vec<api::OfflineMessage> = app
         .engine
         .offline_messages(tenant, page.after, page.limit)?

@@ -57,7 +57,7 @@ pub fn script(_app: &Arc<App>) -> Reply {
 /// `GET /v1/tracking/code?lang=`: the `<script>` snippet for the company's pages.
 pub async fn code(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
-    let snapshot = app.engine.ask(tenant, GetSnapshot).await?;
+    let snapshot = app.engine.view(tenant)?;
     let lang = query_param(&req, "lang").unwrap_or(snapshot.tenant.window.language.clone());
     if !crate::LANGUAGES.contains(&lang.as_str()) {
         return Err(ApiError::invalid(
@@ -97,13 +97,7 @@ pub async fn page_view(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Rep
         referrer,
     };
     let id = app.engine.ask(tenant, view).await??;
-    let tracking = app
-        .engine
-        .ask(tenant, GetSnapshot)
-        .await?
-        .tenant
-        .window
-        .tracking;
+    let tracking = app.engine.view(tenant)?.tenant.window.tracking;
     json(
         StatusCode::OK,
         &api::PageViewResponse {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
-use switchboard_engine::actors::tenant::{GetSnapshot, StartChat};
+use switchboard_engine::actors::tenant::StartChat;
 use switchboard_engine::model::{operator_by_sip, ChatState, OfflineMessage};
 use switchboard_engine::text::{is_web_url, multi_line, one_line};
 
@@ -77,14 +77,7 @@ pub async fn start_chat(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Re
                 format!("\"{lang}\" is not a supported language code"),
             ))
         }
-        _ => {
-            app.engine
-                .ask(tenant, GetSnapshot)
-                .await?
-                .tenant
-                .window
-                .language
-        }
+        _ => app.engine.view(tenant)?.tenant.window.language.clone(),
     };
     let started = app
         .engine
@@ -134,7 +127,7 @@ pub async fn offline_message(app: &Arc<App>, req: Request<Incoming>, key: &str) 
             format!("give 1 to {MAX_OFFLINE_CHARS} characters"),
         ));
     }
-    let snapshot = app.engine.ask(tenant, GetSnapshot).await?;
+    let snapshot = app.engine.view(tenant)?;
     if let Some(d) = body.department {
         if !snapshot.departments.iter().any(|x| x.id == d) {
             return Err(ApiError::invalid(

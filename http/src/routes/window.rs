@@ -13,7 +13,7 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL};
 use hyper::{Request, StatusCode};
 use serde::Serialize;
-use switchboard_engine::actors::tenant::{GetSnapshot, Snapshot};
+use switchboard_engine::actors::tenant::TenantView;
 use switchboard_engine::actors::visitor::MAX_MESSAGE_CHARS;
 use switchboard_engine::model::{Department, Tenant};
 use switchboard_engine::Error;
@@ -172,7 +172,7 @@ impl WindowSettings {
     }
 
     /// The settings from a tenant actor's snapshot.
-    fn from_snapshot(snapshot: &Snapshot, requested: Option<&str>) -> Self {
+    fn from_snapshot(snapshot: &TenantView, requested: Option<&str>) -> Self {
         Self::new(
             &snapshot.tenant,
             &snapshot.departments,
@@ -215,7 +215,7 @@ pub async fn chat_window(app: &Arc<App>, req: &Request<Incoming>) -> Reply {
         Err(Error::NotFound(_)) => return pages::unknown_company(),
         Err(e) => return Err(e.into()),
     };
-    let snapshot = app.engine.ask(tenant, GetSnapshot).await?;
+    let snapshot = app.engine.view(tenant)?;
     let settings = WindowSettings::from_snapshot(&snapshot, Some(&url.lang));
     pages::chat_page(&settings, &url)
 }
@@ -264,7 +264,7 @@ pub async fn demo(app: &Arc<App>) -> Reply {
 pub async fn settings(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Reply {
     let tenant = app.engine.tenant_by_key(key)?;
     let requested = query_param(&req, "lang");
-    let snapshot = app.engine.ask(tenant, GetSnapshot).await?;
+    let snapshot = app.engine.view(tenant)?;
     let mut response = json(
         StatusCode::OK,
         &WindowSettings::from_snapshot(&snapshot, requested.as_deref()),

@@ -152,6 +152,8 @@ impl TenantActor {
                 visitor.do_send(visitor::Availability(online));
             }
         }
+        // Load and availability changed with the step: readers see them.
+        self.publish();
         self.last_active = Instant::now();
     }
 }

@@ -131,6 +131,8 @@ pub struct TenantActor {
     /// Whether anyone could take a chat after the last routing step, told to tracked
     /// visitors when it changes (their chat button follows it).
     online: bool,
+    /// Where the read model is published ([`TenantView`]).
+    view: tokio::sync::watch::Sender<Arc<TenantView>>,
     /// Last time anything happened, for passivation.
     last_active: Instant,
 }
@@ -152,7 +154,11 @@ fn policy(window: &ChatWindow) -> Policy {
 
 impl TenantActor {
     /// An actor over a loaded company.
-    pub fn new(engine: Engine, state: TenantState) -> Self {
+    pub fn new(
+        engine: Engine,
+        state: TenantState,
+        view: tokio::sync::watch::Sender<Arc<TenantView>>,
+    ) -> Self {
         let mut router = Router::new(policy(&state.tenant.window));
         for (id, account) in &state.accounts {
             if account.sip.is_some() {
@@ -174,12 +180,17 @@ impl TenantActor {
             presence: HashMap::new(),
             reported_queue: 0,
             online: false,
+            view,
             last_active: Instant::now(),
         }
     }
 
-    /// Tells every connected terminal of the company.
+    /// Tells every connected terminal of the company; a change of a panel resource is also
+    /// published in the read model.
     fn broadcast(&self, event: OperatorEvent) {
+        if matches!(event, OperatorEvent::Changed(_)) {
+            self.publish();
+        }
         for hub in self.operators.values() {
             hub.do_send(Push(event.clone()));
         }

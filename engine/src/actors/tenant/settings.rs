@@ -3,12 +3,14 @@
 
 use super::*;
 
-/// A copy of the company's settings and lists, for the panel.
+/// The company's read model, published by its actor after every change: settings, lists,
+/// load and availability. Readers (button images, the window, the panel) take the latest
+/// with [`crate::Engine::view`], without a round trip to the actor.
 #[derive(Clone, Debug)]
-pub struct Snapshot {
+pub struct TenantView {
     /// Profile and chat-window settings.
     pub tenant: Tenant,
-    /// Accounts.
+    /// Accounts, their password hashes left out (empty).
     pub accounts: Vec<Account>,
     /// Departments.
     pub departments: Vec<Department>,
@@ -21,8 +23,76 @@ pub struct Snapshot {
     pub online: bool,
     /// Chats waiting with no offer.
     pub queue_length: usize,
+}
+
+impl TenantView {
+    /// The view of a company as loaded, before its actor runs (nobody online yet).
+    pub fn of(state: &TenantState) -> Self {
+        TenantView {
+            tenant: state.tenant.clone(),
+            accounts: state.accounts.values().map(without_hash).collect(),
+            departments: state.departments.values().cloned().collect(),
+            canned: state.canned.values().cloned().collect(),
+            load: Vec::new(),
+            online: false,
+            queue_length: 0,
+        }
+    }
+}
+
+/// An account as views show it: no password hash.
+fn without_hash(account: &Account) -> Account {
+    Account {
+        password_hash: String::new(),
+        ..account.clone()
+    }
+}
+
+/// The view and the visitors on the site: what the panel's visitor list needs.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// The read model.
+    pub view: Arc<TenantView>,
     /// Visitors on the site, most recently active first.
     pub visitors: Vec<Arc<VisitorSummary>>,
+}
+
+impl std::ops::Deref for Snapshot {
+    type Target = TenantView;
+
+    fn deref(&self) -> &TenantView {
+        &self.view
+    }
+}
+
+impl TenantActor {
+    /// The company as it stands now.
+    pub(super) fn current_view(&self) -> TenantView {
+        TenantView {
+            tenant: self.tenant.clone(),
+            accounts: self.accounts.values().map(without_hash).collect(),
+            departments: self.departments.values().cloned().collect(),
+            canned: self.canned.values().cloned().collect(),
+            load: self
+                .router
+                .agents()
+                .map(|(id, a)| OperatorLoad {
+                    account: id,
+                    status: a.status,
+                    open: a.open.len() as u32,
+                    offers: a.offers.len() as u32,
+                    available: crate::routing::serves(id, a, &Request::default()),
+                })
+                .collect(),
+            online: self.anyone_available(),
+            queue_length: self.router.queue_len(),
+        }
+    }
+
+    /// Publishes the current view to its readers.
+    pub(super) fn publish(&self) {
+        self.view.send_replace(Arc::new(self.current_view()));
+    }
 }
 
 /// An operator's routing state as the panel shows it.
@@ -50,23 +120,7 @@ impl Handler<GetSnapshot> for TenantActor {
 
     fn handle(&mut self, _: GetSnapshot, _: &mut Context<Self>) -> Self::Result {
         MessageResult(Snapshot {
-            tenant: self.tenant.clone(),
-            accounts: self.accounts.values().cloned().collect(),
-            departments: self.departments.values().cloned().collect(),
-            canned: self.canned.values().cloned().collect(),
-            load: self
-                .router
-                .agents()
-                .map(|(id, a)| OperatorLoad {
-                    account: id,
-                    status: a.status,
-                    open: a.open.len() as u32,
-                    offers: a.offers.len() as u32,
-                    available: crate::routing::serves(id, a, &Request::default()),
-                })
-                .collect(),
-            online: self.anyone_available(),
-            queue_length: self.router.queue_len(),
+            view: Arc::new(self.current_view()),
             visitors: {
                 let mut v: Vec<_> = self.tracked.values().cloned().collect();
                 v.sort_by_key(|s| std::cmp::Reverse(s.page.at));
