@@ -10,9 +10,9 @@
 //! - [`command`]: the [`Command`] enum and [`command::execute`], which turns one into HTTP
 //!   calls and its result back into an action.
 //! - [`client`]: [`Client`], one typed async method per endpoint, over the wire types of
-//!   `switchboard_http::api`.
+//!   `switchboard_api`.
 //! - [`stream`]: the operator event-stream task (`GET /v1/me/events`) with reconnect and
-//!   resume by last event id, parsed with `switchboard_http::sse::Parser`.
+//!   resume by last event id, parsed with `switchboard_api::sse::Parser`.
 //! - [`driver`]: [`Driver`], the core without a terminal (state, channel, command
 //!   execution); the loop and the end-to-end tests drive it.
 //! - `terminal`: raw mode, alternate screen, bracketed paste, the panic hook and `Drop`

@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn the_chat_page_is_complete_in_every_language() {
-        for lang in crate::LANGUAGES {
+        for lang in crate::api::languages::CODES {
             let url = chat_url::parse(&format!("/chat/{lang}/abcdef0123456789/"), None).unwrap();
             let (status, page, head) = block_on(body(chat_page(
                 &settings(ChatWindow::default(), lang),
@@ -252,7 +252,7 @@ mod tests {
             )));
             assert_eq!(status, StatusCode::OK);
             assert!(!page.contains("{{"), "{lang}: an unfilled hole");
-            let dir = if crate::RTL_LANGUAGES.contains(&lang) {
+            let dir = if crate::api::languages::is_rtl(lang) {
                 "rtl"
             } else {
                 "ltr"

@@ -181,7 +181,7 @@ pub async fn update_chat_window(app: &Arc<App>, req: Request<Incoming>) -> Reply
         }
     }
     if let Some(lang) = &p.language {
-        if !crate::LANGUAGES.contains(&lang.as_str()) {
+        if !crate::api::languages::CODES.contains(&lang.as_str()) {
             return Err(ApiError::invalid(
                 "language",
                 format!("\"{lang}\" is not one of the 52 language codes"),

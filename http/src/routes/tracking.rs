@@ -59,7 +59,7 @@ pub async fn code(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
     let snapshot = app.engine.ask(tenant, GetSnapshot).await?;
     let lang = query_param(&req, "lang").unwrap_or(snapshot.tenant.window.language.clone());
-    if !crate::LANGUAGES.contains(&lang.as_str()) {
+    if !crate::api::languages::CODES.contains(&lang.as_str()) {
         return Err(ApiError::invalid(
             "lang",
             format!("\"{lang}\" is not one of the 52 language codes"),

@@ -70,7 +70,7 @@ pub async fn start_chat(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Re
     let tenant = app.engine.tenant_by_key(key)?;
     let body: api::StartChatRequest = read_json(app, req).await?;
     let lang = match body.lang {
-        Some(lang) if crate::LANGUAGES.contains(&lang.as_str()) => lang,
+        Some(lang) if crate::api::languages::CODES.contains(&lang.as_str()) => lang,
         Some(lang) if !lang.is_empty() => {
             return Err(ApiError::invalid(
                 "lang",

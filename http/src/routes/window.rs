@@ -94,7 +94,7 @@ pub struct WindowSettings {
     pub max_message_chars: usize,
     /// Longest off-line message the server takes, in characters, counted down the same way.
     pub max_offline_chars: usize,
-    /// Every language the window speaks, in the order of [`crate::LANGUAGES`], each named in
+    /// Every language the window speaks, in the order of [`api::languages::LANGUAGES`], each named in
     /// itself, for the visitor's language picker.
     pub languages: Vec<LanguageChoice>,
 }
@@ -159,12 +159,12 @@ impl WindowSettings {
             sidebar_url: format!("/graphics/{key}/sidebar"),
             max_message_chars: MAX_MESSAGE_CHARS,
             max_offline_chars: super::visitor::MAX_OFFLINE_CHARS,
-            languages: crate::LANGUAGES
+            languages: api::languages::LANGUAGES
                 .iter()
-                .map(|&code| LanguageChoice {
-                    code,
-                    name: i18n::language_name(code),
-                    dir: i18n::dir(code),
+                .map(|l| LanguageChoice {
+                    code: l.code,
+                    name: l.name.to_string(),
+                    dir: l.dir.name(),
                 })
                 .collect(),
             key,
@@ -195,7 +195,10 @@ fn field(f: switchboard_engine::model::Field) -> api::FormField {
 pub fn resolve_lang<'a>(requested: Option<&str>, company_default: &'a str) -> &'a str {
     let find = |code: &str| {
         let code = code.trim().to_ascii_lowercase();
-        crate::LANGUAGES.iter().copied().find(|l| *l == code)
+        crate::api::languages::CODES
+            .iter()
+            .copied()
+            .find(|l| *l == code)
     };
     requested
         .and_then(find)

@@ -16,7 +16,7 @@ mod keys;
 mod kinds;
 
 use jiff::tz::TimeZone;
-use switchboard_http::api;
+use switchboard_api as api;
 
 pub use action::{Action, LinkEvent};
 pub use keys::go;

@@ -9,7 +9,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
-use switchboard_http::api::{self, AuthorKind, ChatEventData};
+use switchboard_api::{self as api, AuthorKind, ChatEventData};
 
 use super::{accent, bad, dim, one_line, pane, warn, wrap};
 use crate::app::State;

@@ -14,7 +14,7 @@ use ratatui::widgets::{
 };
 
 use super::{accent, bold, dim, one_line, pane, presence_style, warn};
-use switchboard_http::api;
+use switchboard_api as api;
 
 use crate::app::{Presence, State};
 use crate::time;

@@ -10,7 +10,7 @@ mod update_session;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
-use switchboard_http::api;
+use switchboard_api as api;
 
 use crate::app::{update, Action, Presence, Screen, State};
 

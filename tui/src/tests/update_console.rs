@@ -2,7 +2,7 @@
 //! close, and the results that fill a chat.
 
 use crossterm::event::KeyCode;
-use switchboard_http::api::{self, AuthorKind, OperatorEventData as E};
+use switchboard_api::{self as api, AuthorKind, OperatorEventData as E};
 
 use super::*;
 use crate::app::Level;

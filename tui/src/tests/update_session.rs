@@ -2,7 +2,7 @@
 //! presence, time, quitting, help, visitors, offline messages, history.
 
 use crossterm::event::KeyCode;
-use switchboard_http::api::{self, OperatorEventData as E};
+use switchboard_api::{self as api, OperatorEventData as E};
 
 use super::*;
 use crate::app::{Level, Link, LinkEvent};

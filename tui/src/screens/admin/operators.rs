@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row, StatefulWidget, Table, TableState, Widget};
-use switchboard_http::api;
+use switchboard_api as api;
 
 use crate::app::{run, Action, State};
 use crate::command::Command;

@@ -1,7 +1,7 @@
 //! Server events (offers, withdrawals, messages, closings...) and the results of the
 //! console's commands.
 
-use switchboard_http::api::{self, AuthorKind, OperatorEventData};
+use switchboard_api::{self as api, AuthorKind, OperatorEventData};
 
 use super::{seen, Offer, Pane};
 use crate::app::{batch, run, Action, Level, Screen, State, FLASH_MS};

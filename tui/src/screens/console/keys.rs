@@ -2,7 +2,7 @@
 //! input line (sending, `#shortcut`s, the canned-response picker).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use switchboard_http::api;
+use switchboard_api as api;
 
 use super::events::remove_chat;
 use super::{seen, Pane};

@@ -1,0 +1,21 @@
+//! Switchboard's wire: what a client and the server say to each other, and nothing of how
+//! either does its work. The server (`switchboard-http`), the terminal client, the load
+//! generator and the tests share these shapes; `/openapi.json` documents them.
+//!
+//! # Layout
+//! - `wire`: every JSON body the API reads or writes and the `data:` of every server-sent
+//!   event, re-exported at the crate root ([`SignupRequest`], [`OperatorEventData`], ...).
+//! - [`sse`]: the client side of an event stream, [`sse::Parser`].
+//! - [`languages`]: the chat window's languages — code, own name, English name, direction —
+//!   the one table the server's translations and the terminal client's pickers read.
+//!
+//! Depends on serde only: a client that builds on it brings nothing of the server (engine,
+//! storage, hyper's server, actix, sled) with it.
+
+#![deny(missing_docs)]
+
+pub mod languages;
+pub mod sse;
+mod wire;
+
+pub use wire::*;
