@@ -16,6 +16,8 @@
 
 pub mod languages;
 pub mod sse;
+#[cfg(test)]
+mod tests;
 mod wire;
 
 pub use wire::*;

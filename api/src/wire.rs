@@ -581,6 +581,20 @@ pub enum ChatEventData {
 }
 
 impl ChatEventData {
+    /// The SSE `event:` name, the same as the JSON `type`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Queued { .. } => "queued",
+            Self::Requeued { .. } => "requeued",
+            Self::Transferred { .. } => "transferred",
+            Self::Joined { .. } => "joined",
+            Self::Message { .. } => "message",
+            Self::Typing { .. } => "typing",
+            Self::Timeout { .. } => "timeout",
+            Self::Closed { .. } => "closed",
+        }
+    }
+
     /// The log position of an entry of the chat's log; None for passing state (queue
     /// position, typing).
     pub fn seq(&self) -> Option<u64> {
@@ -823,6 +837,16 @@ pub enum VisitorEventData {
         /// Someone can take a chat now (the rule routing uses).
         online: bool,
     },
+}
+
+impl VisitorEventData {
+    /// The SSE `event:` name, the same as the JSON `type`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Invitation { .. } => "invitation",
+            Self::Availability { .. } => "availability",
+        }
+    }
 }
 
 /// `GET /v1/tracking/code`.

@@ -131,18 +131,13 @@ pub async fn events(app: &Arc<App>, _req: Request<Incoming>, key: &str, id: u64)
 }
 
 fn encode(event: &Sequenced<VisitorEvent>) -> Bytes {
-    match &event.event {
-        VisitorEvent::Invitation { by } => frame(
-            event.seq,
-            "invitation",
-            &api::VisitorEventData::Invitation { by: by.clone() },
-        ),
-        VisitorEvent::Availability { online } => frame(
-            event.seq,
-            "availability",
-            &api::VisitorEventData::Availability { online: *online },
-        ),
-    }
+    let data = match &event.event {
+        VisitorEvent::Invitation { by } => api::VisitorEventData::Invitation { by: by.clone() },
+        VisitorEvent::Availability { online } => {
+            api::VisitorEventData::Availability { online: *online }
+        }
+    };
+    frame(event.seq, data.name(), &data)
 }
 
 /// `POST /v1/visitor/{key}/visitors/{id}/decline`: "No thanks", stored before the answer.
