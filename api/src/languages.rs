@@ -2,8 +2,11 @@
 //! direction. The server (its translations, the window's language picker, button images) and
 //! the terminal client (its language pickers) both read it, so no name is written twice.
 
-/// Which way a language is written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+use serde::{Deserialize, Serialize};
+
+/// Which way a language is written; on the wire (and in HTML's `dir`) `"ltr"` or `"rtl"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// Left to right.
     Ltr,
@@ -120,6 +123,11 @@ pub const CODES: [&str; LANGUAGES.len()] = {
 /// The language of `code` (exact, lower case); None when the window does not speak it.
 pub fn find(code: &str) -> Option<&'static Language> {
     LANGUAGES.iter().find(|l| l.code == code)
+}
+
+/// Which way `code` is written; left to right for an unknown code.
+pub fn direction(code: &str) -> Direction {
+    find(code).map_or(Ltr, |l| l.dir)
 }
 
 /// Whether `code` is written right to left; false for an unknown code.

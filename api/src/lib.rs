@@ -5,6 +5,8 @@
 //! # Layout
 //! - `wire`: every JSON body the API reads or writes and the `data:` of every server-sent
 //!   event, re-exported at the crate root ([`SignupRequest`], [`OperatorEventData`], ...).
+//! - `window`: [`WindowSettings`], what the chat window's script reads, with its
+//!   [`LanguageChoice`]s.
 //! - [`sse`]: the client side of an event stream, [`sse::Parser`].
 //! - [`languages`]: the chat window's languages — code, own name, English name, direction —
 //!   the one table the server's translations and the terminal client's pickers read.
@@ -18,6 +20,8 @@ pub mod languages;
 pub mod sse;
 #[cfg(test)]
 mod tests;
+mod window;
 mod wire;
 
+pub use window::{LanguageChoice, WindowSettings};
 pub use wire::*;

@@ -142,7 +142,7 @@ pub fn is_rtl(lang: &str) -> bool {
 
 /// The HTML `dir` of `lang`: `"rtl"` or `"ltr"` (an unknown code is left to right).
 pub fn dir(lang: &str) -> &'static str {
-    crate::api::languages::find(lang).map_or("ltr", |l| l.dir.name())
+    crate::api::languages::direction(lang).name()
 }
 
 /// The bundle of `lang`, or English's.
