@@ -20,7 +20,8 @@
 //! - [`sanitize`]: the one function every server string passes through before a widget.
 //! - [`time`]: times in the company's zone with jiff's bundled tz database.
 //! - [`input`]: the text field (chat input, forms, prompts).
-//! - [`languages`]: the 52 languages' own names, for the language pickers.
+//! - [`languages`]: how the pickers label the 52 languages (own and English name, from
+//!   `switchboard_api::languages`).
 //! - [`patch`]: [`patch::Patch`], a settings `PUT` holding only the changed fields.
 //! - [`screens`]: each screen's state, keys and rendering, one file per screen: `signin`,
 //!   `signup`, `console/` (`mod.rs` state and view, `events.rs` server events and
