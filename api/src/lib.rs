@@ -5,6 +5,8 @@
 //! # Layout
 //! - `wire`: every JSON body the API reads or writes and the `data:` of every server-sent
 //!   event, re-exported at the crate root ([`SignupRequest`], [`OperatorEventData`], ...).
+//! - `kinds`: the closed sets, each a serde enum with one `name()`: [`Status`], [`Role`],
+//!   [`ChatState`] (and [`languages::Direction`]).
 //! - `window`: [`WindowSettings`], what the chat window's script reads, with its
 //!   [`LanguageChoice`]s.
 //! - [`sse`]: the client side of an event stream, [`sse::Parser`].
@@ -16,6 +18,7 @@
 
 #![deny(missing_docs)]
 
+mod kinds;
 pub mod languages;
 pub mod sse;
 #[cfg(test)]
@@ -23,5 +26,6 @@ mod tests;
 mod window;
 mod wire;
 
+pub use kinds::{ChatState, Role, Status};
 pub use window::{LanguageChoice, WindowSettings};
 pub use wire::*;

@@ -1,4 +1,5 @@
-//! Each event's SSE name is the `type` its JSON carries, so a client can read either.
+//! Names are written once: each event's SSE name is the `type` its JSON carries, and each
+//! closed set's JSON is its `name()`.
 
 use crate::*;
 
@@ -95,4 +96,30 @@ fn operator_event_names_are_their_json_types() {
     for event in events {
         assert_eq!(event.name(), json_type(&event));
     }
+}
+
+fn json_string<T: serde::Serialize>(value: &T) -> String {
+    let value = serde_json::to_value(value).expect("wire types serialize");
+    value.as_str().expect("a string").to_string()
+}
+
+#[test]
+fn closed_sets_serialize_as_their_names() {
+    for s in Status::ALL {
+        assert_eq!(json_string(&s), s.name());
+        assert_eq!(Status::parse(s.name()), Some(s));
+    }
+    for r in Role::ALL {
+        assert_eq!(json_string(&r), r.name());
+        assert_eq!(Role::parse(r.name()), Some(r));
+    }
+    for c in ChatState::ALL {
+        assert_eq!(json_string(&c), c.name());
+        assert_eq!(ChatState::parse(c.name()), Some(c));
+    }
+    for d in [languages::Direction::Ltr, languages::Direction::Rtl] {
+        assert_eq!(json_string(&d), d.name());
+    }
+    assert_eq!(Status::parse("busy"), None);
+    assert_eq!(Role::parse("Admin"), None);
 }

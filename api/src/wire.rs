@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::{ChatState, Role, Status};
+
 /// `POST /v1/signup`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,8 +42,8 @@ pub struct LoginRequest {
 pub struct LoginResponse {
     /// Bearer token for the panel API.
     pub token: String,
-    /// "admin" or "operator".
-    pub role: String,
+    /// What the account may do.
+    pub role: Role,
 }
 
 /// `GET /v1/me`.
@@ -55,10 +57,10 @@ pub struct Me {
     pub name: String,
     /// SIP username.
     pub sip: Option<String>,
-    /// "admin" or "operator".
-    pub role: String,
-    /// "online", "away" or "offline".
-    pub status: String,
+    /// What the account may do.
+    pub role: Role,
+    /// The status the operator set.
+    pub status: Status,
     /// Company name.
     pub company: String,
     /// Company's public chat key.
@@ -71,7 +73,7 @@ pub struct Me {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StatusBody {
-    /// "online", "away" or "offline".
+    /// A [`Status::name`]; text so that another answers the server's own `invalid_status`.
     pub status: String,
 }
 
@@ -119,8 +121,8 @@ pub struct StartChatResponse {
     pub chat_id: u64,
     /// Bearer token for this chat's messages and events.
     pub token: String,
-    /// "waiting" (routed) or "offline" (show the offline form).
-    pub state: String,
+    /// `waiting` (routed) or `offline` (show the offline form).
+    pub state: ChatState,
     /// The visitor's id, to keep for later chats.
     pub visitor_id: u64,
 }
@@ -388,14 +390,14 @@ pub struct Operator {
     pub name: String,
     /// Email.
     pub email: String,
-    /// "admin" or "operator".
-    pub role: String,
+    /// What the account may do.
+    pub role: Role,
     /// Chat limit.
     pub max_chats: u32,
     /// Department ids; empty = all.
     pub departments: Vec<u64>,
-    /// "online", "away" or "offline".
-    pub status: String,
+    /// The status the operator set (offline for one never signed in).
+    pub status: Status,
     /// Chats held now.
     pub open_chats: u32,
     /// Can take a chat now: online with a connected terminal (the rule routing uses).
@@ -422,7 +424,7 @@ pub struct OperatorRequest {
     /// Department ids.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub departments: Option<Vec<u64>>,
-    /// "admin" or "operator".
+    /// A [`Role::name`]; text so that another answers the server's own `invalid_role`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
 }
@@ -453,8 +455,8 @@ pub struct CannedRequest {
 pub struct Chat {
     /// Id.
     pub id: u64,
-    /// "waiting", "connected", "closed" or "offline".
-    pub state: String,
+    /// Where the chat is in its life.
+    pub state: ChatState,
     /// Visitor's name.
     pub name: String,
     /// Visitor's email.

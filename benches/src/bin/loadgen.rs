@@ -84,7 +84,7 @@ async fn main() -> Result<()> {
         &client,
         &format!("{base}/v1/me/status"),
         &operator,
-        &json!({"status": "online"}),
+        &json!({"status": api::Status::Online.name()}),
     )
     .await?;
 

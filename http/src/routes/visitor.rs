@@ -102,17 +102,18 @@ pub async fn start_chat(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Re
         )
         .await??;
     started.ticket.durable().await?;
+    // A started chat is routed (waiting, whether or not it was offered yet) or offline.
     let state = if started.chat.state == ChatState::Offline {
-        "offline"
+        api::ChatState::Offline
     } else {
-        "waiting"
+        api::ChatState::Waiting
     };
     json(
         StatusCode::CREATED,
         &api::StartChatResponse {
             chat_id: started.chat.id,
             token: started.token,
-            state: state.into(),
+            state,
             visitor_id: started.chat.visitor,
         },
     )

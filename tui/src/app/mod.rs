@@ -134,7 +134,7 @@ impl State {
 
     /// Whether the signed-in account is an admin.
     pub fn is_admin(&self) -> bool {
-        self.me.as_ref().is_some_and(|m| m.role == "admin")
+        self.me.as_ref().is_some_and(|m| m.role == api::Role::Admin)
     }
 
     /// Whether the signed-in account takes chats (has a SIP username).

@@ -52,7 +52,7 @@ fn signed_in_loads_the_account() {
         &mut state,
         Action::SignedIn(api::LoginResponse {
             token: "t".into(),
-            role: "operator".into(),
+            role: switchboard_api::Role::Operator,
         }),
     );
     assert!(matches!(&commands[..], [Command::Me]));
