@@ -3,8 +3,10 @@
 //! generator and the tests share these shapes; `/openapi.json` documents them.
 //!
 //! # Layout
-//! - `wire`: every JSON body the API reads or writes and the `data:` of every server-sent
-//!   event, re-exported at the crate root ([`SignupRequest`], [`OperatorEventData`], ...).
+//! - `wire`: every JSON body the API reads or writes, re-exported at the crate root
+//!   ([`SignupRequest`], [`Me`], ...).
+//! - `events`: the `data:` of every server-sent event ([`ChatEventData`],
+//!   [`OperatorEventData`], [`VisitorEventData`]), each variant named once by `name()`.
 //! - `kinds`: the closed sets, each a serde enum with one `name()`: [`Status`], [`Role`],
 //!   [`ChatState`] (and [`languages::Direction`]).
 //! - `window`: [`WindowSettings`], what the chat window's script reads, with its
@@ -18,6 +20,7 @@
 
 #![deny(missing_docs)]
 
+mod events;
 mod kinds;
 pub mod languages;
 pub mod sse;
@@ -26,6 +29,7 @@ mod tests;
 mod window;
 mod wire;
 
+pub use events::*;
 pub use kinds::{ChatState, Role, Status};
 pub use window::{LanguageChoice, WindowSettings};
 pub use wire::*;
