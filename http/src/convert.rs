@@ -5,20 +5,37 @@ use switchboard_engine::model::{self, Author, ChatState, Distribution, Role, Sta
 
 use crate::api;
 
-/// "admin" or "operator".
-pub fn role_name(role: Role) -> &'static str {
+/// An account's role on the wire.
+pub fn role(role: Role) -> api::Role {
     match role {
-        Role::Admin => "admin",
-        Role::Operator => "operator",
+        Role::Admin => api::Role::Admin,
+        Role::Operator => api::Role::Operator,
     }
 }
 
-/// "online", "away" or "offline".
-pub fn status_name(status: Status) -> &'static str {
+/// A role from the wire.
+pub fn role_from(role: api::Role) -> Role {
+    match role {
+        api::Role::Admin => Role::Admin,
+        api::Role::Operator => Role::Operator,
+    }
+}
+
+/// An operator's status on the wire.
+pub fn status(status: Status) -> api::Status {
     match status {
-        Status::Online => "online",
-        Status::Away => "away",
-        Status::Offline => "offline",
+        Status::Online => api::Status::Online,
+        Status::Away => api::Status::Away,
+        Status::Offline => api::Status::Offline,
+    }
+}
+
+/// A status from the wire.
+pub fn status_from(status: api::Status) -> Status {
+    match status {
+        api::Status::Online => Status::Online,
+        api::Status::Away => Status::Away,
+        api::Status::Offline => Status::Offline,
     }
 }
 
@@ -30,13 +47,13 @@ pub fn distribution_name(distribution: Distribution) -> &'static str {
     }
 }
 
-/// "waiting", "connected", "closed" or "offline".
-pub fn state_name(state: ChatState) -> &'static str {
+/// A chat's state on the wire.
+pub fn state(state: ChatState) -> api::ChatState {
     match state {
-        ChatState::Waiting => "waiting",
-        ChatState::Connected => "connected",
-        ChatState::Closed => "closed",
-        ChatState::Offline => "offline",
+        ChatState::Waiting => api::ChatState::Waiting,
+        ChatState::Connected => api::ChatState::Connected,
+        ChatState::Closed => api::ChatState::Closed,
+        ChatState::Offline => api::ChatState::Offline,
     }
 }
 
@@ -53,7 +70,7 @@ pub fn author(author: &Author) -> (api::AuthorKind, String) {
 pub fn chat(chat: &model::Chat) -> api::Chat {
     api::Chat {
         id: chat.id,
-        state: state_name(chat.state).into(),
+        state: state(chat.state),
         name: chat.name.clone(),
         email: chat.email.clone(),
         department: chat.department,

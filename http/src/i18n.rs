@@ -18,7 +18,9 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 /// The language every other one falls back to, and whose message ids are the full set.
 pub const FALLBACK: &str = "en";
 
-/// Every translation, keyed by its code in chat URLs (the codes of [`crate::LANGUAGES`]).
+/// Every translation, keyed by its code in chat URLs (the codes of
+/// [`crate::api::languages::CODES`]). A language's own name is not a message here: it is in
+/// [`crate::api::languages::LANGUAGES`].
 const SOURCES: [(&str, &str); 52] = [
     ("sq", include_str!("../locales/sq.ftl")),
     ("ar", include_str!("../locales/ar.ftl")),
@@ -135,16 +137,12 @@ pub fn supported(lang: &str) -> bool {
 
 /// Whether `lang` is written right to left.
 pub fn is_rtl(lang: &str) -> bool {
-    crate::RTL_LANGUAGES.contains(&lang)
+    crate::api::languages::is_rtl(lang)
 }
 
-/// The HTML `dir` of `lang`: `"rtl"` or `"ltr"`.
+/// The HTML `dir` of `lang`: `"rtl"` or `"ltr"` (an unknown code is left to right).
 pub fn dir(lang: &str) -> &'static str {
-    if is_rtl(lang) {
-        "rtl"
-    } else {
-        "ltr"
-    }
+    crate::api::languages::direction(lang).name()
 }
 
 /// The bundle of `lang`, or English's.
@@ -180,13 +178,6 @@ fn format(lang: &str, id: &str, args: Option<&FluentArgs>) -> String {
         .into_owned()
 }
 
-/// The name of language `code` in that language itself ("Deutsch", "العربية"), for every
-/// place a language is chosen: a visitor looks for their own language's name, not its name
-/// in English. An unknown code falls back to English's name, like every other text.
-pub fn language_name(code: &str) -> String {
-    text(code, "language-name", &[])
-}
-
 /// Every message of `lang` (English for an unknown one), formatted without arguments: each
 /// placeholder is left as `{$name}` for the script to fill in.
 pub fn texts(lang: &str) -> BTreeMap<String, String> {
@@ -203,7 +194,7 @@ mod tests {
     #[test]
     fn the_table_covers_every_language_once() {
         let codes: Vec<&str> = SOURCES.iter().map(|(code, _)| *code).collect();
-        assert_eq!(codes, crate::LANGUAGES.to_vec());
+        assert_eq!(codes, crate::api::languages::CODES.to_vec());
         assert!(message_ids(SOURCES[12].1).contains(&"queue-position"));
     }
 
@@ -228,7 +219,7 @@ mod tests {
     #[test]
     fn every_language_has_every_english_message() {
         assert!(MESSAGE_IDS.len() > 30, "English ids: {:?}", *MESSAGE_IDS);
-        for code in crate::LANGUAGES {
+        for code in crate::api::languages::CODES {
             let bundle = &BUNDLES[code];
             for id in MESSAGE_IDS.iter() {
                 let has_value = bundle.get_message(id).and_then(|m| m.value()).is_some();
@@ -246,7 +237,7 @@ mod tests {
                 .collect()
         };
         let english = texts(FALLBACK);
-        for code in crate::LANGUAGES {
+        for code in crate::api::languages::CODES {
             for (id, text) in texts(code) {
                 assert_eq!(
                     markers(&text),
@@ -302,24 +293,8 @@ mod tests {
     }
 
     #[test]
-    fn every_language_is_named_in_itself() {
-        assert_eq!(language_name("en"), "English");
-        assert_eq!(language_name("de"), "Deutsch");
-        assert_eq!(language_name("ar"), "العربية");
-        assert_eq!(language_name("ja"), "日本語");
-        let mut seen = std::collections::BTreeSet::new();
-        for code in crate::LANGUAGES {
-            let name = language_name(code);
-            assert!(
-                seen.insert(name.clone()),
-                "{code}: \"{name}\" names two languages"
-            );
-        }
-    }
-
-    #[test]
     fn right_to_left_languages() {
-        for code in crate::LANGUAGES {
+        for code in crate::api::languages::CODES {
             let expected = matches!(code, "ar" | "fa" | "he" | "ur" | "yi");
             assert_eq!(is_rtl(code), expected, "{code}");
             assert_eq!(dir(code), if expected { "rtl" } else { "ltr" });

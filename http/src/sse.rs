@@ -131,82 +131,10 @@ impl<E> Body for SseBody<E> {
     }
 }
 
-/// One event as a client reads it off a stream.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ReadEvent {
-    /// The `id:` field, if any.
-    pub id: Option<String>,
-    /// The `event:` field ("message" when absent, as browsers do).
-    pub event: String,
-    /// The `data:` lines, joined with newlines.
-    pub data: String,
-}
-
-/// The client side: turns the bytes of an event stream into events, whatever the chunking.
-/// Shared by the terminal client, the load generator and the tests.
-#[derive(Debug, Default)]
-pub struct Parser {
-    /// Bytes of an unfinished line.
-    line: Vec<u8>,
-    /// Fields of the event being read.
-    current: ReadEvent,
-    /// Whether `current` has any field yet.
-    started: bool,
-}
-
-impl Parser {
-    /// A parser at the start of a stream.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Feeds bytes; returns the events they complete.
-    pub fn feed(&mut self, bytes: &[u8]) -> Vec<ReadEvent> {
-        let mut done = Vec::new();
-        for &byte in bytes {
-            if byte != b'\n' {
-                self.line.push(byte);
-                continue;
-            }
-            let line = std::mem::take(&mut self.line);
-            let line =
-                String::from_utf8_lossy(line.strip_suffix(b"\r").unwrap_or(&line)).into_owned();
-            if line.is_empty() {
-                if self.started {
-                    let mut event = std::mem::take(&mut self.current);
-                    if event.event.is_empty() {
-                        event.event = "message".into();
-                    }
-                    done.push(event);
-                    self.started = false;
-                }
-                continue;
-            }
-            if line.starts_with(':') {
-                continue;
-            }
-            let (field, value) = line.split_once(':').unwrap_or((&line, ""));
-            let value = value.strip_prefix(' ').unwrap_or(value);
-            match field {
-                "id" => self.current.id = Some(value.to_string()),
-                "event" => self.current.event = value.to_string(),
-                "data" => {
-                    if !self.current.data.is_empty() {
-                        self.current.data.push('\n');
-                    }
-                    self.current.data.push_str(value);
-                }
-                _ => continue,
-            }
-            self.started = true;
-        }
-        done
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use switchboard_api::sse::{Parser, ReadEvent};
 
     #[test]
     fn frames_parse_back_whatever_the_chunking() {

@@ -517,7 +517,7 @@ pub struct EventStream {
     /// The response body.
     body: Pin<Box<dyn Stream<Item = Result<Vec<u8>, reqwest::Error>> + Send>>,
     /// The shared client-side parser.
-    parser: switchboard_http::sse::Parser,
+    parser: switchboard_http::api::sse::Parser,
     /// Parsed events not yet handed out.
     ready: VecDeque<Event>,
     /// Every event handed out so far, oldest first.
@@ -548,7 +548,7 @@ impl EventStream {
         );
         EventStream {
             body: Box::pin(response.bytes_stream().map(|r| r.map(|b| b.to_vec()))),
-            parser: switchboard_http::sse::Parser::new(),
+            parser: switchboard_http::api::sse::Parser::new(),
             ready: VecDeque::new(),
             seen: Vec::new(),
         }
@@ -635,7 +635,7 @@ impl EventStream {
 
 /// Checks one event read off a stream: it has an `id:`, an `event:` equal to the data's
 /// `type`, and JSON data.
-fn checked(read: switchboard_http::sse::ReadEvent) -> Event {
+fn checked(read: switchboard_http::api::sse::ReadEvent) -> Event {
     let data: Value = serde_json::from_str(&read.data)
         .unwrap_or_else(|e| panic!("SSE data is not JSON ({e}): {read:?}"));
     let id = read

@@ -170,7 +170,7 @@ pub async fn every_screen_fits_in_every_language(server: &Server, browser: &Clie
     )
     .await;
     let mut problems = Vec::new();
-    for lang in switchboard_http::LANGUAGES {
+    for lang in switchboard_http::api::languages::CODES {
         browser
             .goto(&server.url(&format!("/chat/{lang}/{KEY}/https://shop.example/")))
             .await

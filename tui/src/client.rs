@@ -1,5 +1,5 @@
 //! The HTTP side of the client: [`Client`] has one typed method per endpoint the terminal
-//! uses, over the wire types of `switchboard_http::api`. The event stream lives in
+//! uses, over the wire types of `switchboard_api`. The event stream lives in
 //! [`crate::stream`]; turning a [`crate::command::Command`] into calls, in
 //! [`crate::command`].
 
@@ -9,7 +9,7 @@ use std::time::Duration;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use switchboard_http::api;
+use switchboard_api as api;
 
 use crate::patch::Patch;
 
@@ -54,7 +54,7 @@ impl std::fmt::Display for Failure {
     }
 }
 
-pub use switchboard_http::api::{ButtonCode, GraphicsSlot};
+pub use switchboard_api::{ButtonCode, GraphicsSlot};
 
 /// What a call returns.
 pub type Result<T> = std::result::Result<T, Failure>;

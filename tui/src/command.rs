@@ -3,7 +3,7 @@
 //! [`Action`]. Terminal effects (bell, clipboard) and the event stream are carried out by the
 //! driver itself.
 
-use switchboard_http::api;
+use switchboard_api as api;
 
 use crate::app::{Action, Presence};
 use crate::client::{Client, Failure, HISTORY_LIMIT, HISTORY_PAGE};

@@ -10,9 +10,9 @@
 //! - [`command`]: the [`Command`] enum and [`command::execute`], which turns one into HTTP
 //!   calls and its result back into an action.
 //! - [`client`]: [`Client`], one typed async method per endpoint, over the wire types of
-//!   `switchboard_http::api`.
+//!   `switchboard_api`.
 //! - [`stream`]: the operator event-stream task (`GET /v1/me/events`) with reconnect and
-//!   resume by last event id, parsed with `switchboard_http::sse::Parser`.
+//!   resume by last event id, parsed with `switchboard_api::sse::Parser`.
 //! - [`driver`]: [`Driver`], the core without a terminal (state, channel, command
 //!   execution); the loop and the end-to-end tests drive it.
 //! - `terminal`: raw mode, alternate screen, bracketed paste, the panic hook and `Drop`
@@ -20,7 +20,8 @@
 //! - [`sanitize`]: the one function every server string passes through before a widget.
 //! - [`time`]: times in the company's zone with jiff's bundled tz database.
 //! - [`input`]: the text field (chat input, forms, prompts).
-//! - [`languages`]: the 52 languages' own names, for the language pickers.
+//! - [`languages`]: how the pickers label the 52 languages (own and English name, from
+//!   `switchboard_api::languages`).
 //! - [`patch`]: [`patch::Patch`], a settings `PUT` holding only the changed fields.
 //! - [`screens`]: each screen's state, keys and rendering, one file per screen: `signin`,
 //!   `signup`, `console/` (`mod.rs` state and view, `events.rs` server events and

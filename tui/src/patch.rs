@@ -64,7 +64,7 @@ mod tests {
             serde_json::to_string(&patch).unwrap(),
             r#"{"fallback_department":null,"tracking":true}"#
         );
-        let wire: switchboard_http::api::ChatWindowPatch = patch.to().unwrap();
+        let wire: switchboard_api::ChatWindowPatch = patch.to().unwrap();
         assert_eq!(wire.fallback_department, Some(None));
         assert_eq!(wire.auto_canned_response, None);
     }

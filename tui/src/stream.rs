@@ -1,5 +1,5 @@
 //! The operator's event stream (`GET /v1/me/events`) as a task: it reads server-sent events
-//! with `switchboard_http::sse::Parser`, sends each one into the loop's channel as an
+//! with `switchboard_api::sse::Parser`, sends each one into the loop's channel as an
 //! [`Action::Server`], and when the connection drops (a server restart, a network cut, a
 //! silent half-open socket) it says so with [`Action::Link`] and reconnects with the last
 //! event id it saw, so nothing is missed or repeated.
@@ -7,8 +7,8 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use switchboard_http::api::OperatorEventData;
-use switchboard_http::sse::Parser;
+use switchboard_api::sse::Parser;
+use switchboard_api::OperatorEventData;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::{Action, LinkEvent};

@@ -17,8 +17,8 @@ use clap::Parser as _;
 use futures_util::StreamExt;
 use hdrhistogram::Histogram;
 use serde_json::{json, Value};
-use switchboard_http::api::{self, OperatorEventData};
-use switchboard_http::sse;
+use switchboard_api::sse;
+use switchboard_api::{self as api, OperatorEventData};
 use tokio::sync::oneshot;
 
 /// Drives a Switchboard server and reports latencies.
@@ -84,7 +84,7 @@ async fn main() -> Result<()> {
         &client,
         &format!("{base}/v1/me/status"),
         &operator,
-        &json!({"status": "online"}),
+        &json!({"status": api::Status::Online.name()}),
     )
     .await?;
 

@@ -11,7 +11,7 @@ use switchboard_engine::model::Status;
 
 use super::{account, event_stream, json, last_event_id, read_json, token, Reply};
 use crate::api;
-use crate::convert::{author, role_name, status_name};
+use crate::convert::{self, author};
 use crate::error::ApiError;
 use crate::limits::{request_ip, Action};
 use crate::server::App;
@@ -63,7 +63,7 @@ pub async fn login(app: &Arc<App>, req: Request<Incoming>) -> Reply {
         StatusCode::OK,
         &api::LoginResponse {
             token,
-            role: role_name(role).into(),
+            role: convert::role(role),
         },
     )
 }
@@ -93,8 +93,8 @@ pub async fn me(app: &Arc<App>, req: Request<Incoming>) -> Reply {
             email: me.email,
             name: me.name,
             sip: me.sip,
-            role: role_name(me.role).into(),
-            status: status_name(status).into(),
+            role: convert::role(me.role),
+            status: convert::status(status),
             company: snapshot.tenant.company.name.clone(),
             key: snapshot.tenant.company.key.clone(),
             time_zone: snapshot.tenant.company.time_zone.clone(),
@@ -106,12 +106,10 @@ pub async fn me(app: &Arc<App>, req: Request<Incoming>) -> Reply {
 pub async fn set_status(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, id) = account(app, &req)?;
     let body: api::StatusBody = read_json(app, req).await?;
-    let status = match body.status.as_str() {
-        "online" => Status::Online,
-        "away" => Status::Away,
-        "offline" => Status::Offline,
-        _ => return Err(ApiError::invalid("status", "use online, away or offline")),
+    let Some(status) = api::Status::parse(&body.status) else {
+        return Err(ApiError::invalid("status", "use online, away or offline"));
     };
+    let status = convert::status_from(status);
     app.engine
         .ask(
             tenant,

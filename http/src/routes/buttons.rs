@@ -94,7 +94,7 @@ pub async fn code(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let style = query_param(&req, "style").filter(|s| !s.is_empty());
     let style = style.as_deref().map_or(Ok(Style::Standard), Style::parse)?;
     if let Some(lang) = &lang {
-        if !crate::LANGUAGES.contains(&lang.as_str()) {
+        if !crate::api::languages::CODES.contains(&lang.as_str()) {
             return Err(ApiError::invalid(
                 "lang",
                 format!("\"{lang}\" is not one of the 52 language codes"),
@@ -217,7 +217,7 @@ pub async fn image(app: &Arc<App>, key: &str, lang: &str, style: &str) -> Reply 
             )));
         }
     }
-    let lang = if crate::LANGUAGES.contains(&lang) {
+    let lang = if crate::api::languages::CODES.contains(&lang) {
         lang
     } else {
         s.tenant.window.language.as_str()
@@ -427,7 +427,7 @@ mod tests {
                 );
                 assert_eq!(
                     svg.contains("direction=\"rtl\""),
-                    crate::RTL_LANGUAGES.contains(&lang),
+                    crate::api::languages::is_rtl(lang),
                     "{lang}"
                 );
             }
@@ -452,7 +452,7 @@ mod tests {
         );
         assert!(svg.contains("aria-label=\"&lt;script&gt;"), "{svg}");
         assert!(svg.contains("xml:lang=\"en&quot;x\""), "{svg}");
-        for lang in crate::LANGUAGES {
+        for lang in crate::api::languages::CODES {
             let svg = button_svg(lang, true);
             assert!(
                 svg.starts_with("<svg ") && svg.ends_with("</svg>"),

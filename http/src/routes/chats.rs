@@ -281,17 +281,7 @@ pub async fn events(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply
 
 fn encode_chat_event(event: &Sequenced<ChatEvent>) -> bytes::Bytes {
     let data = chat_event(event);
-    let name = match &data {
-        api::ChatEventData::Queued { .. } => "queued",
-        api::ChatEventData::Requeued { .. } => "requeued",
-        api::ChatEventData::Transferred { .. } => "transferred",
-        api::ChatEventData::Joined { .. } => "joined",
-        api::ChatEventData::Message { .. } => "message",
-        api::ChatEventData::Typing { .. } => "typing",
-        api::ChatEventData::Timeout { .. } => "timeout",
-        api::ChatEventData::Closed { .. } => "closed",
-    };
-    frame(event.seq, name, &data)
+    frame(event.seq, data.name(), &data)
 }
 
 /// The wire form of a chat event.

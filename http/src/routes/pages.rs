@@ -9,8 +9,8 @@ use hyper::header::{HeaderValue, CONTENT_SECURITY_POLICY};
 use hyper::{Response, StatusCode};
 use serde::Serialize;
 
-use super::window::WindowSettings;
 use super::{respond, Body, Reply};
+use crate::api::WindowSettings;
 use crate::chat_url::{ChatUrl, ChatUrlError};
 
 /// The chat window's template.
@@ -118,7 +118,7 @@ pub fn chat_page(settings: &WindowSettings, url: &ChatUrl) -> Reply {
     let page = fill(CHAT_HTML, |hole| {
         Some(match hole {
             "lang" => escape(&settings.lang),
-            "dir" => settings.dir.to_string(),
+            "dir" => settings.dir.name().to_string(),
             "company" => escape(&settings.company),
             "header" => escape(&settings.header_url),
             "sidebar" => escape(&settings.sidebar_url),
@@ -207,7 +207,7 @@ mod tests {
     }
 
     fn settings(window: ChatWindow, lang: &str) -> WindowSettings {
-        WindowSettings::new(&tenant(window), &[], false, Some(lang))
+        super::super::window::window_settings(&tenant(window), &[], false, Some(lang))
     }
 
     fn block_on<F: std::future::Future>(f: F) -> F::Output {
@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn the_chat_page_is_complete_in_every_language() {
-        for lang in crate::LANGUAGES {
+        for lang in crate::api::languages::CODES {
             let url = chat_url::parse(&format!("/chat/{lang}/abcdef0123456789/"), None).unwrap();
             let (status, page, head) = block_on(body(chat_page(
                 &settings(ChatWindow::default(), lang),
@@ -252,7 +252,7 @@ mod tests {
             )));
             assert_eq!(status, StatusCode::OK);
             assert!(!page.contains("{{"), "{lang}: an unfilled hole");
-            let dir = if crate::RTL_LANGUAGES.contains(&lang) {
+            let dir = if crate::api::languages::is_rtl(lang) {
                 "rtl"
             } else {
                 "ltr"

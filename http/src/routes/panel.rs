@@ -20,7 +20,7 @@ use switchboard_engine::Error;
 use super::visitor::short_text;
 use super::{account, admin, audit_target, json, query_param, read_json, Reply};
 use crate::api;
-use crate::convert::{distribution_name, role_name, status_name};
+use crate::convert::{self, distribution_name};
 use crate::error::ApiError;
 use crate::server::App;
 
@@ -120,7 +120,7 @@ pub async fn update_chat_window(app: &Arc<App>, req: Request<Incoming>) -> Reply
     let (tenant, _) = admin(app, &req)?;
     let p: api::ChatWindowPatch = read_json(app, req).await?;
     if let Some(lang) = &p.language {
-        if !crate::LANGUAGES.contains(&lang.as_str()) {
+        if !crate::api::languages::CODES.contains(&lang.as_str()) {
             return Err(ApiError::invalid(
                 "language",
                 format!("\"{lang}\" is not one of the 52 language codes"),
@@ -244,10 +244,10 @@ fn operator_wire(a: &model::Account, s: &TenantView) -> api::Operator {
         sip: a.sip.clone(),
         name: a.name.clone(),
         email: a.email.clone(),
-        role: role_name(a.role).into(),
+        role: convert::role(a.role),
         max_chats: a.max_chats,
         departments: a.departments.clone(),
-        status: status_name(load.map_or(Status::Offline, |l| l.status)).into(),
+        status: convert::status(load.map_or(Status::Offline, |l| l.status)),
         open_chats: load.map_or(0, |l| l.open),
         available: load.is_some_and(|l| l.available),
     }
@@ -318,11 +318,10 @@ pub async fn save_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) ->
         .map(|n| short_text("name", Some(n), 100))
         .transpose()?
         .filter(|n| !n.is_empty());
-    let role = match body.role.as_deref() {
+    let role = match body.role.as_deref().map(api::Role::parse) {
         None => None,
-        Some("admin") => Some(Role::Admin),
-        Some("operator") => Some(Role::Operator),
-        Some(_) => return Err(ApiError::invalid("role", "use admin or operator")),
+        Some(Some(role)) => Some(convert::role_from(role)),
+        Some(None) => return Err(ApiError::invalid("role", "use admin or operator")),
     };
     let new_password = password_hash.is_some();
     let msg = SaveOperator {

@@ -59,7 +59,7 @@ pub async fn code(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
     let snapshot = app.engine.view(tenant)?;
     let lang = query_param(&req, "lang").unwrap_or(snapshot.tenant.window.language.clone());
-    if !crate::LANGUAGES.contains(&lang.as_str()) {
+    if !crate::api::languages::CODES.contains(&lang.as_str()) {
         return Err(ApiError::invalid(
             "lang",
             format!("\"{lang}\" is not one of the 52 language codes"),
@@ -125,18 +125,13 @@ pub async fn events(app: &Arc<App>, _req: Request<Incoming>, key: &str, id: u64)
 }
 
 fn encode(event: &Sequenced<VisitorEvent>) -> Bytes {
-    match &event.event {
-        VisitorEvent::Invitation { by } => frame(
-            event.seq,
-            "invitation",
-            &api::VisitorEventData::Invitation { by: by.clone() },
-        ),
-        VisitorEvent::Availability { online } => frame(
-            event.seq,
-            "availability",
-            &api::VisitorEventData::Availability { online: *online },
-        ),
-    }
+    let data = match &event.event {
+        VisitorEvent::Invitation { by } => api::VisitorEventData::Invitation { by: by.clone() },
+        VisitorEvent::Availability { online } => {
+            api::VisitorEventData::Availability { online: *online }
+        }
+    };
+    frame(event.seq, data.name(), &data)
 }
 
 /// `POST /v1/visitor/{key}/visitors/{id}/decline`: "No thanks", stored before the answer.

@@ -70,7 +70,7 @@ pub async fn start_chat(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Re
     let tenant = app.engine.tenant_by_key(key)?;
     let body: api::StartChatRequest = read_json(app, req).await?;
     let lang = match body.lang {
-        Some(lang) if crate::LANGUAGES.contains(&lang.as_str()) => lang,
+        Some(lang) if crate::api::languages::CODES.contains(&lang.as_str()) => lang,
         Some(lang) if !lang.is_empty() => {
             return Err(ApiError::invalid(
                 "lang",
@@ -95,17 +95,18 @@ pub async fn start_chat(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Re
         )
         .await??;
     started.ticket.durable().await?;
+    // A started chat is routed (waiting, whether or not it was offered yet) or offline.
     let state = if started.chat.state == ChatState::Offline {
-        "offline"
+        api::ChatState::Offline
     } else {
-        "waiting"
+        api::ChatState::Waiting
     };
     json(
         StatusCode::CREATED,
         &api::StartChatResponse {
             chat_id: started.chat.id,
             token: started.token,
-            state: state.into(),
+            state,
             visitor_id: started.chat.visitor,
         },
     )

@@ -5,21 +5,19 @@
 //! `GET /v1/visitor/{key}/window` carry the same [`WindowSettings`], so the script reads one
 //! shape whichever way it got it.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL};
 use hyper::{Request, StatusCode};
-use serde::Serialize;
 use switchboard_engine::actors::tenant::TenantView;
 use switchboard_engine::actors::visitor::MAX_MESSAGE_CHARS;
 use switchboard_engine::model::{Department, Tenant};
 use switchboard_engine::Error;
 
 use super::{json, pages, query_param, respond, Reply};
-use crate::api;
+use crate::api::{self, LanguageChoice, WindowSettings};
 use crate::chat_url;
 use crate::error::ApiError;
 use crate::i18n;
@@ -49,137 +47,69 @@ const ASSETS: [(&str, &str, &str); 3] = [
     ),
 ];
 
-/// What the chat window's script needs, in the resolved language: the answer of
-/// `GET /v1/visitor/{key}/window` and the `settings` of the JSON the page carries inline.
-#[derive(Clone, Debug, Serialize)]
-pub struct WindowSettings {
-    /// The company's public chat key.
-    pub key: String,
-    /// The company's name (the page title, and the author shown on automatic messages).
-    pub company: String,
-    /// The language the window speaks: the one asked for if supported, else the company's.
-    pub lang: String,
-    /// `"ltr"` or `"rtl"`.
-    pub dir: &'static str,
-    /// Every translated message by id; placeholders are left as `{$name}` (see `i18n`).
-    pub texts: BTreeMap<String, String>,
-    /// Whether the visitor fills in the welcome form before the chat is routed.
-    pub welcome_screen: bool,
-    /// The welcome text to show: the company's, or the translated default.
-    pub welcome_message: String,
-    /// The welcome form's name field.
-    pub name_field: api::FormField,
-    /// The welcome form's email field.
-    pub email_field: api::FormField,
-    /// Departments to choose from, by id; empty unless the company has at least two, since
-    /// the drop-down appears only then.
-    pub departments: Vec<api::Department>,
-    /// The text above the offline form: the company's, or the translated default.
-    pub offline_message: String,
-    /// The text after an offline message was sent: the company's, or the translated default.
-    pub offline_thanks: String,
-    /// Whether an operator is online right now (the window may still go offline: an online
-    /// operator can be full or not answer in time).
-    pub online: bool,
-    /// Seconds on one page before the tracking script invites the visitor; null when off.
-    pub invitation_delay_secs: Option<u32>,
-    /// Whether page views are tracked.
-    pub tracking: bool,
-    /// The header image (290x80), a path on this server.
-    pub header_url: String,
-    /// The sidebar image (90x367), a path on this server.
-    pub sidebar_url: String,
-    /// Longest chat message the server takes, in characters (Unicode scalar values): the
-    /// window counts down to it instead of cutting a paste short.
-    pub max_message_chars: usize,
-    /// Longest off-line message the server takes, in characters, counted down the same way.
-    pub max_offline_chars: usize,
-    /// Every language the window speaks, in the order of [`crate::LANGUAGES`], each named in
-    /// itself, for the visitor's language picker.
-    pub languages: Vec<LanguageChoice>,
-}
-
-/// One language a visitor can pick.
-#[derive(Clone, Debug, Serialize)]
-pub struct LanguageChoice {
-    /// Its code in chat URLs.
-    pub code: &'static str,
-    /// Its name in itself ("Deutsch"), so a visitor finds it whatever the window speaks now.
-    pub name: String,
-    /// `"ltr"` or `"rtl"`, so the name is laid out in its own direction.
-    pub dir: &'static str,
-}
-
-impl WindowSettings {
-    /// The settings of `tenant` in the language `requested` (when supported).
-    pub fn new(
-        tenant: &Tenant,
-        departments: &[Department],
-        online: bool,
-        requested: Option<&str>,
-    ) -> Self {
-        let window = &tenant.window;
-        let lang = resolve_lang(requested, &window.language);
-        let or_default = |custom: &str, id: &str| {
-            if custom.trim().is_empty() {
-                i18n::text(lang, id, &[])
-            } else {
-                custom.to_string()
-            }
-        };
-        let mut departments: Vec<api::Department> = if departments.len() >= 2 {
-            departments
-                .iter()
-                .map(|d| api::Department {
-                    id: d.id,
-                    name: d.name.clone(),
-                })
-                .collect()
+/// The [`WindowSettings`] of `tenant` in the language `requested` (when supported).
+pub fn window_settings(
+    tenant: &Tenant,
+    departments: &[Department],
+    online: bool,
+    requested: Option<&str>,
+) -> WindowSettings {
+    let window = &tenant.window;
+    let lang = resolve_lang(requested, &window.language);
+    let or_default = |custom: &str, id: &str| {
+        if custom.trim().is_empty() {
+            i18n::text(lang, id, &[])
         } else {
-            Vec::new()
-        };
-        departments.sort_by_key(|d| d.id);
-        let key = tenant.company.key.clone();
-        WindowSettings {
-            company: tenant.company.name.clone(),
-            lang: lang.to_string(),
-            dir: i18n::dir(lang),
-            texts: i18n::texts(lang),
-            welcome_screen: window.welcome_screen,
-            welcome_message: or_default(&window.welcome_message, "welcome-default-message"),
-            name_field: field(window.name_field),
-            email_field: field(window.email_field),
-            departments,
-            offline_message: or_default(&window.offline_message, "offline-default-message"),
-            offline_thanks: or_default(&window.offline_thanks, "offline-default-thanks"),
-            online,
-            invitation_delay_secs: window.invitation_delay.map(|d| d.as_secs() as u32),
-            tracking: window.tracking,
-            header_url: format!("/graphics/{key}/header"),
-            sidebar_url: format!("/graphics/{key}/sidebar"),
-            max_message_chars: MAX_MESSAGE_CHARS,
-            max_offline_chars: super::visitor::MAX_OFFLINE_CHARS,
-            languages: crate::LANGUAGES
-                .iter()
-                .map(|&code| LanguageChoice {
-                    code,
-                    name: i18n::language_name(code),
-                    dir: i18n::dir(code),
-                })
-                .collect(),
-            key,
+            custom.to_string()
         }
+    };
+    let mut departments: Vec<api::Department> = if departments.len() >= 2 {
+        departments
+            .iter()
+            .map(|d| api::Department {
+                id: d.id,
+                name: d.name.clone(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    departments.sort_by_key(|d| d.id);
+    let key = tenant.company.key.clone();
+    WindowSettings {
+        company: tenant.company.name.clone(),
+        lang: lang.to_string(),
+        dir: api::languages::direction(lang),
+        texts: i18n::texts(lang),
+        welcome_screen: window.welcome_screen,
+        welcome_message: or_default(&window.welcome_message, "welcome-default-message"),
+        name_field: field(window.name_field),
+        email_field: field(window.email_field),
+        departments,
+        offline_message: or_default(&window.offline_message, "offline-default-message"),
+        offline_thanks: or_default(&window.offline_thanks, "offline-default-thanks"),
+        online,
+        invitation_delay_secs: window.invitation_delay.map(|d| d.as_secs() as u32),
+        tracking: window.tracking,
+        header_url: format!("/graphics/{key}/header"),
+        sidebar_url: format!("/graphics/{key}/sidebar"),
+        max_message_chars: MAX_MESSAGE_CHARS,
+        max_offline_chars: super::visitor::MAX_OFFLINE_CHARS,
+        languages: api::languages::LANGUAGES
+            .iter()
+            .map(|l| LanguageChoice {
+                code: l.code.to_string(),
+                name: l.name.to_string(),
+                dir: l.dir,
+            })
+            .collect(),
+        key,
     }
+}
 
-    /// The settings from a tenant actor's snapshot.
-    fn from_snapshot(snapshot: &TenantView, requested: Option<&str>) -> Self {
-        Self::new(
-            &snapshot.tenant,
-            &snapshot.departments,
-            snapshot.online,
-            requested,
-        )
-    }
+/// The settings from a company's read model.
+fn settings_from_view(view: &TenantView, requested: Option<&str>) -> WindowSettings {
+    window_settings(&view.tenant, &view.departments, view.online, requested)
 }
 
 fn field(f: switchboard_engine::model::Field) -> api::FormField {
@@ -195,7 +125,10 @@ fn field(f: switchboard_engine::model::Field) -> api::FormField {
 pub fn resolve_lang<'a>(requested: Option<&str>, company_default: &'a str) -> &'a str {
     let find = |code: &str| {
         let code = code.trim().to_ascii_lowercase();
-        crate::LANGUAGES.iter().copied().find(|l| *l == code)
+        crate::api::languages::CODES
+            .iter()
+            .copied()
+            .find(|l| *l == code)
     };
     requested
         .and_then(find)
@@ -216,7 +149,7 @@ pub async fn chat_window(app: &Arc<App>, req: &Request<Incoming>) -> Reply {
         Err(e) => return Err(e.into()),
     };
     let snapshot = app.engine.view(tenant)?;
-    let settings = WindowSettings::from_snapshot(&snapshot, Some(&url.lang));
+    let settings = settings_from_view(&snapshot, Some(&url.lang));
     pages::chat_page(&settings, &url)
 }
 
@@ -267,7 +200,7 @@ pub async fn settings(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Repl
     let snapshot = app.engine.view(tenant)?;
     let mut response = json(
         StatusCode::OK,
-        &WindowSettings::from_snapshot(&snapshot, requested.as_deref()),
+        &settings_from_view(&snapshot, requested.as_deref()),
     )?;
     response
         .headers_mut()
@@ -329,9 +262,9 @@ pub(super) mod tests {
 
     #[test]
     fn defaults_are_translated_and_custom_texts_kept() {
-        let s = WindowSettings::new(&tenant(ChatWindow::default()), &[], false, Some("de"));
+        let s = window_settings(&tenant(ChatWindow::default()), &[], false, Some("de"));
         assert_eq!(s.lang, "de");
-        assert_eq!(s.dir, "ltr");
+        assert_eq!(s.dir.name(), "ltr");
         assert_eq!(
             s.welcome_message,
             i18n::text("de", "welcome-default-message", &[])
@@ -348,8 +281,8 @@ pub(super) mod tests {
             offline_thanks: "Thanks!".into(),
             ..ChatWindow::default()
         };
-        let s = WindowSettings::new(&tenant(custom), &[], true, Some("he"));
-        assert_eq!(s.dir, "rtl");
+        let s = window_settings(&tenant(custom), &[], true, Some("he"));
+        assert_eq!(s.dir.name(), "rtl");
         assert_eq!(
             s.welcome_message, "Hi <b>there</b>",
             "escaped by the page, not here"
@@ -362,9 +295,9 @@ pub(super) mod tests {
     #[test]
     fn the_department_list_needs_two_departments() {
         let t = tenant(ChatWindow::default());
-        let one = WindowSettings::new(&t, &departments(&["Sales"]), false, None);
+        let one = window_settings(&t, &departments(&["Sales"]), false, None);
         assert!(one.departments.is_empty());
-        let two = WindowSettings::new(&t, &departments(&["Sales", "Support"]), false, None);
+        let two = window_settings(&t, &departments(&["Sales", "Support"]), false, None);
         let names: Vec<&str> = two.departments.iter().map(|d| d.name.as_str()).collect();
         assert_eq!(names, ["Support", "Sales"], "ordered by id");
     }
@@ -380,7 +313,7 @@ pub(super) mod tests {
             tracking: true,
             ..ChatWindow::default()
         };
-        let s = WindowSettings::new(&tenant(window), &[], false, None);
+        let s = window_settings(&tenant(window), &[], false, None);
         assert!(!s.name_field.required);
         assert!(s.email_field.enabled);
         assert_eq!(s.invitation_delay_secs, Some(30));
@@ -390,7 +323,7 @@ pub(super) mod tests {
 
     #[test]
     fn the_settings_json_has_the_documented_fields() {
-        let s = WindowSettings::new(&tenant(ChatWindow::default()), &[], false, Some("ja"));
+        let s = window_settings(&tenant(ChatWindow::default()), &[], false, Some("ja"));
         let value = serde_json::to_value(&s).unwrap();
         for field in [
             "key",

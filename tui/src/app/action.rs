@@ -1,7 +1,7 @@
 //! [`Action`]: everything that can happen, as one enum.
 
 use crossterm::event::KeyEvent;
-use switchboard_http::api;
+use switchboard_api as api;
 
 use super::Presence;
 use crate::client::{ButtonCode, Failure, GraphicsSlot};

@@ -104,7 +104,7 @@ fn toggle_presence(state: &mut State) -> Option<Action> {
         state.say(Level::Warn, "Only operators with a SIP username take chats");
         return None;
     }
-    let next = state.presence.next();
+    let next = super::kinds::next(state.presence);
     let open = state.console.open_count();
     if next == Presence::Offline && open > 0 {
         state.overlay = Some(Overlay::Confirm {

@@ -1,42 +1,14 @@
 //! The small types every screen shares: presence, screens, the link to the server, notes.
 
-/// An operator's presence, as `PUT /v1/me/status` names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Presence {
-    /// Takes chats.
-    Online,
-    /// Signed in, takes no new chats.
-    Away,
-    /// Takes no chats.
-    Offline,
-}
+/// An operator's presence: the wire's status, whose names live in `switchboard_api`.
+pub use switchboard_api::Status as Presence;
 
-impl Presence {
-    /// The wire name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Presence::Online => "online",
-            Presence::Away => "away",
-            Presence::Offline => "offline",
-        }
-    }
-
-    /// From the wire name; unknown names read as offline.
-    pub fn parse(name: &str) -> Self {
-        match name {
-            "online" => Presence::Online,
-            "away" => Presence::Away,
-            _ => Presence::Offline,
-        }
-    }
-
-    /// The next one in the toggle: online, away, offline, online...
-    pub fn next(self) -> Self {
-        match self {
-            Presence::Online => Presence::Away,
-            Presence::Away => Presence::Offline,
-            Presence::Offline => Presence::Online,
-        }
+/// The next presence in the toggle: online, away, offline, online...
+pub fn next(p: Presence) -> Presence {
+    match p {
+        Presence::Online => Presence::Away,
+        Presence::Away => Presence::Offline,
+        Presence::Offline => Presence::Online,
     }
 }
 

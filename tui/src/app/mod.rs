@@ -16,7 +16,7 @@ mod keys;
 mod kinds;
 
 use jiff::tz::TimeZone;
-use switchboard_http::api;
+use switchboard_api as api;
 
 pub use action::{Action, LinkEvent};
 pub use keys::go;
@@ -134,7 +134,7 @@ impl State {
 
     /// Whether the signed-in account is an admin.
     pub fn is_admin(&self) -> bool {
-        self.me.as_ref().is_some_and(|m| m.role == "admin")
+        self.me.as_ref().is_some_and(|m| m.role == api::Role::Admin)
     }
 
     /// Whether the signed-in account takes chats (has a SIP username).

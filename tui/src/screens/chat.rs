@@ -9,7 +9,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
-use switchboard_http::api::{self, AuthorKind, ChatEventData};
+use switchboard_api::{self as api, AuthorKind, ChatEventData};
 
 use super::{accent, bad, dim, one_line, pane, warn, wrap};
 use crate::app::State;
@@ -117,7 +117,7 @@ impl OpenChat {
             entries: BTreeMap::new(),
             pending: Vec::new(),
             unread: 0,
-            closed: (chat.state == "closed" || chat.state == "offline").then(|| "—".to_string()),
+            closed: chat.state.ended().then(|| "—".to_string()),
             typing_until: 0,
             routing: None,
             typing_sent: 0,
@@ -334,7 +334,7 @@ pub fn entries(transcript: &[ChatEventData]) -> Vec<Entry> {
     let mut chat = OpenChat::new(
         &api::Chat {
             id: 0,
-            state: String::new(),
+            state: api::ChatState::Waiting,
             name: String::new(),
             email: String::new(),
             department: None,

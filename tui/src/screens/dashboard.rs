@@ -14,9 +14,9 @@ use ratatui::widgets::{
 };
 
 use super::{accent, bold, dim, one_line, pane, presence_style, warn};
-use switchboard_http::api;
+use switchboard_api as api;
 
-use crate::app::{Presence, State};
+use crate::app::State;
 use crate::time;
 
 /// Samples kept per series: two hours at one a minute.
@@ -208,7 +208,10 @@ fn queue_chart(state: &State, area: Rect, buf: &mut Buffer) {
 /// Operators online and their load: a horizontal bar of open chats per operator.
 fn load_chart(state: &State, area: Rect, buf: &mut Buffer) {
     let takers: Vec<_> = state.operators.iter().filter(|o| o.sip.is_some()).collect();
-    let online = takers.iter().filter(|o| o.status == "online").count();
+    let online = takers
+        .iter()
+        .filter(|o| o.status == api::Status::Online)
+        .count();
     let block = pane(
         &format!("Operators · {online} online of {}", takers.len()),
         false,
@@ -228,11 +231,11 @@ fn load_chart(state: &State, area: Rect, buf: &mut Buffer) {
     let bars: Vec<Bar> = takers
         .iter()
         .map(|o| {
-            let style: Style = presence_style(Presence::parse(&o.status));
+            let style: Style = presence_style(o.status);
             let label = format!(
                 "{:<10} {:<7}",
                 one_line(&o.name, 10),
-                one_line(&o.status, 7)
+                one_line(o.status.name(), 7)
             );
             Bar::default()
                 .label(Line::from(label))

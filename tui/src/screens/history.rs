@@ -7,13 +7,12 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
-use switchboard_http::api;
+use switchboard_api as api;
 
 use super::{accent, bold, dim, hints, one_line, pane, selected, warn};
 use crate::app::{run, Action, State};
 use crate::command::Command;
 use crate::input::TextInput;
-use crate::sanitize::line;
 use crate::time::stamp;
 
 /// The history screen's state.
@@ -209,15 +208,15 @@ impl Widget for View<'_> {
         let rows: Vec<Row> = matches
             .iter()
             .map(|c| {
-                let state_style = match c.state.as_str() {
-                    "connected" => accent(),
-                    "waiting" => warn(),
+                let state_style = match c.state {
+                    api::ChatState::Connected => accent(),
+                    api::ChatState::Waiting => warn(),
                     _ => dim(),
                 };
                 let mut cells = vec![
                     Cell::from(stamp(c.created_at, &state.tz, state.now_ms)),
                     Cell::from(one_line(&c.name, 20)),
-                    Cell::from(Span::styled(line(&c.state), state_style)),
+                    Cell::from(Span::styled(c.state.name(), state_style)),
                 ];
                 if wide {
                     cells.push(Cell::from(

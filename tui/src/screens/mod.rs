@@ -91,9 +91,8 @@ pub fn presence_style(presence: Presence) -> Style {
     }
 }
 
-/// A presence from the wire's name, coloured, with its dot.
-pub fn presence_span(status: &str) -> Span<'static> {
-    let p = Presence::parse(status);
+/// A presence, coloured, with its dot.
+pub fn presence_span(p: Presence) -> Span<'static> {
     Span::styled(format!("● {}", p.name()), presence_style(p))
 }
 

@@ -7,7 +7,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph, StatefulWidget, Widget};
-use switchboard_http::api;
+use switchboard_api as api;
 
 use super::{accent, bold, dim, one_line, pane, selected, wrap};
 use crate::app::{run, Action, State};

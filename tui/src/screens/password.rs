@@ -2,7 +2,7 @@
 //! one twice, sent as `PUT /v1/me/password`. The account's other sessions end; a wrong
 //! current password brings the form back with the server's sentence.
 
-use switchboard_http::api;
+use switchboard_api as api;
 
 use super::dialog::{Overlay, Purpose};
 use super::form::{Field, Form, Kind};

@@ -142,10 +142,10 @@ pub fn result(state: &mut State, action: Action) -> Option<Action> {
             state.signup.busy = false;
             state.signin.password.take();
             state.tz = crate::time::zone(&me.time_zone);
-            state.presence = Presence::parse(&me.status);
+            state.presence = me.status;
             state.wanted = Presence::Online;
             state.link = Link::Connecting;
-            let admin = me.role == "admin";
+            let admin = me.role == switchboard_api::Role::Admin;
             let takes_chats = me.sip.is_some();
             state.me = Some(me);
             let mut commands = vec![

@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget};
-use switchboard_http::api;
+use switchboard_api as api;
 
 use super::signin::{button, field_line};
 use super::{centered, dim, error_line, hints, one_line, pane};

@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
-use switchboard_http::api::{self, OperatorEventData};
+use switchboard_api::{self as api, OperatorEventData};
 
 use super::{accent, bold, dim, hints, one_line, pane, selected, warn};
 use crate::app::{run, Action, State};

@@ -4,7 +4,7 @@
 
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
-use switchboard_http::api::{AuthorKind, OperatorEventData};
+use switchboard_api::{AuthorKind, OperatorEventData};
 
 use super::*;
 

@@ -10,7 +10,7 @@ mod update_session;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
-use switchboard_http::api;
+use switchboard_api as api;
 
 use crate::app::{update, Action, Presence, Screen, State};
 
@@ -24,8 +24,8 @@ pub fn alice() -> api::Me {
         email: "alice@demo.example".into(),
         name: "Alice".into(),
         sip: Some("10001".into()),
-        role: "operator".into(),
-        status: "online".into(),
+        role: switchboard_api::Role::Operator,
+        status: switchboard_api::Status::Online,
         company: "Demo Shop".into(),
         key: "abcdef0123456789".into(),
         time_zone: "Europe/Dublin".into(),
@@ -39,7 +39,7 @@ pub fn admin() -> api::Me {
         email: "admin@demo.example".into(),
         name: "Demo Admin".into(),
         sip: None,
-        role: "admin".into(),
+        role: switchboard_api::Role::Admin,
         ..alice()
     }
 }
@@ -97,10 +97,14 @@ pub fn operator(
         sip: sip.map(str::to_string),
         name: name.into(),
         email: format!("{}@demo.example", name.to_lowercase().replace(' ', ".")),
-        role: if sip.is_some() { "operator" } else { "admin" }.into(),
+        role: if sip.is_some() {
+            api::Role::Operator
+        } else {
+            api::Role::Admin
+        },
         max_chats: max,
         departments: vec![10, 11],
-        status: status.into(),
+        status: api::Status::parse(status).expect("a status name"),
         open_chats: open,
         available: status == "online",
     }
@@ -126,7 +130,7 @@ pub fn offer(chat_id: u64, name: &str, waited_secs: u64) -> api::OperatorEventDa
 pub fn chat(id: u64, name: &str, state: &str, operator: Option<u64>, created_at: u64) -> api::Chat {
     api::Chat {
         id,
-        state: state.into(),
+        state: api::ChatState::parse(state).expect("a chat state name"),
         name: name.into(),
         email: format!("{}@example.com", name.to_lowercase().replace(' ', ".")),
         department: Some(10),

@@ -3,7 +3,7 @@
 
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
-use switchboard_http::api;
+use switchboard_api as api;
 
 use super::*;
 use crate::client::{ButtonCode, GraphicsSlot};

@@ -2,7 +2,7 @@
 //! operators, canned responses, chat buttons.
 
 use crossterm::event::KeyCode;
-use switchboard_http::api;
+use switchboard_api as api;
 
 use super::*;
 use crate::client::{ButtonCode, GraphicsSlot};

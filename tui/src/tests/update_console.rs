@@ -2,7 +2,7 @@
 //! close, and the results that fill a chat.
 
 use crossterm::event::KeyCode;
-use switchboard_http::api::{self, AuthorKind, OperatorEventData as E};
+use switchboard_api::{self as api, AuthorKind, OperatorEventData as E};
 
 use super::*;
 use crate::app::Level;
@@ -784,7 +784,7 @@ fn transfer_list_shows_who_is_available_and_follows_presence() {
     );
     assert!(matches!(&commands[..], [Command::Operators]));
     let mut list = state.operators.clone();
-    list[2].status = "online".into();
+    list[2].status = switchboard_api::Status::Online;
     list[2].available = true;
     apply(&mut state, Action::Operators(list));
     assert_eq!(labels(&state)[0], "Bob (10002) · available · 3/4 chats");

@@ -2,7 +2,7 @@
 //! presence, time, quitting, help, visitors, offline messages, history.
 
 use crossterm::event::KeyCode;
-use switchboard_http::api::{self, OperatorEventData as E};
+use switchboard_api::{self as api, OperatorEventData as E};
 
 use super::*;
 use crate::app::{Level, Link, LinkEvent};
@@ -52,7 +52,7 @@ fn signed_in_loads_the_account() {
         &mut state,
         Action::SignedIn(api::LoginResponse {
             token: "t".into(),
-            role: "operator".into(),
+            role: switchboard_api::Role::Operator,
         }),
     );
     assert!(matches!(&commands[..], [Command::Me]));

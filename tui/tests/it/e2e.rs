@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use switchboard_http::api;
+use switchboard_api as api;
 use switchboard_tui::app::{Link, Presence, Screen};
 use switchboard_tui::screens::chat::Entry;
 use switchboard_tui::{Action, Driver, State};

@@ -7,7 +7,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
-use switchboard_http::{api, LANGUAGES};
+use switchboard_api::{self as api, languages::CODES as LANGUAGES};
 
 use crate::app::{run, Action, Level, State};
 use crate::client::ButtonCode;
@@ -211,7 +211,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer, _focused: bool) {
         Constraint::Length(1),
     ])
     .areas(area);
-    let rtl = switchboard_http::RTL_LANGUAGES.contains(&b.lang.as_str());
+    let rtl = api::languages::is_rtl(&b.lang);
     let mut styles = Vec::new();
     for s in STYLES {
         styles.push(Span::styled(

@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, StatefulWidget, Widget};
-use switchboard_http::api;
+use switchboard_api as api;
 
 use crate::app::{run, Action, State};
 use crate::command::Command;

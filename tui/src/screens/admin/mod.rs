@@ -17,7 +17,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph, StatefulWidget, Widget};
 
-use switchboard_http::api;
+use switchboard_api as api;
 
 use super::dialog::{Overlay, Pick, Purpose};
 use super::form::Form;

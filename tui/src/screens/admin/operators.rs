@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row, StatefulWidget, Table, TableState, Widget};
-use switchboard_http::api;
+use switchboard_api as api;
 
 use crate::app::{run, Action, State};
 use crate::command::Command;
@@ -92,7 +92,7 @@ fn common(state: &State, o: Option<&api::Operator>) -> Vec<Field> {
             .collect::<Vec<_>>()
             .join(", ")
     });
-    let role = o.map_or("operator".to_string(), |o| o.role.clone());
+    let role = o.map_or(api::Role::Operator, |o| o.role).name();
     vec![
         Field::new("name", "Name", Kind::Text, o.map_or("", |o| &o.name)),
         Field::new("email", "Email", Kind::Text, o.map_or("", |o| &o.email)),
@@ -110,7 +110,10 @@ fn common(state: &State, o: Option<&api::Operator>) -> Vec<Field> {
         Field::new(
             "role",
             "Role",
-            Kind::Choice(vec!["operator".into(), "admin".into()]),
+            Kind::Choice(vec![
+                api::Role::Operator.name().into(),
+                api::Role::Admin.name().into(),
+            ]),
             role,
         ),
     ]
@@ -216,12 +219,12 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer, focused: bool) {
             let mut cells = vec![
                 Cell::from(o.sip.as_deref().map_or("—".into(), |s| one_line(s, 8))),
                 Cell::from(one_line(&o.name, 16)),
-                Cell::from(presence_span(&o.status)),
+                Cell::from(presence_span(o.status)),
                 Cell::from(format!("{}/{}", o.open_chats, o.max_chats)),
                 Cell::from(one_line(&departments, 30)),
             ];
             if wide {
-                cells.push(Cell::from(Span::styled(one_line(&o.role, 8), dim())));
+                cells.push(Cell::from(Span::styled(one_line(o.role.name(), 8), dim())));
                 cells.push(Cell::from(Span::styled(one_line(&o.email, 40), dim())));
             }
             Row::new(cells)

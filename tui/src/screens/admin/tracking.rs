@@ -7,7 +7,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
-use switchboard_http::api;
+use switchboard_api as api;
 
 use crate::app::{run, Action, Level, State};
 use crate::command::Command;

@@ -1,7 +1,7 @@
 //! Server events (offers, withdrawals, messages, closings...) and the results of the
 //! console's commands.
 
-use switchboard_http::api::{self, AuthorKind, OperatorEventData};
+use switchboard_api::{self as api, AuthorKind, OperatorEventData};
 
 use super::{seen, Offer, Pane};
 use crate::app::{batch, run, Action, Level, Screen, State, FLASH_MS};
@@ -269,7 +269,7 @@ pub fn result(state: &mut State, action: Action) -> Option<Action> {
                 .me
                 .as_ref()
                 .is_some_and(|m| chat.operator == Some(m.id));
-            if mine && chat.state == "connected" {
+            if mine && chat.state == api::ChatState::Connected {
                 return hold(state, &chat, None);
             }
             None
@@ -399,16 +399,19 @@ pub fn sync_chats(state: &mut State, chats: &[api::Chat]) -> Option<Action> {
     for chat in chats {
         let shown = state.console.chats.iter().position(|c| c.id == chat.id);
         match shown {
-            None if chat.state == "connected" && chat.operator == Some(me) => {
+            None if chat.state == api::ChatState::Connected && chat.operator == Some(me) => {
                 if let Some(Action::Run(Command::Batch(more))) = hold(state, chat, None) {
                     commands.extend(more);
                 }
             }
-            Some(i) if chat.state == "closed" && state.console.chats[i].closed.is_none() => {
+            Some(i)
+                if chat.state == api::ChatState::Closed
+                    && state.console.chats[i].closed.is_none() =>
+            {
                 state.console.chats[i].closed = Some("—".into());
             }
             // Still ours and shown: reload its log in case messages were missed.
-            Some(_) if state.reload_on_live || chat.state == "connected" => {
+            Some(_) if state.reload_on_live || chat.state == api::ChatState::Connected => {
                 commands.push(Command::Transcript(chat.id));
             }
             _ => {}

@@ -2,7 +2,7 @@
 //! input line (sending, `#shortcut`s, the canned-response picker).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use switchboard_http::api;
+use switchboard_api as api;
 
 use super::events::remove_chat;
 use super::{seen, Pane};
@@ -231,10 +231,10 @@ pub fn transfer_items(state: &State, chat: u64) -> Vec<(String, Action)> {
         let sip = o.sip.clone().unwrap_or_default();
         let how = if o.available {
             "available".to_string()
-        } else if o.status == "online" {
+        } else if o.status == api::Status::Online {
             "online, no terminal".to_string()
         } else {
-            crate::sanitize::line(&o.status)
+            o.status.name().to_string()
         };
         let label = format!(
             "{} ({}) · {how} · {}/{} chats",

@@ -19,7 +19,7 @@ use ratatui::widgets::{List, ListItem, ListState, Paragraph, StatefulWidget, Wid
 
 use super::chat::{self, OpenChat};
 use super::{accent, bold, dim, hints, one_line, pane, selected, warn};
-use switchboard_http::api;
+use switchboard_api as api;
 
 use crate::app::State;
 use crate::input::TextInput;

@@ -1,8 +1,10 @@
-//! The wire types: every JSON body the API reads or writes, and the `data:` of every
-//! server-sent event. The chat window, the terminal client, the load generator and the tests
-//! share these shapes; `/openapi.json` documents them.
+//! The JSON bodies: every request and answer of the API (the event streams' data is in
+//! `events`). The chat window, the terminal client, the load generator and the tests share
+//! these shapes; `/openapi.json` documents them.
 
 use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::{ChatEventData, ChatState, Role, Status};
 
 /// `POST /v1/signup`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -40,8 +42,8 @@ pub struct LoginRequest {
 pub struct LoginResponse {
     /// Bearer token for the panel API.
     pub token: String,
-    /// "admin" or "operator".
-    pub role: String,
+    /// What the account may do.
+    pub role: Role,
 }
 
 /// `GET /v1/me`.
@@ -55,10 +57,10 @@ pub struct Me {
     pub name: String,
     /// SIP username.
     pub sip: Option<String>,
-    /// "admin" or "operator".
-    pub role: String,
-    /// "online", "away" or "offline".
-    pub status: String,
+    /// What the account may do.
+    pub role: Role,
+    /// The status the operator set.
+    pub status: Status,
     /// Company name.
     pub company: String,
     /// Company's public chat key.
@@ -71,7 +73,7 @@ pub struct Me {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StatusBody {
-    /// "online", "away" or "offline".
+    /// A [`Status::name`]; text so that another answers the server's own `invalid_status`.
     pub status: String,
 }
 
@@ -119,8 +121,8 @@ pub struct StartChatResponse {
     pub chat_id: u64,
     /// Bearer token for this chat's messages and events.
     pub token: String,
-    /// "waiting" (routed) or "offline" (show the offline form).
-    pub state: String,
+    /// `waiting` (routed) or `offline` (show the offline form).
+    pub state: ChatState,
     /// The visitor's id, to keep for later chats.
     pub visitor_id: u64,
 }
@@ -388,14 +390,14 @@ pub struct Operator {
     pub name: String,
     /// Email.
     pub email: String,
-    /// "admin" or "operator".
-    pub role: String,
+    /// What the account may do.
+    pub role: Role,
     /// Chat limit.
     pub max_chats: u32,
     /// Department ids; empty = all.
     pub departments: Vec<u64>,
-    /// "online", "away" or "offline".
-    pub status: String,
+    /// The status the operator set (offline for one never signed in).
+    pub status: Status,
     /// Chats held now.
     pub open_chats: u32,
     /// Can take a chat now: online with a connected terminal (the rule routing uses).
@@ -422,7 +424,7 @@ pub struct OperatorRequest {
     /// Department ids.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub departments: Option<Vec<u64>>,
-    /// "admin" or "operator".
+    /// A [`Role::name`]; text so that another answers the server's own `invalid_role`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
 }
@@ -453,8 +455,8 @@ pub struct CannedRequest {
 pub struct Chat {
     /// Id.
     pub id: u64,
-    /// "waiting", "connected", "closed" or "offline".
-    pub state: String,
+    /// Where the chat is in its life.
+    pub state: ChatState,
     /// Visitor's name.
     pub name: String,
     /// Visitor's email.
@@ -501,252 +503,6 @@ pub struct PasswordChange {
 
 /// One entry of a transcript (`GET /v1/chats/{id}/messages`): the chat's events in order.
 pub type Transcript = Vec<ChatEventData>;
-
-/// Who wrote a message.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum AuthorKind {
-    /// The visitor.
-    Visitor,
-    /// An operator.
-    Operator,
-    /// The company (automatic canned response).
-    Company,
-}
-
-/// `data:` of the visitor's event stream; `type` is also the SSE `event:` name.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ChatEventData {
-    /// Waiting in the queue.
-    Queued {
-        /// 1 = next.
-        position: usize,
-        /// Estimated wait in seconds, once the company's handling times are known.
-        wait_secs: Option<u64>,
-    },
-    /// The operator went away; another one is being found (the chat is back in the queue,
-    /// at its head).
-    Requeued {
-        /// Log position.
-        seq: u64,
-        /// Name of the operator who left ("" when unknown).
-        #[serde(default)]
-        name: String,
-    },
-    /// The operator transferred the chat; another one is being found.
-    Transferred {
-        /// Log position.
-        seq: u64,
-    },
-    /// An operator took the chat.
-    Joined {
-        /// Log position.
-        seq: u64,
-        /// Operator's name.
-        name: String,
-    },
-    /// A message.
-    Message {
-        /// Log position.
-        seq: u64,
-        /// Writer.
-        author: AuthorKind,
-        /// Writer's name ("" for the visitor).
-        name: String,
-        /// Text.
-        text: String,
-        /// Unix ms.
-        at: u64,
-        /// Client's id.
-        client_id: String,
-    },
-    /// The operator is typing.
-    Typing {
-        /// Operator's name.
-        who: String,
-    },
-    /// Nobody answered in time: show the offline form.
-    Timeout {
-        /// Log position.
-        seq: u64,
-    },
-    /// The chat ended.
-    Closed {
-        /// Log position.
-        seq: u64,
-        /// "visitor" or "operator".
-        by: String,
-    },
-}
-
-impl ChatEventData {
-    /// The log position of an entry of the chat's log; None for passing state (queue
-    /// position, typing).
-    pub fn seq(&self) -> Option<u64> {
-        match self {
-            Self::Requeued { seq, .. }
-            | Self::Transferred { seq }
-            | Self::Joined { seq, .. }
-            | Self::Message { seq, .. }
-            | Self::Timeout { seq }
-            | Self::Closed { seq, .. } => Some(*seq),
-            Self::Queued { .. } | Self::Typing { .. } => None,
-        }
-    }
-}
-
-/// A department as shown with an offer.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct DepartmentRef {
-    /// Id.
-    pub id: u64,
-    /// Name.
-    pub name: String,
-}
-
-/// `data:` of the operator's event stream; `type` is also the SSE `event:` name.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum OperatorEventData {
-    /// A chat to accept.
-    Offer {
-        /// The chat.
-        chat_id: u64,
-        /// Visitor's name.
-        name: String,
-        /// Visitor's email.
-        email: String,
-        /// Department asked for.
-        department: Option<DepartmentRef>,
-        /// Page.
-        page_url: String,
-        /// Unix ms the chat started (waiting time = now - this).
-        created_at: u64,
-        /// The operator who had the chat before (a transfer, or one who went away): read
-        /// the transcript with `GET /v1/chats/{id}/messages`.
-        previous_operator: Option<String>,
-    },
-    /// An offer is gone.
-    Withdrawn {
-        /// The chat.
-        chat_id: u64,
-    },
-    /// You no longer hold the chat (you transferred it, or it was re-queued while you were
-    /// away).
-    Released {
-        /// The chat.
-        chat_id: u64,
-    },
-    /// You hold the chat now.
-    Assigned {
-        /// The chat.
-        chat_id: u64,
-    },
-    /// A message in one of your chats.
-    Message {
-        /// The chat.
-        chat_id: u64,
-        /// Log position.
-        seq: u64,
-        /// Writer.
-        author: AuthorKind,
-        /// Writer's name.
-        name: String,
-        /// Text.
-        text: String,
-        /// Unix ms.
-        at: u64,
-    },
-    /// The visitor is typing.
-    Typing {
-        /// The chat.
-        chat_id: u64,
-    },
-    /// One of your chats ended.
-    Closed {
-        /// The chat.
-        chat_id: u64,
-        /// "visitor" or "operator".
-        by: String,
-    },
-    /// Chats waiting with no offer.
-    Queue {
-        /// How many.
-        length: usize,
-    },
-    /// A visitor on the site moved, started a chat or declined invitations.
-    Visitor {
-        /// The visitor as the live list shows them.
-        visitor: Visitor,
-    },
-    /// A visitor left the site.
-    VisitorLeft {
-        /// The visitor.
-        visitor_id: u64,
-    },
-    /// A resource changed: fetch it again (canned responses, company, operators' presence,
-    /// departments, chat-window settings, the off-line inbox).
-    Changed {
-        /// Which one.
-        resource: Resource,
-    },
-    /// A new off-line message arrived.
-    OfflineMessage {
-        /// The message.
-        message: OfflineMessage,
-    },
-    /// The visitor of one of your chats closed their window (`present: false`, after
-    /// `visitor_gone_secs`) or came back (`present: true`).
-    VisitorPresence {
-        /// The chat.
-        chat_id: u64,
-        /// Whether the visitor's chat window is open.
-        present: bool,
-    },
-    /// Events were missed: reload your state.
-    Reset,
-}
-
-impl OperatorEventData {
-    /// The SSE `event:` name, the same as the JSON `type`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::Offer { .. } => "offer",
-            Self::Withdrawn { .. } => "withdrawn",
-            Self::Assigned { .. } => "assigned",
-            Self::Released { .. } => "released",
-            Self::Message { .. } => "message",
-            Self::Typing { .. } => "typing",
-            Self::Closed { .. } => "closed",
-            Self::Queue { .. } => "queue",
-            Self::Visitor { .. } => "visitor",
-            Self::VisitorLeft { .. } => "visitor_left",
-            Self::Changed { .. } => "changed",
-            Self::OfflineMessage { .. } => "offline_message",
-            Self::VisitorPresence { .. } => "visitor_presence",
-            Self::Reset => "reset",
-        }
-    }
-}
-
-/// A panel resource named by `Changed` events.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Resource {
-    /// `GET /v1/company` (name, time zone).
-    Company,
-    /// `GET /v1/chat-window`.
-    ChatWindow,
-    /// `GET /v1/departments`.
-    Departments,
-    /// `GET /v1/operators` (accounts, status, presence, load).
-    Operators,
-    /// `GET /v1/canned-responses`.
-    CannedResponses,
-    /// `GET /v1/offline-messages`.
-    OfflineMessages,
-}
 
 /// `POST /v1/visitor/{key}/page-views`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -807,22 +563,6 @@ pub struct Visitor {
     pub chat_id: Option<u64>,
     /// Clicked "No thanks".
     pub declined: bool,
-}
-
-/// `data:` of a visitor's tracking stream (`GET /v1/visitor/{key}/visitors/{id}/events`).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum VisitorEventData {
-    /// Show the invitation popup.
-    Invitation {
-        /// The inviting operator's name; null for an automatic invitation.
-        by: Option<String>,
-    },
-    /// Whether anyone can take a chat now changed: refresh the chat button's image.
-    Availability {
-        /// Someone can take a chat now (the rule routing uses).
-        online: bool,
-    },
 }
 
 /// `GET /v1/tracking/code`.

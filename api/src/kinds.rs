@@ -1,0 +1,108 @@
+//! The closed sets of the wire: each a serde enum whose JSON form is its [`name()`](Status::name),
+//! so the server, the clients and the tests write each name once.
+
+use serde::{Deserialize, Serialize};
+
+/// An operator's status, as they set it (`PUT /v1/me/status`) and as the panel shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Takes chats (when a terminal is connected).
+    Online,
+    /// Signed in, takes no new chats.
+    Away,
+    /// Takes no chats.
+    Offline,
+}
+
+impl Status {
+    /// Every status, in the order a toggle cycles through them.
+    pub const ALL: [Status; 3] = [Status::Online, Status::Away, Status::Offline];
+
+    /// The wire name: `"online"`, `"away"` or `"offline"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Online => "online",
+            Status::Away => "away",
+            Status::Offline => "offline",
+        }
+    }
+
+    /// The status a wire name names; None for any other text (the server answers that with
+    /// its own error rather than serde's).
+    pub fn parse(name: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// What an account may do: an admin also changes the company's settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Changes settings, operators and departments; takes chats with a SIP username.
+    Admin,
+    /// Takes chats.
+    Operator,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 2] = [Role::Admin, Role::Operator];
+
+    /// The wire name: `"admin"` or `"operator"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Operator => "operator",
+        }
+    }
+
+    /// The role a wire name names; None for any other text.
+    pub fn parse(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.name() == name)
+    }
+}
+
+/// Where a chat is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChatState {
+    /// In the queue or offered, nobody has joined yet.
+    Waiting,
+    /// An operator holds it.
+    Connected,
+    /// It ended after being answered or waited on.
+    Closed,
+    /// Nobody could take it: the visitor was shown the offline form.
+    Offline,
+}
+
+impl ChatState {
+    /// Every state.
+    pub const ALL: [ChatState; 4] = [
+        ChatState::Waiting,
+        ChatState::Connected,
+        ChatState::Closed,
+        ChatState::Offline,
+    ];
+
+    /// The wire name: `"waiting"`, `"connected"`, `"closed"` or `"offline"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChatState::Waiting => "waiting",
+            ChatState::Connected => "connected",
+            ChatState::Closed => "closed",
+            ChatState::Offline => "offline",
+        }
+    }
+
+    /// The state a wire name names; None for any other text.
+    pub fn parse(name: &str) -> Option<ChatState> {
+        ChatState::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// Whether the chat is over (closed, or ended in the offline form).
+    pub fn ended(self) -> bool {
+        matches!(self, ChatState::Closed | ChatState::Offline)
+    }
+}

@@ -1,0 +1,35 @@
+//! Switchboard's wire: what a client and the server say to each other, and nothing of how
+//! either does its work. The server (`switchboard-http`), the terminal client, the load
+//! generator and the tests share these shapes; `/openapi.json` documents them.
+//!
+//! # Layout
+//! - `wire`: every JSON body the API reads or writes, re-exported at the crate root
+//!   ([`SignupRequest`], [`Me`], ...).
+//! - `events`: the `data:` of every server-sent event ([`ChatEventData`],
+//!   [`OperatorEventData`], [`VisitorEventData`]), each variant named once by `name()`.
+//! - `kinds`: the closed sets, each a serde enum with one `name()`: [`Status`], [`Role`],
+//!   [`ChatState`] (and [`languages::Direction`]).
+//! - `window`: [`WindowSettings`], what the chat window's script reads, with its
+//!   [`LanguageChoice`]s.
+//! - [`sse`]: the client side of an event stream, [`sse::Parser`].
+//! - [`languages`]: the chat window's languages — code, own name, English name, direction —
+//!   the one table the server's translations and the terminal client's pickers read.
+//!
+//! Depends on serde only: a client that builds on it brings nothing of the server (engine,
+//! storage, hyper's server, actix, sled) with it.
+
+#![deny(missing_docs)]
+
+mod events;
+mod kinds;
+pub mod languages;
+pub mod sse;
+#[cfg(test)]
+mod tests;
+mod window;
+mod wire;
+
+pub use events::*;
+pub use kinds::{ChatState, Role, Status};
+pub use window::{LanguageChoice, WindowSettings};
+pub use wire::*;
