@@ -145,9 +145,3 @@ impl From<switchboard_storage::Error> for ApiError {
         Error::from(error).into()
     }
 }
-
-impl From<actix::MailboxError> for ApiError {
-    fn from(error: actix::MailboxError) -> Self {
-        Error::from(error).into()
-    }
-}

@@ -5,6 +5,8 @@
 //! - this file: configuration, metrics, the tables, the actor system (start, stop, placement
 //!   and activation of company actors, `ask`), event ids and visitor ids;
 //! - [`accounts`]: sign-up, sign-in, password hashing, sessions;
+//! - [`calls`]: the calls that reach a company's visitor and operator actors (messages,
+//!   typing, event streams, invitations), so no actor address leaves the engine;
 //! - [`repo`]: chats, logs, history pages and search, the off-line inbox, routing logs.
 
 use std::collections::HashMap;
@@ -31,9 +33,11 @@ use crate::visitor_ids::VisitorIds;
 use crate::{Error, Result};
 
 mod accounts;
+mod calls;
 mod repo;
 
 pub use accounts::normalize_email;
+pub use calls::StreamEnd;
 
 /// Engine settings, the `[engine]` section of config.toml.
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -4,8 +4,7 @@ use std::sync::Arc;
 
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
-use switchboard_engine::actors::operator::{Hangup, Subscribe};
-use switchboard_engine::actors::tenant::{Hub, SetStatus};
+use switchboard_engine::actors::tenant::SetStatus;
 use switchboard_engine::events::{OperatorEvent, Sequenced};
 use switchboard_engine::model::Status;
 
@@ -129,8 +128,7 @@ pub async fn events(app: &Arc<App>, req: Request<Incoming>) -> Reply {
         .streams
         .open(&token(&req).expect("account() found a token"))?;
     let after = last_event_id(&req)?;
-    let hub = app.engine.ask(tenant, Hub(id)).await??;
-    let subscription = hub.send(Subscribe { after }).await?;
+    let (subscription, end) = app.engine.operator_events(tenant, id, after).await?;
     // The hub learns at once that a terminal went away: presence and its grace start there.
     let body = SseBody::new(
         subscription,
@@ -139,7 +137,7 @@ pub async fn events(app: &Arc<App>, req: Request<Incoming>) -> Reply {
         app.shutdown.clone(),
     )
     .on_close(Box::new(move || {
-        hub.do_send(Hangup);
+        end();
         drop(slot);
     }));
     Ok(event_stream(body))

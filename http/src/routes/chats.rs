@@ -3,15 +3,10 @@
 
 use std::sync::Arc;
 
-use actix::Addr;
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
-use switchboard_engine::actors::tenant::{
-    Accept, Close, Decline, FindChat, GetSnapshot, Queue, Transfer,
-};
-use switchboard_engine::actors::visitor::{
-    Post, Subscribe, Typing, VisitorActor, WindowClosed, MAX_CLIENT_ID_CHARS, MAX_MESSAGE_CHARS,
-};
+use switchboard_engine::actors::tenant::{Accept, Close, Decline, GetSnapshot, Queue, Transfer};
+use switchboard_engine::actors::visitor::{MAX_CLIENT_ID_CHARS, MAX_MESSAGE_CHARS};
 use switchboard_engine::events::{ChatEvent, LogEvents, Sequenced};
 use switchboard_engine::model::{Author, ChatId, TenantId};
 use switchboard_engine::{Error, Principal};
@@ -51,14 +46,6 @@ fn authorize(
             Ok((who.tenant(), who))
         }
     }
-}
-
-async fn session(
-    app: &App,
-    tenant: TenantId,
-    chat: ChatId,
-) -> Result<Addr<VisitorActor>, ApiError> {
-    Ok(app.engine.ask(tenant, FindChat(chat)).await??)
 }
 
 /// `GET /v1/chats?q=&limit=&after=`: the company's chats, newest first; `q` keeps those whose
@@ -195,15 +182,10 @@ pub async fn post(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
             name: app.engine.account(tenant, account)?.name,
         },
     };
-    let seq = session(app, tenant, id)
-        .await?
-        .send(Post {
-            chat: id,
-            author,
-            text,
-            client_id: body.client_id,
-        })
-        .await??;
+    let seq = app
+        .engine
+        .post_message(tenant, id, author, text, body.client_id)
+        .await?;
     json(StatusCode::CREATED, &api::MessageResponse { seq })
 }
 
@@ -216,10 +198,7 @@ pub async fn typing(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply
             Some((account, app.engine.account(tenant, account)?.name))
         }
     };
-    session(app, tenant, id)
-        .await?
-        .send(Typing { chat: id, operator })
-        .await??;
+    app.engine.typing(tenant, id, operator).await?;
     json(StatusCode::OK, &serde_json::json!({ "typing": true }))
 }
 
@@ -254,14 +233,7 @@ pub async fn events(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply
         .open(&token(&req).expect("authorize() found a token"))?;
     let after = last_event_id(&req)?.unwrap_or(0);
     let window = matches!(who, Principal::Visitor { .. });
-    let visitor = session(app, tenant, id).await?;
-    let subscription = visitor
-        .send(Subscribe {
-            chat: id,
-            after,
-            window,
-        })
-        .await??;
+    let (subscription, end) = app.engine.chat_events(tenant, id, after, window).await?;
     let body = SseBody::new(
         subscription,
         encode_chat_event,
@@ -272,9 +244,7 @@ pub async fn events(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply
     // chat's stream does not.
     let body = body.on_close(Box::new(move || {
         drop(slot);
-        if window {
-            visitor.do_send(WindowClosed { chat: id });
-        }
+        end();
     }));
     Ok(event_stream(body))
 }

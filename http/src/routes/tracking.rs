@@ -6,8 +6,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
-use switchboard_engine::actors::tenant::{FindVisitor, GetSnapshot, PageView};
-use switchboard_engine::actors::visitor::{Decline, Invite, Watch};
+use switchboard_engine::actors::tenant::{GetSnapshot, PageView};
 use switchboard_engine::events::{Sequenced, VisitorEvent};
 use switchboard_engine::model::VisitorId;
 
@@ -110,12 +109,7 @@ pub async fn page_view(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Rep
 /// `GET /v1/visitor/{key}/visitors/{id}/events`: invitations for one visitor.
 pub async fn events(app: &Arc<App>, _req: Request<Incoming>, key: &str, id: u64) -> Reply {
     let tenant = app.engine.tenant_by_key(key)?;
-    let find = FindVisitor {
-        visitor: visitor_id(id)?,
-        tracked_only: false,
-    };
-    let actor = app.engine.ask(tenant, find).await??;
-    let subscription = actor.send(Watch).await?;
+    let subscription = app.engine.visitor_events(tenant, visitor_id(id)?).await?;
     Ok(event_stream(SseBody::new(
         subscription,
         encode,
@@ -137,12 +131,9 @@ fn encode(event: &Sequenced<VisitorEvent>) -> Bytes {
 /// `POST /v1/visitor/{key}/visitors/{id}/decline`: "No thanks", stored before the answer.
 pub async fn decline(app: &Arc<App>, _req: Request<Incoming>, key: &str, id: u64) -> Reply {
     let tenant = app.engine.tenant_by_key(key)?;
-    let find = FindVisitor {
-        visitor: visitor_id(id)?,
-        tracked_only: false,
-    };
-    let actor = app.engine.ask(tenant, find).await??;
-    actor.send(Decline).await??.durable().await?;
+    app.engine
+        .decline_invitations(tenant, visitor_id(id)?)
+        .await?;
     json(StatusCode::OK, &serde_json::json!({ "declined": true }))
 }
 
@@ -174,11 +165,6 @@ pub async fn list(app: &Arc<App>, req: Request<Incoming>) -> Reply {
 pub async fn invite(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Reply {
     let (tenant, account) = account(app, &req)?;
     let by = app.engine.account(tenant, account)?.name;
-    let find = FindVisitor {
-        visitor: id,
-        tracked_only: true,
-    };
-    let actor = app.engine.ask(tenant, find).await??;
-    actor.send(Invite { by }).await??;
+    app.engine.invite(tenant, id, by).await?;
     json(StatusCode::OK, &serde_json::json!({ "invited": id }))
 }
