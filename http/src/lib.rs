@@ -31,3 +31,48 @@ pub mod sse;
 pub use switchboard_api as api;
 
 pub use server::{serve, start, App, Config, Running};
+
+#[cfg(test)]
+mod layering {
+    /// Every source file of this crate, with its text.
+    fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).expect("the source folder reads") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("a source file reads");
+                out.push((path.display().to_string(), text));
+            }
+        }
+    }
+
+    // HTTP reaches a company only through `Engine` calls addressed by company and entity
+    // (the seam where a cluster will forward a call to the owning node): it names no actor,
+    // no actor message and no actor address.
+    #[test]
+    fn http_names_no_actor() {
+        let mut files = Vec::new();
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        assert!(files.len() > 10, "the sources were found");
+        for (path, text) in files {
+            // Spelled in pieces so this test does not find itself.
+            let banned = [
+                concat!("engine::", "actors"),
+                concat!("act", "ix"),
+                concat!("Addr", "<"),
+                concat!(".ask", "("),
+            ];
+            for banned in banned {
+                let used = text
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with("//"))
+                    .any(|l| l.contains(banned));
+                assert!(!used, "{path} uses {banned}");
+            }
+        }
+    }
+}

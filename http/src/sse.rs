@@ -12,7 +12,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use hyper::body::{Body, Frame};
 use serde::Serialize;
-use switchboard_engine::actors::Subscription;
+use switchboard_engine::engine::Subscription;
 use switchboard_engine::events::Sequenced;
 use switchboard_engine::Metrics;
 use tokio::sync::mpsc;

@@ -5,10 +5,16 @@
 
 use super::*;
 use crate::actors::operator::{Hangup, Subscribe as HubSubscribe};
-use crate::actors::tenant::{FindChat, FindVisitor, Hub};
+use crate::actors::tenant::{
+    Accept, Close, Decline as DeclineOffer, DeleteCanned, DeleteDepartment, DeleteOperator,
+    FindChat, FindVisitor, GetSnapshot, Hub, Queue, SaveCanned, SaveDepartment, SetStatus,
+    UpdateTenant,
+};
+pub use crate::actors::tenant::{PageView, SaveOperator, Snapshot, StartChat, Started, Transfer};
 use crate::actors::visitor::{Decline, Invite, Post, Subscribe, Typing, Watch, WindowClosed};
 use crate::actors::Subscription;
 use crate::events::{ChatEvent, OperatorEvent, VisitorEvent};
+use crate::settings::SettingsEdit;
 
 /// Runs once when an event stream ends (the client went away).
 pub type StreamEnd = Box<dyn FnOnce() + Send>;
@@ -121,5 +127,128 @@ impl Engine {
         chat: ChatId,
     ) -> Result<Addr<crate::actors::visitor::VisitorActor>> {
         self.ask(tenant, FindChat(chat)).await?
+    }
+}
+
+/// The calls a company's own actor answers, addressed by company: each a thin, documented
+/// seam over one message, so callers never name the actor or its messages.
+impl Engine {
+    /// The company's settings, lists and the visitors on its site now.
+    pub async fn snapshot(&self, tenant: TenantId) -> Result<Snapshot> {
+        self.ask(tenant, GetSnapshot).await
+    }
+
+    /// Changes the company's settings (a patch); the ticket covers the write.
+    pub async fn update_settings(
+        &self,
+        tenant: TenantId,
+        edit: SettingsEdit,
+    ) -> Result<(Tenant, Ticket)> {
+        self.ask(tenant, UpdateTenant(edit)).await?
+    }
+
+    /// Creates (no id) or renames a department.
+    pub async fn save_department(
+        &self,
+        tenant: TenantId,
+        id: Option<DepartmentId>,
+        name: String,
+    ) -> Result<(Department, Ticket)> {
+        self.ask(tenant, SaveDepartment { id, name }).await?
+    }
+
+    /// Deletes a department (operators lose it from their lists).
+    pub async fn delete_department(&self, tenant: TenantId, id: DepartmentId) -> Result<Ticket> {
+        self.ask(tenant, DeleteDepartment(id)).await?
+    }
+
+    /// Creates (no id) or changes a canned response.
+    pub async fn save_canned(
+        &self,
+        tenant: TenantId,
+        id: Option<CannedId>,
+        shortcut: String,
+        text: String,
+    ) -> Result<(Canned, Ticket)> {
+        let save = SaveCanned { id, shortcut, text };
+        self.ask(tenant, save).await?
+    }
+
+    /// Deletes a canned response.
+    pub async fn delete_canned(&self, tenant: TenantId, id: CannedId) -> Result<Ticket> {
+        self.ask(tenant, DeleteCanned(id)).await?
+    }
+
+    /// Creates or changes an operator.
+    pub async fn save_operator(
+        &self,
+        tenant: TenantId,
+        operator: SaveOperator,
+    ) -> Result<(Account, Ticket)> {
+        self.ask(tenant, operator).await?
+    }
+
+    /// Deletes the operator with SIP username `sip`; answers their account id.
+    pub async fn delete_operator(
+        &self,
+        tenant: TenantId,
+        sip: String,
+    ) -> Result<(AccountId, Ticket)> {
+        self.ask(tenant, DeleteOperator(sip)).await?
+    }
+
+    /// Sets an operator's status.
+    pub async fn set_status(
+        &self,
+        tenant: TenantId,
+        account: AccountId,
+        status: Status,
+    ) -> Result<()> {
+        self.ask(tenant, SetStatus { account, status }).await?
+    }
+
+    /// A visitor starts a chat (the one admission path).
+    pub async fn start_chat(&self, tenant: TenantId, start: StartChat) -> Result<Started> {
+        self.ask(tenant, start).await?
+    }
+
+    /// An operator accepts an offered chat; answers once the "joined" entry is durable.
+    pub async fn accept(&self, tenant: TenantId, chat: ChatId, account: AccountId) -> Result<Chat> {
+        self.ask(tenant, Accept { chat, account }).await?
+    }
+
+    /// An operator turns an offer down.
+    pub async fn decline(&self, tenant: TenantId, chat: ChatId, account: AccountId) -> Result<()> {
+        self.ask(tenant, DeclineOffer { chat, account }).await?
+    }
+
+    /// Closes a chat: by the visitor (`by` None) or an operator.
+    pub async fn close(
+        &self,
+        tenant: TenantId,
+        chat: ChatId,
+        by: Option<AccountId>,
+    ) -> Result<Chat> {
+        let close = Close {
+            chat,
+            by,
+            abandoned: false,
+        };
+        self.ask(tenant, close).await?
+    }
+
+    /// Hands a chat to another operator or a department.
+    pub async fn transfer(&self, tenant: TenantId, transfer: Transfer) -> Result<()> {
+        self.ask(tenant, transfer).await?
+    }
+
+    /// The chats waiting with no offer, head of the queue first.
+    pub async fn queue(&self, tenant: TenantId, limit: usize) -> Result<Vec<Chat>> {
+        self.ask(tenant, Queue { limit }).await
+    }
+
+    /// A page view; resolves to the visitor's id (a new one for a new or made-up id).
+    pub async fn page_view(&self, tenant: TenantId, view: PageView) -> Result<VisitorId> {
+        self.ask(tenant, view).await?
     }
 }

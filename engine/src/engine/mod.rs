@@ -25,7 +25,7 @@ use switchboard_storage::records::{
 };
 use switchboard_storage::{Key, Store, Table, Ticket};
 
-use crate::actors::tenant::{Broadcast, TenantActor, TenantState, TenantView};
+use crate::actors::tenant::{Broadcast, TenantActor, TenantState};
 use crate::auth;
 use crate::events::{OperatorEvent, Resource};
 use crate::model::*;
@@ -36,8 +36,11 @@ mod accounts;
 mod calls;
 mod repo;
 
+pub use crate::actors::tenant::TenantView;
+pub use crate::actors::visitor::{MAX_CLIENT_ID_CHARS, MAX_MESSAGE_CHARS};
+pub use crate::actors::Subscription;
 pub use accounts::normalize_email;
-pub use calls::StreamEnd;
+pub use calls::{PageView, SaveOperator, Snapshot, StartChat, Started, StreamEnd, Transfer};
 
 /// Engine settings, the `[engine]` section of config.toml.
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
-use switchboard_engine::actors::tenant::SetStatus;
 use switchboard_engine::events::{OperatorEvent, Sequenced};
 use switchboard_engine::model::Status;
 
@@ -109,15 +108,7 @@ pub async fn set_status(app: &Arc<App>, req: Request<Incoming>) -> Reply {
         return Err(ApiError::invalid("status", "use online, away or offline"));
     };
     let status = convert::status_from(status);
-    app.engine
-        .ask(
-            tenant,
-            SetStatus {
-                account: id,
-                status,
-            },
-        )
-        .await??;
+    app.engine.set_status(tenant, id, status).await?;
     json(StatusCode::OK, &body)
 }
 

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
-use switchboard_engine::actors::tenant::{Accept, Close, Decline, GetSnapshot, Queue, Transfer};
-use switchboard_engine::actors::visitor::{MAX_CLIENT_ID_CHARS, MAX_MESSAGE_CHARS};
+use switchboard_engine::engine::Transfer;
+use switchboard_engine::engine::{MAX_CLIENT_ID_CHARS, MAX_MESSAGE_CHARS};
 use switchboard_engine::events::{ChatEvent, LogEvents, Sequenced};
 use switchboard_engine::model::{Author, ChatId, TenantId};
 use switchboard_engine::{Error, Principal};
@@ -78,7 +78,7 @@ pub async fn queue(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let Page { limit, .. } = Page::of(&req)?;
     let chats: Vec<api::Chat> = app
         .engine
-        .ask(tenant, Queue { limit })
+        .queue(tenant, limit)
         .await?
         .iter()
         .map(convert::chat)
@@ -89,9 +89,7 @@ pub async fn queue(app: &Arc<App>, req: Request<Incoming>) -> Reply {
 /// `POST /v1/chats/{id}/decline`: the operator turns an offer down; it moves on at once.
 pub async fn decline(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
     let (tenant, account) = account(app, &req)?;
-    app.engine
-        .ask(tenant, Decline { chat: id, account })
-        .await??;
+    app.engine.decline(tenant, id, account).await?;
     Ok(no_content())
 }
 
@@ -100,7 +98,7 @@ pub async fn decline(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Repl
 pub async fn visitor(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
     let (tenant, _) = account(app, &req)?;
     let chat = app.engine.chat(tenant, id)?;
-    let snapshot = app.engine.ask(tenant, GetSnapshot).await?;
+    let snapshot = app.engine.snapshot(tenant).await?;
     let tracked = snapshot.visitors.iter().find(|v| v.id == chat.visitor);
     let previous = app.engine.chats_where(tenant, None, PREVIOUS_CHATS, |c| {
         Ok(c.id != chat.id
@@ -129,10 +127,7 @@ pub async fn get(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
 /// `POST /v1/chats/{id}/accept`: 200, or 409 when another operator took it.
 pub async fn accept(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply {
     let (tenant, account) = account(app, &req)?;
-    let chat = app
-        .engine
-        .ask(tenant, Accept { chat: id, account })
-        .await??;
+    let chat = app.engine.accept(tenant, id, account).await?;
     json(StatusCode::OK, &convert::chat(&chat))
 }
 
@@ -209,16 +204,7 @@ pub async fn close(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Reply 
         Principal::Visitor { .. } => None,
         Principal::Account { account, .. } => Some(account),
     };
-    app.engine
-        .ask(
-            tenant,
-            Close {
-                chat: id,
-                by,
-                abandoned: false,
-            },
-        )
-        .await??;
+    app.engine.close(tenant, id, by).await?;
     json(
         StatusCode::OK,
         &convert::chat(&app.engine.chat(tenant, id)?),
@@ -312,7 +298,7 @@ pub async fn transfer(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Rep
         operator: body.operator.filter(|o| !o.is_empty()),
         department: body.department,
     };
-    app.engine.ask(tenant, msg).await??;
+    app.engine.transfer(tenant, msg).await?;
     json(
         StatusCode::OK,
         &convert::chat(&app.engine.chat(tenant, id)?),

@@ -6,11 +6,8 @@ use std::time::Duration;
 
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
-use switchboard_engine::actors::tenant::{
-    DeleteCanned, DeleteDepartment, DeleteOperator, SaveCanned, SaveDepartment, SaveOperator,
-    TenantView, UpdateTenant,
-};
 use switchboard_engine::engine::normalize_email;
+use switchboard_engine::engine::{SaveOperator, TenantView};
 use switchboard_engine::model::{self, Distribution, Field, Role, Status};
 use switchboard_engine::routing::Fairness;
 use switchboard_engine::settings::{CompanyPatch, SettingsEdit, WindowPatch};
@@ -58,7 +55,7 @@ pub async fn update_company(app: &Arc<App>, req: Request<Incoming>) -> Reply {
         vat_number: patch.vat_number.map(|v| one_line(&v)),
         time_zone: patch.time_zone.map(|z| one_line(&z)),
     });
-    let (updated, ticket) = app.engine.ask(tenant, UpdateTenant(edit)).await??;
+    let (updated, ticket) = app.engine.update_settings(tenant, edit).await?;
     ticket.durable().await?;
     json(StatusCode::OK, &company_wire(&updated.company))
 }
@@ -178,7 +175,7 @@ pub async fn update_chat_window(app: &Arc<App>, req: Request<Incoming>) -> Reply
         active_graphics: None,
         custom_buttons: None,
     });
-    let (updated, ticket) = app.engine.ask(tenant, UpdateTenant(edit)).await??;
+    let (updated, ticket) = app.engine.update_settings(tenant, edit).await?;
     ticket.durable().await?;
     json(StatusCode::OK, &window_wire(&updated.window))
 }
@@ -205,14 +202,8 @@ pub async fn save_department(app: &Arc<App>, req: Request<Incoming>, id: Option<
     let body: api::DepartmentRequest = read_json(app, req).await?;
     let (d, ticket) = app
         .engine
-        .ask(
-            tenant,
-            SaveDepartment {
-                id,
-                name: one_line(&body.name),
-            },
-        )
-        .await??;
+        .save_department(tenant, id, one_line(&body.name))
+        .await?;
     ticket.durable().await?;
     audit_target(d.id.to_string());
     let status = if id.is_none() {
@@ -232,7 +223,7 @@ pub async fn save_department(app: &Arc<App>, req: Request<Incoming>, id: Option<
 /// `DELETE /v1/departments/{id}`.
 pub async fn delete_department(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Reply {
     let (tenant, _) = admin(app, &req)?;
-    let ticket = app.engine.ask(tenant, DeleteDepartment(id)).await??;
+    let ticket = app.engine.delete_department(tenant, id).await?;
     ticket.durable().await?;
     json(StatusCode::OK, &serde_json::json!({ "deleted": id }))
 }
@@ -333,7 +324,7 @@ pub async fn save_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) ->
         departments: body.departments,
         role,
     };
-    let (account, ticket) = app.engine.ask(tenant, msg).await??;
+    let (account, ticket) = app.engine.save_operator(tenant, msg).await?;
     ticket.durable().await?;
     if existed && (new_password || new_email) {
         // A password or an email set by the admin signs the operator out everywhere: whoever
@@ -355,10 +346,7 @@ pub async fn save_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) ->
 /// `DELETE /v1/operators/{sip}`.
 pub async fn delete_operator(app: &Arc<App>, req: Request<Incoming>, sip: &str) -> Reply {
     let (tenant, _) = admin(app, &req)?;
-    let (account, ticket) = app
-        .engine
-        .ask(tenant, DeleteOperator(sip.to_string()))
-        .await??;
+    let (account, ticket) = app.engine.delete_operator(tenant, sip.to_string()).await?;
     ticket.durable().await?;
     app.engine.end_sessions(tenant, account, None).await?;
     json(StatusCode::OK, &serde_json::json!({ "deleted": sip }))
@@ -385,12 +373,10 @@ pub async fn canned(app: &Arc<App>, req: Request<Incoming>) -> Reply {
 pub async fn save_canned(app: &Arc<App>, req: Request<Incoming>, id: Option<u64>) -> Reply {
     let (tenant, _) = admin(app, &req)?;
     let body: api::CannedRequest = read_json(app, req).await?;
-    let msg = SaveCanned {
-        id,
-        shortcut: body.shortcut,
-        text: multi_line(&body.text),
-    };
-    let (c, ticket) = app.engine.ask(tenant, msg).await??;
+    let (c, ticket) = app
+        .engine
+        .save_canned(tenant, id, body.shortcut, multi_line(&body.text))
+        .await?;
     ticket.durable().await?;
     audit_target(c.id.to_string());
     let status = if id.is_none() {
@@ -411,7 +397,7 @@ pub async fn save_canned(app: &Arc<App>, req: Request<Incoming>, id: Option<u64>
 /// `DELETE /v1/canned-responses/{id}`.
 pub async fn delete_canned(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Reply {
     let (tenant, _) = admin(app, &req)?;
-    let ticket = app.engine.ask(tenant, DeleteCanned(id)).await??;
+    let ticket = app.engine.delete_canned(tenant, id).await?;
     ticket.durable().await?;
     json(StatusCode::OK, &serde_json::json!({ "deleted": id }))
 }

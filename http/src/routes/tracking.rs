@@ -6,7 +6,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
-use switchboard_engine::actors::tenant::{GetSnapshot, PageView};
+use switchboard_engine::engine::PageView;
 use switchboard_engine::events::{Sequenced, VisitorEvent};
 use switchboard_engine::model::VisitorId;
 
@@ -95,7 +95,7 @@ pub async fn page_view(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Rep
         title: short_text("title", body.title, MAX_URL_CHARS)?,
         referrer,
     };
-    let id = app.engine.ask(tenant, view).await??;
+    let id = app.engine.page_view(tenant, view).await?;
     let tracking = app.engine.view(tenant)?.tenant.window.tracking;
     json(
         StatusCode::OK,
@@ -141,7 +141,7 @@ pub async fn decline(app: &Arc<App>, _req: Request<Incoming>, key: &str, id: u64
 pub async fn list(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
     let page = super::Page::of(&req)?;
-    let snapshot = app.engine.ask(tenant, GetSnapshot).await?;
+    let snapshot = app.engine.snapshot(tenant).await?;
     // Most recently active first; `after` is the last visitor id of the previous page (a
     // visitor who moved since may show again or be skipped: the list is live).
     let start = page.after.map_or(0, |after| {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
-use switchboard_engine::actors::tenant::StartChat;
+use switchboard_engine::engine::StartChat;
 use switchboard_engine::model::{operator_by_sip, ChatState, OfflineMessage};
 use switchboard_engine::text::{is_web_url, multi_line, one_line};
 
@@ -81,7 +81,7 @@ pub async fn start_chat(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Re
     };
     let started = app
         .engine
-        .ask(
+        .start_chat(
             tenant,
             StartChat {
                 visitor: body.visitor_id,
@@ -93,7 +93,7 @@ pub async fn start_chat(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Re
                 lang,
             },
         )
-        .await??;
+        .await?;
     started.ticket.durable().await?;
     // A started chat is routed (waiting, whether or not it was offered yet) or offline.
     let state = if started.chat.state == ChatState::Offline {

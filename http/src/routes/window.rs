@@ -11,8 +11,7 @@ use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL};
 use hyper::{Request, StatusCode};
-use switchboard_engine::actors::tenant::TenantView;
-use switchboard_engine::actors::visitor::MAX_MESSAGE_CHARS;
+use switchboard_engine::engine::{TenantView, MAX_MESSAGE_CHARS};
 use switchboard_engine::model::{Department, Tenant};
 use switchboard_engine::Error;
 
