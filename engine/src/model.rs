@@ -58,6 +58,16 @@ pub enum Role {
     Admin,
 }
 
+/// How single mode picks among eligible operators.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Fairness {
+    /// Fewest open chats (offers included), then idle longest.
+    #[default]
+    LeastBusy,
+    /// The next operator after the last one offered, in a fixed order.
+    RoundRobin,
+}
+
 /// An operator's availability.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -124,7 +134,7 @@ pub struct ChatWindow {
     /// Uploaded GIF buttons replace the standard ones.
     pub custom_buttons: bool,
     /// How single mode picks an operator.
-    pub fairness: crate::routing::Fairness,
+    pub fairness: Fairness,
     /// Escalation: how long a chat waits for the operator it asked for.
     pub requested_operator_timeout: Duration,
     /// Escalation: how long a chat waits for its department before the fallback.
@@ -161,7 +171,7 @@ impl Default for ChatWindow {
             invitation_delay: None,
             active_graphics: None,
             custom_buttons: false,
-            fairness: crate::routing::Fairness::LeastBusy,
+            fairness: Fairness::LeastBusy,
             requested_operator_timeout: Duration::from_secs(30),
             department_timeout: Duration::from_secs(30),
             fallback_department: None,
@@ -418,8 +428,8 @@ impl From<&Tenant> for TenantRecord {
                 active_graphics: w.active_graphics,
                 custom_buttons: w.custom_buttons,
                 fairness: match w.fairness {
-                    crate::routing::Fairness::LeastBusy => 0,
-                    crate::routing::Fairness::RoundRobin => 1,
+                    Fairness::LeastBusy => 0,
+                    Fairness::RoundRobin => 1,
                 },
                 requested_operator_ms: ms(w.requested_operator_timeout),
                 department_ms: ms(w.department_timeout),
@@ -475,9 +485,9 @@ impl From<TenantRecord> for Tenant {
                 active_graphics: w.active_graphics,
                 custom_buttons: w.custom_buttons,
                 fairness: if w.fairness == 1 {
-                    crate::routing::Fairness::RoundRobin
+                    Fairness::RoundRobin
                 } else {
-                    crate::routing::Fairness::LeastBusy
+                    Fairness::LeastBusy
                 },
                 requested_operator_timeout: Duration::from_millis(w.requested_operator_ms),
                 department_timeout: Duration::from_millis(w.department_ms),

@@ -29,15 +29,8 @@ use std::collections::BTreeSet;
 
 use crate::model::{AccountId, ChatId, DepartmentId, Distribution, Status};
 
-/// How single mode picks among eligible operators.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Fairness {
-    /// Fewest open chats (offers included), then idle longest.
-    #[default]
-    LeastBusy,
-    /// The next operator after the last one offered, in a fixed order.
-    RoundRobin,
-}
+/// How single mode picks (a setting, so it lives with the settings in `model`).
+pub use crate::model::Fairness;
 
 /// Routing settings of one company.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
