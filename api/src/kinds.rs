@@ -106,3 +106,59 @@ impl ChatState {
         matches!(self, ChatState::Closed | ChatState::Offline)
     }
 }
+
+/// How a chat is offered: to one operator at a time, or to every available one at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Distribution {
+    /// One operator at a time; the next when the offer expires or is declined.
+    Single,
+    /// Every available operator; the first to accept wins.
+    All,
+}
+
+impl Distribution {
+    /// Every distribution.
+    pub const ALL: [Distribution; 2] = [Distribution::Single, Distribution::All];
+
+    /// The wire name: `"single"` or `"all"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Distribution::Single => "single",
+            Distribution::All => "all",
+        }
+    }
+
+    /// The distribution a wire name names; None for any other text.
+    pub fn parse(name: &str) -> Option<Distribution> {
+        Distribution::ALL.into_iter().find(|d| d.name() == name)
+    }
+}
+
+/// How single mode picks the operator to offer a chat to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fairness {
+    /// Fewest open chats, then idle longest.
+    LeastBusy,
+    /// In turn.
+    RoundRobin,
+}
+
+impl Fairness {
+    /// Every fairness.
+    pub const ALL: [Fairness; 2] = [Fairness::LeastBusy, Fairness::RoundRobin];
+
+    /// The wire name: `"least_busy"` or `"round_robin"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fairness::LeastBusy => "least_busy",
+            Fairness::RoundRobin => "round_robin",
+        }
+    }
+
+    /// The fairness a wire name names; None for any other text.
+    pub fn parse(name: &str) -> Option<Fairness> {
+        Fairness::ALL.into_iter().find(|f| f.name() == name)
+    }
+}

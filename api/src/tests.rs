@@ -123,3 +123,33 @@ fn closed_sets_serialize_as_their_names() {
     assert_eq!(Status::parse("busy"), None);
     assert_eq!(Role::parse("Admin"), None);
 }
+
+/// Each value's JSON is its `name()`, reads back as itself, and `parse()` finds it.
+fn round_trips<T>(all: &[T], name: fn(T) -> &'static str, parse: fn(&str) -> Option<T>)
+where
+    T: Copy + PartialEq + std::fmt::Debug + serde::Serialize + serde::de::DeserializeOwned,
+{
+    for &value in all {
+        assert_eq!(json_string(&value), name(value));
+        let back: T = serde_json::from_value(serde_json::Value::from(name(value)))
+            .expect("a name reads back");
+        assert_eq!(back, value);
+        assert_eq!(parse(name(value)), Some(value));
+    }
+    assert_eq!(parse(""), None);
+}
+
+#[test]
+fn settings_sets_serialize_as_their_names() {
+    round_trips(&Distribution::ALL, Distribution::name, Distribution::parse);
+    round_trips(&Fairness::ALL, Fairness::name, Fairness::parse);
+    let names = |all: &[&'static str]| all.to_vec();
+    assert_eq!(
+        Distribution::ALL.map(Distribution::name).to_vec(),
+        names(&["single", "all"])
+    );
+    assert_eq!(
+        Fairness::ALL.map(Fairness::name).to_vec(),
+        names(&["least_busy", "round_robin"])
+    );
+}

@@ -2,6 +2,7 @@
 
 use switchboard_engine::events;
 use switchboard_engine::model::{self, Author, ChatState, Distribution, Role, Status};
+use switchboard_engine::routing::Fairness;
 
 use crate::api;
 
@@ -39,11 +40,66 @@ pub fn status_from(status: api::Status) -> Status {
     }
 }
 
-/// "single" or "all".
-pub fn distribution_name(distribution: Distribution) -> &'static str {
+/// A chat window's distribution on the wire.
+pub fn distribution(distribution: Distribution) -> api::Distribution {
     match distribution {
-        Distribution::Single => "single",
-        Distribution::All => "all",
+        Distribution::Single => api::Distribution::Single,
+        Distribution::All => api::Distribution::All,
+    }
+}
+
+/// A distribution from the wire.
+pub fn distribution_from(distribution: api::Distribution) -> Distribution {
+    match distribution {
+        api::Distribution::Single => Distribution::Single,
+        api::Distribution::All => Distribution::All,
+    }
+}
+
+/// A chat window's fairness on the wire.
+pub fn fairness(fairness: Fairness) -> api::Fairness {
+    match fairness {
+        Fairness::LeastBusy => api::Fairness::LeastBusy,
+        Fairness::RoundRobin => api::Fairness::RoundRobin,
+    }
+}
+
+/// A fairness from the wire.
+pub fn fairness_from(fairness: api::Fairness) -> Fairness {
+    match fairness {
+        api::Fairness::LeastBusy => Fairness::LeastBusy,
+        api::Fairness::RoundRobin => Fairness::RoundRobin,
+    }
+}
+
+/// A window patch's distribution, read with the wire enum's names; Err carries the words
+/// for `invalid_distribution`.
+pub fn parse_distribution(name: Option<&str>) -> Result<Option<Distribution>, String> {
+    name.map(|n| {
+        api::Distribution::parse(n)
+            .map(distribution_from)
+            .ok_or_else(|| format!("use {}", one_of(&api::Distribution::ALL.map(|d| d.name()))))
+    })
+    .transpose()
+}
+
+/// A window patch's fairness, read with the wire enum's names; Err carries the words for
+/// `invalid_fairness`.
+pub fn parse_fairness(name: Option<&str>) -> Result<Option<Fairness>, String> {
+    name.map(|n| {
+        api::Fairness::parse(n)
+            .map(fairness_from)
+            .ok_or_else(|| format!("use {}", one_of(&api::Fairness::ALL.map(|f| f.name()))))
+    })
+    .transpose()
+}
+
+/// "a or b" (or "a, b or c"), for an error's words.
+pub fn one_of(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
 }
 

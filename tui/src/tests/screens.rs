@@ -59,7 +59,7 @@ pub fn company() -> api::Company {
 pub fn window() -> api::ChatWindow {
     api::ChatWindow {
         language: "en".into(),
-        distribution: "single".into(),
+        distribution: api::Distribution::Single,
         connection_timeout_secs: 90.0,
         offer_timeout_secs: 15.0,
         auto_canned_response: Some(20),
@@ -77,7 +77,7 @@ pub fn window() -> api::ChatWindow {
         offline_thanks: String::new(),
         tracking: false,
         invitation_delay_secs: None,
-        fairness: "least_busy".into(),
+        fairness: api::Fairness::LeastBusy,
         requested_operator_timeout_secs: 30.0,
         department_timeout_secs: 60.0,
         fallback_department: Some(11),
