@@ -162,3 +162,31 @@ impl Fairness {
         Fairness::ALL.into_iter().find(|f| f.name() == name)
     }
 }
+
+/// Who ended a chat (the `by` of a `closed` event).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClosedBy {
+    /// The visitor left the chat.
+    Visitor,
+    /// An operator closed it.
+    Operator,
+}
+
+impl ClosedBy {
+    /// Both sides.
+    pub const ALL: [ClosedBy; 2] = [ClosedBy::Visitor, ClosedBy::Operator];
+
+    /// The wire name: `"visitor"` or `"operator"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClosedBy::Visitor => "visitor",
+            ClosedBy::Operator => "operator",
+        }
+    }
+
+    /// The side a wire name names; None for any other text.
+    pub fn parse(name: &str) -> Option<ClosedBy> {
+        ClosedBy::ALL.into_iter().find(|c| c.name() == name)
+    }
+}

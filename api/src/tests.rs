@@ -36,7 +36,7 @@ fn chat_event_names_are_their_json_types() {
         ChatEventData::Timeout { seq: 1 },
         ChatEventData::Closed {
             seq: 1,
-            by: "visitor".into(),
+            by: ClosedBy::Visitor,
         },
     ];
     for event in events {
@@ -80,7 +80,7 @@ fn operator_event_names_are_their_json_types() {
         OperatorEventData::Typing { chat_id: 1 },
         OperatorEventData::Closed {
             chat_id: 1,
-            by: "operator".into(),
+            by: ClosedBy::Operator,
         },
         OperatorEventData::Queue { length: 0 },
         OperatorEventData::VisitorLeft { visitor_id: 1 },
@@ -143,6 +143,7 @@ where
 fn settings_sets_serialize_as_their_names() {
     round_trips(&Distribution::ALL, Distribution::name, Distribution::parse);
     round_trips(&Fairness::ALL, Fairness::name, Fairness::parse);
+    round_trips(&ClosedBy::ALL, ClosedBy::name, ClosedBy::parse);
     let names = |all: &[&'static str]| all.to_vec();
     assert_eq!(
         Distribution::ALL.map(Distribution::name).to_vec(),
@@ -151,5 +152,9 @@ fn settings_sets_serialize_as_their_names() {
     assert_eq!(
         Fairness::ALL.map(Fairness::name).to_vec(),
         names(&["least_busy", "round_robin"])
+    );
+    assert_eq!(
+        ClosedBy::ALL.map(ClosedBy::name).to_vec(),
+        names(&["visitor", "operator"])
     );
 }

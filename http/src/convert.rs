@@ -103,6 +103,14 @@ pub fn one_of(names: &[&str]) -> String {
     }
 }
 
+/// Who closed a chat on the wire: an operator (the closing account), or the visitor (None).
+pub fn closed_by(by: Option<model::AccountId>) -> api::ClosedBy {
+    match by {
+        Some(_) => api::ClosedBy::Operator,
+        None => api::ClosedBy::Visitor,
+    }
+}
+
 /// A chat's state on the wire.
 pub fn state(state: ChatState) -> api::ChatState {
     match state {

@@ -325,7 +325,7 @@ pub fn chat_event(event: &Sequenced<ChatEvent>) -> api::ChatEventData {
         ChatEvent::Timeout => D::Timeout { seq },
         ChatEvent::Closed { by } => D::Closed {
             seq,
-            by: if by.is_some() { "operator" } else { "visitor" }.into(),
+            by: convert::closed_by(*by),
         },
     }
 }

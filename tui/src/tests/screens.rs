@@ -306,7 +306,7 @@ fn history_with_a_transcript() {
                 ),
                 api::ChatEventData::Closed {
                     seq: 4,
-                    by: "visitor".into(),
+                    by: api::ClosedBy::Visitor,
                 },
             ],
         },
