@@ -190,3 +190,80 @@ impl ClosedBy {
         ClosedBy::ALL.into_iter().find(|c| c.name() == name)
     }
 }
+
+/// What one routing-log entry records (`RoutingEntry.kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoutingKind {
+    /// The chat arrived and entered routing.
+    Arrived,
+    /// Offered to an operator.
+    Offered,
+    /// An offer was withdrawn.
+    Withdrawn,
+    /// An operator declined.
+    Declined,
+    /// A single-mode offer ran out.
+    OfferExpired,
+    /// Waiting in the queue.
+    Queued,
+    /// An operator accepted.
+    Accepted,
+    /// Moved on to the next department or operator of its escalation.
+    Escalated,
+    /// Transferred by its operator.
+    Transferred,
+    /// Its operator went away; back in the queue at the head.
+    Requeued,
+    /// Nobody answered before the connection timeout.
+    TimedOut,
+    /// Sent to the offline form at once.
+    Offline,
+    /// Ended.
+    Closed,
+}
+
+impl RoutingKind {
+    /// Every kind, in the order a chat's routing usually meets them.
+    pub const ALL: [RoutingKind; 13] = [
+        RoutingKind::Arrived,
+        RoutingKind::Offered,
+        RoutingKind::Withdrawn,
+        RoutingKind::Declined,
+        RoutingKind::OfferExpired,
+        RoutingKind::Queued,
+        RoutingKind::Accepted,
+        RoutingKind::Escalated,
+        RoutingKind::Transferred,
+        RoutingKind::Requeued,
+        RoutingKind::TimedOut,
+        RoutingKind::Offline,
+        RoutingKind::Closed,
+    ];
+
+    /// The wire name: `"arrived"`, `"offered"`, `"withdrawn"`, `"declined"`,
+    /// `"offer_expired"`, `"queued"`, `"accepted"`, `"escalated"`, `"transferred"`,
+    /// `"requeued"`, `"timed_out"`, `"offline"` or `"closed"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RoutingKind::Arrived => "arrived",
+            RoutingKind::Offered => "offered",
+            RoutingKind::Withdrawn => "withdrawn",
+            RoutingKind::Declined => "declined",
+            RoutingKind::OfferExpired => "offer_expired",
+            RoutingKind::Queued => "queued",
+            RoutingKind::Accepted => "accepted",
+            RoutingKind::Escalated => "escalated",
+            RoutingKind::Transferred => "transferred",
+            RoutingKind::Requeued => "requeued",
+            RoutingKind::TimedOut => "timed_out",
+            RoutingKind::Offline => "offline",
+            RoutingKind::Closed => "closed",
+        }
+    }
+
+    /// The kind a wire name names; None for any other text.
+    pub fn parse(name: &str) -> Option<RoutingKind> {
+        RoutingKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}

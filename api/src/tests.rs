@@ -144,6 +144,7 @@ fn settings_sets_serialize_as_their_names() {
     round_trips(&Distribution::ALL, Distribution::name, Distribution::parse);
     round_trips(&Fairness::ALL, Fairness::name, Fairness::parse);
     round_trips(&ClosedBy::ALL, ClosedBy::name, ClosedBy::parse);
+    round_trips(&RoutingKind::ALL, RoutingKind::name, RoutingKind::parse);
     let names = |all: &[&'static str]| all.to_vec();
     assert_eq!(
         Distribution::ALL.map(Distribution::name).to_vec(),
@@ -156,5 +157,23 @@ fn settings_sets_serialize_as_their_names() {
     assert_eq!(
         ClosedBy::ALL.map(ClosedBy::name).to_vec(),
         names(&["visitor", "operator"])
+    );
+    assert_eq!(
+        RoutingKind::ALL.map(RoutingKind::name).to_vec(),
+        names(&[
+            "arrived",
+            "offered",
+            "withdrawn",
+            "declined",
+            "offer_expired",
+            "queued",
+            "accepted",
+            "escalated",
+            "transferred",
+            "requeued",
+            "timed_out",
+            "offline",
+            "closed",
+        ])
     );
 }

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::{ChatEventData, ChatState, Distribution, Fairness, Role, Status};
+use crate::{ChatEventData, ChatState, Distribution, Fairness, Role, RoutingKind, Status};
 
 /// `POST /v1/signup`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -302,9 +302,8 @@ pub struct TransferRequest {
 pub struct RoutingEntry {
     /// Unix ms.
     pub at: u64,
-    /// arrived, offered, withdrawn, declined, offer_expired, queued, accepted, escalated,
-    /// transferred, requeued, timed_out, offline or closed.
-    pub kind: String,
+    /// What was decided.
+    pub kind: RoutingKind,
     /// The operator concerned (account id).
     pub operator: Option<u64>,
     /// Why, in words.

@@ -3,6 +3,7 @@
 use switchboard_engine::events;
 use switchboard_engine::model::{self, Author, ChatState, Distribution, Role, Status};
 use switchboard_engine::routing::Fairness;
+use switchboard_storage::records::RoutingRecord;
 
 use crate::api;
 
@@ -111,6 +112,26 @@ pub fn closed_by(by: Option<model::AccountId>) -> api::ClosedBy {
     }
 }
 
+/// A stored routing decision on the wire, with its operator's name. The engine stores the
+/// kind by its name (`routing::note_name`, the same as the wire's, as the tests below
+/// check); an entry of a kind this server does not know is left out, with a warning.
+pub fn routing_entry(
+    record: RoutingRecord,
+    operator_name: impl Fn(u64) -> Option<String>,
+) -> Option<api::RoutingEntry> {
+    let Some(kind) = api::RoutingKind::parse(&record.kind) else {
+        tracing::warn!(kind = %record.kind, "a routing-log entry of an unknown kind");
+        return None;
+    };
+    Some(api::RoutingEntry {
+        at: record.at,
+        kind,
+        operator_name: record.operator.and_then(operator_name),
+        operator: record.operator,
+        detail: record.detail,
+    })
+}
+
 /// A chat's state on the wire.
 pub fn state(state: ChatState) -> api::ChatState {
     match state {
@@ -193,5 +214,101 @@ pub fn offline_message(m: &model::OfflineMessage, operator: Option<String>) -> a
         operator,
         at: m.at,
         done: m.done,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_engine::routing::{note_name, NoteKind};
+
+    /// A routing-log note's kind on the wire: exhaustive, so a new note kind fails to
+    /// compile here until the wire has it.
+    fn note_kind(kind: NoteKind) -> api::RoutingKind {
+        use api::RoutingKind as K;
+        match kind {
+            NoteKind::Arrived => K::Arrived,
+            NoteKind::Offered => K::Offered,
+            NoteKind::Withdrawn => K::Withdrawn,
+            NoteKind::Declined => K::Declined,
+            NoteKind::OfferExpired => K::OfferExpired,
+            NoteKind::Queued => K::Queued,
+            NoteKind::Accepted => K::Accepted,
+            NoteKind::Escalated => K::Escalated,
+            NoteKind::Transferred => K::Transferred,
+            NoteKind::Requeued => K::Requeued,
+            NoteKind::TimedOut => K::TimedOut,
+            NoteKind::Offline => K::Offline,
+            NoteKind::Closed => K::Closed,
+        }
+    }
+
+    #[test]
+    fn the_engine_stores_routing_kinds_by_their_wire_names() {
+        let kinds = [
+            NoteKind::Arrived,
+            NoteKind::Offered,
+            NoteKind::Withdrawn,
+            NoteKind::Declined,
+            NoteKind::OfferExpired,
+            NoteKind::Queued,
+            NoteKind::Accepted,
+            NoteKind::Escalated,
+            NoteKind::Transferred,
+            NoteKind::Requeued,
+            NoteKind::TimedOut,
+            NoteKind::Offline,
+            NoteKind::Closed,
+        ];
+        for kind in kinds {
+            assert_eq!(note_kind(kind).name(), note_name(kind));
+        }
+        let wire: Vec<_> = kinds.map(note_kind).to_vec();
+        assert_eq!(
+            wire,
+            api::RoutingKind::ALL.to_vec(),
+            "one wire kind per note"
+        );
+    }
+
+    #[test]
+    fn a_routing_record_of_an_unknown_kind_is_left_out() {
+        let record = |kind: &str| RoutingRecord {
+            at: 1,
+            kind: kind.into(),
+            operator: Some(7),
+            detail: "least busy".into(),
+        };
+        let entry = routing_entry(record("offer_expired"), |_| Some("Ann".into()));
+        assert_eq!(
+            entry,
+            Some(api::RoutingEntry {
+                at: 1,
+                kind: api::RoutingKind::OfferExpired,
+                operator: Some(7),
+                detail: "least busy".into(),
+                operator_name: Some("Ann".into()),
+            })
+        );
+        assert_eq!(routing_entry(record("pondered"), |_| None), None);
+    }
+
+    #[test]
+    fn window_patch_names_are_the_wire_enums() {
+        assert_eq!(parse_distribution(None), Ok(None));
+        assert_eq!(parse_distribution(Some("all")), Ok(Some(Distribution::All)));
+        assert_eq!(
+            parse_distribution(Some("round-robin")),
+            Err("use single or all".to_string())
+        );
+        assert_eq!(
+            parse_fairness(Some("round_robin")),
+            Ok(Some(Fairness::RoundRobin))
+        );
+        assert_eq!(
+            parse_fairness(Some("fair")),
+            Err("use least_busy or round_robin".to_string())
+        );
+        assert_eq!(one_of(&["a", "b", "c"]), "a, b or c");
     }
 }

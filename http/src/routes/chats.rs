@@ -360,13 +360,7 @@ pub async fn routing(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Repl
         .engine
         .routing_log(id)?
         .into_iter()
-        .map(|r| api::RoutingEntry {
-            at: r.at,
-            kind: r.kind,
-            operator_name: r.operator.and_then(name_of),
-            operator: r.operator,
-            detail: r.detail,
-        })
+        .filter_map(|r| convert::routing_entry(r, name_of))
         .collect();
     json(StatusCode::OK, &entries)
 }
