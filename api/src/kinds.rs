@@ -267,3 +267,31 @@ impl RoutingKind {
         RoutingKind::ALL.into_iter().find(|k| k.name() == name)
     }
 }
+
+/// A chat button's look (`ButtonCode.style`, the `style` of the button's address).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ButtonStyle {
+    /// The image the server draws, in the button's language.
+    Standard,
+    /// The company's uploaded online and offline GIFs.
+    Custom,
+}
+
+impl ButtonStyle {
+    /// Every style, in the order a toggle cycles through them.
+    pub const ALL: [ButtonStyle; 2] = [ButtonStyle::Standard, ButtonStyle::Custom];
+
+    /// The wire name: `"standard"` or `"custom"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ButtonStyle::Standard => "standard",
+            ButtonStyle::Custom => "custom",
+        }
+    }
+
+    /// The style a wire name names; None for any other text.
+    pub fn parse(name: &str) -> Option<ButtonStyle> {
+        ButtonStyle::ALL.into_iter().find(|s| s.name() == name)
+    }
+}

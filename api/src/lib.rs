@@ -9,7 +9,7 @@
 //!   [`OperatorEventData`], [`VisitorEventData`]), each variant named once by `name()`.
 //! - `kinds`: the closed sets, each a serde enum with one `name()`: [`Status`], [`Role`],
 //!   [`ChatState`], [`Distribution`], [`Fairness`], [`ClosedBy`],
-//!   [`RoutingKind`] (and [`languages::Direction`]).
+//!   [`RoutingKind`], [`ButtonStyle`] (and [`languages::Direction`]).
 //! - `window`: [`WindowSettings`], what the chat window's script reads, with its
 //!   [`LanguageChoice`]s.
 //! - [`sse`]: the client side of an event stream, [`sse::Parser`].
@@ -31,6 +31,8 @@ mod window;
 mod wire;
 
 pub use events::*;
-pub use kinds::{ChatState, ClosedBy, Distribution, Fairness, Role, RoutingKind, Status};
+pub use kinds::{
+    ButtonStyle, ChatState, ClosedBy, Distribution, Fairness, Role, RoutingKind, Status,
+};
 pub use window::{LanguageChoice, WindowSettings};
 pub use wire::*;

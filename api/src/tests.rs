@@ -145,6 +145,7 @@ fn settings_sets_serialize_as_their_names() {
     round_trips(&Fairness::ALL, Fairness::name, Fairness::parse);
     round_trips(&ClosedBy::ALL, ClosedBy::name, ClosedBy::parse);
     round_trips(&RoutingKind::ALL, RoutingKind::name, RoutingKind::parse);
+    round_trips(&ButtonStyle::ALL, ButtonStyle::name, ButtonStyle::parse);
     let names = |all: &[&'static str]| all.to_vec();
     assert_eq!(
         Distribution::ALL.map(Distribution::name).to_vec(),
@@ -175,5 +176,9 @@ fn settings_sets_serialize_as_their_names() {
             "offline",
             "closed",
         ])
+    );
+    assert_eq!(
+        ButtonStyle::ALL.map(ButtonStyle::name).to_vec(),
+        names(&["standard", "custom"])
     );
 }

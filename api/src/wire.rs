@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::{ChatEventData, ChatState, Distribution, Fairness, Role, RoutingKind, Status};
+use crate::{
+    ButtonStyle, ChatEventData, ChatState, Distribution, Fairness, Role, RoutingKind, Status,
+};
 
 /// `POST /v1/signup`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -604,8 +606,8 @@ pub struct GraphicsSlot {
 pub struct ButtonCode {
     /// Language of the button and the chat window it opens.
     pub lang: String,
-    /// "standard" or "custom".
-    pub style: String,
+    /// The button's look.
+    pub style: ButtonStyle,
     /// The HTML to paste into the company's pages.
     pub html: String,
     /// The button image.

@@ -6,6 +6,7 @@ use switchboard_engine::routing::Fairness;
 use switchboard_storage::records::RoutingRecord;
 
 use crate::api;
+use crate::error::ApiError;
 
 /// An account's role on the wire.
 pub fn role(role: Role) -> api::Role {
@@ -93,6 +94,19 @@ pub fn parse_fairness(name: Option<&str>) -> Result<Option<Fairness>, String> {
             .ok_or_else(|| format!("use {}", one_of(&api::Fairness::ALL.map(|f| f.name()))))
     })
     .transpose()
+}
+
+/// A button style named in a query or an address; Err is the `invalid_style` answer.
+pub fn button_style(name: &str) -> Result<api::ButtonStyle, ApiError> {
+    api::ButtonStyle::parse(name).ok_or_else(|| {
+        ApiError::invalid(
+            "style",
+            format!(
+                "\"{name}\" is not a button style: use {}",
+                one_of(&api::ButtonStyle::ALL.map(|s| s.name()))
+            ),
+        )
+    })
 }
 
 /// "a or b" (or "a, b or c"), for an error's words.
@@ -310,5 +324,12 @@ mod tests {
             Err("use least_busy or round_robin".to_string())
         );
         assert_eq!(one_of(&["a", "b", "c"]), "a, b or c");
+        assert_eq!(button_style("custom").ok(), Some(api::ButtonStyle::Custom));
+        let refused = button_style("fancy").expect_err("not a style");
+        assert_eq!(refused.code, "invalid_style");
+        assert_eq!(
+            refused.message,
+            "style: \"fancy\" is not a button style: use standard or custom"
+        );
     }
 }

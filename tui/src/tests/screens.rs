@@ -112,7 +112,7 @@ pub fn code(lang: &str) -> ButtonCode {
     let key = "abcdef0123456789";
     ButtonCode {
         lang: lang.into(),
-        style: "standard".into(),
+        style: api::ButtonStyle::Standard,
         html: format!("<img src=\"{base}/button/{key}/{lang}/standard\" alt=\"Live chat\" style=\"cursor:pointer;border:0\" onclick=\"window.open('{base}/chat/{lang}/{key}/'+document.location.href,'','height=400,width=300,menubar=no, location=no,resizable=yes,scrollbars=no,status=yes');\">"),
         image_url: format!("{base}/button/{key}/{lang}/standard"),
         chat_url: format!("{base}/chat/{lang}/{key}/"),
