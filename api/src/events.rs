@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{OfflineMessage, Visitor};
+use crate::{ClosedBy, OfflineMessage, Visitor};
 
 /// Who wrote a message.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -78,8 +78,8 @@ pub enum ChatEventData {
     Closed {
         /// Log position.
         seq: u64,
-        /// "visitor" or "operator".
-        by: String,
+        /// Who ended it.
+        by: ClosedBy,
     },
 }
 
@@ -184,8 +184,8 @@ pub enum OperatorEventData {
     Closed {
         /// The chat.
         chat_id: u64,
-        /// "visitor" or "operator".
-        by: String,
+        /// Who ended it.
+        by: ClosedBy,
     },
     /// Chats waiting with no offer.
     Queue {

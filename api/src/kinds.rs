@@ -106,3 +106,192 @@ impl ChatState {
         matches!(self, ChatState::Closed | ChatState::Offline)
     }
 }
+
+/// How a chat is offered: to one operator at a time, or to every available one at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Distribution {
+    /// One operator at a time; the next when the offer expires or is declined.
+    Single,
+    /// Every available operator; the first to accept wins.
+    All,
+}
+
+impl Distribution {
+    /// Every distribution.
+    pub const ALL: [Distribution; 2] = [Distribution::Single, Distribution::All];
+
+    /// The wire name: `"single"` or `"all"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Distribution::Single => "single",
+            Distribution::All => "all",
+        }
+    }
+
+    /// The distribution a wire name names; None for any other text.
+    pub fn parse(name: &str) -> Option<Distribution> {
+        Distribution::ALL.into_iter().find(|d| d.name() == name)
+    }
+}
+
+/// How single mode picks the operator to offer a chat to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fairness {
+    /// Fewest open chats, then idle longest.
+    LeastBusy,
+    /// In turn.
+    RoundRobin,
+}
+
+impl Fairness {
+    /// Every fairness.
+    pub const ALL: [Fairness; 2] = [Fairness::LeastBusy, Fairness::RoundRobin];
+
+    /// The wire name: `"least_busy"` or `"round_robin"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fairness::LeastBusy => "least_busy",
+            Fairness::RoundRobin => "round_robin",
+        }
+    }
+
+    /// The fairness a wire name names; None for any other text.
+    pub fn parse(name: &str) -> Option<Fairness> {
+        Fairness::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// Who ended a chat (the `by` of a `closed` event).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClosedBy {
+    /// The visitor left the chat.
+    Visitor,
+    /// An operator closed it.
+    Operator,
+}
+
+impl ClosedBy {
+    /// Both sides.
+    pub const ALL: [ClosedBy; 2] = [ClosedBy::Visitor, ClosedBy::Operator];
+
+    /// The wire name: `"visitor"` or `"operator"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClosedBy::Visitor => "visitor",
+            ClosedBy::Operator => "operator",
+        }
+    }
+
+    /// The side a wire name names; None for any other text.
+    pub fn parse(name: &str) -> Option<ClosedBy> {
+        ClosedBy::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// What one routing-log entry records (`RoutingEntry.kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoutingKind {
+    /// The chat arrived and entered routing.
+    Arrived,
+    /// Offered to an operator.
+    Offered,
+    /// An offer was withdrawn.
+    Withdrawn,
+    /// An operator declined.
+    Declined,
+    /// A single-mode offer ran out.
+    OfferExpired,
+    /// Waiting in the queue.
+    Queued,
+    /// An operator accepted.
+    Accepted,
+    /// Moved on to the next department or operator of its escalation.
+    Escalated,
+    /// Transferred by its operator.
+    Transferred,
+    /// Its operator went away; back in the queue at the head.
+    Requeued,
+    /// Nobody answered before the connection timeout.
+    TimedOut,
+    /// Sent to the offline form at once.
+    Offline,
+    /// Ended.
+    Closed,
+}
+
+impl RoutingKind {
+    /// Every kind, in the order a chat's routing usually meets them.
+    pub const ALL: [RoutingKind; 13] = [
+        RoutingKind::Arrived,
+        RoutingKind::Offered,
+        RoutingKind::Withdrawn,
+        RoutingKind::Declined,
+        RoutingKind::OfferExpired,
+        RoutingKind::Queued,
+        RoutingKind::Accepted,
+        RoutingKind::Escalated,
+        RoutingKind::Transferred,
+        RoutingKind::Requeued,
+        RoutingKind::TimedOut,
+        RoutingKind::Offline,
+        RoutingKind::Closed,
+    ];
+
+    /// The wire name: `"arrived"`, `"offered"`, `"withdrawn"`, `"declined"`,
+    /// `"offer_expired"`, `"queued"`, `"accepted"`, `"escalated"`, `"transferred"`,
+    /// `"requeued"`, `"timed_out"`, `"offline"` or `"closed"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RoutingKind::Arrived => "arrived",
+            RoutingKind::Offered => "offered",
+            RoutingKind::Withdrawn => "withdrawn",
+            RoutingKind::Declined => "declined",
+            RoutingKind::OfferExpired => "offer_expired",
+            RoutingKind::Queued => "queued",
+            RoutingKind::Accepted => "accepted",
+            RoutingKind::Escalated => "escalated",
+            RoutingKind::Transferred => "transferred",
+            RoutingKind::Requeued => "requeued",
+            RoutingKind::TimedOut => "timed_out",
+            RoutingKind::Offline => "offline",
+            RoutingKind::Closed => "closed",
+        }
+    }
+
+    /// The kind a wire name names; None for any other text.
+    pub fn parse(name: &str) -> Option<RoutingKind> {
+        RoutingKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// A chat button's look (`ButtonCode.style`, the `style` of the button's address).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ButtonStyle {
+    /// The image the server draws, in the button's language.
+    Standard,
+    /// The company's uploaded online and offline GIFs.
+    Custom,
+}
+
+impl ButtonStyle {
+    /// Every style, in the order a toggle cycles through them.
+    pub const ALL: [ButtonStyle; 2] = [ButtonStyle::Standard, ButtonStyle::Custom];
+
+    /// The wire name: `"standard"` or `"custom"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ButtonStyle::Standard => "standard",
+            ButtonStyle::Custom => "custom",
+        }
+    }
+
+    /// The style a wire name names; None for any other text.
+    pub fn parse(name: &str) -> Option<ButtonStyle> {
+        ButtonStyle::ALL.into_iter().find(|s| s.name() == name)
+    }
+}

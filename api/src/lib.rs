@@ -8,7 +8,8 @@
 //! - `events`: the `data:` of every server-sent event ([`ChatEventData`],
 //!   [`OperatorEventData`], [`VisitorEventData`]), each variant named once by `name()`.
 //! - `kinds`: the closed sets, each a serde enum with one `name()`: [`Status`], [`Role`],
-//!   [`ChatState`] (and [`languages::Direction`]).
+//!   [`ChatState`], [`Distribution`], [`Fairness`], [`ClosedBy`],
+//!   [`RoutingKind`], [`ButtonStyle`] (and [`languages::Direction`]).
 //! - `window`: [`WindowSettings`], what the chat window's script reads, with its
 //!   [`LanguageChoice`]s.
 //! - [`sse`]: the client side of an event stream, [`sse::Parser`].
@@ -30,6 +31,8 @@ mod window;
 mod wire;
 
 pub use events::*;
-pub use kinds::{ChatState, Role, Status};
+pub use kinds::{
+    ButtonStyle, ChatState, ClosedBy, Distribution, Fairness, Role, RoutingKind, Status,
+};
 pub use window::{LanguageChoice, WindowSettings};
 pub use wire::*;

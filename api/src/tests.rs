@@ -36,7 +36,7 @@ fn chat_event_names_are_their_json_types() {
         ChatEventData::Timeout { seq: 1 },
         ChatEventData::Closed {
             seq: 1,
-            by: "visitor".into(),
+            by: ClosedBy::Visitor,
         },
     ];
     for event in events {
@@ -80,7 +80,7 @@ fn operator_event_names_are_their_json_types() {
         OperatorEventData::Typing { chat_id: 1 },
         OperatorEventData::Closed {
             chat_id: 1,
-            by: "operator".into(),
+            by: ClosedBy::Operator,
         },
         OperatorEventData::Queue { length: 0 },
         OperatorEventData::VisitorLeft { visitor_id: 1 },
@@ -122,4 +122,63 @@ fn closed_sets_serialize_as_their_names() {
     }
     assert_eq!(Status::parse("busy"), None);
     assert_eq!(Role::parse("Admin"), None);
+}
+
+/// Each value's JSON is its `name()`, reads back as itself, and `parse()` finds it.
+fn round_trips<T>(all: &[T], name: fn(T) -> &'static str, parse: fn(&str) -> Option<T>)
+where
+    T: Copy + PartialEq + std::fmt::Debug + serde::Serialize + serde::de::DeserializeOwned,
+{
+    for &value in all {
+        assert_eq!(json_string(&value), name(value));
+        let back: T = serde_json::from_value(serde_json::Value::from(name(value)))
+            .expect("a name reads back");
+        assert_eq!(back, value);
+        assert_eq!(parse(name(value)), Some(value));
+    }
+    assert_eq!(parse(""), None);
+}
+
+#[test]
+fn settings_sets_serialize_as_their_names() {
+    round_trips(&Distribution::ALL, Distribution::name, Distribution::parse);
+    round_trips(&Fairness::ALL, Fairness::name, Fairness::parse);
+    round_trips(&ClosedBy::ALL, ClosedBy::name, ClosedBy::parse);
+    round_trips(&RoutingKind::ALL, RoutingKind::name, RoutingKind::parse);
+    round_trips(&ButtonStyle::ALL, ButtonStyle::name, ButtonStyle::parse);
+    let names = |all: &[&'static str]| all.to_vec();
+    assert_eq!(
+        Distribution::ALL.map(Distribution::name).to_vec(),
+        names(&["single", "all"])
+    );
+    assert_eq!(
+        Fairness::ALL.map(Fairness::name).to_vec(),
+        names(&["least_busy", "round_robin"])
+    );
+    assert_eq!(
+        ClosedBy::ALL.map(ClosedBy::name).to_vec(),
+        names(&["visitor", "operator"])
+    );
+    assert_eq!(
+        RoutingKind::ALL.map(RoutingKind::name).to_vec(),
+        names(&[
+            "arrived",
+            "offered",
+            "withdrawn",
+            "declined",
+            "offer_expired",
+            "queued",
+            "accepted",
+            "escalated",
+            "transferred",
+            "requeued",
+            "timed_out",
+            "offline",
+            "closed",
+        ])
+    );
+    assert_eq!(
+        ButtonStyle::ALL.map(ButtonStyle::name).to_vec(),
+        names(&["standard", "custom"])
+    );
 }

@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::{ChatEventData, ChatState, Role, Status};
+use crate::{
+    ButtonStyle, ChatEventData, ChatState, Distribution, Fairness, Role, RoutingKind, Status,
+};
 
 /// `POST /v1/signup`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -180,8 +182,8 @@ pub struct FormField {
 pub struct ChatWindow {
     /// Default language code.
     pub language: String,
-    /// "single" or "all".
-    pub distribution: String,
+    /// One operator at a time, or all at once.
+    pub distribution: Distribution,
     /// Seconds of "Connecting..." before the offline form.
     pub connection_timeout_secs: f64,
     /// Seconds one operator holds a single-mode offer.
@@ -204,9 +206,9 @@ pub struct ChatWindow {
     pub tracking: bool,
     /// Seconds on one page before an automatic invitation, or null when off.
     pub invitation_delay_secs: Option<u32>,
-    /// How single mode picks: "least_busy" (fewest open chats, then idle longest) or
-    /// "round_robin".
-    pub fairness: String,
+    /// How single mode picks: least busy (fewest open chats, then idle longest) or round
+    /// robin.
+    pub fairness: Fairness,
     /// Escalation: seconds a chat waits for the operator it asked for (`operator=`).
     pub requested_operator_timeout_secs: f64,
     /// Escalation: seconds a chat waits for its department before the fallback department.
@@ -226,7 +228,8 @@ pub struct ChatWindowPatch {
     /// Default language code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    /// "single" or "all".
+    /// "single" or "all" ([`Distribution::name`]); text, so the server answers any other
+    /// with `invalid_distribution`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distribution: Option<String>,
     /// Seconds (0.1 to 3600).
@@ -264,7 +267,8 @@ pub struct ChatWindowPatch {
     #[serde(default, deserialize_with = "some")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invitation_delay_secs: Option<Option<u32>>,
-    /// "least_busy" or "round_robin".
+    /// "least_busy" or "round_robin" ([`Fairness::name`]); text, so the server answers any
+    /// other with `invalid_fairness`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fairness: Option<String>,
     /// Seconds (0.1 to 3600).
@@ -300,9 +304,8 @@ pub struct TransferRequest {
 pub struct RoutingEntry {
     /// Unix ms.
     pub at: u64,
-    /// arrived, offered, withdrawn, declined, offer_expired, queued, accepted, escalated,
-    /// transferred, requeued, timed_out, offline or closed.
-    pub kind: String,
+    /// What was decided.
+    pub kind: RoutingKind,
     /// The operator concerned (account id).
     pub operator: Option<u64>,
     /// Why, in words.
@@ -603,8 +606,8 @@ pub struct GraphicsSlot {
 pub struct ButtonCode {
     /// Language of the button and the chat window it opens.
     pub lang: String,
-    /// "standard" or "custom".
-    pub style: String,
+    /// The button's look.
+    pub style: ButtonStyle,
     /// The HTML to paste into the company's pages.
     pub html: String,
     /// The button image.

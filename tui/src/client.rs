@@ -507,11 +507,11 @@ impl Client {
     }
 
     /// `GET /v1/buttons/code?lang=&style=`.
-    pub async fn button_code(&self, lang: &str, style: &str) -> Result<ButtonCode> {
+    pub async fn button_code(&self, lang: &str, style: api::ButtonStyle) -> Result<ButtonCode> {
         let path = format!(
             "/v1/buttons/code?lang={}&style={}",
             segment(lang),
-            segment(style)
+            segment(style.name())
         );
         self.get(Method::GET, &path).await
     }

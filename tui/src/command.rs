@@ -190,8 +190,8 @@ pub enum Command {
     ButtonCode {
         /// Language code.
         lang: String,
-        /// `standard` or `custom`.
-        style: String,
+        /// The button's look.
+        style: api::ButtonStyle,
     },
     /// `DELETE /v1/chat-window/graphics/{id}`.
     DeleteSlot(u64),
@@ -383,7 +383,7 @@ pub async fn execute(client: &Client, command: Command) -> Option<Action> {
             .await
             .map(|()| Action::Done("Canned response deleted".into(), Box::new(Command::Canned))),
         Command::ButtonCode { lang, style } => client
-            .button_code(lang, style)
+            .button_code(lang, *style)
             .await
             .map(Action::ButtonCode),
         Command::DeleteSlot(id) => client

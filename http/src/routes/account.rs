@@ -179,7 +179,7 @@ pub fn operator_event(event: &OperatorEvent) -> api::OperatorEventData {
         OperatorEvent::Typing { chat } => D::Typing { chat_id: *chat },
         OperatorEvent::Closed { chat, by } => D::Closed {
             chat_id: *chat,
-            by: if by.is_some() { "operator" } else { "visitor" }.into(),
+            by: convert::closed_by(*by),
         },
         OperatorEvent::Queue { length } => D::Queue { length: *length },
         OperatorEvent::Visitor(v) => D::Visitor {

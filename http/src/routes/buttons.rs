@@ -21,13 +21,15 @@ use super::graphics::{decode_limits, off_thread, refusal, too_large};
 use super::pages::escape;
 use super::{account, admin, json, query_param, read_upload, respond, Body, Reply};
 use crate::api;
+use crate::convert;
 use crate::error::ApiError;
 use crate::server::App;
 
 /// The chat button's HTML: the button image, opening the chat window with exactly the
 /// reference product's `window.open` call. The image's text alternative is "Live chat" in the
 /// button's language (the tracking script adds online or offline as it changes).
-pub fn button_html(base_url: &str, key: &str, lang: &str, style: &str) -> String {
+pub fn button_html(base_url: &str, key: &str, lang: &str, style: api::ButtonStyle) -> String {
+    let style = style.name();
     let alt = escape(&crate::i18n::text(lang, "window-title", &[]));
     format!(
         "<img src=\"{base_url}/button/{key}/{lang}/{style}\" alt=\"{alt}\" style=\"cursor:pointer;border:0\" \
@@ -51,33 +53,6 @@ const PADDING: f32 = 12.0;
 /// Radius of the status light, in pixels.
 const LIGHT_RADIUS: f32 = 5.0;
 
-/// Button styles: the generated SVG, or the company's uploaded GIFs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Style {
-    Standard,
-    Custom,
-}
-
-impl Style {
-    fn parse(name: &str) -> Result<Style, ApiError> {
-        match name {
-            "standard" => Ok(Style::Standard),
-            "custom" => Ok(Style::Custom),
-            _ => Err(ApiError::invalid(
-                "style",
-                format!("\"{name}\" is not a button style: use standard or custom"),
-            )),
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Style::Standard => "standard",
-            Style::Custom => "custom",
-        }
-    }
-}
-
 fn custom_state(b: &CustomButtons) -> api::CustomButtons {
     api::CustomButtons {
         online: b.online.is_some(),
@@ -92,7 +67,9 @@ pub async fn code(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     let (tenant, _) = account(app, &req)?;
     let lang = query_param(&req, "lang").filter(|l| !l.is_empty());
     let style = query_param(&req, "style").filter(|s| !s.is_empty());
-    let style = style.as_deref().map_or(Ok(Style::Standard), Style::parse)?;
+    let style = style
+        .as_deref()
+        .map_or(Ok(api::ButtonStyle::Standard), convert::button_style)?;
     if let Some(lang) = &lang {
         if !crate::api::languages::CODES.contains(&lang.as_str()) {
             return Err(ApiError::invalid(
@@ -102,7 +79,7 @@ pub async fn code(app: &Arc<App>, req: Request<Incoming>) -> Reply {
         }
     }
     let s = app.engine.view(tenant)?;
-    if style == Style::Custom && !s.tenant.window.custom_buttons {
+    if style == api::ButtonStyle::Custom && !s.tenant.window.custom_buttons {
         return Err(Error::Conflict {
             code: "custom_buttons_missing",
             message: "upload both custom buttons (the online and the offline GIF) before asking \
@@ -117,10 +94,10 @@ pub async fn code(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     json(
         StatusCode::OK,
         &api::ButtonCode {
-            html: button_html(base, key, &lang, style.name()),
+            html: button_html(base, key, &lang, style),
             image_url: format!("{base}/button/{key}/{lang}/{}", style.name()),
             chat_url: format!("{base}/chat/{lang}/{key}/"),
-            style: style.name().into(),
+            style,
             lang,
         },
     )
@@ -201,14 +178,14 @@ pub async fn delete_custom(app: &Arc<App>, req: Request<Incoming>) -> Reply {
 /// shows the standard button, so a page never shows a broken image.
 pub async fn image(app: &Arc<App>, key: &str, lang: &str, style: &str) -> Reply {
     let tenant = app.engine.tenant_by_key(key)?;
-    let style = Style::parse(style)?;
+    let style = convert::button_style(style)?;
     let s = app.engine.view(tenant)?;
     let state = if s.online {
         ButtonState::Online
     } else {
         ButtonState::Offline
     };
-    if style == Style::Custom && s.tenant.window.custom_buttons {
+    if style == api::ButtonStyle::Custom && s.tenant.window.custom_buttons {
         if let Some(gif) = app.engine.custom_buttons(tenant)?.image(state) {
             return Ok(uncached(respond(
                 StatusCode::OK,
@@ -355,16 +332,19 @@ mod tests {
         let base = "https://chat.example.com";
         let key = "abcdef0123456789";
         assert_eq!(
-            button_html(base, key, "en", "standard"),
+            button_html(base, key, "en", api::ButtonStyle::Standard),
             "<img src=\"https://chat.example.com/button/abcdef0123456789/en/standard\" \
              alt=\"Live chat\" style=\"cursor:pointer;border:0\" \
              onclick=\"window.open('https://chat.example.com/chat/en/abcdef0123456789/'+document.location.href,'','height=400,width=300,menubar=no, location=no,resizable=yes,scrollbars=no,status=yes');\">"
         );
         // Regression: the text alternative was English whatever the button's language.
-        assert!(button_html(base, key, "de", "standard").contains("alt=\"Live-Chat\""));
-        assert!(button_html(base, key, "ar", "standard").contains("alt=\"الدردشة المباشرة\""));
+        assert!(
+            button_html(base, key, "de", api::ButtonStyle::Standard).contains("alt=\"Live-Chat\"")
+        );
+        assert!(button_html(base, key, "ar", api::ButtonStyle::Standard)
+            .contains("alt=\"الدردشة المباشرة\""));
         for lang in ["en", "ar"] {
-            let html = button_html(base, key, lang, "custom");
+            let html = button_html(base, key, lang, api::ButtonStyle::Custom);
             let expected = format!(
                 "onclick=\"window.open('{base}/chat/{lang}/{key}/'+document.location.href,'',\
                  'height=400,width=300,menubar=no, location=no,resizable=yes,scrollbars=no,status=yes');\""

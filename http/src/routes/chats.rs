@@ -281,7 +281,7 @@ pub fn chat_event(event: &Sequenced<ChatEvent>) -> api::ChatEventData {
         ChatEvent::Timeout => D::Timeout { seq },
         ChatEvent::Closed { by } => D::Closed {
             seq,
-            by: if by.is_some() { "operator" } else { "visitor" }.into(),
+            by: convert::closed_by(*by),
         },
     }
 }
@@ -316,13 +316,7 @@ pub async fn routing(app: &Arc<App>, req: Request<Incoming>, id: ChatId) -> Repl
         .engine
         .routing_log(id)?
         .into_iter()
-        .map(|r| api::RoutingEntry {
-            at: r.at,
-            kind: r.kind,
-            operator_name: r.operator.and_then(name_of),
-            operator: r.operator,
-            detail: r.detail,
-        })
+        .filter_map(|r| convert::routing_entry(r, name_of))
         .collect();
     json(StatusCode::OK, &entries)
 }

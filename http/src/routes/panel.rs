@@ -8,8 +8,7 @@ use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
 use switchboard_engine::engine::normalize_email;
 use switchboard_engine::engine::{SaveOperator, TenantView};
-use switchboard_engine::model::{self, Distribution, Field, Role, Status};
-use switchboard_engine::routing::Fairness;
+use switchboard_engine::model::{self, Field, Role, Status};
 use switchboard_engine::settings::{CompanyPatch, SettingsEdit, WindowPatch};
 use switchboard_engine::text::{multi_line, one_line};
 use switchboard_engine::Error;
@@ -17,7 +16,7 @@ use switchboard_engine::Error;
 use super::visitor::short_text;
 use super::{account, admin, audit_target, json, query_param, read_json, Reply};
 use crate::api;
-use crate::convert::{self, distribution_name};
+use crate::convert;
 use crate::error::ApiError;
 use crate::server::App;
 
@@ -67,7 +66,7 @@ fn window_wire(w: &model::ChatWindow) -> api::ChatWindow {
     };
     api::ChatWindow {
         language: w.language.clone(),
-        distribution: distribution_name(w.distribution).into(),
+        distribution: convert::distribution(w.distribution),
         connection_timeout_secs: w.connection_timeout.as_secs_f64(),
         offer_timeout_secs: w.offer_timeout.as_secs_f64(),
         auto_canned_response: w.auto_canned,
@@ -79,11 +78,7 @@ fn window_wire(w: &model::ChatWindow) -> api::ChatWindow {
         offline_thanks: w.offline_thanks.clone(),
         tracking: w.tracking,
         invitation_delay_secs: w.invitation_delay.map(|d| d.as_secs() as u32),
-        fairness: match w.fairness {
-            Fairness::LeastBusy => "least_busy",
-            Fairness::RoundRobin => "round_robin",
-        }
-        .into(),
+        fairness: convert::fairness(w.fairness),
         requested_operator_timeout_secs: w.requested_operator_timeout.as_secs_f64(),
         department_timeout_secs: w.department_timeout.as_secs_f64(),
         fallback_department: w.fallback_department,
@@ -124,23 +119,10 @@ pub async fn update_chat_window(app: &Arc<App>, req: Request<Incoming>) -> Reply
             ));
         }
     }
-    let distribution = match p.distribution.as_deref() {
-        None => None,
-        Some("single") => Some(Distribution::Single),
-        Some("all") => Some(Distribution::All),
-        Some(_) => return Err(ApiError::invalid("distribution", "use single or all")),
-    };
-    let fairness = match p.fairness.as_deref() {
-        None => None,
-        Some("least_busy") => Some(Fairness::LeastBusy),
-        Some("round_robin") => Some(Fairness::RoundRobin),
-        Some(_) => {
-            return Err(ApiError::invalid(
-                "fairness",
-                "use least_busy or round_robin",
-            ))
-        }
-    };
+    let distribution = convert::parse_distribution(p.distribution.as_deref())
+        .map_err(|why| ApiError::invalid("distribution", why))?;
+    let fairness = convert::parse_fairness(p.fairness.as_deref())
+        .map_err(|why| ApiError::invalid("fairness", why))?;
     let field = |f: api::FormField| Field {
         enabled: f.enabled,
         required: f.required,

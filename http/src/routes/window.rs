@@ -185,7 +185,7 @@ pub async fn demo(app: &Arc<App>) -> Reply {
         Err(e) => return Err(e.into()),
     }
     pages::demo_page(
-        &super::buttons::button_html(&app.base_url, KEY, "en", "standard"),
+        &super::buttons::button_html(&app.base_url, KEY, "en", api::ButtonStyle::Standard),
         &super::tracking::snippet(&app.base_url, KEY, "en"),
     )
 }

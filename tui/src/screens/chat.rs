@@ -46,8 +46,8 @@ pub enum Entry {
     Transferred,
     /// The chat ended.
     Closed {
-        /// "visitor" or "operator".
-        by: String,
+        /// Who ended it.
+        by: api::ClosedBy,
     },
 }
 
@@ -83,8 +83,9 @@ pub struct OpenChat {
     pub pending: Vec<Pending>,
     /// Visitor messages not seen yet.
     pub unread: usize,
-    /// Who ended the chat, once it ended.
-    pub closed: Option<String>,
+    /// Once the chat ended: who ended it, None when that is not known (it had ended when
+    /// loaded).
+    pub closed: Option<Option<api::ClosedBy>>,
     /// Unix ms until which "typing…" shows.
     pub typing_until: u64,
     /// The routing log as lines; none when the server has none (404).
@@ -117,7 +118,7 @@ impl OpenChat {
             entries: BTreeMap::new(),
             pending: Vec::new(),
             unread: 0,
-            closed: chat.state.ended().then(|| "—".to_string()),
+            closed: chat.state.ended().then_some(None),
             typing_until: 0,
             routing: None,
             typing_sent: 0,
@@ -153,8 +154,8 @@ impl OpenChat {
             ChatEventData::Requeued { seq, name } => (*seq, Entry::Requeued { name: name.clone() }),
             ChatEventData::Transferred { seq } => (*seq, Entry::Transferred),
             ChatEventData::Closed { seq, by } => {
-                self.closed = Some(by.clone());
-                (*seq, Entry::Closed { by: by.clone() })
+                self.closed = Some(Some(*by));
+                (*seq, Entry::Closed { by: *by })
             }
             ChatEventData::Queued { .. } | ChatEventData::Typing { .. } => return false,
         };
@@ -321,7 +322,7 @@ fn event_line(entry: &Entry) -> Line<'static> {
         Entry::Transferred => "— transferred".into(),
         Entry::Closed { by } => {
             return Line::from(Span::styled(
-                format!("— closed by the {}", line(by)),
+                format!("— closed by the {}", by.name()),
                 warn(),
             ))
         }

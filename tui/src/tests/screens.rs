@@ -59,7 +59,7 @@ pub fn company() -> api::Company {
 pub fn window() -> api::ChatWindow {
     api::ChatWindow {
         language: "en".into(),
-        distribution: "single".into(),
+        distribution: api::Distribution::Single,
         connection_timeout_secs: 90.0,
         offer_timeout_secs: 15.0,
         auto_canned_response: Some(20),
@@ -77,7 +77,7 @@ pub fn window() -> api::ChatWindow {
         offline_thanks: String::new(),
         tracking: false,
         invitation_delay_secs: None,
-        fairness: "least_busy".into(),
+        fairness: api::Fairness::LeastBusy,
         requested_operator_timeout_secs: 30.0,
         department_timeout_secs: 60.0,
         fallback_department: Some(11),
@@ -112,7 +112,7 @@ pub fn code(lang: &str) -> ButtonCode {
     let key = "abcdef0123456789";
     ButtonCode {
         lang: lang.into(),
-        style: "standard".into(),
+        style: api::ButtonStyle::Standard,
         html: format!("<img src=\"{base}/button/{key}/{lang}/standard\" alt=\"Live chat\" style=\"cursor:pointer;border:0\" onclick=\"window.open('{base}/chat/{lang}/{key}/'+document.location.href,'','height=400,width=300,menubar=no, location=no,resizable=yes,scrollbars=no,status=yes');\">"),
         image_url: format!("{base}/button/{key}/{lang}/standard"),
         chat_url: format!("{base}/chat/{lang}/{key}/"),
@@ -306,7 +306,7 @@ fn history_with_a_transcript() {
                 ),
                 api::ChatEventData::Closed {
                     seq: 4,
-                    by: "visitor".into(),
+                    by: api::ClosedBy::Visitor,
                 },
             ],
         },

@@ -192,7 +192,7 @@ fn button_code_follows_language_and_style_and_copies() {
     state.admin.panel = crate::screens::admin::Panel::Buttons;
     let commands = apply(&mut state, key(KeyCode::Right));
     assert!(
-        matches!(&commands[..], [Command::ButtonCode { lang, style }] if lang == "et" && style == "standard")
+        matches!(&commands[..], [Command::ButtonCode { lang, style }] if lang == "et" && *style == api::ButtonStyle::Standard)
     );
     apply(&mut state, Action::ButtonCode(screens::code("en")));
     assert!(

@@ -112,10 +112,13 @@ fn server_closed_marks_the_chat_ended() {
         &mut state,
         Action::Server(E::Closed {
             chat_id: 7,
-            by: "visitor".into(),
+            by: api::ClosedBy::Visitor,
         }),
     );
-    assert_eq!(state.console.chats[0].closed.as_deref(), Some("visitor"));
+    assert_eq!(
+        state.console.chats[0].closed,
+        Some(Some(api::ClosedBy::Visitor))
+    );
     state.console.focus = Pane::Input;
     type_text(&mut state, "still there?");
     assert!(

@@ -18,16 +18,13 @@ use crate::screens::admin::{language_picker, LanguageFor};
 use crate::screens::dialog::{Overlay, Purpose};
 use crate::screens::{accent, dim, good, hints, one_line, selected, wrap};
 
-/// The button styles the server knows.
-const STYLES: [&str; 2] = ["standard", "custom"];
-
 /// The buttons panel's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ButtonsPanel {
     /// Language code chosen.
     pub lang: String,
     /// Style chosen.
-    pub style: String,
+    pub style: api::ButtonStyle,
     /// The code for them, once loaded.
     pub code: Option<ButtonCode>,
     /// Which custom GIFs the server has, as its last upload or delete answered (there is no
@@ -39,7 +36,7 @@ impl Default for ButtonsPanel {
     fn default() -> Self {
         ButtonsPanel {
             lang: "en".into(),
-            style: "standard".into(),
+            style: api::ButtonStyle::Standard,
             code: None,
             custom: None,
         }
@@ -72,7 +69,7 @@ pub fn fetch(state: &mut State) -> Option<Action> {
     let b = &state.admin.buttons;
     run(Command::ButtonCode {
         lang: b.lang.clone(),
-        style: b.style.clone(),
+        style: b.style,
     })
 }
 
@@ -128,12 +125,9 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
             return None;
         }
         KeyCode::Char('t') => {
-            b.style = if b.style == STYLES[0] {
-                STYLES[1]
-            } else {
-                STYLES[0]
-            }
-            .into();
+            let all = api::ButtonStyle::ALL;
+            let at = all.iter().position(|s| *s == b.style).unwrap_or(0);
+            b.style = all[(at + 1) % all.len()];
         }
         KeyCode::Char('c') => {
             let html = b.code.as_ref()?.html.clone();
@@ -147,7 +141,11 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
             let code = b.code.as_ref()?;
             state.overlay = Some(Overlay::Prompt {
                 title: "Save the code to the file".into(),
-                input: TextInput::with(&format!("chat-button-{}-{}.html", code.lang, code.style)),
+                input: TextInput::with(&format!(
+                    "chat-button-{}-{}.html",
+                    code.lang,
+                    code.style.name()
+                )),
                 purpose: Purpose::SaveCode,
                 error: None,
             });
@@ -213,9 +211,9 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer, _focused: bool) {
     .areas(area);
     let rtl = api::languages::is_rtl(&b.lang);
     let mut styles = Vec::new();
-    for s in STYLES {
+    for s in api::ButtonStyle::ALL {
         styles.push(Span::styled(
-            format!(" {s} "),
+            format!(" {} ", s.name()),
             if s == b.style { selected() } else { dim() },
         ));
     }

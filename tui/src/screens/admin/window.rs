@@ -95,6 +95,7 @@ fn forms(
             format!("#{}", c.shortcut.trim_start_matches('#'))
         });
     let seconds = |s: f64| format!("{s}");
+    let names = |all: &[&str]| all.iter().map(|n| n.to_string()).collect::<Vec<_>>();
     let mut fallbacks = vec!["none".to_string()];
     fallbacks.extend(departments.iter().map(|d| crate::sanitize::line(&d.name)));
     let fallback = w
@@ -104,7 +105,7 @@ fn forms(
     [
         Form::new(vec![
             Field::new("language", "Default language", Kind::Language, &w.language).hint("Enter: find by typing; a page can override it in the chat URL"),
-            Field::new("distribution", "Call distribution", Kind::Choice(vec!["single".into(), "all".into()]), &w.distribution)
+            Field::new("distribution", "Call distribution", Kind::Choice(names(&api::Distribution::ALL.map(api::Distribution::name))), w.distribution.name())
                 .hint("single: one operator at a time; all: every available operator, first to accept wins"),
             Field::new("connection_timeout_secs", "Connection timeout (s)", Kind::Number, seconds(w.connection_timeout_secs))
                 .hint("how long the visitor sees \"Connecting...\" before the off-line form"),
@@ -112,7 +113,7 @@ fn forms(
             Field::new("auto_canned_response", "Automatic response", Kind::Choice(responses), auto).hint("single mode only: sent to the visitor at once"),
         ]),
         Form::new(vec![
-            Field::new("fairness", "Fairness (single mode)", Kind::Choice(vec!["least_busy".into(), "round_robin".into()]), &w.fairness)
+            Field::new("fairness", "Fairness (single mode)", Kind::Choice(names(&api::Fairness::ALL.map(api::Fairness::name))), w.fairness.name())
                 .hint("least_busy: fewest open chats, then idle longest; round_robin: in turn"),
             Field::new("requested_operator_timeout_secs", "Asked-for operator (s)", Kind::Number, seconds(w.requested_operator_timeout_secs))
                 .hint("how long a chat waits for the operator its link asked for"),

@@ -126,12 +126,12 @@ pub fn server_event(state: &mut State, event: OperatorEventData) -> Option<Actio
         E::Closed { chat_id, by } => {
             take_offer(state, chat_id);
             let chat = state.console.chat_mut(chat_id)?;
-            if chat.closed.is_none() && by == "visitor" {
+            if chat.closed.is_none() && by == api::ClosedBy::Visitor {
                 let name = one_line(&chat.name, 30);
-                chat.closed = Some(by);
+                chat.closed = Some(Some(by));
                 state.say(Level::Warn, format!("{name} left the chat"));
             } else {
-                chat.closed = Some(by);
+                chat.closed = Some(Some(by));
             }
             // The event has no log position: the transcript brings the closing entry.
             run(Command::Transcript(chat_id))
@@ -408,7 +408,7 @@ pub fn sync_chats(state: &mut State, chats: &[api::Chat]) -> Option<Action> {
                 if chat.state == api::ChatState::Closed
                     && state.console.chats[i].closed.is_none() =>
             {
-                state.console.chats[i].closed = Some("—".into());
+                state.console.chats[i].closed = Some(None);
             }
             // Still ours and shown: reload its log in case messages were missed.
             Some(_) if state.reload_on_live || chat.state == api::ChatState::Connected => {
