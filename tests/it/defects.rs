@@ -206,26 +206,8 @@ async fn a_wait_over_the_limit_sends_the_visitor_to_the_offline_form() {
 async fn the_fallback_department_takes_a_chat_at_arrival() {
     let server = start_server().await;
     let company = server.new_company("Fallback").await;
-    let sales = server
-        .post(
-            "/v1/departments",
-            Some(&company.admin),
-            json!({ "name": "Sales" }),
-        )
-        .await
-        .expect(201)["id"]
-        .as_u64()
-        .unwrap();
-    let support = server
-        .post(
-            "/v1/departments",
-            Some(&company.admin),
-            json!({ "name": "Support" }),
-        )
-        .await
-        .expect(201)["id"]
-        .as_u64()
-        .unwrap();
+    let sales = server.new_department(&company.admin, "Sales").await;
+    let support = server.new_department(&company.admin, "Support").await;
     let sam = server
         .new_operator(&company, "101", json!({ "departments": [support] }))
         .await;
@@ -705,15 +687,7 @@ async fn the_visitor_learns_which_operator_left() {
 async fn saving_one_setting_leaves_every_other_one_as_it_was() {
     let server = start_server().await;
     let company = server.new_company("Patch").await;
-    let department = server
-        .post(
-            "/v1/departments",
-            Some(&company.admin),
-            json!({ "name": "Sales" }),
-        )
-        .await
-        .expect(201)["id"]
-        .clone();
+    let department = json!(server.new_department(&company.admin, "Sales").await);
     let canned = server
         .post(
             "/v1/canned-responses",

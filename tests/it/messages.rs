@@ -393,16 +393,7 @@ async fn only_the_operator_holding_a_chat_can_write_in_it() {
 async fn offline_messages_are_listed_for_the_companys_operators() {
     let server = start_server().await;
     let company = server.new_company("Offline").await;
-    let sales = server
-        .post(
-            "/v1/departments",
-            Some(&company.admin),
-            json!({ "name": "Sales" }),
-        )
-        .await
-        .expect(201)["id"]
-        .as_u64()
-        .unwrap();
+    let sales = server.new_department(&company.admin, "Sales").await;
     let ann = server.new_operator(&company, "101", json!({})).await;
 
     let path = format!("/v1/visitor/{}/offline-messages", company.key);

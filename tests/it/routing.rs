@@ -6,17 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::ops::metric;
-use crate::support::{start_server, EventStream, Server, WAIT};
-
-/// Creates a department; asserts 201 and returns its id.
-async fn department(server: &Server, admin: &str, name: &str) -> u64 {
-    let body = server
-        .post("/v1/departments", Some(admin), json!({ "name": name }))
-        .await
-        .expect(201);
-    assert_eq!(body["name"], name);
-    body["id"].as_u64().expect("a department id")
-}
+use crate::support::{start_server, EventStream, WAIT};
 
 /// Waits for the offer of `chat` on whichever of two streams gets it first; returns the
 /// index (0 or 1) of that stream and the offer.
@@ -211,8 +201,8 @@ async fn a_chat_for_a_department_goes_to_that_departments_operators() {
     server
         .chat_window(&company.admin, json!({ "distribution": "all" }))
         .await;
-    let sales = department(&server, &company.admin, "Sales").await;
-    let support = department(&server, &company.admin, "Support").await;
+    let sales = server.new_department(&company.admin, "Sales").await;
+    let support = server.new_department(&company.admin, "Support").await;
     let seller = server
         .new_operator(&company, "401", json!({ "departments": [sales] }))
         .await;
@@ -275,8 +265,8 @@ async fn a_chat_for_a_department_goes_to_that_departments_operators() {
 async fn with_nobody_online_to_serve_it_a_chat_goes_offline_at_once() {
     let server = start_server().await;
     let company = server.new_company("Nobody").await;
-    let sales = department(&server, &company.admin, "Sales").await;
-    let support = department(&server, &company.admin, "Support").await;
+    let sales = server.new_department(&company.admin, "Sales").await;
+    let support = server.new_department(&company.admin, "Support").await;
     let ann = server
         .new_operator(&company, "501", json!({ "departments": [sales] }))
         .await;

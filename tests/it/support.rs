@@ -383,6 +383,16 @@ impl Server {
         events
     }
 
+    /// `POST /v1/departments` as admin; asserts 201 and returns the new department's id.
+    pub async fn new_department(&self, admin: &str, name: &str) -> u64 {
+        let body = self
+            .post("/v1/departments", Some(admin), json!({ "name": name }))
+            .await
+            .expect(201);
+        assert_eq!(body["name"], name);
+        body["id"].as_u64().expect("a department id")
+    }
+
     /// `PUT /v1/chat-window` as admin; asserts 200 and returns the settings.
     pub async fn chat_window(&self, admin: &str, patch: Value) -> Value {
         self.put("/v1/chat-window", Some(admin), patch)
