@@ -15,6 +15,8 @@
 //! - [`sse`]: the client side of an event stream, [`sse::Parser`].
 //! - [`languages`]: the chat window's languages — code, own name, English name, direction —
 //!   the one table the server's translations and the terminal client's pickers read.
+//! - [`text`]: the one scanner of terminal escape sequences and control characters, used by
+//!   the server before storing text and by the terminal client before showing it.
 //!
 //! Depends on serde only: a client that builds on it brings nothing of the server (engine,
 //! storage, hyper's server, actix, sled) with it.
@@ -27,6 +29,7 @@ pub mod languages;
 pub mod sse;
 #[cfg(test)]
 mod tests;
+pub mod text;
 mod window;
 mod wire;
 

@@ -8,19 +8,12 @@
 //! chat message or a settings text. Escape sequences are removed whole, so `ESC [31m` does not
 //! leave `[31m` behind. Both are pure: the HTTP handlers call them before validating lengths.
 
-/// ESC, which starts every escape sequence.
-const ESC: char = '\u{1b}';
-/// BEL, which ends an OSC string in xterm's dialect.
-const BEL: char = '\u{7}';
-/// The 8-bit CSI (C1), honoured by some terminals like `ESC [`.
-const CSI8: char = '\u{9b}';
-/// The 8-bit string terminator (C1).
-const ST8: char = '\u{9c}';
+use switchboard_api::text::strip_controls;
 
 /// A single-line text: escape sequences and control characters removed, tabs and line breaks
 /// turned into one space each, surrounding whitespace trimmed.
 pub fn one_line(text: &str) -> String {
-    clean(text, |c| match c {
+    strip_controls(text, |c| match c {
         '\t' | '\n' | '\r' => Some(' '),
         _ => None,
     })
@@ -32,7 +25,7 @@ pub fn one_line(text: &str) -> String {
 /// and tabs; `\r\n` and a lone `\r` become `\n`. Leading and trailing whitespace is left to
 /// the caller (a message's indentation may matter).
 pub fn multi_line(text: &str) -> String {
-    clean(&text.replace("\r\n", "\n"), |c| match c {
+    strip_controls(&text.replace("\r\n", "\n"), |c| match c {
         '\t' | '\n' => Some(c),
         '\r' => Some('\n'),
         _ => None,
@@ -52,67 +45,6 @@ pub fn is_web_url(url: &str) -> bool {
             && !r.starts_with(['/', '?', '#'])
             && !url.chars().any(|c| c.is_control() || c == ' ')
     })
-}
-
-/// Removes escape sequences and control characters; `keep` says what a kept control
-/// character becomes.
-fn clean(text: &str, keep: impl Fn(char) -> Option<char>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            ESC => skip_escape(&mut chars),
-            CSI8 => skip_csi(&mut chars),
-            // 8-bit DCS, SOS, OSC, PM and APC open a string that runs to its terminator.
-            '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
-            c if c.is_control() => out.extend(keep(c)),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
-
-/// Skips what follows an ESC: a CSI, a string (OSC, DCS, SOS, PM, APC) or a short sequence.
-fn skip_escape(chars: &mut Chars<'_>) {
-    match chars.next() {
-        Some('[') => skip_csi(chars),
-        Some(']' | 'P' | 'X' | '^' | '_') => skip_string(chars),
-        // nF sequences: intermediates (0x20-0x2F), then one final character.
-        Some(c) if ('\u{20}'..='\u{2f}').contains(&c) => {
-            while chars
-                .next_if(|c| ('\u{20}'..='\u{2f}').contains(c))
-                .is_some()
-            {}
-            chars.next();
-        }
-        // Two-character sequences (ESC c, ESC 7, ...): the one character is gone already.
-        _ => {}
-    }
-}
-
-/// Skips a CSI's parameters and intermediates and its final character (0x40-0x7E).
-fn skip_csi(chars: &mut Chars<'_>) {
-    while chars
-        .next_if(|c| ('\u{20}'..='\u{3f}').contains(c))
-        .is_some()
-    {}
-    chars.next_if(|c| ('\u{40}'..='\u{7e}').contains(c));
-}
-
-/// Skips a control string up to its terminator: BEL, `ESC \` or the 8-bit ST.
-fn skip_string(chars: &mut Chars<'_>) {
-    while let Some(c) = chars.next() {
-        match c {
-            BEL | ST8 => return,
-            ESC => {
-                chars.next_if_eq(&'\\');
-                return;
-            }
-            _ => {}
-        }
-    }
 }
 
 #[cfg(test)]
