@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::support::{
-    engine_config, http_config, start_demo_server, start_server, start_server_with, PASSWORD,
+    engine_config, http_config, start_demo_server, start_server, start_server_with, PASSWORD, WAIT,
 };
 
 // Regression: an admin changing an operator's email left the operator's sessions working, so
@@ -254,6 +254,9 @@ async fn control_characters_never_reach_storage_and_page_urls_are_web_urls() {
             .await
             .expect_error(400, "invalid_page_url");
     }
+    // The list learns of a page view through the visitor's actor: wait for the operators'
+    // event rather than reading the list before it arrives.
+    let mut events = server.operator_events(admin).await;
     let seen = server
         .post(
             &views,
@@ -263,6 +266,9 @@ async fn control_characters_never_reach_storage_and_page_urls_are_web_urls() {
         .await
         .expect(200);
     let visitor = seen["visitor_id"].as_u64().expect("a visitor id");
+    events
+        .wait_for_where("visitor", |d| d["visitor"]["id"] == visitor, WAIT)
+        .await;
     let visitors = server.get("/v1/visitors", Some(admin)).await.expect(200);
     let me = visitors
         .as_array()
