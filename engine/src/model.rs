@@ -59,7 +59,7 @@ pub enum Role {
 }
 
 /// How single mode picks among eligible operators.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Fairness {
     /// Fewest open chats (offers included), then idle longest.
     #[default]

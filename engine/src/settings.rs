@@ -13,7 +13,7 @@ use crate::{Error, Result};
 pub const MAX_SETTING_CHARS: usize = 2000;
 
 /// A change to the company profile; the texts are already cleaned of control characters.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CompanyPatch {
     /// Company name (1 to 200 characters).
     pub name: Option<String>,
@@ -30,7 +30,7 @@ pub struct CompanyPatch {
 }
 
 /// A change to the chat-window settings (and the assets' switches).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WindowPatch {
     /// Default language code (checked against the 52 by the caller, which knows them).
     pub language: Option<String>,
@@ -77,7 +77,7 @@ pub struct WindowPatch {
 }
 
 /// A change to the company's settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum SettingsEdit {
     /// The profile.
     Company(CompanyPatch),

@@ -252,3 +252,23 @@ impl Engine {
         self.ask(tenant, view).await?
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Compiles only for types that can travel: owned, sendable, serialisable.
+    fn data<T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static>() {}
+
+    // A cluster will carry these calls to the node that owns the company: what they take
+    // must be plain data (this fails to compile otherwise).
+    #[test]
+    fn the_requests_of_the_calls_are_data() {
+        data::<StartChat>();
+        data::<SaveOperator>();
+        data::<Transfer>();
+        data::<PageView>();
+        data::<SettingsEdit>();
+        data::<Status>();
+    }
+}

@@ -4,7 +4,7 @@
 use super::*;
 
 /// A visitor asks to chat.
-#[derive(Message)]
+#[derive(Message, Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[rtype(result = "Result<Started>")]
 pub struct StartChat {
     /// The visitor's id, when the browser has one.
@@ -302,7 +302,7 @@ impl Handler<FindChat> for TenantActor {
 }
 
 /// The holding operator (or an admin) hands a chat to another operator or a department.
-#[derive(Message)]
+#[derive(Message, Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[rtype(result = "Result<()>")]
 pub struct Transfer {
     /// The chat.

@@ -343,7 +343,7 @@ impl Handler<DeleteCanned> for TenantActor {
 
 /// Creates or changes the operator with SIP username `sip`. A new operator needs an email and
 /// a password hash; `None` fields keep their value.
-#[derive(Message)]
+#[derive(Message, Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[rtype(result = "Result<(Account, Ticket)>")]
 pub struct SaveOperator {
     /// SIP username, the operator's key.

@@ -45,7 +45,7 @@ impl Handler<VisitorGone> for TenantActor {
 
 /// A page view reported by the tracking script. Resolves to the visitor's id (a new one when
 /// the browser has none); when tracking is off, nothing is recorded.
-#[derive(Message)]
+#[derive(Message, Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[rtype(result = "Result<VisitorId>")]
 pub struct PageView {
     /// The browser's visitor id.
