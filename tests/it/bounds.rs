@@ -1,17 +1,9 @@
 //! Memory and answers that anonymous clients can grow stay bounded: every list is a page,
 //! idle visitors leave the live list.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::support::*;
-
-fn ids(list: &Value, field: &str) -> Vec<u64> {
-    list.as_array()
-        .expect("a list")
-        .iter()
-        .map(|v| v[field].as_u64().expect("an id"))
-        .collect()
-}
 
 // Broke: transcripts, the off-line inbox and the visitor list were answered whole (the inbox
 // reached 46 MB in a flood).

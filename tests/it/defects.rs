@@ -348,13 +348,7 @@ async fn an_operator_declines_an_offer_and_sees_the_queue_and_the_visitor() {
         bob_events.wait_for_offer(held.id).await;
     }
     let queue = server.get("/v1/queue", Some(&ann.token)).await.expect(200);
-    let ids: Vec<u64> = queue
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_u64().unwrap())
-        .collect();
-    assert_eq!(ids, vec![waiting.id]);
+    assert_eq!(ids(&queue, "id"), vec![waiting.id]);
 
     let log = routing_log(&server, &company.admin, chat.id).await;
     let declined = log
@@ -376,13 +370,7 @@ async fn an_operator_declines_an_offer_and_sees_the_queue_and_the_visitor() {
         .await
         .expect(200);
     assert_eq!(profile["email"], "dee@x.example");
-    let previous: Vec<u64> = profile["previous_chats"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_u64().unwrap())
-        .collect();
-    assert_eq!(previous, vec![chat.id]);
+    assert_eq!(ids(&profile["previous_chats"], "id"), vec![chat.id]);
 }
 
 // Broke: canned responses, the time zone, the off-line inbox and operators' presence reached
@@ -464,7 +452,7 @@ async fn history_search_covers_message_text_in_any_script() {
     let company = server.new_company("Search").await;
     let ann = server.new_operator(&company, "101", json!({})).await;
     let mut events = server.go_online(&ann).await;
-    let mut ids = Vec::new();
+    let mut chats = Vec::new();
     for (i, text) in ["Where is my ΠΑΡΑΓΓΕΛΊΑ?", "plain question", "Другой ЗАКАЗ"]
         .iter()
         .enumerate()
@@ -473,39 +461,31 @@ async fn history_search_covers_message_text_in_any_script() {
         server
             .send(chat.id, &chat.token, text, &format!("c{i}"))
             .await;
-        ids.push(chat.id);
+        chats.push(chat.id);
     }
     let search = |q: &str| {
         let path = format!("/v1/chats?q={}", percent_encode(q));
         let server = &server;
         let token = ann.token.clone();
-        async move {
-            let found = server.get(&path, Some(&token)).await.expect(200);
-            found
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| c["id"].as_u64().unwrap())
-                .collect::<Vec<_>>()
-        }
+        async move { ids(&server.get(&path, Some(&token)).await.expect(200), "id") }
     };
-    assert_eq!(search("παραγγελία").await, vec![ids[0]]);
-    assert_eq!(search("заказ").await, vec![ids[2]]);
-    assert_eq!(search("QUESTION").await, vec![ids[1]]);
+    assert_eq!(search("παραγγελία").await, vec![chats[0]]);
+    assert_eq!(search("заказ").await, vec![chats[2]]);
+    assert_eq!(search("QUESTION").await, vec![chats[1]]);
     assert_eq!(
         search("vera").await,
-        vec![ids[2], ids[1], ids[0]],
+        vec![chats[2], chats[1], chats[0]],
         "names too, newest first"
     );
     let page = server
         .get(
-            &format!("/v1/chats?q=vera&limit=1&after={}", ids[2]),
+            &format!("/v1/chats?q=vera&limit=1&after={}", chats[2]),
             Some(&ann.token),
         )
         .await
         .expect(200);
     assert_eq!(
-        page[0]["id"], ids[1],
+        page[0]["id"], chats[1],
         "the next page starts after the cursor"
     );
 }

@@ -664,3 +664,12 @@ fn checked(read: switchboard_http::api::sse::ReadEvent) -> Event {
         data,
     }
 }
+
+/// The numbers in `field` of every item of the JSON list `list` (ids, `seq`s), in order.
+pub fn ids(list: &Value, field: &str) -> Vec<u64> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .map(|v| v[field].as_u64().expect("a number"))
+        .collect()
+}
