@@ -10,9 +10,9 @@ use tokio::sync::mpsc;
 
 use super::tenant::{Presence, TenantActor};
 use super::{publish, Subscriber, Subscription};
-use crate::engine::{idle_check_interval, Engine};
 use crate::events::{OperatorEvent, Sequenced};
 use crate::model::{AccountId, ChatId, TenantId};
+use crate::repo::Repo;
 
 /// Events kept for resuming; a terminal away for longer than this many events starts afresh.
 const RECENT_EVENTS: usize = 1024;
@@ -20,7 +20,7 @@ const RECENT_EVENTS: usize = 1024;
 /// One operator's event hub.
 pub struct OperatorActor {
     /// Settings and metrics.
-    engine: Engine,
+    repo: Repo,
     /// Company, for logs.
     tenant: TenantId,
     /// The company's actor, told when the operator's first terminal connects and last leaves.
@@ -42,15 +42,15 @@ pub struct OperatorActor {
 impl OperatorActor {
     /// A hub for `account` of `tenant`.
     pub fn new(
-        engine: Engine,
+        repo: Repo,
         tenant: TenantId,
         company: Addr<TenantActor>,
         account: AccountId,
     ) -> Self {
         // Above every id handed out before, across restarts and clock steps.
-        let next_seq = engine.event_base();
+        let next_seq = repo.event_base();
         OperatorActor {
-            engine,
+            repo,
             tenant,
             company,
             account,
@@ -72,15 +72,15 @@ impl Actor for OperatorActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        self.engine
+        self.repo
             .metrics()
             .operator_actors
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let every = idle_check_interval(self.engine.config());
+        let every = self.repo.config().idle_check_interval();
         ctx.run_interval(every, |act, ctx| {
             act.subscribers.retain(|s| !s.is_closed());
             let idle =
-                act.last_active.elapsed().as_secs() >= act.engine.config().passivate_after_secs;
+                act.last_active.elapsed().as_secs() >= act.repo.config().passivate_after_secs;
             if act.subscribers.is_empty() && act.offers.is_empty() && idle {
                 tracing::debug!(
                     tenant = act.tenant,
@@ -93,7 +93,7 @@ impl Actor for OperatorActor {
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
-        self.engine
+        self.repo
             .metrics()
             .operator_actors
             .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
@@ -148,7 +148,7 @@ impl Handler<Subscribe> for OperatorActor {
     type Result = MessageResult<Subscribe>;
 
     fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) -> Self::Result {
-        let (tx, live) = mpsc::channel(self.engine.config().subscriber_buffer);
+        let (tx, live) = mpsc::channel(self.repo.config().subscriber_buffer);
         let replay = match msg.after {
             None => self.offers.values().cloned().collect(),
             Some(after) => {

@@ -122,21 +122,6 @@ impl Engine {
             ))
     }
 
-    /// Reserves `account.email` for the account; a taken email is a conflict.
-    pub fn claim_email(&self, tenant: TenantId, account: &Account) -> Result<Ticket> {
-        let index = EmailIndex(IndexRecord {
-            tenant,
-            account: account.id,
-        });
-        self.tables()
-            .emails
-            .insert_new(&Key::new().str(&account.email).finish(), &index)?
-            .ok_or_else(|| Error::Conflict {
-                code: "email_taken",
-                message: format!("{} already has an account", account.email),
-            })
-    }
-
     /// Checks an email and password and opens a session. Returns the token and the role.
     pub async fn login(&self, email: &str, password: &str) -> Result<(String, Role, TenantId)> {
         let email = normalize_email(email).map_err(|_| Error::Unauthorized)?;
@@ -208,33 +193,6 @@ impl Engine {
         };
         let index = self.tables().emails.get(&Key::new().str(&email).finish())?;
         Ok(index.map(|EmailIndex(i)| i.tenant))
-    }
-
-    /// Stores a new token for `subject`; returns it and the write's ticket.
-    pub fn open_session(
-        &self,
-        tenant: TenantId,
-        subject: SubjectRecord,
-        ttl_ms: u64,
-    ) -> Result<(String, Ticket)> {
-        let token = auth::new_token();
-        let record = SessionRecord {
-            tenant,
-            subject,
-            expires_at: now_ms() + ttl_ms,
-        };
-        let digest = auth::token_digest(&token);
-        let mut ticket = Ticket::ready();
-        if let SubjectRecord::Account(account) = subject {
-            ticket = self.tables().account_sessions.insert(
-                &account_session_key(tenant, account, &digest),
-                &AccountSession,
-            )?;
-        }
-        Ok((
-            token,
-            ticket.and(self.tables().sessions.insert(&digest, &record)?),
-        ))
     }
 
     /// Ends every session of the account except the one of `keep`; returns once durable.
@@ -336,13 +294,6 @@ impl Engine {
             },
         })
     }
-}
-
-/// Key of a sessions-by-account index entry.
-fn account_session_key(tenant: TenantId, account: AccountId, digest: &[u8]) -> Vec<u8> {
-    let mut key = Key::new().u64(tenant).u64(account).finish();
-    key.extend_from_slice(digest);
-    key
 }
 
 /// Lower-cases and checks an email address.

@@ -253,6 +253,56 @@ impl Engine {
     }
 }
 
+/// The off-line inbox: writes that connected terminals hear of.
+impl Engine {
+    /// Stores a message left with the offline form; returns once it is durable.
+    pub async fn leave_offline_message(
+        &self,
+        tenant: TenantId,
+        mut message: OfflineMessage,
+    ) -> Result<OfflineMessage> {
+        message.id = self.store().next_id()?;
+        message.at = now_ms();
+        let key = Key::new().u64(tenant).u64(message.id).finish();
+        self.tables()
+            .offline
+            .insert(&key, &OfflineRecord::from(&message))?
+            .durable()
+            .await?;
+        let operator_sip = match message.operator {
+            Some(id) => self.account(tenant, id)?.sip,
+            None => None,
+        };
+        self.ask(
+            tenant,
+            Broadcast(OperatorEvent::OfflineMessage {
+                message: Arc::new(message.clone()),
+                operator_sip,
+            }),
+        )
+        .await?;
+        Ok(message)
+    }
+
+    /// Marks an offline message handled; returns once that is durable. Connected terminals
+    /// reload their inbox.
+    pub async fn mark_offline_done(&self, tenant: TenantId, id: u64) -> Result<()> {
+        let key = Key::new().u64(tenant).u64(id).finish();
+        let table = &self.tables().offline;
+        let mut record = table.get(&key)?.ok_or(Error::NotFound("offline message"))?;
+        if !record.done {
+            record.done = true;
+            table.insert(&key, &record)?.durable().await?;
+        }
+        self.ask(
+            tenant,
+            Broadcast(OperatorEvent::Changed(Resource::OfflineMessages)),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

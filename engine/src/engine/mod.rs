@@ -10,186 +10,32 @@
 //! - [`repo`]: chats, logs, history pages and search, the off-line inbox, routing logs.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, AtomicU64};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix::prelude::SendError;
 use actix::{Actor, Addr, ArbiterHandle};
-use serde::{Deserialize, Serialize};
 use switchboard_storage::records::{
-    AccountRecord, AccountSession, AuditRecord, ButtonsRecord, CannedRecord, ChatRecord,
-    DepartmentRecord, EmailIndex, EventIdCeiling, GraphicsRecord, IndexRecord, KeyIndex,
-    LogKindRecord, LogRecord, OfflineRecord, OpenChat, RoutingRecord, SecretRecord, SessionRecord,
-    SubjectRecord, TenantRecord, VisitorRecord,
+    AccountSession, EmailIndex, IndexRecord, KeyIndex, OfflineRecord, SubjectRecord, TenantRecord,
 };
-use switchboard_storage::{Key, Store, Table, Ticket};
+use switchboard_storage::{Key, Store, Ticket};
 
 use crate::actors::tenant::{Broadcast, TenantActor, TenantState};
 use crate::auth;
-use crate::events::{OperatorEvent, Resource};
+use crate::events::Resource;
 use crate::model::*;
-use crate::visitor_ids::VisitorIds;
 use crate::{Error, Result};
 
 mod accounts;
 mod calls;
-mod repo;
 
 pub use crate::actors::tenant::TenantView;
 pub use crate::actors::visitor::{MAX_CLIENT_ID_CHARS, MAX_MESSAGE_CHARS};
 pub use crate::actors::Subscription;
+pub use crate::config::{Config, Metrics};
+pub use crate::repo::{account_key, chat_key, Repo, Tables};
 pub use accounts::normalize_email;
 pub use calls::{PageView, SaveOperator, Snapshot, StartChat, Started, StreamEnd, Transfer};
-
-/// Engine settings, the `[engine]` section of config.toml.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Config {
-    /// Arbiter threads tenants are placed on; 0 means one per core.
-    pub arbiters: usize,
-    /// An actor with nothing to do stops after this many seconds (state stays in storage).
-    pub passivate_after_secs: u64,
-    /// `max_chats` of a new operator when none is given.
-    pub default_max_chats: u32,
-    /// An operator whose last terminal disconnected keeps their chats this long (ms) before
-    /// they are re-queued; long enough for a network blip or a client restart.
-    pub presence_grace_ms: u64,
-    /// Events buffered per stream subscriber; one that falls further behind is dropped and
-    /// resumes from its last event id.
-    pub subscriber_buffer: usize,
-    /// Every this many seconds, expired sign-ins and chat tokens are removed (a token is
-    /// also refused and removed when presented after it expired).
-    pub session_sweep_secs: u64,
-    /// Longest a call waits for a company's actor (mailbox room and answer included), in ms;
-    /// past it the caller is told the server is overloaded. Far above a healthy answer
-    /// (milliseconds), short enough that a client retries rather than hangs.
-    pub ask_timeout_ms: u64,
-    /// A visitor with no chat window open this long (s) is shown to the operator as "left";
-    /// long enough for a reload or a flaky connection.
-    pub visitor_gone_secs: u64,
-    /// A chat whose visitor has had no window open this long (s) is closed and its slot
-    /// freed.
-    pub abandoned_chat_secs: u64,
-    /// Password hashes (argon2, 19 MiB and a core each) computed at once; 0 means one per
-    /// core. Sign-ins past it queue.
-    pub hash_concurrency: usize,
-    /// How long (ms) a sign-in may queue for hashing before it is answered 429: long enough
-    /// to absorb a shift's operators signing in together, short enough that a flood is turned
-    /// away rather than held.
-    pub hash_queue_ms: u64,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            arbiters: 0,
-            passivate_after_secs: 300,
-            default_max_chats: 4,
-            presence_grace_ms: 30_000,
-            subscriber_buffer: 256,
-            ask_timeout_ms: 10_000,
-            session_sweep_secs: 3600,
-            visitor_gone_secs: 60,
-            abandoned_chat_secs: 600,
-            hash_concurrency: 0,
-            hash_queue_ms: 2000,
-        }
-    }
-}
-
-/// Counters exported at `/metrics`.
-#[derive(Debug, Default)]
-pub struct Metrics {
-    /// Chats visitors started.
-    pub chats_started: AtomicU64,
-    /// Chats an operator accepted.
-    pub chats_routed: AtomicU64,
-    /// Chats that reached the connection timeout.
-    pub chats_timed_out: AtomicU64,
-    /// Chats sent to the offline form at once.
-    pub chats_offline: AtomicU64,
-    /// Messages written to chat logs.
-    pub messages: AtomicU64,
-    /// Open event streams (visitor and operator).
-    pub open_streams: AtomicI64,
-    /// Chats waiting in queues, all companies.
-    pub queue_length: AtomicI64,
-    /// Running tenant actors (companies active in memory).
-    pub tenant_actors: AtomicI64,
-    /// Running operator hubs.
-    pub operator_actors: AtomicI64,
-    /// Running visitor actors.
-    pub visitor_actors: AtomicI64,
-}
-
-/// The typed trees, opened once.
-pub struct Tables {
-    /// Companies.
-    pub tenants: Table<TenantRecord>,
-    /// Public key -> company.
-    pub keys: Table<KeyIndex>,
-    /// Accounts.
-    pub accounts: Table<AccountRecord>,
-    /// Email -> account.
-    pub emails: Table<EmailIndex>,
-    /// Departments.
-    pub departments: Table<DepartmentRecord>,
-    /// Canned responses.
-    pub canned: Table<CannedRecord>,
-    /// Chats.
-    pub chats: Table<ChatRecord>,
-    /// Chat logs.
-    pub log: Table<LogRecord>,
-    /// Offline messages.
-    pub offline: Table<OfflineRecord>,
-    /// Bearer tokens.
-    pub sessions: Table<SessionRecord>,
-    /// Tracked visitors.
-    pub visitors: Table<VisitorRecord>,
-    /// Chat-window graphics slots.
-    pub graphics: Table<GraphicsRecord>,
-    /// Custom chat buttons.
-    pub buttons: Table<ButtonsRecord>,
-    /// Chats' routing logs.
-    pub routing: Table<RoutingRecord>,
-    /// Index of the chats waiting or connected.
-    pub open_chats: Table<OpenChat>,
-    /// Index of the sessions of each account.
-    pub account_sessions: Table<AccountSession>,
-    /// Named counters.
-    pub counters: Table<EventIdCeiling>,
-    /// Keys the server made for itself.
-    pub secrets: Table<SecretRecord>,
-    /// Each company's audit log of admin changes.
-    pub audit: Table<AuditRecord>,
-}
-
-impl Tables {
-    fn open(store: &Store) -> Result<Self> {
-        Ok(Tables {
-            tenants: store.table()?,
-            keys: store.table()?,
-            accounts: store.table()?,
-            emails: store.table()?,
-            departments: store.table()?,
-            canned: store.table()?,
-            chats: store.table()?,
-            log: store.table()?,
-            offline: store.table()?,
-            sessions: store.table()?,
-            visitors: store.table()?,
-            graphics: store.table()?,
-            buttons: store.table()?,
-            routing: store.table()?,
-            open_chats: store.table()?,
-            account_sessions: store.table()?,
-            counters: store.table()?,
-            secrets: store.table()?,
-            audit: store.table()?,
-        })
-    }
-}
 
 /// Who a valid token belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -231,22 +77,16 @@ pub struct SignedUp {
 }
 
 struct Inner {
-    store: Store,
-    tables: Tables,
-    config: Config,
-    metrics: Arc<Metrics>,
+    /// The database and what every part of the engine shares.
+    repo: Repo,
     arbiters: Vec<ArbiterHandle>,
     /// Running company actors and the views they publish.
     tenants: Mutex<HashMap<TenantId, Running>>,
     system: actix::System,
     /// Set by [`Engine::stop`]: a closed mailbox then means shutting down, not passivation.
     stopping: std::sync::atomic::AtomicBool,
-    /// Stream event ids: the last base handed to a hub, and the ceiling stored on disk.
-    event_ids: Mutex<EventIds>,
     /// Every password hash and check goes through it.
     hashes: auth::HashGate,
-    /// Issues and checks visitor ids.
-    visitor_ids: VisitorIds,
 }
 
 /// A running company actor and the view it publishes.
@@ -256,43 +96,6 @@ struct Running {
     /// Its latest published view.
     view: tokio::sync::watch::Receiver<Arc<TenantView>>,
 }
-
-/// How stream event ids stay above every id handed out before, across restarts and clock
-/// steps: each hub starts at a base above the previous base and above the stored ceiling of
-/// the last run; the ceiling is raised (stored) ahead of the bases handed out.
-struct EventIds {
-    /// The last base handed out.
-    last: u64,
-    /// Ids below this are taken (by this run or an earlier one): stored in `counters`.
-    ceiling: u64,
-}
-
-/// Room for one hub's events above its base before the next base; a hub rarely sends more
-/// than this before it stops, and ids also follow the clock (a thousand per ms).
-const EVENTS_PER_HUB: u64 = 1_000_000;
-
-/// How far ahead of the bases handed out the stored ceiling is raised, so it is written
-/// rarely (a thousand hub starts, or about 17 minutes of clock).
-const CEILING_AHEAD: u64 = 1_000 * EVENTS_PER_HUB;
-
-/// Name of the visitor-id key in `secrets`.
-const VISITOR_IDS_KEY: &[u8] = b"visitor_ids";
-
-/// The secret named `name`, made (random, flushed to disk) the first time it is asked for.
-fn secret(store: &Store, tables: &Tables, name: &[u8]) -> Result<[u8; 32]> {
-    if let Some(SecretRecord(key)) = tables.secrets.get(name)? {
-        return Ok(key);
-    }
-    let key: [u8; 32] = rand::random();
-    // Once per database, at start-up (no actor runs yet): ids signed with a key a crash
-    // could lose would all stop passing.
-    let _ticket = tables.secrets.insert(name, &SecretRecord(key))?;
-    store.flush_now()?;
-    Ok(key)
-}
-
-/// Key of the event-id ceiling in `counters`.
-const EVENT_IDS_KEY: &[u8] = b"event_ids";
 
 /// A message with its reply channel: the actor answers through `reply`, so a message refused
 /// by a stopped actor comes back (`try_send`) and can be sent to its successor.
@@ -329,6 +132,16 @@ pub struct Engine {
     inner: Arc<Inner>,
 }
 
+/// An engine is its repository with the actor system on top: whatever reads or writes the
+/// tables without an actor is called on the engine as well.
+impl std::ops::Deref for Engine {
+    type Target = Repo;
+
+    fn deref(&self) -> &Repo {
+        &self.inner.repo
+    }
+}
+
 /// The one refusal of a sign-up whose email or key cannot be used: the same words whatever
 /// the reason, so the answer does not say whether the email has an account.
 const SIGNUP_REFUSED: &str =
@@ -363,33 +176,19 @@ impl Engine {
         let (arbiters, system) = rx
             .recv()
             .map_err(|_| Error::Internal("the actor system did not start".into()))?;
-        let tables = Tables::open(&store)?;
-        let event_ceiling = tables
-            .counters
-            .get(EVENT_IDS_KEY)?
-            .map_or(0, |EventIdCeiling(c)| c);
-        let visitor_ids = VisitorIds::new(secret(&store, &tables, VISITOR_IDS_KEY)?);
+        let repo = Repo::open(store, config)?;
         let hashes = auth::HashGate::new(
-            config.hash_concurrency,
-            Duration::from_millis(config.hash_queue_ms),
+            repo.config().hash_concurrency,
+            Duration::from_millis(repo.config().hash_queue_ms),
         );
         let engine = Engine {
             inner: Arc::new(Inner {
-                store,
-                tables,
-                config,
-                metrics: Arc::default(),
+                repo,
                 arbiters,
                 tenants: Mutex::new(HashMap::new()),
                 system,
                 stopping: Default::default(),
-                // The first base is at least the earlier run's ceiling.
-                event_ids: Mutex::new(EventIds {
-                    last: event_ceiling.saturating_sub(EVENTS_PER_HUB),
-                    ceiling: event_ceiling,
-                }),
                 hashes,
-                visitor_ids,
             }),
         };
         engine.start_sweeper()?;
@@ -436,31 +235,6 @@ impl Engine {
         self.inner.system.stop();
     }
 
-    /// The store.
-    pub fn store(&self) -> &Store {
-        &self.inner.store
-    }
-
-    /// The typed trees.
-    pub fn tables(&self) -> &Tables {
-        &self.inner.tables
-    }
-
-    /// Engine settings.
-    pub fn config(&self) -> &Config {
-        &self.inner.config
-    }
-
-    /// Counters.
-    pub fn metrics(&self) -> &Metrics {
-        &self.inner.metrics
-    }
-
-    /// Counters, shareable with things that outlive a borrow (event streams).
-    pub fn metrics_arc(&self) -> Arc<Metrics> {
-        self.inner.metrics.clone()
-    }
-
     /// The tenant's actor, activated from storage when it is not running.
     pub fn tenant(&self, id: TenantId) -> Result<Addr<TenantActor>> {
         let mut running = self
@@ -491,13 +265,19 @@ impl Engine {
     ) -> Result<&'a Running> {
         if !running.get(&id).is_some_and(|r| r.addr.connected()) {
             let state = TenantState::load(self, id)?;
+            let engine = Arc::downgrade(&self.inner);
+            let stopped = Box::new(move || {
+                if let Some(inner) = engine.upgrade() {
+                    (Engine { inner }).tenant_stopped(id);
+                }
+            });
             let (publish, view) = tokio::sync::watch::channel(Arc::new(TenantView::of(&state)));
             let shard = crate::placement::shard(id);
             let arbiter =
                 &self.inner.arbiters[crate::placement::slot(shard, self.inner.arbiters.len())];
-            let engine = self.clone();
+            let repo = self.inner.repo.clone();
             let addr = TenantActor::start_in_arbiter(arbiter, move |_| {
-                TenantActor::new(engine, state, publish)
+                TenantActor::new(repo, state, publish, stopped)
             });
             running.insert(id, Running { addr, view });
         }
@@ -548,37 +328,6 @@ impl Engine {
         }
     }
 
-    /// Where a new event hub (an operator's or a visitor's tracking stream) starts numbering:
-    /// above every id handed out before, in this run or an earlier one, whatever the clock
-    /// did in between; normally the clock (a thousand ids per ms).
-    pub fn event_base(&self) -> u64 {
-        let mut ids = self
-            .inner
-            .event_ids
-            .lock()
-            .expect("no code panics while holding this lock");
-        let base = (now_ms() * 1000).max(ids.last + EVENTS_PER_HUB);
-        ids.last = base;
-        if base + EVENTS_PER_HUB > ids.ceiling {
-            ids.ceiling = base + CEILING_AHEAD;
-            // Not waited for (no disk wait on an actor thread): the store's own flush follows
-            // within half a second, and the clock carries ids upward meanwhile.
-            let stored = self
-                .tables()
-                .counters
-                .insert(EVENT_IDS_KEY, &EventIdCeiling(ids.ceiling));
-            if let Err(e) = stored {
-                tracing::error!("cannot store the event-id ceiling: {e}");
-            }
-        }
-        base
-    }
-
-    /// Issues and checks visitor ids.
-    pub fn visitor_ids(&self) -> &VisitorIds {
-        &self.inner.visitor_ids
-    }
-
     /// Whether [`Engine::stop`] was called.
     fn stopping(&self) -> bool {
         self.inner
@@ -587,7 +336,7 @@ impl Engine {
     }
 
     /// Forgets a passivated tenant actor (only if `addr` is still the registered one).
-    pub(crate) fn tenant_stopped(&self, id: TenantId) {
+    fn tenant_stopped(&self, id: TenantId) {
         let mut running = self
             .inner
             .tenants
@@ -616,21 +365,6 @@ impl Engine {
             .map(|KeyIndex(i)| i.tenant)
             .ok_or(Error::NotFound("company"))
     }
-}
-
-/// Key of an account record.
-pub fn account_key(tenant: TenantId, account: AccountId) -> Vec<u8> {
-    Key::new().u64(tenant).u64(account).finish()
-}
-
-/// Key of a chat record.
-pub fn chat_key(tenant: TenantId, chat: ChatId) -> Vec<u8> {
-    Key::new().u64(tenant).u64(chat).finish()
-}
-
-/// How often idle actors check whether to passivate.
-pub(crate) fn idle_check_interval(config: &Config) -> Duration {
-    Duration::from_secs(config.passivate_after_secs.clamp(1, 60))
 }
 
 #[cfg(test)]
@@ -677,44 +411,6 @@ mod tests {
         engine.stop();
     }
 
-    // Broke: operator and tracking stream ids came from the wall clock, so a clock stepped
-    // back across a restart made a resuming terminal miss events silently.
-    #[test]
-    fn event_ids_stay_above_an_earlier_run_whatever_the_clock_says() {
-        let store = Store::temporary().unwrap();
-        // An earlier run handed out ids far above what the clock gives now.
-        let earlier = now_ms() * 1000 + 10u64.pow(14);
-        let _ticket = store
-            .table::<EventIdCeiling>()
-            .unwrap()
-            .insert(EVENT_IDS_KEY, &EventIdCeiling(earlier))
-            .unwrap();
-        let engine = Engine::start(store.clone(), Config::default()).unwrap();
-        let first = engine.event_base();
-        let second = engine.event_base();
-        assert!(first >= earlier, "{first} < {earlier}");
-        assert!(
-            second >= first + EVENTS_PER_HUB,
-            "each hub gets its own room"
-        );
-        let stored = engine
-            .tables()
-            .counters
-            .get(EVENT_IDS_KEY)
-            .unwrap()
-            .unwrap()
-            .0;
-        assert!(
-            stored > second,
-            "the ceiling is raised ahead of what was handed out"
-        );
-        engine.stop();
-        // The next run starts above the stored ceiling.
-        let engine = Engine::start(store, Config::default()).unwrap();
-        assert!(engine.event_base() >= stored);
-        engine.stop();
-    }
-
     // Broke: a call to a busy or stopped company's actor waited forever, or said "shutting
     // down" when the server was only busy.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -746,50 +442,5 @@ mod tests {
         engine.stop();
         let stopped = engine.ask(tenant, GetSnapshot).await;
         assert!(matches!(stopped, Err(Error::Unavailable)), "{stopped:?}");
-    }
-
-    #[test]
-    fn the_open_chats_index_follows_the_chat_state() {
-        let engine = Engine::start(Store::temporary().unwrap(), Config::default()).unwrap();
-        let mut chat = Chat {
-            id: 9,
-            tenant: 1,
-            visitor: 2,
-            name: "Guest".into(),
-            email: String::new(),
-            department: None,
-            requested: None,
-            page_url: String::new(),
-            lang: "en".into(),
-            created_at: 0,
-            state: ChatState::Waiting,
-            operator: None,
-            ended_at: None,
-        };
-        let ids = |e: &Engine| {
-            e.open_chats(1)
-                .unwrap()
-                .iter()
-                .map(|c| c.id)
-                .collect::<Vec<_>>()
-        };
-        let _ = engine.save_chat(&chat).unwrap();
-        assert_eq!(ids(&engine), vec![9]);
-        chat.state = ChatState::Connected;
-        let _ = engine.save_chat(&chat).unwrap();
-        assert_eq!(engine.open_chats(1).unwrap()[0].state, ChatState::Connected);
-        chat.state = ChatState::Closed;
-        let _ = engine.save_chat(&chat).unwrap();
-        assert!(ids(&engine).is_empty());
-        assert_eq!(
-            engine.chat(1, 9).unwrap().state,
-            ChatState::Closed,
-            "the chat itself stays"
-        );
-        assert!(
-            engine.open_chats(2).unwrap().is_empty(),
-            "another company sees none"
-        );
-        engine.stop();
     }
 }

@@ -64,13 +64,13 @@ impl Handler<StartChat> for TenantActor {
                 Ok(found) => (found, None),
                 Err(_) => (None, msg.operator.clone()),
             };
-        let store = self.engine.store();
+        let store = self.repo.store();
         let mut chat = Chat {
             id: store.next_id()?,
             tenant: self.id(),
             visitor: match msg.visitor {
-                Some(v) if self.engine.visitor_ids().check(self.id(), v) => v,
-                _ => self.engine.visitor_ids().issue(self.id()),
+                Some(v) if self.repo.visitor_ids().check(self.id(), v) => v,
+                _ => self.repo.visitor_ids().issue(self.id()),
             },
             name: if msg.name.trim().is_empty() {
                 "Guest".into()
@@ -91,7 +91,7 @@ impl Handler<StartChat> for TenantActor {
             department: chat.department,
             operator: requested,
         };
-        self.engine
+        self.repo
             .metrics()
             .chats_started
             .fetch_add(1, Ordering::Relaxed);
@@ -119,8 +119,8 @@ impl Handler<StartChat> for TenantActor {
             chat.state = ChatState::Offline;
             chat.ended_at = Some(chat.created_at);
         }
-        let saved = self.engine.save_chat(&chat)?;
-        let (token, session) = self.engine.open_session(
+        let saved = self.repo.save_chat(&chat)?;
+        let (token, session) = self.repo.open_session(
             self.id(),
             SubjectRecord::Chat(chat.id),
             auth::CHAT_TOKEN_TTL_MS,
@@ -174,7 +174,7 @@ impl Handler<Accept> for TenantActor {
             self.account(msg.account)?;
             let Some(live) = self.chats.get(&msg.chat) else {
                 // Not active here: either another company's chat or one that ended.
-                let chat = self.engine.chat(self.id(), msg.chat)?;
+                let chat = self.repo.chat(self.id(), msg.chat)?;
                 return Err(taken(&chat));
             };
             let chat = live.chat.clone();
@@ -240,7 +240,7 @@ impl Handler<Close> for TenantActor {
         let closed = (|| {
             let mut chat = match self.chats.get(&msg.chat) {
                 Some(live) => live.chat.clone(),
-                None => self.engine.chat(self.id(), msg.chat)?,
+                None => self.repo.chat(self.id(), msg.chat)?,
             };
             if let Some(by) = msg.by {
                 let admin = self.account(by)?.role == Role::Admin;
@@ -265,7 +265,7 @@ impl Handler<Close> for TenantActor {
                 by: msg.by,
             });
             if msg.abandoned {
-                let secs = self.engine.config().abandoned_chat_secs;
+                let secs = self.repo.config().abandoned_chat_secs;
                 self.log(
                     msg.chat,
                     crate::routing::Note {
@@ -295,7 +295,7 @@ impl Handler<FindChat> for TenantActor {
         if let Some(live) = self.chats.get(&id).filter(|l| l.visitor.connected()) {
             return Ok(live.visitor.clone());
         }
-        let chat = self.engine.chat(self.id(), id)?;
+        let chat = self.repo.chat(self.id(), id)?;
         self.last_active = Instant::now();
         Ok(self.activate(chat, ctx))
     }
@@ -323,7 +323,7 @@ impl Handler<Transfer> for TenantActor {
         let admin = by.role == Role::Admin;
         let chat = match self.chats.get(&msg.chat) {
             Some(live) => live.chat.clone(),
-            None => self.engine.chat(self.id(), msg.chat)?,
+            None => self.repo.chat(self.id(), msg.chat)?,
         };
         if chat.operator != Some(msg.by) && !admin {
             return Err(Error::Forbidden(
@@ -392,7 +392,7 @@ impl Handler<Decline> for TenantActor {
             .is_some_and(|a| a.offers.contains(&msg.chat));
         if !offered {
             // Another company's chat answers as if it did not exist.
-            self.engine.chat(self.id(), msg.chat)?;
+            self.repo.chat(self.id(), msg.chat)?;
             return Err(Error::Conflict {
                 code: "not_offered",
                 message: "this chat is not offered to you".into(),

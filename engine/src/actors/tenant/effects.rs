@@ -13,8 +13,8 @@ impl TenantActor {
             operator: note.operator,
             detail: note.detail,
         };
-        let written = self.engine.store().next_id().and_then(|n| {
-            self.engine
+        let written = self.repo.store().next_id().and_then(|n| {
+            self.repo
                 .tables()
                 .routing
                 .insert(&Key::new().u64(chat).u64(n).finish(), &record)
@@ -44,8 +44,8 @@ impl TenantActor {
 
     /// Carries out a routing step's effects.
     pub(super) fn apply(&mut self, effects: Vec<Effect>, ctx: &mut Context<Self>) {
-        let engine = self.engine.clone();
-        let metrics = engine.metrics();
+        let repo = self.repo.clone();
+        let metrics = repo.metrics();
         for effect in effects {
             match effect {
                 Effect::Offer { chat, operator } => {

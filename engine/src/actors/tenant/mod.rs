@@ -36,9 +36,9 @@ use switchboard_storage::{Key, Ticket};
 use super::operator::{OperatorActor, Push};
 use super::visitor::{self, Attach, VisitorActor};
 use crate::auth;
-use crate::engine::{account_key, idle_check_interval, Engine};
 use crate::events::{OfferDetails, OperatorEvent, Resource, VisitorSummary};
 use crate::model::*;
+use crate::repo::{account_key, Repo};
 use crate::routing::{Effect, Policy, Refused, Request, Router};
 use crate::{Error, Result};
 
@@ -58,8 +58,8 @@ pub struct TenantState {
 
 impl TenantState {
     /// Reads company `id` from storage.
-    pub fn load(engine: &Engine, id: TenantId) -> Result<Self> {
-        let t = engine.tables();
+    pub fn load(repo: &Repo, id: TenantId) -> Result<Self> {
+        let t = repo.tables();
         let tenant: Tenant = t
             .tenants
             .get(&Key::new().u64(id).finish())?
@@ -85,7 +85,7 @@ impl TenantState {
             let c = Canned::from(r?.1);
             state.canned.insert(c.id, c);
         }
-        state.open = engine.open_chats(id)?;
+        state.open = repo.open_chats(id)?;
         Ok(state)
     }
 }
@@ -103,7 +103,7 @@ struct Live {
 /// One company's router and registry of actors.
 pub struct TenantActor {
     /// Storage, settings, metrics.
-    engine: Engine,
+    repo: Repo,
     /// Profile and chat-window settings.
     tenant: Tenant,
     /// Accounts by id.
@@ -133,6 +133,8 @@ pub struct TenantActor {
     online: bool,
     /// Where the read model is published ([`TenantView`]).
     view: tokio::sync::watch::Sender<Arc<TenantView>>,
+    /// Called once the actor has stopped (the engine forgets it).
+    on_stop: Option<Box<dyn FnOnce()>>,
     /// Last time anything happened, for passivation.
     last_active: Instant,
 }
@@ -153,11 +155,13 @@ fn policy(window: &ChatWindow) -> Policy {
 }
 
 impl TenantActor {
-    /// An actor over a loaded company.
+    /// An actor over a loaded company; it publishes its read model on `view` and calls
+    /// `on_stop` once it has stopped.
     pub fn new(
-        engine: Engine,
+        repo: Repo,
         state: TenantState,
         view: tokio::sync::watch::Sender<Arc<TenantView>>,
+        on_stop: Box<dyn FnOnce()>,
     ) -> Self {
         let mut router = Router::new(policy(&state.tenant.window));
         for (id, account) in &state.accounts {
@@ -166,7 +170,7 @@ impl TenantActor {
             }
         }
         TenantActor {
-            engine,
+            repo,
             tenant: state.tenant,
             accounts: state.accounts,
             departments: state.departments,
@@ -181,6 +185,7 @@ impl TenantActor {
             reported_queue: 0,
             online: false,
             view,
+            on_stop: Some(on_stop),
             last_active: Instant::now(),
         }
     }
@@ -210,8 +215,7 @@ impl TenantActor {
         if let Some(addr) = self.operators.get(&account).filter(|a| a.connected()) {
             return addr.clone();
         }
-        let addr =
-            OperatorActor::new(self.engine.clone(), self.id(), ctx.address(), account).start();
+        let addr = OperatorActor::new(self.repo.clone(), self.id(), ctx.address(), account).start();
         self.operators.insert(account, addr.clone());
         addr
     }
@@ -221,8 +225,7 @@ impl TenantActor {
         if let Some(addr) = self.visitors.get(&visitor).filter(|a| a.connected()) {
             return addr.clone();
         }
-        let addr =
-            VisitorActor::new(self.engine.clone(), ctx.address(), self.id(), visitor).start();
+        let addr = VisitorActor::new(self.repo.clone(), ctx.address(), self.id(), visitor).start();
         self.visitors.insert(visitor, addr.clone());
         addr
     }
@@ -265,7 +268,7 @@ impl TenantActor {
     fn save_tenant_as(&self, tenant: &Tenant) -> Result<Ticket> {
         let record = switchboard_storage::records::TenantRecord::from(tenant);
         Ok(self
-            .engine
+            .repo
             .tables()
             .tenants
             .insert(&Key::new().u64(self.id()).finish(), &record)?)
@@ -276,7 +279,7 @@ impl Actor for TenantActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        self.engine
+        self.repo
             .metrics()
             .tenant_actors
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -310,12 +313,12 @@ impl Actor for TenantActor {
                 ctx,
             );
         }
-        let every = idle_check_interval(self.engine.config());
+        let every = self.repo.config().idle_check_interval();
         ctx.run_interval(every, |act, ctx| {
             act.operators.retain(|_, a| a.connected());
             act.visitors.retain(|_, a| a.connected());
             let idle =
-                act.last_active.elapsed().as_secs() >= act.engine.config().passivate_after_secs;
+                act.last_active.elapsed().as_secs() >= act.repo.config().passivate_after_secs;
             let online = act
                 .router
                 .agents()
@@ -327,14 +330,16 @@ impl Actor for TenantActor {
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
-        self.engine
+        self.repo
             .metrics()
             .tenant_actors
             .fetch_sub(1, Ordering::Relaxed);
-        self.engine
+        self.repo
             .metrics()
             .queue_length
             .fetch_sub(self.reported_queue, Ordering::Relaxed);
-        self.engine.tenant_stopped(self.id());
+        if let Some(on_stop) = self.on_stop.take() {
+            on_stop();
+        }
     }
 }

@@ -69,7 +69,7 @@ impl Handler<Presence> for TenantActor {
             self.broadcast(OperatorEvent::Changed(Resource::Operators));
             return;
         }
-        let grace = Duration::from_millis(self.engine.config().presence_grace_ms);
+        let grace = Duration::from_millis(self.repo.config().presence_grace_ms);
         ctx.run_later(grace, move |act, ctx| {
             if act.presence.get(&msg.account) == Some(&generation) {
                 let effects = act.router.set_connected(msg.account, false, now_ms());

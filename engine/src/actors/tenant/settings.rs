@@ -189,10 +189,10 @@ impl Handler<SaveDepartment> for TenantActor {
         let id = match msg.id {
             Some(id) if self.departments.contains_key(&id) => id,
             Some(_) => return Err(Error::NotFound("department")),
-            None => self.engine.store().next_id()?,
+            None => self.repo.store().next_id()?,
         };
         let department = Department { id, name };
-        let ticket = self.engine.tables().departments.insert(
+        let ticket = self.repo.tables().departments.insert(
             &Key::new().u64(self.id()).u64(id).finish(),
             &(&department).into(),
         )?;
@@ -219,7 +219,7 @@ impl Handler<DeleteDepartment> for TenantActor {
             return Err(Error::NotFound("department"));
         }
         let mut ticket = self
-            .engine
+            .repo
             .tables()
             .departments
             .remove(&Key::new().u64(self.id()).u64(id).finish())?;
@@ -233,7 +233,7 @@ impl Handler<DeleteDepartment> for TenantActor {
         for holder in holders {
             let mut account = self.accounts[&holder].clone();
             account.departments.retain(|d| *d != id);
-            ticket = self.engine.tables().accounts.insert(
+            ticket = self.repo.tables().accounts.insert(
                 &account_key(self.id(), holder),
                 &account.to_record(self.id()),
             )?;
@@ -296,14 +296,14 @@ impl Handler<SaveCanned> for TenantActor {
         let id = match msg.id {
             Some(id) if self.canned.contains_key(&id) => id,
             Some(_) => return Err(Error::NotFound("canned response")),
-            None => self.engine.store().next_id()?,
+            None => self.repo.store().next_id()?,
         };
         let canned = Canned {
             id,
             shortcut,
             text: msg.text,
         };
-        let ticket = self.engine.tables().canned.insert(
+        let ticket = self.repo.tables().canned.insert(
             &Key::new().u64(self.id()).u64(id).finish(),
             &(&canned).into(),
         )?;
@@ -326,7 +326,7 @@ impl Handler<DeleteCanned> for TenantActor {
             return Err(Error::NotFound("canned response"));
         }
         let ticket = self
-            .engine
+            .repo
             .tables()
             .canned
             .remove(&Key::new().u64(self.id()).u64(id).finish())?;
@@ -396,13 +396,13 @@ impl Handler<SaveOperator> for TenantActor {
                     ));
                 };
                 Account {
-                    id: self.engine.store().next_id()?,
+                    id: self.repo.store().next_id()?,
                     name: msg.sip.clone(),
                     email,
                     sip: Some(msg.sip.clone()),
                     password_hash: hash,
                     role: Role::Operator,
-                    max_chats: self.engine.config().default_max_chats,
+                    max_chats: self.repo.config().default_max_chats,
                     departments: Vec::new(),
                 }
             }
@@ -410,15 +410,15 @@ impl Handler<SaveOperator> for TenantActor {
         let mut writes = Ticket::ready();
         if let Some(email) = msg.email.filter(|e| *e != account.email) {
             let old = std::mem::replace(&mut account.email, email);
-            writes = writes.and(self.engine.claim_email(self.id(), &account)?);
+            writes = writes.and(self.repo.claim_email(self.id(), &account)?);
             writes = writes.and(
-                self.engine
+                self.repo
                     .tables()
                     .emails
                     .remove(&Key::new().str(&old).finish())?,
             );
         } else if !self.accounts.contains_key(&account.id) {
-            writes = writes.and(self.engine.claim_email(self.id(), &account)?);
+            writes = writes.and(self.repo.claim_email(self.id(), &account)?);
         }
         if let Some(name) = msg.name {
             account.name = name;
@@ -435,7 +435,7 @@ impl Handler<SaveOperator> for TenantActor {
         if let Some(role) = msg.role {
             account.role = role;
         }
-        let ticket = writes.and(self.engine.tables().accounts.insert(
+        let ticket = writes.and(self.repo.tables().accounts.insert(
             &account_key(self.id(), account.id),
             &account.to_record(self.id()),
         )?);
@@ -469,7 +469,7 @@ impl Handler<DeleteOperator> for TenantActor {
             .find(|a| a.sip.as_deref() == Some(&sip))
             .cloned()
             .ok_or(Error::NotFound("operator"))?;
-        let t = self.engine.tables();
+        let t = self.repo.tables();
         let ticket = t
             .emails
             .remove(&Key::new().str(&account.email).finish())?
@@ -498,7 +498,7 @@ impl Handler<SetPassword> for TenantActor {
     fn handle(&mut self, msg: SetPassword, _: &mut Context<Self>) -> Self::Result {
         let mut account = self.account(msg.account)?.clone();
         account.password_hash = msg.hash;
-        let ticket = self.engine.tables().accounts.insert(
+        let ticket = self.repo.tables().accounts.insert(
             &account_key(self.id(), account.id),
             &account.to_record(self.id()),
         )?;

@@ -63,7 +63,7 @@ impl Handler<PageView> for TenantActor {
 
     fn handle(&mut self, msg: PageView, ctx: &mut Context<Self>) -> Self::Result {
         // An id this server did not issue (made up, or from another company) is replaced.
-        let ids = self.engine.visitor_ids();
+        let ids = self.repo.visitor_ids();
         let id = match msg.visitor {
             Some(v) if ids.check(self.id(), v) => v,
             _ => ids.issue(self.id()),
@@ -123,7 +123,7 @@ impl Handler<FindVisitor> for TenantActor {
             return Err(Error::NotFound("visitor"));
         }
         // A made-up id starts no actor and writes no record.
-        if !self.engine.visitor_ids().check(self.id(), msg.visitor) {
+        if !self.repo.visitor_ids().check(self.id(), msg.visitor) {
             return Err(Error::NotFound("visitor"));
         }
         self.last_active = Instant::now();

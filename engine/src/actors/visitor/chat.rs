@@ -95,7 +95,7 @@ impl VisitorActor {
         self.last_active = Instant::now();
         if !self.sessions.contains_key(&chat) && !self.unreadable.contains_key(&chat) {
             // An ended chat of this visitor whose session was dropped comes back from storage.
-            let stored = self.engine.chat(self.tenant_id, chat)?;
+            let stored = self.repo.chat(self.tenant_id, chat)?;
             let ended = matches!(stored.state, ChatState::Closed | ChatState::Offline);
             if stored.visitor == self.visitor && ended {
                 self.attach(stored, None);
@@ -118,14 +118,14 @@ impl VisitorActor {
         chat_changed: bool,
     ) -> ResponseActFuture<Self, Result<u64>> {
         let written = (|| {
-            let engine = self.engine.clone();
+            let repo = self.repo.clone();
             let session = self.session(chat)?;
             let entry = LogEntry {
                 seq: session.last_seq + 1,
                 at: now_ms(),
                 kind,
             };
-            let tables = engine.tables();
+            let tables = repo.tables();
             let mut ticket = tables.log.insert(
                 &switchboard_storage::Key::new()
                     .u64(chat)
@@ -134,7 +134,7 @@ impl VisitorActor {
                 &entry.to_record(),
             )?;
             if chat_changed {
-                ticket = engine.save_chat(&session.chat)?;
+                ticket = repo.save_chat(&session.chat)?;
             }
             session.last_seq = entry.seq;
             if let LogKind::Message {
@@ -144,8 +144,7 @@ impl VisitorActor {
                 session
                     .client_ids
                     .insert((author_key(author), client_id.clone()), entry.seq);
-                engine
-                    .metrics()
+                repo.metrics()
                     .messages
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
@@ -252,7 +251,7 @@ impl VisitorActor {
         let msg = Attach { chat, operator };
         // A log that cannot be read leaves no session: carrying on with an empty one would
         // number new entries from 1 and overwrite the history. Every call fails instead.
-        let log = match self.engine.log_after(msg.chat.id, 0) {
+        let log = match self.repo.log_after(msg.chat.id, 0) {
             Ok(log) => log,
             Err(e) => {
                 tracing::error!(chat = msg.chat.id, "cannot read the chat log: {e}");
@@ -376,10 +375,10 @@ impl Handler<Subscribe> for VisitorActor {
     type Result = Result<Subscription<ChatEvent>>;
 
     fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) -> Self::Result {
-        let engine = self.engine.clone();
+        let repo = self.repo.clone();
         let session = self.session(msg.chat)?;
         let mut events = LogEvents::default();
-        let mut replay: Vec<_> = engine
+        let mut replay: Vec<_> = repo
             .log_after(msg.chat, msg.after)?
             .iter()
             .map(|e| Sequenced {
@@ -398,7 +397,7 @@ impl Handler<Subscribe> for VisitorActor {
                 },
             });
         }
-        let (tx, live) = mpsc::channel(engine.config().subscriber_buffer);
+        let (tx, live) = mpsc::channel(repo.config().subscriber_buffer);
         session.subscribers.push(tx);
         if msg.window {
             session.windows += 1;
@@ -425,7 +424,7 @@ impl Handler<WindowClosed> for VisitorActor {
     type Result = ();
 
     fn handle(&mut self, msg: WindowClosed, ctx: &mut Context<Self>) {
-        let config = self.engine.config().clone();
+        let config = self.repo.config().clone();
         let Some(session) = self.sessions.get_mut(&msg.chat) else {
             return;
         };

@@ -17,14 +17,14 @@ pub use tracking::*;
 use super::invitation::InvitationTimer;
 use super::tenant::{SessionsDropped, TenantActor, VisitorGone};
 use super::Subscriber;
-use crate::engine::{idle_check_interval, Engine};
 use crate::events::{PageSeen, VisitorEvent};
 use crate::model::*;
+use crate::repo::Repo;
 
 /// A visitor's chats and whereabouts.
 pub struct VisitorActor {
     /// Storage and settings.
-    engine: Engine,
+    repo: Repo,
     /// The company's actor, told about moves and when this one stops.
     tenant: Addr<TenantActor>,
     /// The company.
@@ -56,14 +56,14 @@ pub struct VisitorActor {
 impl VisitorActor {
     /// An actor for `visitor` of the company at `tenant`.
     pub fn new(
-        engine: Engine,
+        repo: Repo,
         tenant: Addr<TenantActor>,
         tenant_id: TenantId,
         visitor: VisitorId,
     ) -> Self {
-        let next_event = engine.event_base();
+        let next_event = repo.event_base();
         VisitorActor {
-            engine,
+            repo,
             tenant,
             tenant_id,
             visitor,
@@ -93,14 +93,14 @@ impl Actor for VisitorActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        self.engine
+        self.repo
             .metrics()
             .visitor_actors
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let every = idle_check_interval(self.engine.config());
+        let every = self.repo.config().idle_check_interval();
         ctx.run_interval(every, |act, ctx| {
             let idle =
-                act.last_active.elapsed().as_secs() >= act.engine.config().passivate_after_secs;
+                act.last_active.elapsed().as_secs() >= act.repo.config().passivate_after_secs;
             act.watchers.retain(|w| !w.is_closed());
             let windows = act.sessions.values_mut().any(|s| {
                 s.subscribers.retain(|sub| !sub.is_closed());
@@ -121,7 +121,7 @@ impl Actor for VisitorActor {
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
-        self.engine
+        self.repo
             .metrics()
             .visitor_actors
             .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);

@@ -29,7 +29,7 @@ impl VisitorActor {
         if self.record.is_none() {
             let id = self.visitor;
             let stored = self
-                .engine
+                .repo
                 .tables()
                 .visitors
                 .get(&visitor_key(self.tenant_id(), id))?;
@@ -53,7 +53,7 @@ impl VisitorActor {
         let mut record = self.record()?.clone();
         change(&mut record);
         let key = visitor_key(self.tenant_id(), self.visitor);
-        let ticket = self.engine.tables().visitors.insert(&key, &record)?;
+        let ticket = self.repo.tables().visitors.insert(&key, &record)?;
         self.record = Some(record);
         Ok(ticket)
     }
@@ -251,7 +251,7 @@ impl Handler<Watch> for VisitorActor {
     type Result = MessageResult<Watch>;
 
     fn handle(&mut self, _: Watch, _: &mut Context<Self>) -> Self::Result {
-        let (tx, live) = mpsc::channel(self.engine.config().subscriber_buffer);
+        let (tx, live) = mpsc::channel(self.repo.config().subscriber_buffer);
         self.watchers.push(tx);
         self.last_active = Instant::now();
         MessageResult(Subscription {

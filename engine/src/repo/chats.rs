@@ -1,57 +1,14 @@
-//! The queries and writes that need no actor: chats and their logs, history pages and search,
-//! the off-line inbox, routing logs. Lists are read newest first with reverse scans and a
-//! limit.
+//! Chats and their logs, history pages and search, routing logs, the off-line inbox. Lists
+//! are read newest first with reverse scans and a limit.
 
-use super::*;
+use switchboard_storage::records::{ChatRecord, LogKindRecord, OpenChat, RoutingRecord};
+use switchboard_storage::{Key, Ticket};
 
-impl Engine {
-    /// Stores a message left with the offline form; returns once it is durable.
-    pub async fn leave_offline_message(
-        &self,
-        tenant: TenantId,
-        mut message: OfflineMessage,
-    ) -> Result<OfflineMessage> {
-        message.id = self.store().next_id()?;
-        message.at = now_ms();
-        let key = Key::new().u64(tenant).u64(message.id).finish();
-        self.tables()
-            .offline
-            .insert(&key, &OfflineRecord::from(&message))?
-            .durable()
-            .await?;
-        let operator_sip = match message.operator {
-            Some(id) => self.account(tenant, id)?.sip,
-            None => None,
-        };
-        self.ask(
-            tenant,
-            Broadcast(OperatorEvent::OfflineMessage {
-                message: Arc::new(message.clone()),
-                operator_sip,
-            }),
-        )
-        .await?;
-        Ok(message)
-    }
+use super::{chat_key, Repo};
+use crate::model::*;
+use crate::{Error, Result};
 
-    /// Marks an offline message handled; returns once that is durable. Connected terminals
-    /// reload their inbox.
-    pub async fn mark_offline_done(&self, tenant: TenantId, id: u64) -> Result<()> {
-        let key = Key::new().u64(tenant).u64(id).finish();
-        let table = &self.tables().offline;
-        let mut record = table.get(&key)?.ok_or(Error::NotFound("offline message"))?;
-        if !record.done {
-            record.done = true;
-            table.insert(&key, &record)?.durable().await?;
-        }
-        self.ask(
-            tenant,
-            Broadcast(OperatorEvent::Changed(Resource::OfflineMessages)),
-        )
-        .await?;
-        Ok(())
-    }
-
+impl Repo {
     /// The company's offline messages older than `before` (all when None), newest first, at
     /// most `limit`.
     pub fn offline_messages(
