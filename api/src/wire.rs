@@ -330,7 +330,7 @@ pub struct Company {
     /// Public chat key.
     pub key: String,
     /// Postal address.
-    pub address: String,
+    pub address: Address,
     /// ISO country code.
     pub country: String,
     /// ISO currency code.
@@ -341,6 +341,21 @@ pub struct Company {
     pub time_zone: String,
 }
 
+/// A postal address in lines.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    /// Street and number.
+    #[serde(default)]
+    pub street: String,
+    /// City or town.
+    #[serde(default)]
+    pub city: String,
+    /// Postcode; empty where the country has none.
+    #[serde(default)]
+    pub postcode: String,
+}
+
 /// `PUT /v1/company`: any subset of the fields.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -348,9 +363,9 @@ pub struct CompanyPatch {
     /// Name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Postal address.
+    /// Postal address: all its lines at once (a line left out is empty).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
+    pub address: Option<Address>,
     /// ISO country code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,

@@ -413,7 +413,7 @@ mod tests {
                 id,
                 key: "0123456789abcdef".into(),
                 name: "Assets Ltd".into(),
-                address: String::new(),
+                address: crate::model::Address::default(),
                 country: String::new(),
                 currency: "EUR".into(),
                 vat_number: String::new(),

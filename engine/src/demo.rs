@@ -27,7 +27,11 @@ pub async fn seed(engine: &Engine) -> Result<bool> {
             id: engine.store().next_id()?,
             key: KEY.into(),
             name: "Demo Shop".into(),
-            address: "1 Demo Street, Dublin".into(),
+            address: Address {
+                street: "1 Demo Street".into(),
+                city: "Dublin".into(),
+                postcode: "D02 X285".into(),
+            },
             country: "IE".into(),
             currency: "EUR".into(),
             vat_number: String::new(),

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use switchboard_storage::records::{
-    AccountRecord, AuthorRecord, CannedRecord, ChatRecord, ChatWindowRecord, DepartmentRecord,
-    FieldRecord, LogKindRecord, LogRecord, OfflineRecord, TenantRecord,
+    AccountRecord, AddressRecord, AuthorRecord, CannedRecord, ChatRecord, ChatWindowRecord,
+    DepartmentRecord, FieldRecord, LogKindRecord, LogRecord, OfflineRecord, TenantRecord,
 };
 
 /// A company's id.
@@ -181,6 +181,37 @@ impl Default for ChatWindow {
     }
 }
 
+/// A postal address in lines.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Address {
+    /// Street and number.
+    pub street: String,
+    /// City or town.
+    pub city: String,
+    /// Postcode; empty where the country has none.
+    pub postcode: String,
+}
+
+impl From<AddressRecord> for Address {
+    fn from(r: AddressRecord) -> Self {
+        Address {
+            street: r.street,
+            city: r.city,
+            postcode: r.postcode,
+        }
+    }
+}
+
+impl From<&Address> for AddressRecord {
+    fn from(a: &Address) -> Self {
+        AddressRecord {
+            street: a.street.clone(),
+            city: a.city.clone(),
+            postcode: a.postcode.clone(),
+        }
+    }
+}
+
 /// A company's profile.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Company {
@@ -191,7 +222,7 @@ pub struct Company {
     /// Company name.
     pub name: String,
     /// Postal address.
-    pub address: String,
+    pub address: Address,
     /// ISO country code.
     pub country: String,
     /// ISO currency code.
@@ -396,7 +427,7 @@ impl From<&Tenant> for TenantRecord {
             id: c.id,
             key: c.key.clone(),
             name: c.name.clone(),
-            address: c.address.clone(),
+            address: AddressRecord::from(&c.address),
             country: c.country.clone(),
             currency: c.currency.clone(),
             vat_number: c.vat_number.clone(),
@@ -449,7 +480,7 @@ impl From<TenantRecord> for Tenant {
                 id: r.id,
                 key: r.key,
                 name: r.name,
-                address: r.address,
+                address: r.address.into(),
                 country: r.country,
                 currency: r.currency,
                 vat_number: r.vat_number,

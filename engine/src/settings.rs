@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::model::{CannedId, DepartmentId, Distribution, Field, Tenant};
+use crate::model::{Address, CannedId, DepartmentId, Distribution, Field, Tenant};
 use crate::routing::Fairness;
 use crate::{Error, Result};
 
@@ -17,8 +17,8 @@ pub const MAX_SETTING_CHARS: usize = 2000;
 pub struct CompanyPatch {
     /// Company name (1 to 200 characters).
     pub name: Option<String>,
-    /// Postal address (at most 500 characters).
-    pub address: Option<String>,
+    /// Postal address, all its lines at once.
+    pub address: Option<Address>,
     /// Two-letter ISO country code, upper case, or empty.
     pub country: Option<String>,
     /// Preferred currency.
@@ -111,8 +111,15 @@ fn apply_company(tenant: &mut Tenant, p: CompanyPatch) -> Result<()> {
             ));
         }
     }
-    if p.address.as_ref().is_some_and(|a| a.chars().count() > 500) {
-        return Err(Error::invalid("address", "use at most 500 characters"));
+    if p.address.as_ref().is_some_and(|a| {
+        [&a.street, &a.city, &a.postcode]
+            .iter()
+            .any(|l| l.chars().count() > 200)
+    }) {
+        return Err(Error::invalid(
+            "address",
+            "use at most 200 characters a line",
+        ));
     }
     if p.country.as_ref().is_some_and(|c| {
         !(c.is_empty() || (c.len() == 2 && c.chars().all(|x| x.is_ascii_uppercase())))
@@ -272,7 +279,7 @@ mod tests {
                 id: 1,
                 key: "0123456789abcdef".into(),
                 name: "Rules Ltd".into(),
-                address: String::new(),
+                address: Address::default(),
                 country: String::new(),
                 currency: "EUR".into(),
                 vat_number: String::new(),
@@ -455,7 +462,10 @@ mod tests {
             ),
             (
                 CompanyPatch {
-                    address: Some("a".repeat(501)),
+                    address: Some(Address {
+                        street: "a".repeat(201),
+                        ..Address::default()
+                    }),
                     ..Default::default()
                 },
                 "address",

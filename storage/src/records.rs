@@ -37,8 +37,8 @@ pub struct TenantRecord {
     pub key: String,
     /// Company name shown to operators and on invoices.
     pub name: String,
-    /// Postal address, free text.
-    pub address: String,
+    /// Postal address.
+    pub address: AddressRecord,
     /// ISO 3166-1 alpha-2 country code, upper case; empty until set.
     pub country: String,
     /// ISO 4217 currency the company is billed in.
@@ -55,20 +55,33 @@ pub struct TenantRecord {
 
 impl Record for TenantRecord {
     const TREE: &'static str = "tenants";
-    /// 2: the chat window's routing settings (`fairness` to `max_wait_ms`) are part of the
-    /// layout. Version 1 values come in three layouts, told apart by their length: builds
-    /// appended fields to [`ChatWindowRecord`] twice without moving the byte.
-    const VERSION: u8 = 2;
+    /// 3: the address is in lines (street, city, postcode). 2: the chat window's routing
+    /// settings (`fairness` to `max_wait_ms`) are part of the layout. Version 1 values come
+    /// in three layouts, told apart by their length: builds appended fields to
+    /// [`ChatWindowRecord`] twice without moving the byte.
+    const VERSION: u8 = 3;
 
     fn upgrade(version: u8, bytes: &[u8]) -> crate::Result<Self> {
         match version {
             1 => upgrade::tenant_v1(bytes),
+            2 => upgrade::tenant_v2(bytes),
             found => Err(crate::Error::Version {
                 tree: Self::TREE,
                 found,
             }),
         }
     }
+}
+
+/// A postal address in lines.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressRecord {
+    /// Street and number (and any other lines before the city).
+    pub street: String,
+    /// City or town.
+    pub city: String,
+    /// Postcode; empty where the country has none.
+    pub postcode: String,
 }
 
 /// One form field of the welcome screen.
@@ -527,6 +540,118 @@ pub struct SecretRecord(pub [u8; 32]);
 
 impl Record for SecretRecord {
     const TREE: &'static str = "secrets";
+    const VERSION: u8 = 1;
+}
+
+/// A saved card (`cards`: tenant id, card id): what the payment gateway handed back for it.
+/// The card number and CVC are never part of it; nothing in Switchboard stores them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardRecord {
+    /// The gateway's token that charges this card.
+    pub token: String,
+    /// Card brand, e.g. `visa`.
+    pub brand: String,
+    /// The number's last four digits.
+    pub last4: String,
+    /// Expiry month, 1 to 12.
+    pub exp_month: u8,
+    /// Expiry year, four digits.
+    pub exp_year: u16,
+    /// Name on the card.
+    pub holder: String,
+    /// Unix milliseconds it was saved.
+    pub added_at: u64,
+    /// Whether invoices are charged to it (one card of a company at most).
+    pub default: bool,
+}
+
+impl Record for CardRecord {
+    const TREE: &'static str = "cards";
+    const VERSION: u8 = 1;
+}
+
+/// Seller or customer as printed on an invoice, copied at issue so a later change of either
+/// never alters an issued invoice.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyRecord {
+    /// Company name.
+    pub name: String,
+    /// Postal address.
+    pub address: AddressRecord,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: String,
+    /// VAT number with its prefix; empty when none.
+    pub vat_number: String,
+}
+
+/// Whether an invoice is paid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InvoiceStatusRecord {
+    /// Not paid: no card, or charges failed.
+    Unpaid {
+        /// Charges tried so far.
+        attempts: u32,
+        /// Why the last one failed; empty when none was tried.
+        reason: String,
+    },
+    /// Paid by a charge.
+    Paid {
+        /// The gateway's charge id.
+        charge: String,
+        /// Unix milliseconds of the charge.
+        at: u64,
+    },
+}
+
+/// An issued invoice (`invoices`: tenant id, invoice number; numbers run 1, 2, 3, ... per
+/// company with no gap). Money is in integer minor units of `currency`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceRecord {
+    /// The billed month: year.
+    pub year: u16,
+    /// The billed month: 1 to 12.
+    pub month: u8,
+    /// Unix milliseconds of issue.
+    pub issued_at: u64,
+    /// The company's IANA time zone at issue: the invoice's dates are shown in it.
+    pub time_zone: String,
+    /// Who sells.
+    pub seller: PartyRecord,
+    /// Who is billed.
+    pub customer: PartyRecord,
+    /// Operator seats billed.
+    pub seats: u32,
+    /// Price of one seat for the month.
+    pub unit_minor: i64,
+    /// ISO 4217 currency code.
+    pub currency: String,
+    /// Total before VAT.
+    pub net_minor: i64,
+    /// Which VAT rule applied: 0 domestic, 1 reverse charge, 2 the customer's country's
+    /// rate, 3 outside the scope.
+    pub vat_rule: u8,
+    /// VAT rate in basis points (1900 = 19 %).
+    pub vat_rate_bp: u32,
+    /// VAT amount.
+    pub vat_minor: i64,
+    /// Total with VAT.
+    pub gross_minor: i64,
+    /// Paid or not.
+    pub status: InvoiceStatusRecord,
+}
+
+impl Record for InvoiceRecord {
+    const TREE: &'static str = "invoices";
+    const VERSION: u8 = 1;
+}
+
+/// Which invoice bills a month (`invoice_periods`: tenant id, year, month -> number): written
+/// with the invoice, and only where absent, so a month is invoiced once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoicePeriod(pub u64);
+
+impl Record for InvoicePeriod {
+    const TREE: &'static str = "invoice_periods";
     const VERSION: u8 = 1;
 }
 

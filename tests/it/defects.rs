@@ -727,7 +727,10 @@ async fn saving_one_setting_leaves_every_other_one_as_it_was() {
     }
     let company_fields = [
         ("name", json!("Patch Ltd")),
-        ("address", json!("1 High Street")),
+        (
+            "address",
+            json!({ "street": "1 High Street", "city": "Leeds", "postcode": "LS1 1AA" }),
+        ),
         ("country", json!("DE")),
         ("currency", json!("EUR")),
         ("time_zone", json!("Europe/Berlin")),

@@ -152,12 +152,16 @@ async fn control_characters_never_reach_storage_and_page_urls_are_web_urls() {
         .put(
             "/v1/company",
             Some(admin),
-            json!({ "name": "Clean\u{1b}[2Jco\u{0}", "address": "1 Main St\r\nDublin\u{7}" }),
+            json!({
+                "name": "Clean\u{1b}[2Jco\u{0}",
+                "address": { "street": "1 Main St\r\nBack\u{7}", "city": "Dub\u{1b}[1mlin" }
+            }),
         )
         .await
         .expect(200);
     assert_eq!(saved["name"], "Cleanco");
-    assert_eq!(saved["address"], "1 Main St\nDublin");
+    assert_eq!(saved["address"]["street"], "1 Main St  Back");
+    assert_eq!(saved["address"]["city"], "Dublin");
     let window = server
         .chat_window(
             admin,

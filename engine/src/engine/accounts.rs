@@ -50,7 +50,7 @@ impl Engine {
                 id: tenant,
                 key: key.clone(),
                 name: company.clone(),
-                address: String::new(),
+                address: Address::default(),
                 country: String::new(),
                 currency: "EUR".into(),
                 vat_number: String::new(),

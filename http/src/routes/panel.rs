@@ -24,7 +24,11 @@ fn company_wire(c: &model::Company) -> api::Company {
     api::Company {
         name: c.name.clone(),
         key: c.key.clone(),
-        address: c.address.clone(),
+        address: api::Address {
+            street: c.address.street.clone(),
+            city: c.address.city.clone(),
+            postcode: c.address.postcode.clone(),
+        },
         country: c.country.clone(),
         currency: c.currency.clone(),
         vat_number: c.vat_number.clone(),
@@ -48,7 +52,11 @@ pub async fn update_company(app: &Arc<App>, req: Request<Incoming>) -> Reply {
     // Texts are cleaned here; every rule on them is the engine's (settings::apply).
     let edit = SettingsEdit::Company(CompanyPatch {
         name: patch.name.map(|n| one_line(&n)),
-        address: patch.address.map(|a| multi_line(&a).trim().to_string()),
+        address: patch.address.map(|a| model::Address {
+            street: one_line(&a.street),
+            city: one_line(&a.city),
+            postcode: one_line(&a.postcode),
+        }),
         country: patch.country.map(|c| c.trim().to_ascii_uppercase()),
         currency: patch.currency.map(|c| c.trim().to_ascii_uppercase()),
         vat_number: patch.vat_number.map(|v| one_line(&v)),

@@ -221,7 +221,7 @@ pub(super) mod tests {
                 id: 1,
                 key: "abcdef0123456789".into(),
                 name: "Shop & Co".into(),
-                address: String::new(),
+                address: Default::default(),
                 country: "IE".into(),
                 currency: "EUR".into(),
                 vat_number: String::new(),

@@ -77,7 +77,11 @@ fn tenant() -> TenantRecord {
         id: 1,
         key: "abcdef0123456789".into(),
         name: "Acme".into(),
-        address: "1 Road".into(),
+        address: AddressRecord {
+            street: "1 Road".into(),
+            city: "Berlin".into(),
+            postcode: "10115".into(),
+        },
         country: "DE".into(),
         currency: "EUR".into(),
         vat_number: "DE123".into(),
@@ -89,7 +93,28 @@ fn tenant() -> TenantRecord {
 
 #[test]
 fn tenant_bytes() {
-    golden(&tenant(), "020110616263646566303132333435363738390441636d65063120526f6164024445034555520544453132330d4575726f70652f4265726c696efd0068e5cf8b01000002646501fb60eafb983a0103010548616c6c6f01010100035765670544616e6b6501011401090101fb1027fb204e010405fce0930400");
+    golden(&tenant(), "030110616263646566303132333435363738390441636d65063120526f6164064265726c696e053130313135024445034555520544453132330d4575726f70652f4265726c696efd0068e5cf8b01000002646501fb60eafb983a0103010548616c6c6f01010100035765670544616e6b6501011401090101fb1027fb204e010405fce0930400");
+}
+
+/// Today's company as the address was stored before it had lines: one text.
+fn tenant_with_address_text() -> TenantRecord {
+    TenantRecord {
+        address: AddressRecord {
+            street: "1 Road".into(),
+            ..AddressRecord::default()
+        },
+        ..tenant()
+    }
+}
+
+// Version 2 kept the address as one text; it reads as the street.
+#[test]
+fn a_version_2_company_reads_with_its_address_as_the_street() {
+    let v2 = from_hex("020110616263646566303132333435363738390441636d65063120526f6164024445034555520544453132330d4575726f70652f4265726c696efd0068e5cf8b01000002646501fb60eafb983a0103010548616c6c6f01010100035765670544616e6b6501011401090101fb1027fb204e010405fce0930400");
+    assert_eq!(
+        decode::<TenantRecord>(&v2).unwrap(),
+        tenant_with_address_text()
+    );
 }
 
 #[test]
@@ -321,6 +346,65 @@ fn audit_entry_bytes() {
     );
 }
 
+#[test]
+fn billing_bytes() {
+    golden(
+        &CardRecord {
+            token: "tok_1".into(),
+            brand: "visa".into(),
+            last4: "4242".into(),
+            exp_month: 12,
+            exp_year: 2030,
+            holder: "Ada".into(),
+            added_at: 1_700_000_000_000,
+            default: true,
+        },
+        "0105746f6b5f31047669736104343234320cfbee0703416461fd0068e5cf8b01000001",
+    );
+    let party = |name: &str, country: &str, vat: &str| PartyRecord {
+        name: name.into(),
+        address: AddressRecord {
+            street: "1 Road".into(),
+            city: "Town".into(),
+            postcode: "123".into(),
+        },
+        country: country.into(),
+        vat_number: vat.into(),
+    };
+    let invoice = |status| InvoiceRecord {
+        year: 2026,
+        month: 10,
+        issued_at: 1_700_000_000_000,
+        time_zone: "Europe/Berlin".into(),
+        seller: party("Switchboard Ltd", "IE", "IE1234567T"),
+        customer: party("Acme GmbH", "DE", "DE123456789"),
+        seats: 3,
+        unit_minor: 1500,
+        currency: "EUR".into(),
+        net_minor: 4500,
+        vat_rule: 1,
+        vat_rate_bp: 0,
+        vat_minor: 0,
+        gross_minor: 4500,
+        status,
+    };
+    golden(
+        &invoice(InvoiceStatusRecord::Unpaid {
+            attempts: 1,
+            reason: "declined".into(),
+        }),
+        "01fbea070afd0068e5cf8b0100000d4575726f70652f4265726c696e0f537769746368626f617264204c7464063120526f616404546f776e033132330249450a494531323334353637540941636d6520476d6248063120526f616404546f776e033132330244450b444531323334353637383903fbb80b03455552fb2823010000fb28230001086465636c696e6564",
+    );
+    golden(
+        &invoice(InvoiceStatusRecord::Paid {
+            charge: "ch_1".into(),
+            at: 1_700_000_000_001,
+        }),
+        "01fbea070afd0068e5cf8b0100000d4575726f70652f4265726c696e0f537769746368626f617264204c7464063120526f616404546f776e033132330249450a494531323334353637540941636d6520476d6248063120526f616404546f776e033132330244450b444531323334353637383903fbb80b03455552fb2823010000fb2823010463685f31fd0168e5cf8b010000",
+    );
+    golden(&InvoicePeriod(7), "0107");
+}
+
 /// Every `impl Record for` in `records.rs` has golden bytes in this file, so a new record
 /// type cannot skip them.
 #[test]
@@ -332,7 +416,7 @@ fn every_record_type_has_golden_bytes() {
         .filter_map(|l| l.strip_prefix("impl Record for "))
         .filter_map(|l| l.strip_suffix(" {"))
         .collect();
-    assert_eq!(types.len(), 19, "record types found: {types:?}");
+    assert_eq!(types.len(), 22, "record types found: {types:?}");
     for name in types {
         assert!(tests.contains(name), "{name} has no golden bytes test");
     }
@@ -429,8 +513,7 @@ fn a_database_written_by_older_company_layouts_opens_and_reads() {
     let oldest = v1(&old_tenant(oldest_window()));
     let mut with_graphics = oldest.clone();
     with_graphics.extend([0, 0]);
-    let mut today_under_1 = v1(&tenant());
-    today_under_1[0] = 1;
+    let v2_under_1 = v1(&old_tenant(window()));
 
     let dir = TempDir::new().unwrap();
     let config = Config {
@@ -441,7 +524,7 @@ fn a_database_written_by_older_company_layouts_opens_and_reads() {
     {
         let store = Store::open(&config).unwrap();
         let table = store.table::<TenantRecord>().unwrap();
-        for (key, value) in keys.iter().zip([&oldest, &with_graphics, &today_under_1]) {
+        for (key, value) in keys.iter().zip([&oldest, &with_graphics, &v2_under_1]) {
             table.raw().insert(key, value.clone()).unwrap();
         }
         store.flush_now().unwrap();
@@ -453,7 +536,7 @@ fn a_database_written_by_older_company_layouts_opens_and_reads() {
         .map(|k| table.get(k).unwrap().expect("the company is there"))
         .collect();
 
-    let mut expected_old = tenant();
+    let mut expected_old = tenant_with_address_text();
     expected_old.window.active_graphics = None;
     expected_old.window.custom_buttons = false;
     expected_old.window.fairness = 0;
@@ -467,11 +550,15 @@ fn a_database_written_by_older_company_layouts_opens_and_reads() {
         read[1], expected_old,
         "the layout with graphics and buttons"
     );
-    assert_eq!(read[2], tenant(), "today's layout under the old byte");
+    assert_eq!(
+        read[2],
+        tenant_with_address_text(),
+        "version 2's layout under the old byte"
+    );
 
     // A rewrite stores the current version.
     let _ticket = table.insert(&keys[0], &read[0]).unwrap();
-    assert_eq!(table.raw().get(&keys[0]).unwrap().unwrap()[0], 2);
+    assert_eq!(table.raw().get(&keys[0]).unwrap().unwrap()[0], 3);
 }
 
 /// Bytes that fit none of the three version 1 layouts are an error naming the tree, never a

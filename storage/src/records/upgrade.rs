@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::{ChatWindowRecord, FieldRecord, TenantRecord};
+use super::{AddressRecord, ChatWindowRecord, FieldRecord, TenantRecord};
 use crate::{decode_body, Error, Record, Result};
 
 /// What the routing settings were before they were stored: the engine's defaults of the
@@ -30,7 +30,8 @@ struct RoutingV2 {
     max_wait_ms: u64,
 }
 
-/// A version 1 company: today's fields with an older window `W`.
+/// A version 1 or 2 company: the address as one text, and a window `W` (today's in version 2,
+/// an older one in version 1).
 #[derive(Deserialize)]
 struct TenantV1<W> {
     id: u64,
@@ -142,7 +143,7 @@ impl<W> TenantV1<W> {
             id: self.id,
             key: self.key,
             name: self.name,
-            address: self.address,
+            address: AddressRecord::from_text(&self.address),
             country: self.country,
             currency: self.currency,
             vat_number: self.vat_number,
@@ -158,8 +159,8 @@ impl<W> TenantV1<W> {
 /// the bytes to their end: a shorter one leaves bytes over, a longer one runs out.
 pub(super) fn tenant_v1(bytes: &[u8]) -> Result<TenantRecord> {
     const TREE: &str = TenantRecord::TREE;
-    if let Ok(today) = decode_body::<TenantRecord>(TREE, bytes) {
-        return Ok(today);
+    if let Ok(v2) = decode_body::<TenantV1<ChatWindowRecord>>(TREE, bytes) {
+        return Ok(v2.into_record(|w| w));
     }
     if let Ok(old) = decode_body::<TenantV1<WindowV1b>>(TREE, bytes) {
         return Ok(old.into_record(ChatWindowRecord::from));
@@ -170,5 +171,28 @@ pub(super) fn tenant_v1(bytes: &[u8]) -> Result<TenantRecord> {
             tree: TREE,
             reason: "a version 1 company matches none of the three layouts of version 1".to_owned(),
         }),
+    }
+}
+
+/// Reads a version 2 company: the address was one text.
+pub(super) fn tenant_v2(bytes: &[u8]) -> Result<TenantRecord> {
+    let v2: TenantV1<ChatWindowRecord> = decode_body(TenantRecord::TREE, bytes)?;
+    Ok(v2.into_record(|w| w))
+}
+
+impl AddressRecord {
+    /// An address that was one text: its lines, joined, become the street; city and
+    /// postcode are left for the company to fill in.
+    fn from_text(text: &str) -> AddressRecord {
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        AddressRecord {
+            street: lines.join(", "),
+            city: String::new(),
+            postcode: String::new(),
+        }
     }
 }

@@ -47,7 +47,11 @@ pub fn company() -> api::Company {
     api::Company {
         name: "Demo Shop".into(),
         key: "abcdef0123456789".into(),
-        address: "1 Demo Street, Dublin".into(),
+        address: api::Address {
+            street: "1 Demo Street".into(),
+            city: "Dublin".into(),
+            postcode: String::new(),
+        },
         country: "IE".into(),
         currency: "EUR".into(),
         vat_number: String::new(),

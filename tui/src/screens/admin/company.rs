@@ -44,7 +44,9 @@ pub fn form(c: &api::Company) -> Form {
     }
     Form::new(vec![
         Field::new("name", "Company name", Kind::Text, &c.name),
-        Field::new("address", "Postal address", Kind::Text, &c.address),
+        Field::new("street", "Street", Kind::Text, &c.address.street),
+        Field::new("city", "City", Kind::Text, &c.address.city),
+        Field::new("postcode", "Postcode", Kind::Text, &c.address.postcode),
         Field::new("country", "Country", Kind::Text, &c.country)
             .hint("ISO code, e.g. IE, DE, GB, US"),
         Field::new(
@@ -73,7 +75,7 @@ pub fn loaded(state: &mut State, company: api::Company, saved: bool) -> Option<A
     }
     let keep = state.admin.company.form.selected;
     state.admin.company.form = form(&company);
-    state.admin.company.form.selected = keep.min(5);
+    state.admin.company.form.selected = keep.min(state.admin.company.form.fields.len() - 1);
     state.admin.company.loaded = Some(company);
     if saved {
         state.admin.error = None;
@@ -98,9 +100,24 @@ fn save(state: &mut State) -> Option<Action> {
         return None;
     }
     let mut patch = Patch::default();
+    let line = |key: &str| {
+        f.fields
+            .iter()
+            .find(|f| f.key == key)
+            .map_or(String::new(), |f| f.value.trim().to_string())
+    };
     for field in f.fields.iter().filter(|f| f.value != f.original) {
         let value = field.value.trim();
         match field.key {
+            // The address is sent whole, all its lines.
+            "street" | "city" | "postcode" => patch.set(
+                "address",
+                api::Address {
+                    street: line("street"),
+                    city: line("city"),
+                    postcode: line("postcode"),
+                },
+            ),
             "country" => patch.set(field.key, value.to_uppercase()),
             "time_zone" if !crate::time::known(value) => {
                 state.admin.error = Some(format!(
