@@ -25,6 +25,7 @@
 //! - [`audit`]: the audit log of admin changes, stored per company, newest first.
 //! - [`visitor_ids`]: visitor ids the server issues, with a keyed check so made-up ones
 //!   create nothing.
+//! - [`billing`]: invoices; [`billing::pdf`] renders one as a printable A4 PDF.
 //!
 //! The engine knows nothing of HTTP or JSON; storage knows nothing of the engine's types.
 
@@ -34,6 +35,7 @@ pub mod actors;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod billing;
 mod config;
 pub mod demo;
 pub mod engine;
