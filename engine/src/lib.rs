@@ -30,6 +30,7 @@ pub mod actors;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod demo;
 pub mod engine;
 mod error;

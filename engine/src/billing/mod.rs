@@ -1,0 +1,13 @@
+//! Billing's pure rules: which countries there are and how their VAT numbers look, what a
+//! company profile may hold, which VAT rate an invoice carries, whether a card form is
+//! sound, and the payment-gateway interface with its sandbox. Nothing here stores, sends or
+//! waits; the actors and handlers gather the inputs, call these and carry out the result.
+//!
+//! # Layout
+//! - [`countries`]: ISO 3166-1 alpha-2 countries, the 27 EU member states, and each EU VAT
+//!   area's number format (with `EL` for Greece and `XI` for Northern Ireland).
+//! - [`cards`]: the checks on a card form (digits, length, brand, Luhn, expiry, CVC, holder)
+//!   and [`cards::Card`], which prints only its brand and last four digits.
+
+pub mod cards;
+pub mod countries;
