@@ -8,6 +8,11 @@
 //!   area's number format (with `EL` for Greece and `XI` for Northern Ireland).
 //! - [`cards`]: the checks on a card form (digits, length, brand, Luhn, expiry, CVC, holder)
 //!   and [`cards::Card`], which prints only its brand and last four digits.
+//! - [`vat`]: the VAT rule (domestic, reverse charge, destination rate, outside scope) over
+//!   a dated table of EU standard rates, and the VAT on an amount in minor units.
+//! - `eu_vat_rates.toml`: the built-in rate table, written as the config.toml section that
+//!   replaces it.
 
 pub mod cards;
 pub mod countries;
+pub mod vat;
