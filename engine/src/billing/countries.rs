@@ -656,23 +656,28 @@ pub fn check_vat_number(country: &str, number: &str) -> Result<NormalizedVat, Va
         });
     };
     let compact = compact(number).ok_or(VatNumberError::Format { format })?;
+    let given = compact.get(..2).unwrap_or_default();
+    // The area whose prefix the number starts with, when that is not the expected prefix;
+    // GR is read as Greece's and GB as the United Kingdom's, as people type them.
+    let other = match given {
+        "GR" => vat_format("GR"),
+        "GB" => Some(NORTHERN_IRELAND),
+        _ => VAT_FORMATS.iter().find(|f| f.prefix == given),
+    }
+    .filter(|_| given != format.prefix);
+    let wrong_prefix = || VatNumberError::WrongPrefix {
+        given: given.to_string(),
+        format,
+    };
     let national = match compact.strip_prefix(format.prefix) {
         Some(rest) if (format.matches)(rest) => rest,
         _ if format.prefix == "XI" => return Err(VatNumberError::UkOutsideNorthernIreland),
+        // Another area's whole number: say so, even where it would also pass as a national
+        // part here (DE136695976 has the shape of a French number with key DE).
+        _ if other.is_some_and(|o| (o.matches)(&compact[2..])) => return Err(wrong_prefix()),
         _ if (format.matches)(&compact) => &compact,
-        _ => {
-            let given = compact.get(..2).unwrap_or_default();
-            let other_prefix =
-                VAT_FORMATS.iter().any(|f| f.prefix == given) || given == "GR" || given == "GB";
-            return Err(if other_prefix && given != format.prefix {
-                VatNumberError::WrongPrefix {
-                    given: given.to_string(),
-                    format,
-                }
-            } else {
-                VatNumberError::Format { format }
-            });
-        }
+        _ if other.is_some() => return Err(wrong_prefix()),
+        _ => return Err(VatNumberError::Format { format }),
     };
     if format.check.is_some_and(|check| !check(national)) {
         return Err(VatNumberError::CheckDigit { format });
