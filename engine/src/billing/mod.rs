@@ -6,6 +6,9 @@
 //! # Layout
 //! - [`countries`]: ISO 3166-1 alpha-2 countries, the 27 EU member states, and each EU VAT
 //!   area's number format (with `EL` for Greece and `XI` for Northern Ireland).
+//! - [`profile`]: the company profile's rules over a patch — name, address lines, country,
+//!   currency from the configured list, VAT number for the country, IANA time zone — with
+//!   errors that name the field.
 //! - [`cards`]: the checks on a card form (digits, length, brand, Luhn, expiry, CVC, holder)
 //!   and [`cards::Card`], which prints only its brand and last four digits.
 //! - [`vat`]: the VAT rule (domestic, reverse charge, destination rate, outside scope) over
@@ -15,4 +18,5 @@
 
 pub mod cards;
 pub mod countries;
+pub mod profile;
 pub mod vat;
