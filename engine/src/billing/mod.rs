@@ -9,14 +9,17 @@
 //! - [`profile`]: the company profile's rules over a patch — name, address lines, country,
 //!   currency from the configured list, VAT number for the country, IANA time zone — with
 //!   errors that name the field.
-//! - [`cards`]: the checks on a card form (digits, length, brand, Luhn, expiry, CVC, holder)
-//!   and [`cards::Card`], which prints only its brand and last four digits.
 //! - [`vat`]: the VAT rule (domestic, reverse charge, destination rate, outside scope) over
 //!   a dated table of EU standard rates, and the VAT on an amount in minor units.
 //! - `eu_vat_rates.toml`: the built-in rate table, written as the config.toml section that
 //!   replaces it.
+//! - [`cards`]: the checks on a card form (digits, length, brand, Luhn, expiry, CVC, holder)
+//!   and [`cards::Card`], which prints only its brand and last four digits.
+//! - [`gateway`]: the [`gateway::PaymentGateway`] trait (save a card as a token, charge a
+//!   token) and [`gateway::Sandbox`], the default, which follows the common test cards.
 
 pub mod cards;
 pub mod countries;
+pub mod gateway;
 pub mod profile;
 pub mod vat;
