@@ -776,6 +776,7 @@ mod tests {
         }
         assert_eq!(vat_format("GR").unwrap().prefix(), "EL");
         assert_eq!(vat_format("GB").unwrap().prefix(), "XI");
+        assert_eq!(NORTHERN_IRELAND.prefix(), "XI", "the table ends with XI");
         assert_eq!(vat_format("MC").unwrap().prefix(), "FR");
         assert_eq!(vat_format("US"), None);
         for f in VAT_FORMATS {
