@@ -73,6 +73,7 @@ struct Config {
     http: switchboard_http::Config,
     storage: switchboard_storage::Config,
     engine: switchboard_engine::Config,
+    billing: switchboard_engine::billing::Config,
 }
 
 fn load_config(path: Option<PathBuf>) -> anyhow::Result<Config> {
@@ -83,7 +84,14 @@ fn load_config(path: Option<PathBuf>) -> anyhow::Result<Config> {
     };
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+    let mut config: Config =
+        toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    config
+        .billing
+        .check()
+        .with_context(|| format!("the [billing] section of {}", path.display()))?;
+    config.engine.billing = std::mem::take(&mut config.billing);
+    Ok(config)
 }
 
 fn main() {

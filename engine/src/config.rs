@@ -41,6 +41,10 @@ pub struct Config {
     /// to absorb a shift's operators signing in together, short enough that a flood is turned
     /// away rather than held.
     pub hash_queue_ms: u64,
+    /// Billing: seller, currencies, seat prices, VAT rates — the `[billing]` section of
+    /// config.toml, which the binary puts here.
+    #[serde(skip)]
+    pub billing: crate::billing::Config,
 }
 
 impl Default for Config {
@@ -57,6 +61,7 @@ impl Default for Config {
             abandoned_chat_secs: 600,
             hash_concurrency: 0,
             hash_queue_ms: 2000,
+            billing: crate::billing::Config::default(),
         }
     }
 }

@@ -181,15 +181,23 @@ impl Default for ChatWindow {
     }
 }
 
-/// A postal address in lines.
+/// A postal address as an invoice prints it. Empty lines mean no address.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Address {
-    /// Street and number.
+    /// Street and number (building, unit), one line; required when there is an address.
     pub street: String,
-    /// City or town.
+    /// Town or city, one line; required when there is an address.
     pub city: String,
-    /// Postcode; empty where the country has none.
+    /// Postal code; may be empty (some countries have none).
     pub postcode: String,
+}
+
+impl Address {
+    /// Whether every line is empty.
+    pub fn is_empty(&self) -> bool {
+        self.street.is_empty() && self.city.is_empty() && self.postcode.is_empty()
+    }
 }
 
 impl From<AddressRecord> for Address {

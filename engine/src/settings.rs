@@ -5,7 +5,8 @@
 
 use std::time::Duration;
 
-use crate::model::{Address, CannedId, DepartmentId, Distribution, Field, Tenant};
+use crate::billing::profile::{self, Profile};
+use crate::model::{CannedId, DepartmentId, Distribution, Field, Tenant};
 use crate::routing::Fairness;
 use crate::{Error, Result};
 
@@ -13,21 +14,8 @@ use crate::{Error, Result};
 pub const MAX_SETTING_CHARS: usize = 2000;
 
 /// A change to the company profile; the texts are already cleaned of control characters.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CompanyPatch {
-    /// Company name (1 to 200 characters).
-    pub name: Option<String>,
-    /// Postal address, all its lines at once.
-    pub address: Option<Address>,
-    /// Two-letter ISO country code, upper case, or empty.
-    pub country: Option<String>,
-    /// Preferred currency.
-    pub currency: Option<String>,
-    /// EU VAT number.
-    pub vat_number: Option<String>,
-    /// IANA time zone name.
-    pub time_zone: Option<String>,
-}
+/// Its rules are billing's ([`crate::billing::profile`]): the profile is what invoices print.
+pub use crate::billing::profile::ProfilePatch as CompanyPatch;
 
 /// A change to the chat-window settings (and the assets' switches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -91,72 +79,22 @@ pub struct Known<'a> {
     pub departments: &'a dyn Fn(DepartmentId) -> bool,
     /// Canned-response ids.
     pub canned: &'a dyn Fn(CannedId) -> bool,
+    /// The currencies a company may choose (billing's configuration).
+    pub currencies: &'a [String],
 }
 
 /// Checks `edit` and applies it to `tenant`; on an error `tenant` may be half changed, so
 /// callers apply it to a copy.
 pub fn apply(tenant: &mut Tenant, edit: SettingsEdit, known: &Known) -> Result<()> {
     match edit {
-        SettingsEdit::Company(p) => apply_company(tenant, p),
+        SettingsEdit::Company(p) => apply_company(tenant, p, known),
         SettingsEdit::Window(p) => apply_window(tenant, p, known),
     }
 }
 
-fn apply_company(tenant: &mut Tenant, p: CompanyPatch) -> Result<()> {
-    if let Some(name) = &p.name {
-        if name.trim().is_empty() || name.chars().count() > 200 {
-            return Err(Error::invalid(
-                "name",
-                "the company needs a name of 1 to 200 characters",
-            ));
-        }
-    }
-    if p.address.as_ref().is_some_and(|a| {
-        [&a.street, &a.city, &a.postcode]
-            .iter()
-            .any(|l| l.chars().count() > 200)
-    }) {
-        return Err(Error::invalid(
-            "address",
-            "use at most 200 characters a line",
-        ));
-    }
-    if p.country.as_ref().is_some_and(|c| {
-        !(c.is_empty() || (c.len() == 2 && c.chars().all(|x| x.is_ascii_uppercase())))
-    }) {
-        return Err(Error::invalid(
-            "country",
-            "use a two-letter ISO country code such as IE",
-        ));
-    }
-    if p.currency
-        .as_ref()
-        .is_some_and(|c| !["GBP", "EUR", "USD"].contains(&c.as_str()))
-    {
-        return Err(Error::invalid("currency", "use GBP, EUR or USD"));
-    }
-    if p.vat_number
-        .as_ref()
-        .is_some_and(|v| v.chars().count() > 20)
-    {
-        return Err(Error::invalid("vat_number", "use at most 20 characters"));
-    }
-    if p.time_zone
-        .as_ref()
-        .is_some_and(|z| z.is_empty() || z.len() > 64 || z.contains(char::is_whitespace))
-    {
-        return Err(Error::invalid(
-            "time_zone",
-            "use an IANA time zone such as Europe/Dublin",
-        ));
-    }
-    let c = &mut tenant.company;
-    set(&mut c.name, p.name);
-    set(&mut c.address, p.address);
-    set(&mut c.country, p.country);
-    set(&mut c.currency, p.currency);
-    set(&mut c.vat_number, p.vat_number);
-    set(&mut c.time_zone, p.time_zone);
+fn apply_company(tenant: &mut Tenant, p: CompanyPatch, known: &Known) -> Result<()> {
+    let next = profile::apply(&Profile::from(&tenant.company), p, known.currencies)?;
+    next.write_to(&mut tenant.company);
     Ok(())
 }
 
@@ -279,7 +217,7 @@ mod tests {
                 id: 1,
                 key: "0123456789abcdef".into(),
                 name: "Rules Ltd".into(),
-                address: Address::default(),
+                address: crate::model::Address::default(),
                 country: String::new(),
                 currency: "EUR".into(),
                 vat_number: String::new(),
@@ -290,10 +228,13 @@ mod tests {
         }
     }
 
+    static CURRENCIES: &[String] = &[];
+
     fn known() -> Known<'static> {
         Known {
             departments: &|d| d == 10,
             canned: &|c| c == 3,
+            currencies: CURRENCIES,
         }
     }
 
@@ -462,13 +403,14 @@ mod tests {
             ),
             (
                 CompanyPatch {
-                    address: Some(Address {
+                    address: Some(crate::model::Address {
                         street: "a".repeat(201),
-                        ..Address::default()
+                        city: "Dublin".into(),
+                        ..Default::default()
                     }),
                     ..Default::default()
                 },
-                "address",
+                "address.street",
             ),
             (
                 CompanyPatch {
@@ -490,6 +432,44 @@ mod tests {
                     ..Default::default()
                 },
                 "time_zone",
+            ),
+            (
+                CompanyPatch {
+                    time_zone: Some("Mars/Olympus".into()),
+                    ..Default::default()
+                },
+                "time_zone",
+            ),
+            (
+                CompanyPatch {
+                    country: Some("ZZ".into()),
+                    ..Default::default()
+                },
+                "country",
+            ),
+            (
+                CompanyPatch {
+                    country: Some("DE".into()),
+                    vat_number: Some("garbage!!".into()),
+                    ..Default::default()
+                },
+                "vat_number",
+            ),
+            (
+                CompanyPatch {
+                    country: Some("GR".into()),
+                    vat_number: Some("GR123456789".into()),
+                    ..Default::default()
+                },
+                "vat_number",
+            ),
+            (
+                CompanyPatch {
+                    country: Some("US".into()),
+                    vat_number: Some("123456789".into()),
+                    ..Default::default()
+                },
+                "vat_number",
             ),
         ];
         for (patch, field) in table {

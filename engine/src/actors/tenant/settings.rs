@@ -144,6 +144,7 @@ impl Handler<UpdateTenant> for TenantActor {
         let known = crate::settings::Known {
             departments: &|d| self.departments.contains_key(&d),
             canned: &|c| self.canned.contains_key(&c),
+            currencies: &self.repo.config().billing.currencies,
         };
         crate::settings::apply(&mut tenant, edit, &known)?;
         let ticket = self.save_tenant_as(&tenant)?;
