@@ -263,6 +263,9 @@ pub enum Resource {
     CannedResponses,
     /// `GET /v1/offline-messages`.
     OfflineMessages,
+    /// `GET /v1/billing`, `/v1/invoices`, `/v1/cards` (an invoice issued or paid, a card
+    /// saved or deleted).
+    Billing,
 }
 
 /// `data:` of a visitor's tracking stream (`GET /v1/visitor/{key}/visitors/{id}/events`).

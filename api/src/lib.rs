@@ -12,6 +12,8 @@
 //!   [`RoutingKind`], [`ButtonStyle`] (and [`languages::Direction`]).
 //! - `window`: [`WindowSettings`], what the chat window's script reads, with its
 //!   [`LanguageChoice`]s.
+//! - [`billing`]: the plan, invoices, saved cards, and how money and VAT rates are
+//!   written ([`billing::format_money`]).
 //! - [`sse`]: the client side of an event stream, [`sse::Parser`].
 //! - [`languages`]: the chat window's languages — code, own name, English name, direction —
 //!   the one table the server's translations and the terminal client's pickers read.
@@ -23,6 +25,7 @@
 
 #![deny(missing_docs)]
 
+pub mod billing;
 mod events;
 mod kinds;
 pub mod languages;

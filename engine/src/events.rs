@@ -230,6 +230,8 @@ pub enum Resource {
     CannedResponses,
     /// The off-line inbox.
     OfflineMessages,
+    /// Invoices, cards and the plan.
+    Billing,
 }
 
 /// A page a visitor saw.

@@ -214,6 +214,7 @@ pub fn resource(r: events::Resource) -> api::Resource {
         R::Operators => api::Resource::Operators,
         R::CannedResponses => api::Resource::CannedResponses,
         R::OfflineMessages => api::Resource::OfflineMessages,
+        R::Billing => api::Resource::Billing,
     }
 }
 

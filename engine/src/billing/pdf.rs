@@ -26,6 +26,8 @@ use krilla::Document;
 
 use text::Line;
 
+pub use switchboard_api::billing::{format_money, format_vat_rate};
+
 /// An invoice as printed. The renderer formats amounts and the VAT rate; everything else is
 /// shown as given.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,38 +113,6 @@ pub struct PdfError(String);
 /// At most this many address lines print per party: a postal address needs five, and the
 /// bound keeps the header on the first page.
 pub const MAX_ADDRESS_LINES: usize = 6;
-
-/// Formats an amount in minor units of a two-decimal currency: `€1,234.50`, `-£5.00`,
-/// `$0.99`; a currency without a symbol here is written as its code, `CHF 119.00`.
-pub fn format_money(minor: i64, currency: &str) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    let digits = (abs / 100).to_string();
-    let mut units = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            units.push(',');
-        }
-        units.push(digit);
-    }
-    let amount = format!("{units}.{:02}", abs % 100);
-    match currency {
-        "GBP" => format!("{sign}£{amount}"),
-        "EUR" => format!("{sign}€{amount}"),
-        "USD" => format!("{sign}${amount}"),
-        code => format!("{sign}{code} {amount}"),
-    }
-}
-
-/// Formats a rate in basis points as printed next to "VAT": `19 %`, `25.5 %`, `0 %`.
-pub fn format_vat_rate(basis_points: u32) -> String {
-    let whole = basis_points / 100;
-    match basis_points % 100 {
-        0 => format!("{whole} %"),
-        hundredths if hundredths.is_multiple_of(10) => format!("{whole}.{} %", hundredths / 10),
-        hundredths => format!("{whole}.{hundredths:02} %"),
-    }
-}
 
 /// Renders `invoice` as a PDF: A4 pages, fonts embedded, text extractable.
 pub fn render(invoice: &InvoiceDocument) -> Result<Vec<u8>, PdfError> {

@@ -333,6 +333,8 @@ pub fn changed(state: &mut State, resource: api::Resource) -> Option<Action> {
         R::Operators => Command::Operators,
         R::CannedResponses => Command::Canned,
         R::OfflineMessages => Command::OfflineMessages,
+        // The payments area reloads it when it is shown.
+        R::Billing => return None,
     };
     run(command)
 }

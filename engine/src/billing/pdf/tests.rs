@@ -93,44 +93,6 @@ fn as_poppler_reads_arabic(text: &str) -> String {
 }
 
 #[test]
-fn format_money_writes_the_symbol_thousands_and_two_decimals() {
-    let cases = [
-        (11_900, "EUR", "€119.00"),
-        (0, "EUR", "€0.00"),
-        (5, "GBP", "£0.05"),
-        (123_456_789, "USD", "$1,234,567.89"),
-        (100_000, "GBP", "£1,000.00"),
-        (99_999, "GBP", "£999.99"),
-        (-500, "EUR", "-€5.00"),
-        (11_900, "CHF", "CHF 119.00"),
-        (-1, "SEK", "-SEK 0.01"),
-        (i64::MIN, "EUR", "-€92,233,720,368,547,758.08"),
-    ];
-    for (minor, currency, expected) in cases {
-        assert_eq!(
-            format_money(minor, currency),
-            expected,
-            "{minor} {currency}"
-        );
-    }
-}
-
-#[test]
-fn format_vat_rate_shows_only_the_decimals_it_needs() {
-    let cases = [
-        (1900, "19 %"),
-        (0, "0 %"),
-        (2550, "25.5 %"),
-        (770, "7.7 %"),
-        (2125, "21.25 %"),
-        (5, "0.05 %"),
-    ];
-    for (basis_points, expected) in cases {
-        assert_eq!(format_vat_rate(basis_points), expected, "{basis_points}");
-    }
-}
-
-#[test]
 fn a_domestic_invoice_shows_the_vat_and_the_total() {
     let doc = invoice(
         customer("Müller GmbH", "Germany", Some("DE987654321")),
