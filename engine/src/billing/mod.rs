@@ -19,6 +19,7 @@
 //!   and [`cards::Card`], which prints only its brand and last four digits.
 //! - [`gateway`]: the [`gateway::PaymentGateway`] trait (save a card as a token, charge a
 //!   token) and [`gateway::Sandbox`], the default, which follows the common test cards.
+//! - `period.rs`: [`Period`], a billed month, and where it starts in a time zone.
 //! - [`pdf`]: a monthly invoice as a printable A4 PDF, with embedded fonts for Latin, Greek,
 //!   Cyrillic, Arabic and Hebrew names.
 
@@ -31,14 +32,20 @@ pub mod cards;
 pub mod countries;
 pub mod gateway;
 pub mod pdf;
+mod period;
 pub mod profile;
 pub mod vat;
+
+pub use period::Period;
 
 /// Billing settings, the `[billing]` section of config.toml:
 ///
 /// ```toml
 /// [billing]
+/// seller_name = "Switchboard Ltd"
+/// seller_address = { street = "1 Dock Road", city = "Dublin", postcode = "D01 F5P2" }
 /// seller_country = "IE"
+/// seller_vat_number = "IE1234567T"
 /// currencies = ["GBP", "EUR", "USD"]
 ///
 /// [billing.seat_price]        # one operator seat for one month, in minor units
@@ -55,9 +62,15 @@ pub mod vat;
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// The seller's name, as invoices print it.
+    pub seller_name: String,
+    /// The seller's postal address.
+    pub seller_address: crate::model::Address,
     /// ISO code of the EU member state the seller is established in: its rate is the
     /// domestic one.
     pub seller_country: String,
+    /// The seller's VAT number, with its prefix.
+    pub seller_vat_number: String,
     /// ISO 4217 codes a company may choose as its currency, upper case.
     pub currencies: Vec<String>,
     /// Price of one operator seat for one month, in minor units, per currency.
@@ -69,7 +82,14 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
+            seller_name: "Switchboard Ltd".to_string(),
+            seller_address: crate::model::Address {
+                street: "1 Dock Road".to_string(),
+                city: "Dublin".to_string(),
+                postcode: "D01 F5P2".to_string(),
+            },
             seller_country: "IE".to_string(),
+            seller_vat_number: "IE1234567T".to_string(),
             currencies: profile::DEFAULT_CURRENCIES.map(String::from).to_vec(),
             seat_price: [("GBP", 1500), ("EUR", 1700), ("USD", 1900)]
                 .into_iter()

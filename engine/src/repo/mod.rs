@@ -6,13 +6,16 @@
 //! # Layout
 //! - this file: [`Repo`] (store, tables, settings, counters, event ids, visitor ids), the
 //!   tables, record keys, sessions and email claims;
+//! - `billing.rs`: cards and invoices — reads, and the writes of the billing worker (the
+//!   single writer of both);
 //! - [`chats`]: chats and their logs, history pages and search, routing logs, the off-line
 //!   inbox, read newest first with reverse scans and a limit.
 
 use std::sync::{Arc, Mutex};
 
 use switchboard_storage::records::{
-    AccountRecord, AccountSession, AuditRecord, ButtonsRecord, CannedRecord, ChatRecord,
+    AccountRecord, AccountSession, AuditRecord, ButtonsRecord, CannedRecord, CardRecord,
+    ChatRecord, InvoicePeriod, InvoiceRecord,
     DepartmentRecord, EmailIndex, EventIdCeiling, GraphicsRecord, IndexRecord, KeyIndex, LogRecord,
     OfflineRecord, OpenChat, RoutingRecord, SecretRecord, SessionRecord, SubjectRecord,
     TenantRecord, VisitorRecord,
@@ -25,6 +28,7 @@ use crate::model::*;
 use crate::visitor_ids::VisitorIds;
 use crate::{Error, Result};
 
+mod billing;
 mod chats;
 
 /// The typed trees, opened once.
@@ -67,6 +71,12 @@ pub struct Tables {
     pub secrets: Table<SecretRecord>,
     /// Each company's audit log of admin changes.
     pub audit: Table<AuditRecord>,
+    /// Saved cards.
+    pub cards: Table<CardRecord>,
+    /// Issued invoices.
+    pub invoices: Table<InvoiceRecord>,
+    /// Which invoice bills each month.
+    pub invoice_periods: Table<InvoicePeriod>,
 }
 
 impl Tables {
@@ -91,6 +101,9 @@ impl Tables {
             counters: store.table()?,
             secrets: store.table()?,
             audit: store.table()?,
+            cards: store.table()?,
+            invoices: store.table()?,
+            invoice_periods: store.table()?,
         })
     }
 }
