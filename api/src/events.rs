@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{ClosedBy, OfflineMessage, Visitor};
 
-/// Who wrote a message.
+/// Who wrote a message: `visitor` (the visitor), `operator` (an operator), `company` (the
+/// company: automatic canned response).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum AuthorKind {
     /// The visitor.
@@ -19,13 +21,17 @@ pub enum AuthorKind {
 
 /// `data:` of the visitor's event stream; `type` is also the SSE `event:` name.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ChatEventData {
     /// Waiting in the queue.
     Queued {
         /// 1 = next.
+        #[cfg_attr(feature = "openapi", schema(minimum = 1))]
         position: usize,
-        /// Estimated wait in seconds, once the company's handling times are known.
+        /// Estimated wait in seconds, once the company's handling times are known; null
+        /// before.
+        #[cfg_attr(feature = "openapi", schema(required = true))]
         wait_secs: Option<u64>,
     },
     /// The operator went away; another one is being found (the chat is back in the queue,
@@ -115,6 +121,7 @@ impl ChatEventData {
 
 /// A department as shown with an offer.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DepartmentRef {
     /// Id.
     pub id: u64,
@@ -124,6 +131,7 @@ pub struct DepartmentRef {
 
 /// `data:` of the operator's event stream; `type` is also the SSE `event:` name.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum OperatorEventData {
     /// A chat to accept.
@@ -135,13 +143,15 @@ pub enum OperatorEventData {
         /// Visitor's email.
         email: String,
         /// Department asked for.
+        #[cfg_attr(feature = "openapi", schema(required = true))]
         department: Option<DepartmentRef>,
         /// Page.
         page_url: String,
         /// Unix ms the chat started (waiting time = now - this).
         created_at: u64,
-        /// The operator who had the chat before (a transfer, or one who went away): read
-        /// the transcript with `GET /v1/chats/{id}/messages`.
+        /// Name of the operator who had the chat before (a transfer, or one who went away):
+        /// read the transcript with `GET /v1/chats/{id}/messages`; null for a new chat.
+        #[cfg_attr(feature = "openapi", schema(required = true))]
         previous_operator: Option<String>,
     },
     /// An offer is gone.
@@ -202,13 +212,13 @@ pub enum OperatorEventData {
         /// The visitor.
         visitor_id: u64,
     },
-    /// A resource changed: fetch it again (canned responses, company, operators' presence,
-    /// departments, chat-window settings, the off-line inbox).
+    /// A panel resource changed (canned responses, company and time zone, operators' status
+    /// and presence, departments, chat-window settings, the off-line inbox): fetch it again.
     Changed {
         /// Which one.
         resource: Resource,
     },
-    /// A new off-line message arrived.
+    /// A visitor left an off-line message.
     OfflineMessage {
         /// The message.
         message: OfflineMessage,
@@ -247,8 +257,9 @@ impl OperatorEventData {
     }
 }
 
-/// A panel resource named by `Changed` events.
+/// A panel resource named by `changed` events: fetch it again.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Resource {
     /// `GET /v1/company` (name, time zone).
@@ -265,13 +276,16 @@ pub enum Resource {
     OfflineMessages,
 }
 
-/// `data:` of a visitor's tracking stream (`GET /v1/visitor/{key}/visitors/{id}/events`).
+/// `data:` of a visitor's tracking stream (`GET /v1/visitor/{key}/visitors/{id}/events`);
+/// `type` is also the SSE `event:` name.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum VisitorEventData {
     /// Show the invitation popup.
     Invitation {
         /// The inviting operator's name; null for an automatic invitation.
+        #[cfg_attr(feature = "openapi", schema(required = true))]
         by: Option<String>,
     },
     /// Whether anyone can take a chat now changed: refresh the chat button's image.
