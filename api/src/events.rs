@@ -25,6 +25,7 @@ pub enum AuthorKind {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ChatEventData {
     /// Waiting in the queue.
+    #[cfg_attr(feature = "openapi", schema(title = "queued"))]
     Queued {
         /// 1 = next.
         #[cfg_attr(feature = "openapi", schema(minimum = 1))]
@@ -36,6 +37,7 @@ pub enum ChatEventData {
     },
     /// The operator went away; another one is being found (the chat is back in the queue,
     /// at its head).
+    #[cfg_attr(feature = "openapi", schema(title = "requeued"))]
     Requeued {
         /// Log position.
         seq: u64,
@@ -44,11 +46,13 @@ pub enum ChatEventData {
         name: String,
     },
     /// The operator transferred the chat; another one is being found.
+    #[cfg_attr(feature = "openapi", schema(title = "transferred"))]
     Transferred {
         /// Log position.
         seq: u64,
     },
     /// An operator took the chat.
+    #[cfg_attr(feature = "openapi", schema(title = "joined"))]
     Joined {
         /// Log position.
         seq: u64,
@@ -56,6 +60,7 @@ pub enum ChatEventData {
         name: String,
     },
     /// A message.
+    #[cfg_attr(feature = "openapi", schema(title = "message"))]
     Message {
         /// Log position.
         seq: u64,
@@ -71,16 +76,19 @@ pub enum ChatEventData {
         client_id: String,
     },
     /// The operator is typing.
+    #[cfg_attr(feature = "openapi", schema(title = "typing"))]
     Typing {
         /// Operator's name.
         who: String,
     },
     /// Nobody answered in time: show the offline form.
+    #[cfg_attr(feature = "openapi", schema(title = "timeout"))]
     Timeout {
         /// Log position.
         seq: u64,
     },
     /// The chat ended.
+    #[cfg_attr(feature = "openapi", schema(title = "closed"))]
     Closed {
         /// Log position.
         seq: u64,
@@ -135,6 +143,7 @@ pub struct DepartmentRef {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum OperatorEventData {
     /// A chat to accept.
+    #[cfg_attr(feature = "openapi", schema(title = "offer"))]
     Offer {
         /// The chat.
         chat_id: u64,
@@ -155,22 +164,26 @@ pub enum OperatorEventData {
         previous_operator: Option<String>,
     },
     /// An offer is gone.
+    #[cfg_attr(feature = "openapi", schema(title = "withdrawn"))]
     Withdrawn {
         /// The chat.
         chat_id: u64,
     },
     /// You no longer hold the chat (you transferred it, or it was re-queued while you were
     /// away).
+    #[cfg_attr(feature = "openapi", schema(title = "released"))]
     Released {
         /// The chat.
         chat_id: u64,
     },
     /// You hold the chat now.
+    #[cfg_attr(feature = "openapi", schema(title = "assigned"))]
     Assigned {
         /// The chat.
         chat_id: u64,
     },
     /// A message in one of your chats.
+    #[cfg_attr(feature = "openapi", schema(title = "message"))]
     Message {
         /// The chat.
         chat_id: u64,
@@ -186,11 +199,13 @@ pub enum OperatorEventData {
         at: u64,
     },
     /// The visitor is typing.
+    #[cfg_attr(feature = "openapi", schema(title = "typing"))]
     Typing {
         /// The chat.
         chat_id: u64,
     },
     /// One of your chats ended.
+    #[cfg_attr(feature = "openapi", schema(title = "closed"))]
     Closed {
         /// The chat.
         chat_id: u64,
@@ -198,33 +213,39 @@ pub enum OperatorEventData {
         by: ClosedBy,
     },
     /// Chats waiting with no offer.
+    #[cfg_attr(feature = "openapi", schema(title = "queue"))]
     Queue {
         /// How many.
         length: usize,
     },
     /// A visitor on the site moved, started a chat or declined invitations.
+    #[cfg_attr(feature = "openapi", schema(title = "visitor"))]
     Visitor {
         /// The visitor as the live list shows them.
         visitor: Visitor,
     },
     /// A visitor left the site.
+    #[cfg_attr(feature = "openapi", schema(title = "visitor_left"))]
     VisitorLeft {
         /// The visitor.
         visitor_id: u64,
     },
     /// A panel resource changed (canned responses, company and time zone, operators' status
     /// and presence, departments, chat-window settings, the off-line inbox): fetch it again.
+    #[cfg_attr(feature = "openapi", schema(title = "changed"))]
     Changed {
         /// Which one.
         resource: Resource,
     },
     /// A visitor left an off-line message.
+    #[cfg_attr(feature = "openapi", schema(title = "offline_message"))]
     OfflineMessage {
         /// The message.
         message: OfflineMessage,
     },
     /// The visitor of one of your chats closed their window (`present: false`, after
     /// `visitor_gone_secs`) or came back (`present: true`).
+    #[cfg_attr(feature = "openapi", schema(title = "visitor_presence"))]
     VisitorPresence {
         /// The chat.
         chat_id: u64,
@@ -232,6 +253,7 @@ pub enum OperatorEventData {
         present: bool,
     },
     /// Events were missed: reload your state.
+    #[cfg_attr(feature = "openapi", schema(title = "reset"))]
     Reset,
 }
 
@@ -283,12 +305,14 @@ pub enum Resource {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum VisitorEventData {
     /// Show the invitation popup.
+    #[cfg_attr(feature = "openapi", schema(title = "invitation"))]
     Invitation {
         /// The inviting operator's name; null for an automatic invitation.
         #[cfg_attr(feature = "openapi", schema(required = true))]
         by: Option<String>,
     },
     /// Whether anyone can take a chat now changed: refresh the chat button's image.
+    #[cfg_attr(feature = "openapi", schema(title = "availability"))]
     Availability {
         /// Someone can take a chat now (the rule routing uses).
         online: bool,
