@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{ClosedBy, OfflineMessage, Visitor};
 
-/// Who wrote a message.
+/// Who wrote a message: `visitor` (the visitor), `operator` (an operator), `company` (the
+/// company: automatic canned response).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum AuthorKind {
     /// The visitor.
@@ -19,17 +21,23 @@ pub enum AuthorKind {
 
 /// `data:` of the visitor's event stream; `type` is also the SSE `event:` name.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ChatEventData {
     /// Waiting in the queue.
+    #[cfg_attr(feature = "openapi", schema(title = "queued"))]
     Queued {
         /// 1 = next.
+        #[cfg_attr(feature = "openapi", schema(minimum = 1))]
         position: usize,
-        /// Estimated wait in seconds, once the company's handling times are known.
+        /// Estimated wait in seconds, once the company's handling times are known; null
+        /// before.
+        #[cfg_attr(feature = "openapi", schema(required = true))]
         wait_secs: Option<u64>,
     },
     /// The operator went away; another one is being found (the chat is back in the queue,
     /// at its head).
+    #[cfg_attr(feature = "openapi", schema(title = "requeued"))]
     Requeued {
         /// Log position.
         seq: u64,
@@ -38,11 +46,13 @@ pub enum ChatEventData {
         name: String,
     },
     /// The operator transferred the chat; another one is being found.
+    #[cfg_attr(feature = "openapi", schema(title = "transferred"))]
     Transferred {
         /// Log position.
         seq: u64,
     },
     /// An operator took the chat.
+    #[cfg_attr(feature = "openapi", schema(title = "joined"))]
     Joined {
         /// Log position.
         seq: u64,
@@ -50,6 +60,7 @@ pub enum ChatEventData {
         name: String,
     },
     /// A message.
+    #[cfg_attr(feature = "openapi", schema(title = "message"))]
     Message {
         /// Log position.
         seq: u64,
@@ -65,16 +76,19 @@ pub enum ChatEventData {
         client_id: String,
     },
     /// The operator is typing.
+    #[cfg_attr(feature = "openapi", schema(title = "typing"))]
     Typing {
         /// Operator's name.
         who: String,
     },
     /// Nobody answered in time: show the offline form.
+    #[cfg_attr(feature = "openapi", schema(title = "timeout"))]
     Timeout {
         /// Log position.
         seq: u64,
     },
     /// The chat ended.
+    #[cfg_attr(feature = "openapi", schema(title = "closed"))]
     Closed {
         /// Log position.
         seq: u64,
@@ -115,6 +129,7 @@ impl ChatEventData {
 
 /// A department as shown with an offer.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DepartmentRef {
     /// Id.
     pub id: u64,
@@ -124,9 +139,11 @@ pub struct DepartmentRef {
 
 /// `data:` of the operator's event stream; `type` is also the SSE `event:` name.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum OperatorEventData {
     /// A chat to accept.
+    #[cfg_attr(feature = "openapi", schema(title = "offer"))]
     Offer {
         /// The chat.
         chat_id: u64,
@@ -135,32 +152,38 @@ pub enum OperatorEventData {
         /// Visitor's email.
         email: String,
         /// Department asked for.
+        #[cfg_attr(feature = "openapi", schema(required = true))]
         department: Option<DepartmentRef>,
         /// Page.
         page_url: String,
         /// Unix ms the chat started (waiting time = now - this).
         created_at: u64,
-        /// The operator who had the chat before (a transfer, or one who went away): read
-        /// the transcript with `GET /v1/chats/{id}/messages`.
+        /// Name of the operator who had the chat before (a transfer, or one who went away):
+        /// read the transcript with `GET /v1/chats/{id}/messages`; null for a new chat.
+        #[cfg_attr(feature = "openapi", schema(required = true))]
         previous_operator: Option<String>,
     },
     /// An offer is gone.
+    #[cfg_attr(feature = "openapi", schema(title = "withdrawn"))]
     Withdrawn {
         /// The chat.
         chat_id: u64,
     },
     /// You no longer hold the chat (you transferred it, or it was re-queued while you were
     /// away).
+    #[cfg_attr(feature = "openapi", schema(title = "released"))]
     Released {
         /// The chat.
         chat_id: u64,
     },
     /// You hold the chat now.
+    #[cfg_attr(feature = "openapi", schema(title = "assigned"))]
     Assigned {
         /// The chat.
         chat_id: u64,
     },
     /// A message in one of your chats.
+    #[cfg_attr(feature = "openapi", schema(title = "message"))]
     Message {
         /// The chat.
         chat_id: u64,
@@ -176,11 +199,13 @@ pub enum OperatorEventData {
         at: u64,
     },
     /// The visitor is typing.
+    #[cfg_attr(feature = "openapi", schema(title = "typing"))]
     Typing {
         /// The chat.
         chat_id: u64,
     },
     /// One of your chats ended.
+    #[cfg_attr(feature = "openapi", schema(title = "closed"))]
     Closed {
         /// The chat.
         chat_id: u64,
@@ -188,33 +213,39 @@ pub enum OperatorEventData {
         by: ClosedBy,
     },
     /// Chats waiting with no offer.
+    #[cfg_attr(feature = "openapi", schema(title = "queue"))]
     Queue {
         /// How many.
         length: usize,
     },
     /// A visitor on the site moved, started a chat or declined invitations.
+    #[cfg_attr(feature = "openapi", schema(title = "visitor"))]
     Visitor {
         /// The visitor as the live list shows them.
         visitor: Visitor,
     },
     /// A visitor left the site.
+    #[cfg_attr(feature = "openapi", schema(title = "visitor_left"))]
     VisitorLeft {
         /// The visitor.
         visitor_id: u64,
     },
-    /// A resource changed: fetch it again (canned responses, company, operators' presence,
-    /// departments, chat-window settings, the off-line inbox).
+    /// A panel resource changed (canned responses, company and time zone, operators' status
+    /// and presence, departments, chat-window settings, the off-line inbox): fetch it again.
+    #[cfg_attr(feature = "openapi", schema(title = "changed"))]
     Changed {
         /// Which one.
         resource: Resource,
     },
-    /// A new off-line message arrived.
+    /// A visitor left an off-line message.
+    #[cfg_attr(feature = "openapi", schema(title = "offline_message"))]
     OfflineMessage {
         /// The message.
         message: OfflineMessage,
     },
     /// The visitor of one of your chats closed their window (`present: false`, after
     /// `visitor_gone_secs`) or came back (`present: true`).
+    #[cfg_attr(feature = "openapi", schema(title = "visitor_presence"))]
     VisitorPresence {
         /// The chat.
         chat_id: u64,
@@ -222,6 +253,7 @@ pub enum OperatorEventData {
         present: bool,
     },
     /// Events were missed: reload your state.
+    #[cfg_attr(feature = "openapi", schema(title = "reset"))]
     Reset,
 }
 
@@ -247,8 +279,9 @@ impl OperatorEventData {
     }
 }
 
-/// A panel resource named by `Changed` events.
+/// A panel resource named by `changed` events: fetch it again.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Resource {
     /// `GET /v1/company` (name, time zone).
@@ -268,16 +301,21 @@ pub enum Resource {
     Billing,
 }
 
-/// `data:` of a visitor's tracking stream (`GET /v1/visitor/{key}/visitors/{id}/events`).
+/// `data:` of a visitor's tracking stream (`GET /v1/visitor/{key}/visitors/{id}/events`);
+/// `type` is also the SSE `event:` name.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum VisitorEventData {
     /// Show the invitation popup.
+    #[cfg_attr(feature = "openapi", schema(title = "invitation"))]
     Invitation {
         /// The inviting operator's name; null for an automatic invitation.
+        #[cfg_attr(feature = "openapi", schema(required = true))]
         by: Option<String>,
     },
     /// Whether anyone can take a chat now changed: refresh the chat button's image.
+    #[cfg_attr(feature = "openapi", schema(title = "availability"))]
     Availability {
         /// Someone can take a chat now (the rule routing uses).
         online: bool,

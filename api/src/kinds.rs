@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// An operator's status, as they set it (`PUT /v1/me/status`) and as the panel shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Takes chats (when a terminal is connected).
@@ -37,6 +38,7 @@ impl Status {
 
 /// What an account may do: an admin also changes the company's settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Changes settings, operators and departments; takes chats with a SIP username.
@@ -65,6 +67,7 @@ impl Role {
 
 /// Where a chat is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ChatState {
     /// In the queue or offered, nobody has joined yet.
@@ -109,6 +112,7 @@ impl ChatState {
 
 /// How a chat is offered: to one operator at a time, or to every available one at once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Distribution {
     /// One operator at a time; the next when the offer expires or is declined.
@@ -137,6 +141,7 @@ impl Distribution {
 
 /// How single mode picks the operator to offer a chat to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Fairness {
     /// Fewest open chats, then idle longest.
@@ -165,6 +170,7 @@ impl Fairness {
 
 /// Who ended a chat (the `by` of a `closed` event).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ClosedBy {
     /// The visitor left the chat.
@@ -193,6 +199,7 @@ impl ClosedBy {
 
 /// What one routing-log entry records (`RoutingEntry.kind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RoutingKind {
     /// The chat arrived and entered routing.
@@ -270,6 +277,7 @@ impl RoutingKind {
 
 /// A chat button's look (`ButtonCode.style`, the `style` of the button's address).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ButtonStyle {
     /// The image the server draws, in the button's language.

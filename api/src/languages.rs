@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which way a language is written; on the wire (and in HTML's `dir`) `"ltr"` or `"rtl"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// Left to right.

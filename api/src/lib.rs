@@ -21,7 +21,9 @@
 //!   the server before storing text and by the terminal client before showing it.
 //!
 //! Depends on serde only: a client that builds on it brings nothing of the server (engine,
-//! storage, hyper's server, actix, sled) with it.
+//! storage, hyper's server, actix, sled) with it. The feature `openapi` (the server's) adds
+//! utoipa and derives `ToSchema` for every type the API document names; doc comments become
+//! the schemas' descriptions.
 
 #![deny(missing_docs)]
 

@@ -6,6 +6,9 @@
 //! - [`limits`]: rate limits per address and per company, sign-in lockout.
 //! - `routes`: dispatch and one file per group of endpoints (`account`, `panel`, `chats`,
 //!   `visitor`, `pages`, `ops`).
+//! - [`openapi`]: the API document, generated from the wire types and the operations declared
+//!   there; `GET /openapi.json` serves the checked-in `openapi.json`, which a test keeps equal
+//!   to it.
 //! - [`api`]: `switchboard-api`, the wire types (JSON bodies, event data, languages).
 //! - `convert`: engine values to wire names.
 //! - [`error`]: [`error::ApiError`] and the one mapping from engine errors to status codes.
@@ -23,6 +26,7 @@ mod convert;
 pub mod error;
 pub mod i18n;
 pub mod limits;
+pub mod openapi;
 mod routes;
 pub mod server;
 pub mod sse;

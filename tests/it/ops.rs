@@ -61,6 +61,11 @@ async fn openapi_is_json_with_an_openapi_field() {
     let reply = server.get("/openapi.json", None).await;
     assert!(reply.content_type.starts_with("application/json"));
     let text = reply.text.clone();
+    assert!(
+        text == switchboard_http::openapi::json(),
+        "the server sends the document the code declares (run `cargo test -p switchboard-http` \
+         to regenerate http/openapi.json)"
+    );
     let doc = reply.expect(200);
     let version = doc["openapi"]
         .as_str()

@@ -12,7 +12,8 @@ use hyper::{Request, StatusCode};
 use super::{json, respond, Peer, Reply};
 use crate::server::App;
 
-/// The API description, kept next to the code it describes.
+/// The API document as checked in: generated from the code by [`crate::openapi`], whose test
+/// keeps the file up to date, so nothing is generated at start-up.
 const OPENAPI: &str = include_str!("../../openapi.json");
 
 /// `GET /healthz`: 200 `{"status":"ok"}` when the server answers, storage reads and takes
