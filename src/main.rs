@@ -55,6 +55,11 @@ enum Command {
         /// Backup file to write (or to check).
         file: PathBuf,
     },
+    /// Billing on a stopped server's database.
+    Billing {
+        #[command(subcommand)]
+        command: BillingCommand,
+    },
     /// Checks a backup file whole, then loads it into an empty database folder; a file that
     /// fails the check is refused with nothing written.
     Restore {
@@ -63,6 +68,24 @@ enum Command {
         data: PathBuf,
         /// Backup file to read.
         file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum BillingCommand {
+    /// Issues the invoice of a month (YYYY-MM) for every company that has none, and charges
+    /// it to the company's default card; a month already invoiced is left as it is, so
+    /// running it again changes nothing.
+    Run {
+        /// Database folder; it must hold a database.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// The month to bill, e.g. 2026-10.
+        #[arg(long)]
+        period: String,
+        /// Configuration file (default: ./config.toml when present): its [billing] section.
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 
@@ -171,6 +194,41 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Restore { data, file } => restore(&data, &file),
+        Command::Billing {
+            command:
+                BillingCommand::Run {
+                    data,
+                    period,
+                    config,
+                },
+        } => {
+            let period = switchboard_engine::billing::Period::parse(&period)
+                .with_context(|| format!("--period {period:?}: give a month as YYYY-MM"))?;
+            if !data.join("conf").is_file() {
+                anyhow::bail!("{} holds no Switchboard database", data.display());
+            }
+            let config = load_config(config)?;
+            let store = Store::open(&switchboard_storage::Config {
+                path: data.clone(),
+                ..config.storage
+            })
+            .with_context(|| format!("opening {}", data.display()))?;
+            tokio::runtime::Runtime::new()?.block_on(async {
+                let engine = Engine::start(store, config.engine)?;
+                let issued = engine.bill_period(period).await;
+                engine.stop();
+                let issued = issued?;
+                for i in &issued {
+                    let status = if i.paid { "paid" } else { "unpaid" };
+                    println!(
+                        "company {}: invoice {} for {} ({status})",
+                        i.tenant, i.number, i.period
+                    );
+                }
+                println!("{period}: {} invoice(s) issued", issued.len());
+                anyhow::Ok(())
+            })
+        }
     }
 }
 

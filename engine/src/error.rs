@@ -23,6 +23,9 @@ pub enum Error {
         /// One sentence for people.
         message: String,
     },
+    /// The payment gateway declined the card.
+    #[error("{0}")]
+    Declined(String),
     /// No valid credentials.
     #[error("sign in first: the token is missing, expired or unknown")]
     Unauthorized,

@@ -110,6 +110,7 @@ impl From<Error> for ApiError {
             ),
             Error::Invalid { field, .. } => (StatusCode::BAD_REQUEST, format!("invalid_{field}")),
             Error::Conflict { code, .. } => (StatusCode::CONFLICT, code.to_string()),
+            Error::Declined(_) => (StatusCode::PAYMENT_REQUIRED, "card_declined".into()),
             Error::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized".into()),
             Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden".into()),
             Error::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "shutting_down".into()),

@@ -25,12 +25,15 @@
 //! - `hygiene`: sessions, tokens in URLs, sign-up answers, stored text, response headers,
 //!   `/metrics` access, the access and audit logs;
 //! - `defects`: regression tests for what users met, each named after the behaviour;
+//! - `billing`: the profile's rules, cards, invoices once a month without gaps, PDFs, the card
+//!   number nowhere;
 //! - `abuse`: floods, password guessing and slow clients (memory, rate limits, timeouts).
 
 mod process;
 mod support;
 
 mod abuse;
+mod billing;
 mod bounds;
 mod browser;
 mod defects;

@@ -91,6 +91,11 @@ async fn serve(
 }
 
 impl Server {
+    /// The server's engine, for tests that drive what runs by the clock (billing).
+    pub fn engine(&self) -> &switchboard_engine::Engine {
+        &self.running.as_ref().expect("the server runs").app.engine
+    }
+
     /// The server's database, for tests that inspect or damage stored records.
     pub fn store(&self) -> &switchboard_storage::Store {
         &self.store

@@ -7,6 +7,7 @@
 //! visitor actor has two halves, `visitor/chat.rs` and `visitor/tracking.rs`. The invitation
 //! timer is a tiny actor per page view.
 
+pub mod billing;
 pub mod invitation;
 pub mod operator;
 pub mod tenant;

@@ -32,7 +32,7 @@ pub mod cards;
 pub mod countries;
 pub mod gateway;
 pub mod pdf;
-mod period;
+pub mod period;
 pub mod profile;
 pub mod vat;
 

@@ -98,7 +98,10 @@ mod tests {
         assert_eq!(october.to_string(), "2026-10");
         assert_eq!(Period::parse("2026-13"), None);
         assert_eq!(Period::parse("26-10"), None);
-        assert_eq!(october.next().next().next(), Period::parse("2027-01").unwrap());
+        assert_eq!(
+            october.next().next().next(),
+            Period::parse("2027-01").unwrap()
+        );
         // Midnight of 1 November in Berlin (winter time, UTC+1) is 23:00 UTC on 31 October.
         let berlin = zone("Europe/Berlin");
         assert_eq!(october.end(&berlin), 1_793_487_600_000);

@@ -20,13 +20,16 @@ use switchboard_storage::records::{
 };
 use switchboard_storage::{Key, Store, Ticket};
 
+use crate::actors::billing::Billing;
 use crate::actors::tenant::{Broadcast, TenantActor, TenantState};
 use crate::auth;
-use crate::events::Resource;
+use crate::billing::gateway::{PaymentGateway, Sandbox};
+use crate::events::{OperatorEvent, Resource};
 use crate::model::*;
 use crate::{Error, Result};
 
 mod accounts;
+mod billing;
 mod calls;
 
 pub use crate::actors::tenant::TenantView;
@@ -87,6 +90,10 @@ struct Inner {
     stopping: std::sync::atomic::AtomicBool,
     /// Every password hash and check goes through it.
     hashes: auth::HashGate,
+    /// The billing worker.
+    billing: crate::actors::billing::Billing,
+    /// Where cards are saved and charged.
+    gateway: Arc<dyn PaymentGateway>,
 }
 
 /// A running company actor and the view it publishes.
@@ -151,8 +158,18 @@ const SIGNUP_REFUSED: &str =
 const MAX_PASSWORD_CHARS: usize = 256;
 
 impl Engine {
-    /// Starts the actor system (one thread per arbiter) over `store`.
+    /// Starts the actor system (one thread per arbiter) over `store`, with the sandbox
+    /// payment gateway.
     pub fn start(store: Store, config: Config) -> Result<Engine> {
+        Engine::start_with(store, config, Arc::new(Sandbox::new()))
+    }
+
+    /// [`Engine::start`] with the payment gateway to save and charge cards through.
+    pub fn start_with(
+        store: Store,
+        config: Config,
+        gateway: Arc<dyn PaymentGateway>,
+    ) -> Result<Engine> {
         let count = if config.arbiters == 0 {
             std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -182,13 +199,33 @@ impl Engine {
             Duration::from_millis(repo.config().hash_queue_ms),
         );
         let engine = Engine {
-            inner: Arc::new(Inner {
-                repo,
-                arbiters,
-                tenants: Mutex::new(HashMap::new()),
-                system,
-                stopping: Default::default(),
-                hashes,
+            inner: Arc::new_cyclic(|weak: &std::sync::Weak<Inner>| {
+                let weak = weak.clone();
+                let notify = Box::new(move |tenant: TenantId| {
+                    let Some(inner) = weak.upgrade() else { return };
+                    let engine = Engine { inner };
+                    tokio::spawn(async move {
+                        let changed = Broadcast(OperatorEvent::Changed(Resource::Billing));
+                        match engine.ask(tenant, changed).await {
+                            // Stopping: nobody is connected to be told.
+                            Ok(()) | Err(Error::Unavailable) => {}
+                            Err(e) => tracing::warn!(
+                                "cannot tell company {tenant} of a billing change: {e}"
+                            ),
+                        }
+                    });
+                });
+                let billing = Billing::start(repo.clone(), gateway.clone(), notify, &arbiters[0]);
+                Inner {
+                    repo,
+                    billing,
+                    gateway,
+                    arbiters,
+                    tenants: Mutex::new(HashMap::new()),
+                    system,
+                    stopping: Default::default(),
+                    hashes,
+                }
             }),
         };
         engine.start_sweeper()?;

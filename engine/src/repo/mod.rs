@@ -15,10 +15,9 @@ use std::sync::{Arc, Mutex};
 
 use switchboard_storage::records::{
     AccountRecord, AccountSession, AuditRecord, ButtonsRecord, CannedRecord, CardRecord,
-    ChatRecord, InvoicePeriod, InvoiceRecord,
-    DepartmentRecord, EmailIndex, EventIdCeiling, GraphicsRecord, IndexRecord, KeyIndex, LogRecord,
-    OfflineRecord, OpenChat, RoutingRecord, SecretRecord, SessionRecord, SubjectRecord,
-    TenantRecord, VisitorRecord,
+    ChatRecord, DepartmentRecord, EmailIndex, EventIdCeiling, GraphicsRecord, IndexRecord,
+    InvoicePeriod, InvoiceRecord, KeyIndex, LogRecord, OfflineRecord, OpenChat, RoutingRecord,
+    SecretRecord, SessionRecord, SubjectRecord, TenantRecord, VisitorRecord,
 };
 use switchboard_storage::{Key, Store, Table, Ticket};
 

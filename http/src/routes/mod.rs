@@ -2,6 +2,7 @@
 //! bearer tokens, role checks. One file per group of endpoints.
 
 mod account;
+mod billing;
 mod buttons;
 mod chats;
 mod graphics;
@@ -308,6 +309,21 @@ async fn route(app: &Arc<App>, method: &Method, path: &[&str], req: Request<Inco
         }
         ["v1", "me", "events"] => methods!(method, { GET => account::events(app, req).await }),
         ["v1", "audit-log"] => methods!(method, { GET => panel::audit_log(app, req).await }),
+        ["v1", "billing"] => methods!(method, { GET => billing::billing(app, req).await }),
+        ["v1", "invoices"] => methods!(method, { GET => billing::invoices(app, req).await }),
+        ["v1", "invoices", file] => {
+            methods!(method, { GET => billing::invoice_pdf(app, req, file).await })
+        }
+        ["v1", "cards"] => methods!(method, {
+            GET => billing::cards(app, req).await,
+            POST => billing::add_card(app, req).await,
+        }),
+        ["v1", "cards", id] => {
+            methods!(method, { DELETE => billing::delete_card(app, req, id_of(id)?).await })
+        }
+        ["v1", "cards", id, "default"] => {
+            methods!(method, { POST => billing::default_card(app, req, id_of(id)?).await })
+        }
 
         ["v1", "company"] => methods!(method, {
             GET => panel::company(app, req).await,
@@ -585,6 +601,31 @@ pub async fn read_json<T: DeserializeOwned>(
     app: &App,
     req: Request<Incoming>,
 ) -> Result<T, ApiError> {
+    read_json_saying(app, req, |e| format!("the JSON body is not valid: {e}")).await
+}
+
+/// [`read_json`] for a body that holds secrets (a card's number and CVC): a body it cannot
+/// read is refused with where and how it is wrong, never with a value from it.
+pub async fn read_secret_json<T: DeserializeOwned>(
+    app: &App,
+    req: Request<Incoming>,
+    expected: &str,
+) -> Result<T, ApiError> {
+    read_json_saying(app, req, |e| {
+        format!(
+            "the JSON body is not valid at line {} column {}: {expected}",
+            e.line(),
+            e.column()
+        )
+    })
+    .await
+}
+
+async fn read_json_saying<T: DeserializeOwned>(
+    app: &App,
+    req: Request<Incoming>,
+    say: impl FnOnce(&serde_json::Error) -> String,
+) -> Result<T, ApiError> {
     let bytes = read_body(app, req, app.config.max_body_bytes, "body_too_large").await?;
     if bytes.is_empty() {
         let message = "the request needs a JSON body";
@@ -601,10 +642,8 @@ pub async fn read_json<T: DeserializeOwned>(
             }
         }
     });
-    serde_json::from_slice(&bytes).map_err(|e| {
-        let message = format!("the JSON body is not valid: {e}");
-        ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", message)
-    })
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", say(&e)))
 }
 
 /// Reads a raw body (an upload) of at most `max_upload_bytes`.
