@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /v1/billing`: what the company pays, when it is next invoiced, and whether it can pay.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Billing {
     /// ISO 4217 code invoices are in (the profile's currency).
     pub currency: String,
@@ -31,6 +32,7 @@ pub struct Billing {
 
 /// Whether an invoice is paid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InvoiceStatus {
     /// Charged to a card.
@@ -52,6 +54,7 @@ impl InvoiceStatus {
 
 /// Which VAT rule an invoice follows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VatRule {
     /// The customer is in the seller's country: the seller's rate.
@@ -78,6 +81,7 @@ impl VatRule {
 
 /// An issued invoice (`GET /v1/invoices`). Money is in integer minor units of `currency`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invoice {
     /// Invoice number: 1, 2, 3, ... per company, with no gap.
     pub number: u64,
@@ -117,6 +121,7 @@ pub struct Invoice {
 
 /// `GET /v1/invoices`: newest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvoiceList {
     /// The invoices.
     pub invoices: Vec<Invoice>,
@@ -124,6 +129,7 @@ pub struct InvoiceList {
 
 /// A saved card: what the payment gateway handed back; never the number or the CVC.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Card {
     /// Card id.
     pub id: u64,
@@ -145,6 +151,7 @@ pub struct Card {
 
 /// `GET /v1/cards`, and the answer to a change of the default card.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CardList {
     /// The cards, oldest first.
     pub cards: Vec<Card>,
@@ -153,6 +160,7 @@ pub struct CardList {
 /// `POST /v1/cards`. The number and CVC go to the payment gateway and nowhere else; this
 /// type's `Debug` shows only the last four digits.
 #[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CardRequest {
     /// Card number; spaces and dashes are allowed.

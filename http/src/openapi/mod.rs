@@ -20,12 +20,14 @@
 //! - [`schemas`]: what is no wire type: the small answers built in place, raw bodies, fixed
 //!   header values, closed sets of path segments, the reusable error answers, the event
 //!   streams.
-//! - `account`, `panel`, `chats`, `visitor`, `tracking`, `graphics`, `buttons`, `pages`,
+//! - `account`, `panel`, `billing`, `chats`, `visitor`, `tracking`, `graphics`, `buttons`, `pages`,
 //!   `ops`: the operations, one file per tag.
 
 // The operations' functions are never called: only their attributes are read.
 #[allow(dead_code)]
 mod account;
+#[allow(dead_code)]
+mod billing;
 #[allow(dead_code)]
 mod buttons;
 #[allow(dead_code)]
@@ -122,6 +124,13 @@ use utoipa::{Modify, OpenApi as _};
         panel::post_offline_messages_id_done,
         ops::get_favicon,
         panel::get_audit_log,
+        billing::get_billing,
+        billing::get_invoices,
+        billing::get_invoices_file,
+        billing::get_cards,
+        billing::post_cards,
+        billing::delete_cards_id,
+        billing::post_cards_id_default,
     ),
     // Named by the event streams' `x-sse-data` and by the transcript, which the derive does
     // not follow.
@@ -170,6 +179,11 @@ use utoipa::{Modify, OpenApi as _};
             name = "pages",
             description = "HTML pages and static files: the chat window, its script and styles, \
                            the demo shop.",
+        ),
+        (
+            name = "billing",
+            description = "My Account's payments: the plan and its warning, monthly invoices \
+                           and their PDFs, saved cards (admin only).",
         ),
         (name = "operations", description = "Health, metrics, this document."),
     ),

@@ -79,6 +79,8 @@ schema! {
     Text = ObjectBuilder::new().schema_type(Type::String);
     /// A PNG image.
     Png = raw("image/png");
+    /// A PDF document.
+    Pdf = raw("application/pdf");
     /// A JPEG image.
     Jpeg = raw("image/jpeg");
     /// A GIF image.
