@@ -230,7 +230,7 @@ fn change_field(state: &mut State, kind: &crate::screens::form::Kind, typed: &st
     match kind {
         Kind::Toggle => update(state, key(KeyCode::Char(' '))),
         Kind::Choice(_) | Kind::Language => update(state, key(KeyCode::Right)),
-        Kind::Text | Kind::Number | Kind::Secret => {
+        Kind::Text | Kind::Number | Kind::Secret | Kind::CardNumber => {
             update(state, key(KeyCode::Enter));
             update(state, ctrl('u'));
             type_text(state, typed);
