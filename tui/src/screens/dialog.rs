@@ -44,6 +44,10 @@ pub enum Purpose {
     NewCanned,
     /// Changes to a canned response.
     EditCanned(u64),
+    /// Save an invoice's PDF to a file, by invoice number.
+    SaveInvoice(u64),
+    /// A new card.
+    NewCard,
 }
 
 /// An open dialog.
