@@ -106,8 +106,9 @@ impl Client {
         }
     }
 
-    /// Sends a request and reads a JSON answer, or the server's error.
-    async fn send<T: DeserializeOwned>(&self, builder: RequestBuilder) -> Result<T> {
+    /// Sends a request and reads a successful answer's body with its status, or the
+    /// server's error.
+    async fn body(&self, builder: RequestBuilder) -> Result<(StatusCode, Vec<u8>)> {
         let response = builder
             .timeout(CALL_TIMEOUT)
             .send()
@@ -119,13 +120,19 @@ impl Client {
             .await
             .map_err(|e| Failure::local("network", network_message(&e)))?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| Failure {
-                status: Some(status.as_u16()),
-                code: "bad_answer".into(),
-                message: format!("the server's answer was not understood: {e}"),
-            });
+            return Ok((status, bytes.into()));
         }
         Err(error_of(status, &bytes))
+    }
+
+    /// Sends a request and reads a JSON answer, or the server's error.
+    async fn send<T: DeserializeOwned>(&self, builder: RequestBuilder) -> Result<T> {
+        let (status, bytes) = self.body(builder).await?;
+        serde_json::from_slice(&bytes).map_err(|e| Failure {
+            status: Some(status.as_u16()),
+            code: "bad_answer".into(),
+            message: format!("the server's answer was not understood: {e}"),
+        })
     }
 
     /// A JSON call with a body.
@@ -431,6 +438,58 @@ impl Client {
     pub async fn change_password(&self, body: &api::PasswordChange) -> Result<()> {
         self.none(self.request(Method::PUT, "/v1/me/password").json(body))
             .await
+    }
+
+    /// `GET /v1/billing`: the plan, the next invoice, and what needs doing.
+    pub async fn billing(&self) -> Result<api::billing::Billing> {
+        self.get(Method::GET, "/v1/billing").await
+    }
+
+    /// `GET /v1/invoices`: newest first.
+    pub async fn invoices(&self) -> Result<Vec<api::billing::Invoice>> {
+        let list: api::billing::InvoiceList = self.get(Method::GET, "/v1/invoices").await?;
+        Ok(list.invoices)
+    }
+
+    /// `GET /v1/invoices/{number}.pdf`: the invoice's PDF. An answer that is not a PDF is
+    /// refused rather than saved under a `.pdf` name.
+    pub async fn invoice_pdf(&self, number: u64) -> Result<Vec<u8>> {
+        let path = format!("/v1/invoices/{number}.pdf");
+        let (status, bytes) = self.body(self.request(Method::GET, &path)).await?;
+        if !bytes.starts_with(b"%PDF-") {
+            return Err(Failure {
+                status: Some(status.as_u16()),
+                code: "bad_answer".into(),
+                message: format!("the server's answer to {path} is not a PDF"),
+            });
+        }
+        Ok(bytes)
+    }
+
+    /// `GET /v1/cards`: oldest first.
+    pub async fn cards(&self) -> Result<Vec<api::billing::Card>> {
+        let list: api::billing::CardList = self.get(Method::GET, "/v1/cards").await?;
+        Ok(list.cards)
+    }
+
+    /// `POST /v1/cards` (201): a bad field is 400 `invalid_<field>`, a declined card 402
+    /// `card_declined`.
+    pub async fn add_card(&self, body: &api::billing::CardRequest) -> Result<api::billing::Card> {
+        self.call(Method::POST, "/v1/cards", body).await
+    }
+
+    /// `DELETE /v1/cards/{id}` (204).
+    pub async fn delete_card(&self, id: u64) -> Result<()> {
+        self.empty(Method::DELETE, &format!("/v1/cards/{id}")).await
+    }
+
+    /// `POST /v1/cards/{id}/default`: invoices are charged to that card; the cards as they
+    /// are now.
+    pub async fn default_card(&self, id: u64) -> Result<Vec<api::billing::Card>> {
+        let list: api::billing::CardList = self
+            .get(Method::POST, &format!("/v1/cards/{id}/default"))
+            .await?;
+        Ok(list.cards)
     }
 
     /// `GET /v1/departments`.

@@ -208,6 +208,26 @@ pub enum Command {
     TrackingCode,
     /// `PUT /v1/me/password` (204; the account's other sessions end).
     ChangePassword(api::PasswordChange),
+    /// `GET /v1/billing`.
+    Billing,
+    /// `GET /v1/invoices`.
+    Invoices,
+    /// `GET /v1/invoices/{number}.pdf`, written to a file.
+    SaveInvoice {
+        /// Invoice number.
+        number: u64,
+        /// Path to write.
+        path: String,
+    },
+    /// `GET /v1/cards`.
+    Cards,
+    /// `POST /v1/cards`. Its number and security code leave with the request: a failure
+    /// comes back without them ([`Command::kept`]).
+    AddCard(api::billing::CardRequest),
+    /// `DELETE /v1/cards/{id}`.
+    DeleteCard(u64),
+    /// `POST /v1/cards/{id}/default`.
+    DefaultCard(u64),
     /// Writes text to a file.
     SaveFile {
         /// Path.
@@ -221,11 +241,26 @@ pub enum Command {
     Bell,
 }
 
+impl Command {
+    /// The command as it may be kept once it has run (a failure carries it back to
+    /// `update`): a card's number and security code are dropped.
+    pub fn kept(&self) -> Command {
+        match self {
+            Command::AddCard(request) => Command::AddCard(api::billing::CardRequest {
+                number: String::new(),
+                cvc: String::new(),
+                ..request.clone()
+            }),
+            other => other.clone(),
+        }
+    }
+}
+
 /// Runs one HTTP or file command and returns what happened, as an action. `Batch`,
 /// `Connect`, `Copy` and `Bell` belong to the driver and answer `None` here.
 pub async fn execute(client: &Client, command: Command) -> Option<Action> {
     let failed = |error: Failure, command: &Command| Action::Failed {
-        command: Box::new(command.clone()),
+        command: Box::new(command.kept()),
         error,
     };
     let c = &command;
@@ -414,10 +449,56 @@ pub async fn execute(client: &Client, command: Command) -> Option<Action> {
             .change_password(body)
             .await
             .map(|()| Action::Note("Password changed; your other sessions have ended".into())),
+        Command::Billing => client.billing().await.map(Action::Billing),
+        Command::Invoices => client.invoices().await.map(Action::Invoices),
+        Command::SaveInvoice { number, path } => match client.invoice_pdf(*number).await {
+            Ok(pdf) => match tokio::fs::write(path, pdf).await {
+                Ok(()) => Ok(Action::Note(format!("Invoice {number} saved to {path}"))),
+                Err(e) => Err(Failure::local("file", format!("cannot write {path}: {e}"))),
+            },
+            Err(error) => Err(error),
+        },
+        Command::Cards => client
+            .cards()
+            .await
+            .map(|cards| Action::Cards { cards, note: None }),
+        // A saved card pays what was unpaid: the invoices may have changed too.
+        Command::AddCard(request) => client.add_card(request).await.map(|card| {
+            Action::Done(
+                format!("Card {} saved", card_name(&card)),
+                Box::new(Command::Batch(vec![
+                    Command::Cards,
+                    Command::Billing,
+                    Command::Invoices,
+                ])),
+            )
+        }),
+        Command::DeleteCard(id) => client.delete_card(*id).await.map(|()| {
+            Action::Done(
+                "Card deleted".into(),
+                Box::new(Command::Batch(vec![Command::Cards, Command::Billing])),
+            )
+        }),
+        Command::DefaultCard(id) => client.default_card(*id).await.map(|cards| {
+            let note = cards
+                .iter()
+                .find(|c| c.default)
+                .map(|c| format!("Invoices are charged to {}", card_name(c)));
+            Action::Cards { cards, note }
+        }),
         Command::SaveFile { path, contents } => match tokio::fs::write(path, contents).await {
             Ok(()) => Ok(Action::Note(format!("Saved to {path}"))),
             Err(e) => Err(Failure::local("file", format!("cannot write {path}: {e}"))),
         },
     };
     Some(result.unwrap_or_else(|error| failed(error, c)))
+}
+
+/// A card as a note names it: `visa •••• 4242`.
+fn card_name(card: &api::billing::Card) -> String {
+    format!(
+        "{} •••• {}",
+        crate::sanitize::line(&card.brand),
+        crate::sanitize::line(&card.last4)
+    )
 }

@@ -20,6 +20,34 @@ pub struct TextInput {
     pub multiline: bool,
     /// Shows `•` instead of the text (passwords).
     pub secret: bool,
+    /// A card number: only its last four digits show ([`mask_card`]).
+    pub card: bool,
+}
+
+/// Where the last four digits of a card number begin (a byte offset); 0 when there are
+/// four or fewer.
+fn last_four(text: &str) -> usize {
+    text.char_indices()
+        .filter(|(_, c)| c.is_ascii_digit())
+        .map(|(i, _)| i)
+        .rev()
+        .nth(3)
+        .unwrap_or(0)
+}
+
+/// Whether a card number's character at byte `at` shows as `•`: everything before its last
+/// four digits but the spaces and dashes that group them.
+fn masked(at: usize, c: char, cut: usize) -> bool {
+    at < cut && !matches!(c, ' ' | '-')
+}
+
+/// A card number as it may be shown: `•••• •••• •••• 4242`, only the last four digits
+/// (and the spaces or dashes between groups) as typed.
+pub fn mask_card(text: &str) -> String {
+    let cut = last_four(text);
+    text.char_indices()
+        .map(|(i, c)| if masked(i, c, cut) { '•' } else { c })
+        .collect()
 }
 
 impl TextInput {
@@ -158,6 +186,7 @@ impl TextInput {
         // Every character, then the cell after the end where the cursor may sit.
         let mut cells: Vec<(usize, char)> = self.text.char_indices().collect();
         cells.push((self.text.len(), ' '));
+        let cut = if self.card { last_four(&self.text) } else { 0 };
         for (i, c) in cells {
             let end = i == self.text.len();
             let at = i == self.cursor && focused;
@@ -167,6 +196,7 @@ impl TextInput {
             let shown = match c {
                 '\n' => ' ',
                 _ if self.secret && !end => '•',
+                c if self.card && masked(i, c, cut) => '•',
                 c => c,
             };
             let w = shown.width().unwrap_or(0);
@@ -247,5 +277,24 @@ mod tests {
             ..TextInput::with("pw")
         };
         assert_eq!(secret.lines(10, false).0[0].to_string(), "••");
+    }
+
+    #[test]
+    fn card_numbers_show_only_their_last_four_digits() {
+        assert_eq!(mask_card("4242 4242 4242 1881"), "•••• •••• •••• 1881");
+        assert_eq!(mask_card("5555-5555-5555-4444"), "••••-••••-••••-4444");
+        assert_eq!(mask_card("378282246310005"), "•••••••••••0005");
+        assert_eq!(mask_card("123"), "123");
+        let mut card = TextInput {
+            card: true,
+            ..TextInput::default()
+        };
+        card.insert("4000 0566 5566 5556");
+        let (lines, _) = card.lines(40, true);
+        assert_eq!(lines[0].to_string(), "•••• •••• •••• 5556 ");
+        assert_eq!(
+            card.text, "4000 0566 5566 5556",
+            "the value is kept as typed"
+        );
     }
 }

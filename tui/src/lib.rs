@@ -27,8 +27,8 @@
 //!   `signup`, `console/` (`mod.rs` state and view, `events.rs` server events and
 //!   results, `keys.rs`) with `chat` (one chat and its message pane), `visitors`,
 //!   `offline`, `history`, `dashboard`, `admin/{company,window,departments,operators,
-//!   canned,buttons,tracking}`, `password`, `help`, plus `dialog` (confirm, prompt, picker, form) and `form`
-//!   (the settings form).
+//!   canned,buttons,tracking,payments}`, `password`, `help`, plus `dialog` (confirm, prompt,
+//!   picker, form) and `form` (the settings form).
 //! - `tests/` (unit tests): `update` for every action, `insta` snapshots of every screen
 //!   on a fixed-size `TestBackend`, escape sequences rendered inert. `tests/it` (the
 //!   integration binary): the core against a real server in-process.

@@ -33,6 +33,17 @@ pub fn clock(ms: u64, tz: &TimeZone) -> String {
     format(ms, tz, "%H:%M")
 }
 
+/// The day: "2026-12-01".
+pub fn date(ms: u64, tz: &TimeZone) -> String {
+    format(ms, tz, "%Y-%m-%d")
+}
+
+/// The year and month (1-12).
+pub fn year_month(ms: u64, tz: &TimeZone) -> (i16, i8) {
+    let zoned = timestamp(ms).to_zoned(tz.clone());
+    (zoned.year(), zoned.month())
+}
+
 /// A moment relative to now: "14:05" today, "26 Nov 14:05" this year, else "2024-11-26".
 pub fn stamp(ms: u64, tz: &TimeZone, now_ms: u64) -> String {
     let day = |m| format(m, tz, "%Y-%m-%d");
@@ -85,6 +96,15 @@ mod tests {
         // Unknown names fall back to UTC rather than failing.
         assert_eq!(clock(NOON, &zone("Mars/Olympus")), "12:30");
         assert!(known("Europe/Dublin") && !known("Mars/Olympus"));
+    }
+
+    #[test]
+    fn dates_are_the_zone_day() {
+        // 2025-01-01 02:00 UTC is still New Year's Eve in New York.
+        let new_year = 1_735_696_800_000;
+        assert_eq!(date(new_year, &zone("Europe/Dublin")), "2025-01-01");
+        assert_eq!(date(new_year, &zone("America/New_York")), "2024-12-31");
+        assert_eq!(year_month(new_year, &zone("America/New_York")), (2024, 12));
     }
 
     #[test]

@@ -160,6 +160,17 @@ pub enum Action {
     },
     /// `GET /v1/tracking/code`.
     TrackingCode(api::TrackingCode),
+    /// `GET /v1/billing`.
+    Billing(api::billing::Billing),
+    /// `GET /v1/invoices`, newest first.
+    Invoices(Vec<api::billing::Invoice>),
+    /// `GET /v1/cards`, or the cards after a change of the default one.
+    Cards {
+        /// The saved cards, oldest first.
+        cards: Vec<api::billing::Card>,
+        /// What to say, if anything.
+        note: Option<String>,
+    },
     /// A language picked in the language picker.
     Language {
         /// What it is for.

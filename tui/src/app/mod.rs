@@ -276,7 +276,10 @@ pub fn update(state: &mut State, action: Action) -> Option<Action> {
         | Action::Graphics(_)
         | Action::ButtonCode(_)
         | Action::CustomButtons { .. }
-        | Action::TrackingCode(_) => admin::result(state, action),
+        | Action::TrackingCode(_)
+        | Action::Billing(_)
+        | Action::Invoices(_)
+        | Action::Cards { .. } => admin::result(state, action),
     }
 }
 
@@ -297,7 +300,23 @@ fn failed(state: &mut State, command: Command, error: Failure) -> Option<Action>
         | Command::Routing(_)
         | Command::Transcript(_)
         | Command::Chat(_) => console::failed(state, &command, &error, &message),
-        Command::SaveCompany(_) | Command::SaveWindow(_) => admin::failed(state, &message),
+        Command::SaveCompany(_) => {
+            admin::company::refused(state, &error.code);
+            admin::failed(state, &message)
+        }
+        Command::SaveWindow(_) => admin::failed(state, &message),
+        // The plan also loads in the background: a server without billing stays quiet
+        // unless the payments panel is shown.
+        Command::Billing | Command::Invoices | Command::Cards if error.status != Some(401) => {
+            admin::payments::load_failed(state, &message)
+        }
+        // A refused card: the form comes back without its number and code.
+        Command::AddCard(_) if error.status != Some(401) => {
+            admin::payments::card_refused(state, &error, &message)
+        }
+        Command::SaveInvoice { number, .. } if error.status != Some(401) => {
+            admin::payments::pdf_failed(state, number, &message)
+        }
         // A dialog's answer refused: the dialog comes back with what was typed.
         Command::SaveOperator { .. }
         | Command::SaveCanned { .. }
@@ -333,7 +352,8 @@ pub fn changed(state: &mut State, resource: api::Resource) -> Option<Action> {
         R::Operators => Command::Operators,
         R::CannedResponses => Command::Canned,
         R::OfflineMessages => Command::OfflineMessages,
-        // The payments area reloads it when it is shown.
+        // Admins see the plan's warning wherever they are.
+        R::Billing if state.is_admin() => return batch(admin::payments::reload(state)),
         R::Billing => return None,
     };
     run(command)
@@ -377,6 +397,9 @@ fn link(state: &mut State, event: LinkEvent) -> Option<Action> {
                 commands.extend([Command::Chats, Command::Visitors]);
                 if state.takes_chats() {
                     commands.push(Command::Queue);
+                }
+                if state.is_admin() {
+                    commands.extend(admin::payments::reload(state));
                 }
             }
             batch(commands)

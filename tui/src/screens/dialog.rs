@@ -44,6 +44,10 @@ pub enum Purpose {
     NewCanned,
     /// Changes to a canned response.
     EditCanned(u64),
+    /// Save an invoice's PDF to a file, by invoice number.
+    SaveInvoice(u64),
+    /// A new card.
+    NewCard,
 }
 
 /// An open dialog.
@@ -266,8 +270,12 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
 }
 
 /// A dialog whose answer went to the server is kept, so a refusal can bring it back with
-/// what was typed.
-fn remember(state: &mut State, asked: Option<Overlay>, next: &Option<Action>) {
+/// what was typed, except the fields kept only until sent (a card's number and security
+/// code), which are emptied now.
+fn remember(state: &mut State, mut asked: Option<Overlay>, next: &Option<Action>) {
+    if let Some(Overlay::Form { form, .. }) = &mut asked {
+        form.sent();
+    }
     state.reopen = match next {
         Some(Action::Run(_)) => asked,
         _ => None,

@@ -1,5 +1,6 @@
-//! A settings form: labelled fields (text, secret, number, choice, toggle), one selected,
-//! edited in place; `w` saves what changed. The admin panels and the dialogs use it.
+//! A settings form: labelled fields (text, secret, card number, number, choice, toggle), one
+//! selected, edited in place; `w` saves what changed. The admin panels and the dialogs use
+//! it.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
@@ -17,6 +18,8 @@ pub enum Kind {
     Text,
     /// Text shown as dots.
     Secret,
+    /// A card number: only its last four digits show, the rest as dots, also while typed.
+    CardNumber,
     /// A number (checked when saved).
     Number,
     /// One of these values, cycled with Enter/Space/←→.
@@ -43,6 +46,9 @@ pub struct Field {
     pub original: String,
     /// A hint shown under the form when the field is selected.
     pub hint: &'static str,
+    /// Kept only until the form is sent: a form brought back after a refusal has it empty
+    /// (a card's number and security code).
+    pub once: bool,
 }
 
 impl Field {
@@ -56,12 +62,19 @@ impl Field {
             original: value.clone(),
             value,
             hint: "",
+            once: false,
         }
     }
 
     /// The same field with a hint.
     pub fn hint(mut self, hint: &'static str) -> Self {
         self.hint = hint;
+        self
+    }
+
+    /// The same field, emptied once the form is sent ([`Form::sent`]).
+    pub fn once(mut self) -> Self {
+        self.once = true;
         self
     }
 }
@@ -140,6 +153,14 @@ impl Form {
         self.editing.is_some()
     }
 
+    /// The form was sent: the fields kept only until then are emptied.
+    pub fn sent(&mut self) {
+        self.editing = None;
+        for field in self.fields.iter_mut().filter(|f| f.once) {
+            field.value.clear();
+        }
+    }
+
     /// A paste goes into the field being edited.
     pub fn paste(&mut self, text: &str) {
         if let Some(input) = &mut self.editing {
@@ -204,7 +225,7 @@ impl Form {
                             if back { at + options.len() - 1 } else { at + 1 } % options.len();
                         field.value = options[next].clone();
                     }
-                    Kind::Text | Kind::Number | Kind::Secret
+                    Kind::Text | Kind::Number | Kind::Secret | Kind::CardNumber
                         if !matches!(
                             key.code,
                             KeyCode::Left
@@ -215,6 +236,7 @@ impl Form {
                     {
                         let mut input = TextInput::with(&field.value);
                         input.secret = field.kind == Kind::Secret;
+                        input.card = field.kind == Kind::CardNumber;
                         self.editing = Some(input);
                     }
                     _ => return Outcome::Pass,
@@ -257,6 +279,10 @@ impl Form {
                     let shown = match &f.kind {
                         Kind::Secret if f.value.is_empty() => "—".to_string(),
                         Kind::Secret => "•".repeat(f.value.chars().count().min(20)),
+                        Kind::CardNumber if f.value.is_empty() => "—".to_string(),
+                        Kind::CardNumber => {
+                            one_line(&crate::input::mask_card(&f.value), value_width)
+                        }
                         Kind::Toggle => {
                             if f.value == "yes" {
                                 "[x]".into()
@@ -338,5 +364,25 @@ mod tests {
         assert_eq!(press(&mut form, KeyCode::Char('w')), Outcome::Save);
         press(&mut form, KeyCode::Char('u'));
         assert!(!form.dirty());
+    }
+
+    #[test]
+    fn fields_kept_once_are_emptied_when_sent() {
+        let mut form = Form::new(vec![
+            Field::new("number", "Card number", Kind::CardNumber, "").once(),
+            Field::new("holder", "Name on the card", Kind::Text, ""),
+        ]);
+        for (at, text) in [(0, "4242 4242 4242 4242"), (1, "Ada")] {
+            form.selected = at;
+            press(&mut form, KeyCode::Enter);
+            form.paste(text);
+            press(&mut form, KeyCode::Enter);
+        }
+        let mut buf = Buffer::empty(Rect::new(0, 0, 40, 2));
+        form.render(buf.area, &mut buf, false);
+        let shown: String = buf.content.iter().map(|c| c.symbol()).collect();
+        assert!(shown.contains("•••• •••• •••• 4242"), "{shown}");
+        form.sent();
+        assert_eq!((form.value("number"), form.value("holder")), ("", "Ada"));
     }
 }

@@ -248,13 +248,18 @@ fn tabs(state: &State, area: Rect, buf: &mut Buffer) {
                         (o, _) => format!("Console [{o} offer{}]", if o == 1 { "" } else { "s" }),
                     }
                 }
+                // Something needs doing about payments.
+                Screen::Admin if admin::payments::warning(state).is_some() => "Admin!".into(),
                 other => other.title().to_string(),
             };
-            let style = if *screen == state.screen {
+            let mut style = if *screen == state.screen {
                 selected().add_modifier(Modifier::BOLD)
             } else {
                 Style::default()
             };
+            if *screen == Screen::Admin && admin::payments::warning(state).is_some() {
+                style = style.patch(warn());
+            }
             spans.push(Span::raw(" "));
             spans.push(Span::styled(format!("{}", i + 1), accent()));
             spans.push(Span::styled(format!(" {label} "), style));

@@ -160,6 +160,10 @@ pub fn result(state: &mut State, action: Action) -> Option<Action> {
             if takes_chats {
                 commands.push(Command::Queue);
             }
+            // The plan's warning (no card before the first invoice...) shows at once.
+            if admin {
+                commands.push(Command::Billing);
+            }
             if admin && !takes_chats {
                 match crate::app::go(state, Screen::Admin) {
                     Some(Action::Run(Command::Batch(more))) => commands.extend(more),

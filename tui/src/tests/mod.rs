@@ -1,10 +1,12 @@
 //! Tests of the pure core and the screens: `update` for every action, snapshots of every
 //! screen on a fixed-size `TestBackend`, and visitor text that must stay inert.
+//! `update_payments` also keeps card numbers out of every frame and out of the state.
 
 mod inert;
 mod screens;
 mod update_admin;
 mod update_console;
+mod update_payments;
 mod update_session;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

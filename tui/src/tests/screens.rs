@@ -7,6 +7,7 @@ use switchboard_api as api;
 
 use super::*;
 use crate::client::{ButtonCode, GraphicsSlot};
+use crate::screens::admin::payments::Section;
 use crate::screens::admin::Panel;
 use crate::screens::dialog::Overlay;
 
@@ -57,6 +58,104 @@ pub fn company() -> api::Company {
         vat_number: String::new(),
         time_zone: "Europe/Dublin".into(),
     }
+}
+
+/// 2025-01-01 00:30 in Dublin (and UTC): still New Year's Eve in New York.
+pub const NEW_YEAR: u64 = 1_735_691_400_000;
+
+/// The demo company's plan: three seats at €39.00, January billed on 1 February; `warning`
+/// as the server words what needs doing.
+pub fn billing(warning: Option<&str>) -> api::billing::Billing {
+    api::billing::Billing {
+        currency: "EUR".into(),
+        seats: 3,
+        seat_price_minor: 3900,
+        next_period: "2025-01".into(),
+        next_invoice_at: 1_738_368_000_000,
+        cards: 2,
+        unpaid: 1,
+        warning: warning.map(str::to_string),
+    }
+}
+
+/// An invoice for three seats at €39.00 with Irish VAT (23 %).
+pub fn invoice(number: u64, period: &str, issued_at: u64, paid: bool) -> api::billing::Invoice {
+    api::billing::Invoice {
+        number,
+        period: period.into(),
+        issued_at,
+        issued: crate::time::date(issued_at, &crate::time::zone("Europe/Dublin")),
+        seats: 3,
+        unit_minor: 3900,
+        net_minor: 11_700,
+        vat_rule: api::billing::VatRule::Domestic,
+        vat_rate_bp: 2300,
+        vat_minor: 2691,
+        gross_minor: 14_391,
+        currency: "EUR".into(),
+        status: if paid {
+            api::billing::InvoiceStatus::Paid
+        } else {
+            api::billing::InvoiceStatus::Unpaid
+        },
+        paid_at: paid.then_some(issued_at + 60_000),
+        failure: (!paid).then(|| "the card was declined: insufficient funds".into()),
+        pdf: format!("/v1/invoices/{number}.pdf"),
+    }
+}
+
+/// The demo company's invoices, newest first: December unpaid, November paid.
+pub fn invoices() -> Vec<api::billing::Invoice> {
+    vec![
+        invoice(2, "2024-12", NEW_YEAR, false),
+        invoice(1, "2024-11", 1_733_013_000_000, true),
+    ]
+}
+
+/// A saved card.
+pub fn card(
+    id: u64,
+    brand: &str,
+    last4: &str,
+    exp: (u8, u16),
+    default: bool,
+) -> api::billing::Card {
+    api::billing::Card {
+        id,
+        brand: brand.into(),
+        last4: last4.into(),
+        exp_month: exp.0,
+        exp_year: exp.1,
+        holder: "Ada Lovelace".into(),
+        default,
+        added_at: 1_733_216_400_000,
+    }
+}
+
+/// The demo company's cards: a Visa charged, and a Mastercard that expired in November.
+pub fn cards() -> Vec<api::billing::Card> {
+    vec![
+        card(5, "visa", "4242", (12, 2030), true),
+        card(6, "mastercard", "4444", (11, 2024), false),
+    ]
+}
+
+/// An admin on the payments panel, in `section`, with the plan, invoices, cards and
+/// profile loaded.
+pub fn payments_on(section: crate::screens::admin::payments::Section) -> State {
+    let mut state = admin_on(Panel::Payments);
+    apply(&mut state, Action::Company(company()));
+    apply(&mut state, Action::Billing(billing(None)));
+    apply(&mut state, Action::Invoices(invoices()));
+    apply(
+        &mut state,
+        Action::Cards {
+            cards: cards(),
+            note: None,
+        },
+    );
+    state.admin.payments.section = section;
+    state
 }
 
 /// Chat-window settings.
@@ -124,7 +223,7 @@ pub fn code(lang: &str) -> ButtonCode {
 }
 
 /// An admin on an admin panel, in the panel.
-fn admin_on(panel: Panel) -> State {
+pub fn admin_on(panel: Panel) -> State {
     let mut state = signed_in(admin());
     state.screen = Screen::Admin;
     state.admin.panel = panel;
@@ -454,6 +553,40 @@ fn admin_menu() {
     let mut state = admin_on(Panel::Company);
     state.admin.menu = true;
     apply(&mut state, Action::Company(company()));
+    assert_snapshot!(draw(&state, 80, 24).backend());
+}
+
+#[test]
+fn admin_payments_overview_with_a_warning() {
+    let mut state = payments_on(Section::Overview);
+    apply(
+        &mut state,
+        Action::Billing(billing(Some(
+            "Invoice 2 is unpaid: the card was declined. Save another card or make another \
+             one the default; it is charged again at once.",
+        ))),
+    );
+    assert_snapshot!(draw(&state, 80, 24).backend());
+}
+
+#[test]
+fn admin_payments_invoices() {
+    let state = payments_on(Section::Invoices);
+    assert_snapshot!(draw(&state, 80, 24).backend());
+}
+
+#[test]
+fn admin_payments_cards() {
+    let state = payments_on(Section::Cards);
+    assert_snapshot!(draw(&state, 80, 24).backend());
+}
+
+#[test]
+fn admin_payments_card_form() {
+    let mut state = payments_on(Section::Cards);
+    update(&mut state, key(KeyCode::Char('n')));
+    update(&mut state, key(KeyCode::Enter));
+    type_text(&mut state, "4000 0566 5566 5556");
     assert_snapshot!(draw(&state, 80, 24).backend());
 }
 

@@ -15,7 +15,7 @@ fn company_loads_saves_changes_and_follows_the_time_zone() {
     apply(&mut state, key(KeyCode::Char('6')));
     apply(&mut state, Action::Company(screens::company()));
     update(&mut state, key(KeyCode::Enter));
-    for _ in 0..5 {
+    for _ in 0..7 {
         update(&mut state, key(KeyCode::Down));
     }
     update(&mut state, key(KeyCode::Enter));
@@ -230,7 +230,7 @@ fn change_field(state: &mut State, kind: &crate::screens::form::Kind, typed: &st
     match kind {
         Kind::Toggle => update(state, key(KeyCode::Char(' '))),
         Kind::Choice(_) | Kind::Language => update(state, key(KeyCode::Right)),
-        Kind::Text | Kind::Number | Kind::Secret => {
+        Kind::Text | Kind::Number | Kind::Secret | Kind::CardNumber => {
             update(state, key(KeyCode::Enter));
             update(state, ctrl('u'));
             type_text(state, typed);
@@ -258,6 +258,7 @@ fn wire_key(key: &str) -> &str {
     match key {
         "name_enabled" | "name_required" => "name_field",
         "email_enabled" | "email_required" => "email_field",
+        "street" | "city" | "postcode" => "address",
         other => other,
     }
 }
@@ -316,10 +317,10 @@ fn saving_one_company_field_sends_only_that_field() {
         let [Command::SaveCompany(patch)] = &commands[..] else {
             panic!("{}: {commands:?} {:?}", field.key, state.admin.error)
         };
-        assert_eq!(patch.keys(), [field.key]);
+        assert_eq!(patch.keys(), [wire_key(field.key)]);
         patch.to::<api::CompanyPatch>().unwrap();
     }
-    assert_eq!(fields.len(), 6);
+    assert_eq!(fields.len(), 8);
 }
 
 // Regression: a settings save must never send fields the user did not touch.

@@ -84,6 +84,19 @@ pub fn loaded(state: &mut State, company: api::Company, saved: bool) -> Option<A
     None
 }
 
+/// The server refused a save: the field its code names (`invalid_vat_number`,
+/// `invalid_address.street`...) is selected, its sentence shown above the panel.
+pub fn refused(state: &mut State, code: &str) {
+    let Some(field) = code.strip_prefix("invalid_") else {
+        return;
+    };
+    let field = field.strip_prefix("address.").unwrap_or(field);
+    let form = &mut state.admin.company.form;
+    if let Some(at) = form.fields.iter().position(|f| f.key == field) {
+        form.selected = at;
+    }
+}
+
 /// Keys of the company panel.
 pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
     match state.admin.company.form.key(key) {

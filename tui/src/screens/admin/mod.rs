@@ -1,13 +1,14 @@
 //! The admin screens, mirroring the reference product's panels: a menu on the left
 //! (company, chat window, departments, operators, canned responses, chat buttons, tracking
-//! code), the
-//! chosen panel on the right, one file per panel.
+//! code, payments), the chosen panel on the right, one file per panel. While something
+//! needs doing about payments, a line above both says what.
 
 pub mod buttons;
 pub mod canned;
 pub mod company;
 pub mod departments;
 pub mod operators;
+pub mod payments;
 pub mod tracking;
 pub mod window;
 
@@ -42,10 +43,12 @@ pub enum Panel {
     Buttons,
     /// The tracking snippet.
     Tracking,
+    /// The plan, invoices and cards.
+    Payments,
 }
 
 /// Every panel, in menu order.
-pub const PANELS: [Panel; 7] = [
+pub const PANELS: [Panel; 8] = [
     Panel::Company,
     Panel::Window,
     Panel::Departments,
@@ -53,6 +56,7 @@ pub const PANELS: [Panel; 7] = [
     Panel::Canned,
     Panel::Buttons,
     Panel::Tracking,
+    Panel::Payments,
 ];
 
 impl Panel {
@@ -66,6 +70,7 @@ impl Panel {
             Panel::Canned => "Canned responses",
             Panel::Buttons => "Chat buttons",
             Panel::Tracking => "Tracking code",
+            Panel::Payments => "Payments",
         }
     }
 }
@@ -132,7 +137,10 @@ pub struct Admin {
     pub buttons: buttons::ButtonsPanel,
     /// The tracking snippet, once loaded.
     pub tracking: Option<api::TrackingCode>,
-    /// The server's last refusal of a save, shown above the panel until the next save.
+    /// Plan, invoices and cards.
+    pub payments: payments::PaymentsPanel,
+    /// The server's last refusal of a save (or of a load of the payments panel), shown
+    /// above the panel until the next save.
     pub error: Option<String>,
 }
 
@@ -148,6 +156,7 @@ impl Default for Admin {
             canned: 0,
             buttons: buttons::ButtonsPanel::default(),
             tracking: None,
+            payments: payments::PaymentsPanel::default(),
             error: None,
         }
     }
@@ -193,6 +202,7 @@ pub fn keys(state: &State) -> &'static [(&'static str, &'static str)] {
         Panel::Canned => canned::KEYS,
         Panel::Buttons => buttons::KEYS,
         Panel::Tracking => tracking::KEYS,
+        Panel::Payments => payments::KEYS,
     }
 }
 
@@ -212,6 +222,7 @@ fn load(state: &mut State) -> Option<Action> {
         Panel::Canned => run(Command::Canned),
         Panel::Buttons => buttons::fetch(state),
         Panel::Tracking => run(Command::TrackingCode),
+        Panel::Payments => payments::load(),
     }
 }
 
@@ -264,6 +275,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
         Panel::Canned => canned::key(state, key),
         Panel::Buttons => buttons::key(state, key),
         Panel::Tracking => tracking::key(state, key),
+        Panel::Payments => payments::key(state, key),
     }
 }
 
@@ -278,6 +290,9 @@ pub fn result(state: &mut State, action: Action) -> Option<Action> {
         Action::ButtonCode(code) => buttons::loaded(state, code),
         Action::CustomButtons { buttons, note } => buttons::custom(state, buttons, note),
         Action::TrackingCode(code) => tracking::loaded(state, code),
+        Action::Billing(billing) => payments::billing(state, billing),
+        Action::Invoices(list) => payments::invoices(state, list),
+        Action::Cards { cards, note } => payments::cards(state, cards, note),
         _ => None,
     }
 }
@@ -308,6 +323,7 @@ pub fn submit_prompt(state: &mut State, purpose: Purpose, text: String) -> Optio
         Purpose::SaveCode => buttons::save(state, text),
         Purpose::SaveTracking => tracking::save(state, text),
         Purpose::UploadButton(which) => buttons::upload(which, text),
+        Purpose::SaveInvoice(number) => payments::save_pdf(number, text),
         Purpose::NewDepartment | Purpose::RenameDepartment(_) => {
             departments::submit(state, purpose, text)
         }
@@ -326,6 +342,7 @@ pub fn submit_form(
         Purpose::NewOperator | Purpose::EditOperator(_) => operators::submit(state, &purpose, form),
         Purpose::NewCanned | Purpose::EditCanned(_) => canned::submit(&purpose, form),
         Purpose::ChangePassword => super::password::submit(form),
+        Purpose::NewCard => payments::submit(form),
         _ => Ok(None),
     }
 }
@@ -337,6 +354,11 @@ impl Widget for View<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let state = self.0;
         let a = &state.admin;
+        let banner = payments::banner(state, area.width);
+        let [banner_area, area] =
+            Layout::vertical([Constraint::Length(banner.len() as u16), Constraint::Min(0)])
+                .areas(area);
+        Paragraph::new(banner).render(banner_area, buf);
         let [menu_area, panel_area] =
             Layout::horizontal([Constraint::Length(19), Constraint::Min(20)]).areas(area);
         let items: Vec<ListItem> = PANELS.iter().map(|p| ListItem::new(p.title())).collect();
@@ -377,6 +399,7 @@ impl Widget for View<'_> {
             Panel::Canned => canned::render(state, body, buf, focused),
             Panel::Buttons => buttons::render(state, body, buf, focused),
             Panel::Tracking => tracking::render(state, body, buf, focused),
+            Panel::Payments => payments::render(state, body, buf, focused),
         }
     }
 }
