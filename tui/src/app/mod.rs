@@ -356,6 +356,10 @@ pub fn changed(state: &mut State, resource: api::Resource) -> Option<Action> {
         R::Billing if state.is_admin() => return batch(admin::payments::reload(state)),
         R::Billing => return None,
     };
+    // The plan follows the company's currency and its operator seats.
+    if state.is_admin() && matches!(resource, R::Company | R::Operators) {
+        return run(Command::Batch(vec![command, Command::Billing]));
+    }
     run(command)
 }
 

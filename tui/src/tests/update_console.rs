@@ -579,10 +579,11 @@ fn an_unknown_shortcut_is_refused_with_a_hint() {
 fn changed_events_fetch_the_resource_again() {
     let mut state = signed_in(admin());
     for (resource, expected) in [
-        (api::Resource::Company, "Company"),
+        // An admin's plan follows the currency and the seats.
+        (api::Resource::Company, "Company, Billing"),
         (api::Resource::ChatWindow, "Window"),
         (api::Resource::Departments, "Departments"),
-        (api::Resource::Operators, "Operators"),
+        (api::Resource::Operators, "Operators, Billing"),
         (api::Resource::OfflineMessages, "OfflineMessages"),
     ] {
         let commands = apply(&mut state, Action::Server(E::Changed { resource }));

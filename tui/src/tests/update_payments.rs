@@ -389,9 +389,24 @@ fn billing_loads_at_sign_in_and_on_billing_events() {
         commands.iter().any(|c| matches!(c, Command::Invoices)),
         "{commands:?}"
     );
+    // The plan follows the currency and the seats.
+    for resource in [api::Resource::Company, api::Resource::Operators] {
+        let commands = apply(&mut state, Action::Server(E::Changed { resource }));
+        assert!(
+            commands.iter().any(|c| matches!(c, Command::Billing)),
+            "{resource:?}: {commands:?}"
+        );
+    }
     // Operators have no payments.
     let mut alice = signed_in(alice());
     assert!(apply(&mut alice, changed()).is_empty());
+    let commands = apply(
+        &mut alice,
+        Action::Server(E::Changed {
+            resource: api::Resource::Operators,
+        }),
+    );
+    assert!(!commands.iter().any(|c| matches!(c, Command::Billing)));
     let commands = apply(&mut alice, Action::Me(super::alice()));
     assert!(!commands.iter().any(|c| matches!(c, Command::Billing)));
 }
@@ -453,7 +468,10 @@ fn invoice_dates_follow_a_change_of_the_company_time_zone() {
             resource: api::Resource::Company,
         }),
     );
-    assert!(matches!(&commands[..], [Command::Company]));
+    assert!(matches!(
+        &commands[..],
+        [Command::Company, Command::Billing]
+    ));
     apply(
         &mut state,
         Action::Company(api::Company {
