@@ -1,6 +1,7 @@
 //! Carrying out the router's decisions: offers, withdrawals, timers, queue positions, the
 //! routing log, availability for the chat button.
 
+use super::timers;
 use super::*;
 
 impl TenantActor {
@@ -60,6 +61,7 @@ impl TenantActor {
                         .do_send(Push(OperatorEvent::Withdrawn { chat }));
                 }
                 Effect::Connected { chat, operator } => {
+                    self.timers.forget(chat);
                     metrics.chats_routed.fetch_add(1, Ordering::Relaxed);
                     let hub = self.hub(operator, ctx);
                     hub.do_send(Push(OperatorEvent::Assigned { chat }));
@@ -78,10 +80,12 @@ impl TenantActor {
                         });
                     }
                 }
-                Effect::Offline { .. } => {
+                Effect::Offline { chat } => {
+                    self.timers.forget(chat);
                     metrics.chats_offline.fetch_add(1, Ordering::Relaxed);
                 }
                 Effect::TimedOut { chat } => {
+                    self.timers.forget(chat);
                     metrics.chats_timed_out.fetch_add(1, Ordering::Relaxed);
                     if let Some(live) = self.chats.get_mut(&chat) {
                         live.chat.state = ChatState::Offline;
@@ -128,10 +132,7 @@ impl TenantActor {
                     timer,
                     after_ms,
                 } => {
-                    ctx.run_later(Duration::from_millis(after_ms), move |act, ctx| {
-                        let effects = act.router.timer(chat, timer);
-                        act.apply(effects, ctx);
-                    });
+                    self.timers.arm(chat, timer, timers::deadline(after_ms));
                 }
             }
         }
@@ -152,6 +153,7 @@ impl TenantActor {
                 visitor.do_send(visitor::Availability(online));
             }
         }
+        self.wake_for_timers(ctx);
         // Load and availability changed with the step: readers see them.
         self.publish();
         self.last_active = Instant::now();

@@ -17,6 +17,7 @@ mod chats;
 mod effects;
 mod presence;
 mod settings;
+mod timers;
 mod visitors;
 
 pub use chats::*;
@@ -131,6 +132,8 @@ pub struct TenantActor {
     /// Whether anyone could take a chat after the last routing step, told to tracked
     /// visitors when it changes (their chat button follows it).
     online: bool,
+    /// The routing timers of waiting chats.
+    timers: timers::Timers,
     /// Where the read model is published ([`TenantView`]).
     view: tokio::sync::watch::Sender<Arc<TenantView>>,
     /// Called once the actor has stopped (the engine forgets it).
@@ -184,6 +187,7 @@ impl TenantActor {
             presence: HashMap::new(),
             reported_queue: 0,
             online: false,
+            timers: timers::Timers::default(),
             view,
             on_stop: Some(on_stop),
             last_active: Instant::now(),
