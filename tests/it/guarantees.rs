@@ -373,3 +373,38 @@ async fn a_requested_operator_who_does_not_answer_hands_over_to_the_department()
         "{log}"
     );
 }
+
+/// A burst of chats changes the queue's length sixty times; operators hear of it at most
+/// once per window (the first change at once, the rest folded into one telling at the
+/// window's end), and the last telling is the length as it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queue_news_is_coalesced_and_ends_on_the_true_length() {
+    let server = start_server().await;
+    let company = server.new_company("Coalesce").await;
+    let busy = server
+        .new_operator(&company, "301", json!({ "max_chats": 1 }))
+        .await;
+    let mut events = server.go_online(&busy).await;
+    server.connected_chat(&company, &busy, &mut events).await;
+    let started = std::time::Instant::now();
+    let starts = (0..60).map(|i| {
+        let body = json!({ "name": format!("Burst {i}") });
+        let key = company.key.clone();
+        let server = &server;
+        async move { server.start_chat(&key, body).await }
+    });
+    let chats = futures_util::future::join_all(starts).await;
+    let elapsed = started.elapsed();
+    assert!(chats.iter().all(|c| c.state == "waiting"));
+    events
+        .wait_for_where("queue", |d| d["length"] == 60, WAIT)
+        .await;
+    let told = events.seen_named("queue").len();
+    // One telling per window the burst spanned, plus the first and the last.
+    let windows = (elapsed.as_millis() / 250) as usize + 2;
+    assert!(
+        told <= windows.min(59),
+        "{told} queue events for a burst of {elapsed:?}: {}",
+        events.names()
+    );
+}

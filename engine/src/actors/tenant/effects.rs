@@ -141,10 +141,8 @@ impl TenantActor {
             metrics
                 .queue_length
                 .fetch_add(queue - self.reported_queue, Ordering::Relaxed);
-            self.broadcast(OperatorEvent::Queue {
-                length: queue as usize,
-            });
             self.reported_queue = queue;
+            self.tell_queue(ctx);
         }
         let online = self.anyone_available();
         if online != self.online {

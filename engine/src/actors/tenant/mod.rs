@@ -14,6 +14,7 @@
 //! - [`visitors`]: page views and the live visitor list.
 
 mod chats;
+mod coalesce;
 mod effects;
 mod presence;
 mod settings;
@@ -134,6 +135,8 @@ pub struct TenantActor {
     online: bool,
     /// The routing timers of waiting chats.
     timers: timers::Timers,
+    /// Operator-wide news (queue length, visitors) waiting for its window.
+    news: coalesce::News,
     /// Where the read model is published ([`TenantView`]).
     view: tokio::sync::watch::Sender<Arc<TenantView>>,
     /// Called once the actor has stopped (the engine forgets it).
@@ -188,6 +191,7 @@ impl TenantActor {
             reported_queue: 0,
             online: false,
             timers: timers::Timers::default(),
+            news: coalesce::News::default(),
             view,
             on_stop: Some(on_stop),
             last_active: Instant::now(),

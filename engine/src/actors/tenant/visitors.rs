@@ -95,11 +95,10 @@ pub struct VisitorUpdate(pub Arc<VisitorSummary>);
 impl Handler<VisitorUpdate> for TenantActor {
     type Result = ();
 
-    fn handle(&mut self, VisitorUpdate(summary): VisitorUpdate, _: &mut Context<Self>) {
-        self.tracked.insert(summary.id, summary.clone());
-        for hub in self.operators.values() {
-            hub.do_send(Push(OperatorEvent::Visitor(summary.clone())));
-        }
+    fn handle(&mut self, VisitorUpdate(summary): VisitorUpdate, ctx: &mut Context<Self>) {
+        let id = summary.id;
+        self.tracked.insert(id, summary);
+        self.tell_visitor(id, ctx);
     }
 }
 
