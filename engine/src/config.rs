@@ -21,6 +21,9 @@ pub struct Config {
     /// Events buffered per stream subscriber; one that falls further behind is dropped and
     /// resumes from its last event id.
     pub subscriber_buffer: usize,
+    /// How long (s) an operator's events are kept for a terminal to resume from; one away
+    /// longer is told to reload.
+    pub resume_window_secs: u64,
     /// Every this many seconds, expired sign-ins and chat tokens are removed (a token is
     /// also refused and removed when presented after it expired).
     pub session_sweep_secs: u64,
@@ -55,6 +58,7 @@ impl Default for Config {
             default_max_chats: 4,
             presence_grace_ms: 30_000,
             subscriber_buffer: 256,
+            resume_window_secs: 300,
             ask_timeout_ms: 10_000,
             session_sweep_secs: 3600,
             visitor_gone_secs: 60,

@@ -508,3 +508,40 @@ async fn chat_state_is_current_right_after_accept_and_close() {
     }
     assert!(stale.is_empty(), "stale chat states:\n{}", stale.join("\n"));
 }
+
+/// What an operator's terminal may resume is sized in time, not in events: a terminal away
+/// while more than a thousand events passed (the old fixed window) resumes with every one of
+/// them, in order, and no `reset`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminal_away_for_many_events_resumes_with_all_of_them() {
+    let server = start_server().await;
+    let company = server.new_company("Window").await;
+    let ann = server.new_operator(&company, "101", json!({})).await;
+    let mut events = server.go_online(&ann).await;
+    let chat = server.connected_chat(&company, &ann, &mut events).await;
+    let (_, last_seen) = events.wait_for("assigned", WAIT).await;
+    drop(events);
+    let count = 1_100;
+    for i in 0..count {
+        server
+            .send(chat.id, &chat.token, &format!("m{i}"), &format!("c{i}"))
+            .await;
+    }
+    let mut resumed = EventStream::open(
+        server
+            .client
+            .get(server.url("/v1/me/events"))
+            .bearer_auth(&ann.token)
+            .header("Last-Event-ID", last_seen.to_string()),
+    )
+    .await;
+    for i in 0..count {
+        let (data, _) = resumed.wait_for("message", WAIT).await;
+        assert_eq!(data["text"], format!("m{i}"), "in order, none missing");
+    }
+    assert!(
+        resumed.seen_named("reset").is_empty(),
+        "{}",
+        resumed.names()
+    );
+}

@@ -1,9 +1,14 @@
 //! OperatorActor: one per operator while signed in. It keeps the operator's recent events so
 //! a terminal that reconnects resumes where it stopped, the offers still open (shown to a
 //! terminal that connects fresh), and the connected terminals.
+//!
+//! What is kept for resuming is sized in time (`resume_window_secs`): a terminal whose
+//! stream was dropped for falling behind, or whose network blinked, resumes with nothing
+//! lost however many events passed meanwhile. Past the window it is told to reload (`reset`),
+//! and reloads everything from storage through the panel API, the offers still open first.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use tokio::sync::mpsc;
@@ -14,8 +19,10 @@ use crate::events::{OperatorEvent, Sequenced};
 use crate::model::{AccountId, ChatId, TenantId};
 use crate::repo::Repo;
 
-/// Events kept for resuming; a terminal away for longer than this many events starts afresh.
-const RECENT_EVENTS: usize = 1024;
+/// Most events kept for resuming whatever the window, so one operator's memory stays bounded
+/// (about 8 MiB) under any flood; the company's news is coalesced, so a window rarely holds
+/// more than a few thousand.
+const MAX_RECENT_EVENTS: usize = 65_536;
 
 /// One operator's event hub.
 pub struct OperatorActor {
@@ -29,8 +36,8 @@ pub struct OperatorActor {
     account: AccountId,
     /// Id of the next event.
     next_seq: u64,
-    /// The last [`RECENT_EVENTS`] events, oldest first.
-    recent: VecDeque<Sequenced<OperatorEvent>>,
+    /// The events of the resume window, oldest first, with when each passed.
+    recent: VecDeque<(Instant, Sequenced<OperatorEvent>)>,
     /// Offers not yet answered, replayed to a terminal that connects fresh.
     offers: BTreeMap<ChatId, Sequenced<OperatorEvent>>,
     /// Connected terminals.
@@ -126,11 +133,15 @@ impl Handler<Push> for OperatorActor {
             }
             _ => {}
         }
-        if self.recent.len() == RECENT_EVENTS {
+        let now = Instant::now();
+        let window = Duration::from_secs(self.repo.config().resume_window_secs);
+        while self.recent.front().is_some_and(|(at, _)| {
+            now.duration_since(*at) > window || self.recent.len() >= MAX_RECENT_EVENTS
+        }) {
             self.recent.pop_front();
         }
-        self.recent.push_back(sequenced.clone());
-        self.last_active = Instant::now();
+        self.recent.push_back((now, sequenced.clone()));
+        self.last_active = now;
         publish(&mut self.subscribers, sequenced);
     }
 }
@@ -152,12 +163,15 @@ impl Handler<Subscribe> for OperatorActor {
         let replay = match msg.after {
             None => self.offers.values().cloned().collect(),
             Some(after) => {
-                let oldest = self.recent.front().map_or(self.next_seq + 1, |e| e.seq);
+                let oldest = self
+                    .recent
+                    .front()
+                    .map_or(self.next_seq + 1, |(_, e)| e.seq);
                 let mut replay: Vec<_> = self
                     .recent
                     .iter()
-                    .filter(|e| e.seq > after)
-                    .cloned()
+                    .filter(|(_, e)| e.seq > after)
+                    .map(|(_, e)| e.clone())
                     .collect();
                 // Older than what is kept, or newer than anything sent (a client of another
                 // server, or a forged id): the terminal must reload.
