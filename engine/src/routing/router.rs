@@ -748,17 +748,30 @@ impl Router {
 
     /// Walks the queue head first and offers every chat someone can take now, then tells
     /// the chats still waiting their new positions.
+    ///
+    /// The walk stops once no operator has a free slot (an offer reserves one): nobody could
+    /// take the chats behind, so a queue of thousands costs a routing step the chats it
+    /// offers, not one look at every operator for every queued chat.
     fn drain(&mut self, effects: &mut Vec<Effect>) {
         let mut index = 0;
-        while index < self.queue.len() {
+        let mut room = self.anyone_has_room();
+        while room && index < self.queue.len() {
             let chat = self.queue[index];
             if self.offer(chat, effects) {
                 self.queue.remove(index);
+                room = self.anyone_has_room();
             } else {
                 index += 1;
             }
         }
         self.tell_positions(effects);
+    }
+
+    /// Whether any operator could be offered a chat now (online, connected, a free slot).
+    fn anyone_has_room(&self) -> bool {
+        self.agents
+            .values()
+            .any(|a| a.status == Status::Online && a.connected && a.load() < a.max_chats)
     }
 
     /// Offers a queued chat under the current distribution; false when nobody can take it.
