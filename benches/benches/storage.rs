@@ -5,14 +5,23 @@
 //! runtime. `group_commit` waits on the write's `Ticket`, so concurrent writers share
 //! flushes; `flush_per_write` has every writer flush for itself after its insert (on the
 //! blocking pool, so writers still flush concurrently). Throughput is writes per second.
+//!
+//! `group_commit_batch` measures one group commit on its own: K = 1, 16 and 256 inserts,
+//! then all K tickets awaited at once, so a single flush covers the batch. The time is per
+//! batch (throughput: writes per second); the flushes made are counted to show there was one
+//! per batch.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use futures_util::future::join_all;
 use switchboard_benches::BenchMessage;
 use switchboard_storage::{Key, Store, Table};
+
+/// Writes per batch in `group_commit_batch`: one alone, a busy moment, a burst.
+const BATCHES: [u64; 3] = [1, 16, 256];
 
 /// Concurrent writers measured: one alone, a busy server, a burst.
 const WRITERS: [u64; 3] = [1, 16, 64];
@@ -137,5 +146,54 @@ fn ack_writes(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, ack_writes);
+/// Inserts `k` messages, then waits on all `k` tickets together: one flush covers them.
+async fn batch(target: &Target, k: u64) {
+    let tickets: Vec<_> = (0..k)
+        .map(|_| {
+            let seq = target.next.fetch_add(1, Ordering::Relaxed);
+            let key = Key::new().u64(42).u64(seq);
+            target
+                .messages
+                .insert(key.as_ref(), &BenchMessage::new(seq))
+                .expect("insert")
+        })
+        .collect();
+    for durable in join_all(tickets.into_iter().map(|t| t.durable())).await {
+        durable.expect("durable");
+    }
+}
+
+fn group_commit_batch(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(RUNTIME_WORKERS)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let mut group = c.benchmark_group("group_commit_batch");
+    group
+        .sample_size(SAMPLES)
+        .warm_up_time(WARM_UP)
+        .measurement_time(MEASUREMENT);
+    for k in BATCHES {
+        let store = Store::temporary().expect("temporary store");
+        let target = Target {
+            messages: store.table().expect("table"),
+            store,
+            next: Arc::new(AtomicU64::new(0)),
+        };
+        group.throughput(Throughput::Elements(k));
+        group.bench_with_input(BenchmarkId::from_parameter(k), &k, |b, &k| {
+            b.to_async(&runtime).iter(|| batch(&target, k));
+        });
+        let writes = target.next.load(Ordering::Relaxed);
+        let flushes = target.store.flush_count().max(1);
+        eprintln!(
+            "group_commit_batch/{k}: {writes} writes, {flushes} flushes, {:.1} writes per flush",
+            writes as f64 / flushes as f64
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, ack_writes, group_commit_batch);
 criterion_main!(benches);

@@ -5,7 +5,13 @@
 //! - this library: [`BenchMessage`], a chat-message-sized record the storage benches write,
 //!   so every bench measures the same payload.
 //! - `benches/storage.rs`: acknowledged writes per second with group commit against one
-//!   flush per write (`cargo bench -p switchboard-benches --bench storage`).
+//!   flush per write, and one group commit of 1, 16 and 256 writes
+//!   (`cargo bench -p switchboard-benches --bench storage`).
+//! - `benches/records.rs`: encoding and decoding a chat log entry and the company record
+//!   (`cargo bench -p switchboard-benches --bench records`).
+//!
+//! The routing and actor benches live in the engine crate (`engine/benches/`), which this
+//! crate does not link; `benches/MICRO.md` lists every micro-bench with its figures.
 
 #![deny(missing_docs)]
 

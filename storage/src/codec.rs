@@ -58,8 +58,9 @@ pub fn decode_body<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Res
     Ok(value)
 }
 
-/// Encodes `record` as `[R::VERSION] ++ bincode(record)`.
-pub(crate) fn encode<R: Record>(record: &R) -> Result<Vec<u8>> {
+/// Encodes `record` as `[R::VERSION] ++ bincode(record)`: the bytes [`Table`](crate::Table)
+/// stores. Public for the record benches; callers store records through a table.
+pub fn encode<R: Record>(record: &R) -> Result<Vec<u8>> {
     let body = bincode::serde::encode_to_vec(record, bincode::config::standard()).map_err(|e| {
         Error::Encode {
             tree: R::TREE,
@@ -72,8 +73,9 @@ pub(crate) fn encode<R: Record>(record: &R) -> Result<Vec<u8>> {
     Ok(value)
 }
 
-/// Decodes a stored value, sending older version bytes through [`Record::upgrade`].
-pub(crate) fn decode<R: Record>(value: &[u8]) -> Result<R> {
+/// Decodes a stored value, sending older version bytes through [`Record::upgrade`]: what
+/// [`Table`](crate::Table) does on every read. Public for the record benches.
+pub fn decode<R: Record>(value: &[u8]) -> Result<R> {
     match value.split_first() {
         Some((&version, body)) if version == R::VERSION => decode_body(R::TREE, body),
         Some((&version, body)) => R::upgrade(version, body),

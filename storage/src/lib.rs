@@ -10,8 +10,8 @@
 //!   checksummed file, checked whole before anything is loaded.
 //! - `table`: [`Table`], one sled tree holding one [`Record`] type, with point reads, writes
 //!   that return a [`Ticket`], and ordered prefix scans.
-//! - `codec`: the [`Record`] trait and the only place that knows values are bincode behind a
-//!   version byte (also the backup file's entries).
+//! - `codec`: the [`Record`] trait, [`encode`] and [`decode`], and the only place that knows
+//!   values are bincode behind a version byte (also the backup file's entries).
 //! - `key`: [`Key`], a big-endian key builder so that prefix scans list records in order, and
 //!   [`key_u64`] to read a field back.
 //! - [`records`]: the record types Switchboard keeps, one per tree, with their key layouts;
@@ -39,7 +39,7 @@ mod testing;
 use std::path::PathBuf;
 
 pub use backup::{verify_backup, BackupSummary};
-pub use codec::{decode_body, Record};
+pub use codec::{decode, decode_body, encode, Record};
 pub use commit::Ticket;
 pub use key::{key_u64, Key};
 pub use slot::Health;
