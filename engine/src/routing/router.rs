@@ -358,14 +358,22 @@ impl Router {
     /// Estimated wait at `position`: that many handling times, shared by the seats serving
     /// the chat's target.
     fn estimated_wait(&self, chat: ChatId, position: usize) -> Option<u64> {
-        let handling = self.handling_ms?;
         let target = self.target_of(self.chats.get(&chat)?);
-        let seats: u32 = self
-            .agents
+        self.wait_at(self.seats(&target), position)
+    }
+
+    /// The seats (each operator's `max_chats`) of the operators serving `target`.
+    fn seats(&self, target: &Request) -> u32 {
+        self.agents
             .iter()
-            .filter(|(id, a)| serves(**id, a, &target))
+            .filter(|(id, a)| serves(**id, a, target))
             .map(|(_, a)| a.max_chats)
-            .sum();
+            .sum()
+    }
+
+    /// Estimated wait at `position` behind `seats` seats.
+    fn wait_at(&self, seats: u32, position: usize) -> Option<u64> {
+        let handling = self.handling_ms?;
         Some((handling * position as f64 / f64::from(seats.max(1))) as u64)
     }
 
@@ -853,16 +861,18 @@ impl Router {
 
     /// Emits [`Effect::Queued`] for every queued chat whose position changed.
     fn tell_positions(&mut self, effects: &mut Vec<Effect>) {
-        let mut seen: HashMap<Request, usize> = HashMap::new();
+        // Per target: the position reached so far, and its seats (counted once a pass).
+        let mut seen: HashMap<Request, (usize, Option<u32>)> = HashMap::new();
         let queue: Vec<ChatId> = self.queue.iter().copied().collect();
         for chat in queue {
             let target = self.target_of(&self.chats[&chat]);
-            let position = seen.entry(target).or_default();
+            let (position, seats) = seen.entry(target).or_default();
             *position += 1;
             let position = *position;
             let told = self.chats[&chat].told_position;
             if told != Some(position) {
-                let wait_ms = self.estimated_wait(chat, position);
+                let seats = *seats.get_or_insert_with(|| self.seats(&target));
+                let wait_ms = self.wait_at(seats, position);
                 self.chats
                     .get_mut(&chat)
                     .expect("queued chats are routed")
