@@ -6,6 +6,8 @@
 //!   so every bench measures the same payload.
 //! - `benches/storage.rs`: acknowledged writes per second with group commit against one
 //!   flush per write (`cargo bench -p switchboard-benches --bench storage`).
+//! - `src/bin/loadgen/`: the open-loop HTTP load generator (`--bin loadgen`); its own
+//!   module doc has its layout, BENCHMARKS.md its commands and figures.
 
 #![deny(missing_docs)]
 
