@@ -25,8 +25,12 @@ pub enum Failure {
     Timeout,
     /// The connection could not be made.
     Connect,
-    /// Anything else: a connection cut mid-answer, a body that did not parse.
-    Other(String),
+    /// The connection broke after the request was sent, or the answer could not be read.
+    Broken(String),
+    /// An answer that did not parse as the API says.
+    Unexpected(String),
+    /// Not the server's answer but the scenario's verdict, e.g. `no_operator_joined`.
+    Scenario(&'static str),
 }
 
 impl Failure {
@@ -37,7 +41,9 @@ impl Failure {
             Failure::Status(status, code) => format!("{} {code}", status.as_u16()),
             Failure::Timeout => "timeout".into(),
             Failure::Connect => "connect".into(),
-            Failure::Other(_) => "other".into(),
+            Failure::Broken(_) => "broken".into(),
+            Failure::Unexpected(_) => "unexpected_answer".into(),
+            Failure::Scenario(kind) => (*kind).into(),
         }
     }
 
@@ -58,7 +64,7 @@ impl Failure {
         } else if e.is_connect() {
             Failure::Connect
         } else {
-            Failure::Other(e.to_string())
+            Failure::Broken(e.to_string())
         }
     }
 }
@@ -66,7 +72,7 @@ impl Failure {
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Failure::Other(text) => write!(f, "{text}"),
+            Failure::Broken(text) | Failure::Unexpected(text) => write!(f, "{text}"),
             other => write!(f, "{}", other.kind()),
         }
     }
@@ -156,8 +162,7 @@ impl Clients {
             return Err(Failure::of(response).await);
         }
         let bytes = response.bytes().await.map_err(Failure::from_reqwest)?;
-        serde_json::from_slice(&bytes)
-            .map_err(|e| Failure::Other(format!("{path}: unexpected answer: {e}")))
+        serde_json::from_slice(&bytes).map_err(|e| Failure::Unexpected(format!("{path}: {e}")))
     }
 
     /// `GET /healthz`.

@@ -78,14 +78,19 @@ struct Args {
     /// $CARGO_TARGET_DIR, or under the workspace's target/).
     #[arg(long, conflicts_with = "server")]
     server_bin: Option<PathBuf>,
+    /// A TOML file added to the own server's configuration, e.g. `[storage]` with
+    /// `durability = "relaxed"` or `[http]` with `max_connections = 4000` (it may not repeat
+    /// `[http.limits]`, which the generator writes to turn rate limits off).
+    #[arg(long, conflicts_with = "server")]
+    server_config: Option<PathBuf>,
     /// Seconds of scheduled work (burst: the longest drain; restart: the longest fill).
     #[arg(long, default_value_t = 15)]
     duration: u64,
-    /// Work due per second: messages (chat, tenants), chat starts (route), page views
-    /// (visitors). Default 200, route 20.
+    /// Work due per second: messages (chat, tenants; default 1000), chat starts (route;
+    /// default 50), page views (visitors; default 500).
     #[arg(long)]
     rate: Option<f64>,
-    /// chat, tenants: chats open at once (default 20); burst: chats started at once
+    /// chat, tenants: chats open at once (default 100); burst: chats started at once
     /// (default 200); restart: chats the fill writes to (default 64).
     #[arg(long)]
     chats: Option<usize>,
@@ -107,7 +112,7 @@ struct Args {
     #[arg(long)]
     hold_ms: Option<u64>,
     /// visitors: tracked visitors, each with an open tracking stream.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 500)]
     visitors: usize,
     /// tenants: companies the chat load is spread over.
     #[arg(long, default_value_t = 10)]
@@ -227,7 +232,12 @@ async fn run(args: Args) -> Result<()> {
         None => {
             let binary = server::find_binary(args.server_bin.as_deref())?;
             println!("starting {} on a temporary data folder", binary.display());
-            let server = OwnServer::start(&binary)?;
+            let extra = match &args.server_config {
+                Some(path) => std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?,
+                None => String::new(),
+            };
+            let server = OwnServer::start(&binary, &extra)?;
             let found = (server.base.clone(), server.pid());
             own = Some(server);
             found
@@ -269,13 +279,14 @@ async fn phases(
     let scenario = args.scenario;
     let duration = Duration::from_secs(args.duration);
     let rate = args.rate.unwrap_or(match scenario {
-        Scenario::Route => 20.0,
-        _ => 200.0,
+        Scenario::Route => 50.0,
+        Scenario::Visitors => 500.0,
+        _ => 1000.0,
     });
     let chats = args.chats.unwrap_or(match scenario {
         Scenario::Burst => 200,
         Scenario::Restart => 64,
-        _ => 20,
+        _ => 100,
     });
     let operators = args.operators.unwrap_or(match scenario {
         Scenario::Chat | Scenario::Burst => 4,

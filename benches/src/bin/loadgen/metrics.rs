@@ -166,6 +166,8 @@ pub struct Metrics {
     start: Mutex<Instant>,
     series: Mutex<BTreeMap<Latency, Series>>,
     counts: Mutex<BTreeMap<Count, u64>>,
+    /// When each count last grew.
+    last: Mutex<BTreeMap<Count, Instant>>,
     errors: Mutex<BTreeMap<String, u64>>,
     ledgers: Mutex<HashMap<Latency, Ledger>>,
 }
@@ -177,6 +179,7 @@ impl Metrics {
             start: Mutex::new(Instant::now()),
             series: Mutex::default(),
             counts: Mutex::default(),
+            last: Mutex::default(),
             errors: Mutex::default(),
             ledgers: Mutex::default(),
         }
@@ -202,6 +205,10 @@ impl Metrics {
 
     /// Adds `n` to a count.
     pub fn count(&self, count: Count, n: u64) {
+        self.last
+            .lock()
+            .expect("no panics under this lock")
+            .insert(count, Instant::now());
         *self
             .counts
             .lock()
@@ -218,6 +225,23 @@ impl Metrics {
             .get(&count)
             .copied()
             .unwrap_or(0)
+    }
+
+    /// A count per second: from the phase's start to when it last grew.
+    pub fn rate(&self, count: Count) -> f64 {
+        let last = self
+            .last
+            .lock()
+            .expect("no panics under this lock")
+            .get(&count)
+            .copied();
+        match last {
+            Some(last) => {
+                let secs = last.saturating_duration_since(self.start()).as_secs_f64();
+                self.get(count) as f64 / secs.max(1e-3)
+            }
+            None => 0.0,
+        }
     }
 
     /// Counts a failed request under its kind.

@@ -82,8 +82,9 @@ pub struct Errors {
     pub connect: u64,
     /// Work not sent: the generator had `--max-in-flight` requests out already.
     pub backlog: u64,
-    /// Anything else (cut connections, unparsable answers, chats answered offline, no free
-    /// chat for a due message).
+    /// Anything else, by kind: `broken` (a connection cut after the request),
+    /// `unexpected_answer`, and the scenarios' own (`offline`, `no_operator_joined`,
+    /// `no_free_chat`).
     pub other: BTreeMap<String, u64>,
 }
 
@@ -135,7 +136,8 @@ pub struct Summary {
     pub baseline_latency_ms: Option<Quantiles>,
     /// Baseline of `burst`: as many `GET /healthz` at once as chats, until the last answer.
     pub baseline_burst_ms: Option<f64>,
-    /// Visitors' messages acknowledged per second.
+    /// Visitors' messages acknowledged per second (rates run from the phase's start to
+    /// the last one counted).
     pub messages_per_sec: Option<f64>,
     /// A visitor's message: due -> on the operator's stream.
     pub message_latency_ms: Option<Quantiles>,
@@ -200,6 +202,9 @@ pub struct Summary {
     pub server_cpu_cores: Option<f64>,
     /// The generator's own CPU time during the measured phase.
     pub loadgen_cpu_seconds: Option<f64>,
+    /// The machine's load averages (1, 5, 15 minutes) at the end, from `/proc/loadavg`:
+    /// the generator shares the machine with the server and with whatever else runs there.
+    pub load_average: Option<[f64; 3]>,
     /// Every figure divided by its baseline (`<figure>` or `<figure>_<percentile>`).
     pub ratios: BTreeMap<String, f64>,
     /// The table's rows: figure, value, baseline, ratio.
@@ -228,7 +233,7 @@ impl Summary {
         usage: &Usage,
     ) -> Summary {
         let secs = outcome.measured.as_secs_f64().max(1e-9);
-        let rate = |count: Count| metrics.get(count) as f64 / secs;
+        let rate = |count: Count| metrics.rate(count);
         let latency = |l: Latency| metrics.histogram(l).as_ref().and_then(Quantiles::of);
         let mut s = Summary {
             scenario: scenario.into(),
@@ -310,6 +315,7 @@ impl Summary {
             }
         }
         s.loadgen_cpu_seconds = usage.loadgen_cpu_seconds;
+        s.load_average = load_average();
         s.compare();
         s
     }
@@ -489,6 +495,9 @@ impl Summary {
                 self.loadgen_cpu_seconds.unwrap_or(0.0),
             );
         }
+        if let Some([one, five, fifteen]) = self.load_average {
+            println!("  machine load average: {one:.2} {five:.2} {fifteen:.2}");
+        }
         if self.stuck > 0 {
             println!("  {} requests were still in flight at the end", self.stuck);
         }
@@ -499,6 +508,13 @@ impl Summary {
         let json = serde_json::to_string_pretty(self)?;
         std::fs::write(path, json + "\n").with_context(|| format!("writing {}", path.display()))
     }
+}
+
+/// The 1, 5 and 15 minute load averages, on Linux.
+fn load_average() -> Option<[f64; 3]> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let mut fields = text.split_whitespace().map(|f| f.parse::<f64>().ok());
+    Some([fields.next()??, fields.next()??, fields.next()??])
 }
 
 fn ms(d: Duration) -> f64 {

@@ -65,8 +65,9 @@ pub struct OwnServer {
 }
 
 impl OwnServer {
-    /// Starts `binary` on a new data folder and waits for its address.
-    pub fn start(binary: &Path) -> Result<OwnServer> {
+    /// Starts `binary` on a new data folder and waits for its address; `extra` is added to
+    /// its configuration file (after the `[http.limits]` section that turns limits off).
+    pub fn start(binary: &Path, extra: &str) -> Result<OwnServer> {
         let dir = tempfile::Builder::new()
             .prefix("switchboard-loadgen-")
             .tempdir()
@@ -74,7 +75,7 @@ impl OwnServer {
         // Load comes from one address: rate limits would measure themselves.
         std::fs::write(
             dir.path().join("config.toml"),
-            "[http.limits]\nenabled = false\n",
+            format!("[http.limits]\nenabled = false\n\n{extra}\n"),
         )?;
         let mut server = OwnServer {
             binary: binary.to_path_buf(),

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use futures_util::future::join_all;
+use futures_util::stream::{self, StreamExt, TryStreamExt};
 use switchboard_api::{AuthorKind, ChatEventData, ChatState};
 use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
@@ -29,6 +29,15 @@ use crate::streams::{self, Flow, Stream};
 
 /// How long a new chat may take to be joined by an operator.
 const JOIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The most chats an operator may hold (`PUT /v1/operators/{sip}` takes 1 to 100).
+const MAX_CHATS: u32 = 100;
+
+/// First chats opened at once while the scenario sets up.
+const OPEN_AT_ONCE: usize = 32;
+
+/// Attempts at starting the chat that replaces a closed one.
+const REPLACE_ATTEMPTS: u32 = 5;
 
 /// How long a due message may wait for a free chat before it counts as an error.
 const WAIT_FOR_CHAT: Duration = Duration::from_secs(10);
@@ -106,12 +115,19 @@ struct State {
 
 /// Runs `chat` (or `tenants`, with more than one company).
 pub async fn run(ctx: Arc<Ctx>, options: Options) -> Result<Outcome> {
+    // Room for twice the chats (those being replaced while their successors start), with
+    // more operators than asked for when `max_chats` (at most 100) cannot give it.
     let per_company = options.chats.div_ceil(options.tenants.max(1));
+    let operators = options
+        .operators
+        .max((2 * per_company).div_ceil(MAX_CHATS as usize));
+    if operators > options.operators {
+        println!("{operators} operators per company: {per_company} chats need them");
+    }
     let behaviour = Behaviour {
-        // Room for the chats being replaced while their successors start.
         max_chats: (2 * per_company)
-            .div_ceil(options.operators.max(1))
-            .clamp(4, 100) as u32,
+            .div_ceil(operators)
+            .clamp(4, MAX_CHATS as usize) as u32,
         hold: None,
         close_delay: Duration::from_millis(100),
         reply_every: options.reply_every,
@@ -119,7 +135,7 @@ pub async fn run(ctx: Arc<Ctx>, options: Options) -> Result<Outcome> {
     let mut companies = Vec::new();
     for t in 0..options.tenants.max(1) {
         let label = format!("{}-t{t}", ctx.run);
-        companies.push(Company::new(&ctx, &label, options.operators.max(1), behaviour).await?);
+        companies.push(Company::new(&ctx, &label, operators, behaviour).await?);
     }
     let state = Arc::new(State {
         ctx: ctx.clone(),
@@ -128,11 +144,16 @@ pub async fn run(ctx: Arc<Ctx>, options: Options) -> Result<Outcome> {
         visitors: Mutex::default(),
         names: AtomicU64::new(0),
     });
-    let opened =
-        join_all((0..options.chats).map(|n| open_chat(state.clone(), n % state.companies.len())))
-            .await;
+    // A few at a time: each holds a connection for its stream, and a flood of them would
+    // meet the server's connection cap before the run begins.
+    let opened: Vec<Arc<LiveChat>> = stream::iter(0..options.chats)
+        .map(|n| open_chat(state.clone(), n % state.companies.len()))
+        .buffer_unordered(OPEN_AT_ONCE)
+        .try_collect()
+        .await
+        .context("opening the first chats")?;
     for chat in opened {
-        state.pool.put(chat.context("opening the first chats")?);
+        state.pool.put(chat);
     }
 
     ctx.begin();
@@ -193,10 +214,14 @@ async fn send(state: Arc<State>, per_chat: u64, n: u64, due: Instant) {
         state.pool.put(chat);
         return;
     }
-    // The operator closes this one; a new visitor takes its place.
-    match open_chat(state.clone(), chat.company).await {
-        Ok(next) => state.pool.put(next),
-        Err(failure) => metrics.error(&failure),
+    // The operator closes this one; a new visitor takes its place, trying again a few
+    // times (as a visitor clicks again) so a refused start does not shrink the pool.
+    for attempt in 1..=REPLACE_ATTEMPTS {
+        match open_chat(state.clone(), chat.company).await {
+            Ok(next) => return state.pool.put(next),
+            Err(failure) => metrics.error(&failure),
+        }
+        tokio::time::sleep(Duration::from_millis(200) * attempt).await;
     }
 }
 
@@ -212,7 +237,7 @@ async fn open_chat(state: Arc<State>, company: usize) -> Result<Arc<LiveChat>, F
         Ok(_) => {
             ctx.metrics.failed(Latency::Routing, &name);
             ctx.metrics.count(Count::Offline, 1);
-            return Err(Failure::Other("chat answered offline".into()));
+            return Err(Failure::Scenario("offline"));
         }
         Err(failure) => {
             ctx.metrics.failed(Latency::Routing, &name);
@@ -235,7 +260,7 @@ async fn open_chat(state: Arc<State>, company: usize) -> Result<Arc<LiveChat>, F
             company,
             sent: AtomicU64::new(0),
         })),
-        _ => Err(Failure::Other("no operator joined the chat".into())),
+        _ => Err(Failure::Scenario("no_operator_joined")),
     }
 }
 
