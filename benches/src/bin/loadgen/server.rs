@@ -41,7 +41,9 @@ pub fn find_binary(explicit: Option<&Path>) -> Result<PathBuf> {
     if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
         candidates.push(PathBuf::from(target).join("release/switchboard"));
     }
-    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/switchboard"));
+    let benches = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workspace = benches.parent().unwrap_or(benches);
+    candidates.push(workspace.join("target/release/switchboard"));
     if let Some(found) = candidates.iter().find(|path| path.is_file()) {
         return Ok(found.clone());
     }

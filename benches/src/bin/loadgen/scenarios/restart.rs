@@ -8,6 +8,7 @@
 //! Its baseline is the same restart of the same server before the fill (the demo company
 //! only), so the ratio is what the stored messages cost the start.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -23,6 +24,9 @@ use super::{Company, Ctx, Outcome};
 use crate::metrics::{Count, Latency};
 use crate::operator::Behaviour;
 use crate::server::OwnServer;
+
+/// Transcript entries per page (the most the server gives).
+const PAGE: usize = 500;
 
 /// How long a restarted server may take to answer.
 const START_TIMEOUT: Duration = Duration::from_secs(120);
@@ -134,29 +138,12 @@ pub async fn run(ctx: Arc<Ctx>, server: &mut OwnServer, options: Options) -> Res
 
     // Every acknowledged message is in its chat's transcript.
     for ((chat, _), acked) in chats.iter().zip(&acked) {
-        let transcript: Vec<ChatEventData> = ctx
-            .clients
-            .call(
-                reqwest::Method::GET,
-                &format!("/v1/chats/{chat}/messages"),
-                Some(&admin),
-                None::<&()>,
-            )
+        let stored = transcript(&ctx, &admin, *chat)
             .await
             .with_context(|| format!("reading chat {chat} back"))?;
-        let stored = transcript
-            .iter()
-            .filter(|e| {
-                matches!(
-                    e,
-                    ChatEventData::Message {
-                        author: AuthorKind::Visitor,
-                        ..
-                    }
-                )
-            })
+        figures.missing += (0..*acked)
+            .filter(|n| !stored.contains(&format!("f{chat}-{n}")))
             .count() as u64;
-        figures.missing += acked.saturating_sub(stored);
     }
     Ok(Outcome {
         measured: figures.fill,
@@ -185,6 +172,36 @@ async fn restart(ctx: &Ctx, server: &mut OwnServer, kill: bool) -> Result<(Durat
             );
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// The texts of the visitor's messages in a chat's transcript, read page by page.
+async fn transcript(ctx: &Ctx, token: &str, chat: u64) -> Result<HashSet<String>> {
+    let mut texts = HashSet::new();
+    let mut after = None;
+    loop {
+        let page = match after {
+            Some(seq) => format!("/v1/chats/{chat}/messages?limit={PAGE}&after={seq}"),
+            None => format!("/v1/chats/{chat}/messages?limit={PAGE}"),
+        };
+        let entries: Vec<ChatEventData> = ctx
+            .clients
+            .call(reqwest::Method::GET, &page, Some(token), None::<&()>)
+            .await?;
+        for entry in &entries {
+            if let ChatEventData::Message {
+                author: AuthorKind::Visitor,
+                text,
+                ..
+            } = entry
+            {
+                texts.insert(text.clone());
+            }
+        }
+        match entries.last().and_then(ChatEventData::seq) {
+            Some(last) if entries.len() == PAGE => after = Some(last),
+            _ => return Ok(texts),
+        }
     }
 }
 
