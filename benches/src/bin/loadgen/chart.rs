@@ -47,7 +47,7 @@ pub fn draw(
         .collect();
     let root = SVGBackend::new(path, (1000, 860)).into_drawing_area();
     root.fill(&WHITE).map_err(plot)?;
-    let root = root.titled(title, ("sans-serif", 22)).map_err(plot)?;
+    let root = root.titled(title, ("sans-serif", 16)).map_err(plot)?;
     let (above, below) = root.split_vertically(400);
 
     // Second by second.

@@ -5,6 +5,7 @@
 //! from 127.0.0.1 the generator runs out of ephemeral ports near 28,000 connections in
 //! `TIME_WAIT`. Each client binds its own 127.0.0.x, which multiplies that room.
 
+use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -15,6 +16,8 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use switchboard_api as api;
+
+use crate::metrics::Metrics;
 
 /// Why a request failed, as the error table counts it.
 #[derive(Debug)]
@@ -44,6 +47,16 @@ impl Failure {
             Failure::Broken(_) => "broken".into(),
             Failure::Unexpected(_) => "unexpected_answer".into(),
             Failure::Scenario(kind) => (*kind).into(),
+        }
+    }
+
+    /// Whether a real client would try again: no answer, a cut connection, a 5xx. A 4xx is
+    /// the server's considered answer and is not asked again.
+    pub fn retryable(&self) -> bool {
+        match self {
+            Failure::Status(status, _) => status.is_server_error(),
+            Failure::Timeout | Failure::Connect | Failure::Broken(_) => true,
+            Failure::Unexpected(_) | Failure::Scenario(_) => false,
         }
     }
 
@@ -82,6 +95,33 @@ impl std::error::Error for Failure {}
 
 /// The result of one API call.
 pub type Call<T> = std::result::Result<T, Failure>;
+
+/// Tries of a call that may be repeated (see [`retried`]).
+const ATTEMPTS: u32 = 3;
+
+/// The pause before the second try; the third waits twice as long.
+const RETRY_PAUSE: Duration = Duration::from_millis(100);
+
+/// Makes `call` up to three times while it fails in a way the real clients try again after
+/// ([`Failure::retryable`]), as the chat window resends a message with the same client id
+/// and an operator presses accept again. Each failure but the last is counted in `metrics`;
+/// the last is the caller's.
+pub async fn retried<T, Fut>(metrics: &Metrics, mut call: impl FnMut() -> Fut) -> Call<T>
+where
+    Fut: Future<Output = Call<T>>,
+{
+    let mut attempt = 1;
+    loop {
+        match call().await {
+            Err(failure) if failure.retryable() && attempt < ATTEMPTS => {
+                metrics.error(&failure);
+                tokio::time::sleep(RETRY_PAUSE * attempt).await;
+                attempt += 1;
+            }
+            outcome => return outcome,
+        }
+    }
+}
 
 /// Clients spread over loopback source addresses, handed out in turn.
 pub struct Clients {

@@ -453,7 +453,12 @@ async fn phases(
         println!("wrote {}", path.display());
     }
     if let Some(path) = &args.svg {
-        let title = format!("switchboard loadgen: {}", scenario.name());
+        let settings: Vec<String> = summary
+            .settings
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let title = format!("loadgen {}: {}", scenario.name(), settings.join(" "));
         chart::draw(path, &title, &ctx.metrics, baseline.latency.as_ref())?;
         println!("wrote {}", path.display());
     }

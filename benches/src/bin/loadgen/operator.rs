@@ -16,7 +16,7 @@ use switchboard_api::{self as api, AuthorKind, OperatorEventData};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::clients::Clients;
+use crate::clients::{retried, Clients};
 use crate::metrics::{Count, Latency, Metrics};
 use crate::streams::{self, Flow, Stream};
 
@@ -156,7 +156,11 @@ impl Operator {
 
     /// Accepts an offer; a chat held beyond `max_chats` is a limit violation.
     async fn accept(self: Arc<Self>, chat: u64) {
-        match self.clients.chat_action(chat, &self.token, "accept").await {
+        let accepted = retried(&self.metrics, || {
+            self.clients.chat_action(chat, &self.token, "accept")
+        })
+        .await;
+        match accepted {
             Ok(()) => {
                 self.metrics.count(Count::Accepted, 1);
                 if self.held() > self.behaviour.max_chats as usize {
@@ -183,7 +187,11 @@ impl Operator {
             .lock()
             .expect("no panics under this lock")
             .remove(&chat);
-        match self.clients.chat_action(chat, &self.token, "close").await {
+        let closed = retried(&self.metrics, || {
+            self.clients.chat_action(chat, &self.token, "close")
+        })
+        .await;
+        match closed {
             Ok(()) => self.metrics.count(Count::Closed, 1),
             Err(failure) => self.metrics.error(&failure),
         }
@@ -193,7 +201,11 @@ impl Operator {
     async fn reply(self: Arc<Self>, chat: u64, n: u64) {
         let text = format!("r{}-{n}", self.sip);
         self.metrics.expect(Latency::Reply, &text, Instant::now());
-        match self.clients.message(chat, &self.token, &text).await {
+        let sent = retried(&self.metrics, || {
+            self.clients.message(chat, &self.token, &text)
+        })
+        .await;
+        match sent {
             Ok(_) => {
                 self.metrics.acked(Latency::Reply, &text);
                 self.metrics.count(Count::RepliesAcked, 1);

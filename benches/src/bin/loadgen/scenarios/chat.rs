@@ -21,7 +21,7 @@ use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
 
 use super::{Company, Ctx, Outcome, DRAIN};
-use crate::clients::Failure;
+use crate::clients::{retried, Failure};
 use crate::metrics::{Count, Latency};
 use crate::operator::{Behaviour, LAST};
 use crate::schedule::Schedule;
@@ -198,7 +198,11 @@ async fn send(state: Arc<State>, per_chat: u64, n: u64, due: Instant) {
     };
     metrics.expect(Latency::Message, &text, due);
     metrics.count(Count::MessagesSent, 1);
-    let sent = state.ctx.clients.message(chat.id, &chat.token, &text).await;
+    // Resent with the same client id after a failure the window would resend after.
+    let sent = retried(metrics, || {
+        state.ctx.clients.message(chat.id, &chat.token, &text)
+    })
+    .await;
     match sent {
         Ok(_) => {
             metrics.record(Latency::Ack, due);
