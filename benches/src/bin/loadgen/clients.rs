@@ -347,3 +347,43 @@ impl Clients {
 
 /// The password of every account the generator makes.
 const PASSWORD: &str = "load-test-password";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_are_counted_by_kind_and_retried_as_clients_do() {
+        let taken = Failure::Status(StatusCode::CONFLICT, "chat_taken".into());
+        assert_eq!(taken.kind(), "409 chat_taken");
+        assert!(!taken.retryable());
+        let full = Failure::Status(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too_many_connections".into(),
+        );
+        assert_eq!(full.kind(), "503 too_many_connections");
+        assert!(full.retryable());
+        assert_eq!(
+            Failure::Status(StatusCode::BAD_GATEWAY, String::new()).kind(),
+            "502"
+        );
+        assert!(Failure::Timeout.retryable() && Failure::Connect.retryable());
+        assert!(!Failure::Scenario("offline").retryable());
+        assert_eq!(Failure::Scenario("offline").kind(), "offline");
+    }
+
+    #[tokio::test]
+    async fn a_call_is_tried_three_times_at_most() {
+        let metrics = Metrics::new();
+        let tries = std::sync::atomic::AtomicU32::new(0);
+        let outcome: Call<()> = retried(&metrics, || {
+            tries.fetch_add(1, Ordering::Relaxed);
+            async { Err(Failure::Connect) }
+        })
+        .await;
+        assert!(matches!(outcome, Err(Failure::Connect)));
+        assert_eq!(tries.load(Ordering::Relaxed), 3);
+        // The caller counts the last failure; the two before it are counted here.
+        assert_eq!(metrics.errors().get("connect"), Some(&2));
+    }
+}

@@ -101,7 +101,8 @@ struct Args {
     #[arg(long, default_value_t = 4)]
     reply_every: u64,
     /// Operators online (tenants: per company). Default: chat 4, tenants 1, route 8,
-    /// visitors 1, burst 4.
+    /// visitors 1, burst 4; chat and tenants add operators when --chats needs them (an
+    /// operator holds at most 100 chats).
     #[arg(long)]
     operators: Option<usize>,
     /// route, burst: each operator's chat limit. Default: route 20, burst 2.
@@ -123,7 +124,8 @@ struct Args {
     /// restart: stop the server with SIGKILL instead of SIGTERM.
     #[arg(long)]
     kill: bool,
-    /// Baseline: GET /healthz requests kept in flight for its requests per second.
+    /// Baseline: GET /healthz requests kept in flight for its requests per second
+    /// (restart: as many as --chats, the fill's senders).
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
     /// Baseline: seconds of each of its measures.

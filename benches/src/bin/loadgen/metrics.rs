@@ -416,3 +416,57 @@ impl Metrics {
             .clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acknowledged_and_never_seen_is_lost() {
+        let m = Metrics::new();
+        let due = Instant::now();
+        for key in ["seen", "unseen", "early", "failed"] {
+            m.expect(Latency::Message, key, due);
+        }
+        m.acked(Latency::Message, "seen");
+        assert!(m.seen(Latency::Message, "seen", Instant::now()));
+        m.acked(Latency::Message, "unseen");
+        // Delivered before its acknowledgement came back.
+        assert!(m.seen(Latency::Message, "early", Instant::now()));
+        m.acked(Latency::Message, "early");
+        m.failed(Latency::Message, "failed");
+        assert_eq!(m.lost(Latency::Message), 1);
+        assert_eq!(m.histogram(Latency::Message).map(|h| h.len()), Some(2));
+        assert_eq!(m.get(Count::Duplicates), 0);
+    }
+
+    #[test]
+    fn a_second_sighting_is_a_duplicate_unless_repeats_are_expected() {
+        let m = Metrics::new();
+        m.expect(Latency::Message, "m1", Instant::now());
+        m.acked(Latency::Message, "m1");
+        assert!(m.seen(Latency::Message, "m1", Instant::now()));
+        assert!(!m.seen(Latency::Message, "m1", Instant::now()));
+        assert_eq!(m.get(Count::Duplicates), 1);
+        // Never expected: not this run's, not counted.
+        assert!(!m.seen(Latency::Message, "other", Instant::now()));
+        assert_eq!(m.get(Count::Duplicates), 1);
+
+        m.expect(Latency::PageViewSeen, "/p/1", Instant::now());
+        m.acked(Latency::PageViewSeen, "/p/1");
+        assert!(m.seen_again_ok(Latency::PageViewSeen, "/p/1", Instant::now()));
+        assert!(!m.seen_again_ok(Latency::PageViewSeen, "/p/1", Instant::now()));
+        assert_eq!(m.get(Count::Duplicates), 1);
+    }
+
+    #[test]
+    fn latency_counts_from_the_due_time() {
+        let m = Metrics::new();
+        let due = Instant::now();
+        m.record_at(Latency::Ack, due, due + Duration::from_millis(30));
+        let ms = m.quantile_ms(Latency::Ack, 0.5).expect("recorded");
+        assert!((29.9..30.1).contains(&ms), "{ms}");
+        m.restart_clock();
+        assert!(m.quantile_ms(Latency::Ack, 0.5).is_none());
+    }
+}

@@ -520,3 +520,77 @@ fn load_average() -> Option<[f64; 3]> {
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+
+    #[test]
+    fn errors_are_grouped_by_kind() {
+        let kinds = [
+            ("503 too_many_connections", 4),
+            ("409 chat_ended", 1),
+            ("timeout", 2),
+            ("connect", 3),
+            ("backlog", 5),
+            ("broken", 6),
+        ];
+        let errors = Errors::from(kinds.iter().map(|(k, n)| (k.to_string(), *n)).collect());
+        assert_eq!(errors.total, 21);
+        assert_eq!(errors.status.len(), 2);
+        assert_eq!((errors.timeout, errors.connect, errors.backlog), (2, 3, 5));
+        assert_eq!(errors.other.get("broken"), Some(&6));
+    }
+
+    #[test]
+    fn figures_are_set_against_the_baseline() {
+        let metrics = Metrics::new();
+        let due = Instant::now();
+        metrics.count(Count::MessagesSent, 1);
+        metrics.count(Count::MessagesAcked, 1);
+        metrics.record_at(Latency::Message, due, due + Duration::from_millis(4));
+        let mut baseline_latency = Histogram::new(3).expect("histogram");
+        baseline_latency.record(1000).expect("in range");
+        let baseline = Baseline {
+            rps: 1000.0,
+            latency: Some(baseline_latency),
+            burst: None,
+        };
+        let outcome = Outcome {
+            measured: Duration::from_secs(1),
+            ..Outcome::default()
+        };
+        let usage = Usage {
+            server_before: None,
+            server_after: None,
+            loadgen_cpu_seconds: None,
+        };
+        let summary = Summary::new(
+            "chat",
+            BTreeMap::new(),
+            &metrics,
+            &baseline,
+            &outcome,
+            &usage,
+        );
+        let ratio = summary.ratios["message_latency_p50"];
+        assert!((3.9..4.1).contains(&ratio), "{ratio}");
+        assert!(summary.ratios.contains_key("messages_per_sec"));
+        let json = serde_json::to_value(&summary).expect("serializes");
+        for key in [
+            "baseline_rps",
+            "messages_per_sec",
+            "message_latency_ms",
+            "routing_latency_ms",
+            "page_views_per_sec",
+            "lost",
+            "errors",
+            "server_rss_bytes",
+            "server_cpu_seconds",
+        ] {
+            assert!(json.get(key).is_some(), "{key} missing");
+        }
+    }
+}

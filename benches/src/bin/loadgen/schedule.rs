@@ -102,3 +102,39 @@ impl Schedule {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_due_at_a_fixed_rate_from_the_start() {
+        let schedule = Schedule::new(200.0, Duration::from_secs(3));
+        assert_eq!(schedule.ticks, 600);
+        assert_eq!(schedule.due(0), schedule.start);
+        assert_eq!(schedule.due(200) - schedule.start, Duration::from_secs(1));
+    }
+
+    #[tokio::test]
+    async fn every_tick_runs_once_with_its_own_due_time() {
+        let metrics = Arc::new(Metrics::new());
+        let schedule = Schedule::new(1000.0, Duration::from_millis(50));
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let record = seen.clone();
+        let stuck = schedule
+            .run(&metrics, 100, Duration::from_secs(5), move |tick| {
+                let record = record.clone();
+                async move {
+                    record.lock().expect("no panics").push(tick);
+                }
+            })
+            .await;
+        assert_eq!(stuck, 0);
+        let mut ticks = seen.lock().expect("no panics").clone();
+        ticks.sort_by_key(|t| t.n);
+        assert_eq!(ticks.len(), 50);
+        for tick in &ticks {
+            assert_eq!(tick.due, schedule.due(tick.n));
+        }
+    }
+}

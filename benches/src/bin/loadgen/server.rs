@@ -215,6 +215,12 @@ impl ProcStats {
     /// (or this is not Linux).
     pub fn read(pid: u32) -> Option<ProcStats> {
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        ProcStats::parse(&status, &stat)
+    }
+
+    /// The figures in the texts of `/proc/<pid>/status` and `/proc/<pid>/stat`.
+    fn parse(status: &str, stat: &str) -> Option<ProcStats> {
         let kib = |field: &str| -> u64 {
             status
                 .lines()
@@ -223,9 +229,9 @@ impl ProcStats {
                 .unwrap_or(0)
                 * 1024
         };
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        // The command name (field 2) may hold spaces; the fields after its ')' are plain.
-        let after = &stat[stat.rfind(')')? + 2..];
+        // The command name (field 2) may hold spaces and parentheses; the fields after its
+        // last ')' are plain.
+        let after = stat.get(stat.rfind(')')? + 1..)?;
         let fields: Vec<&str> = after.split_whitespace().collect();
         // utime and stime are fields 14 and 15, i.e. 11 and 12 after the state (field 3).
         let ticks: u64 =
@@ -235,5 +241,21 @@ impl ProcStats {
             peak_rss_bytes: kib("VmHWM:"),
             cpu_seconds: ticks as f64 / USER_HZ,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proc_figures_parse_whatever_the_command_name() {
+        let status = "Name:\tswitchboard\nVmHWM:\t  2048 kB\nVmRSS:\t  1024 kB\n";
+        let stat = "4242 (a (b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 9 0";
+        let stats = ProcStats::parse(status, stat).expect("parses");
+        assert_eq!(stats.rss_bytes, 1024 * 1024);
+        assert_eq!(stats.peak_rss_bytes, 2048 * 1024);
+        assert!((stats.cpu_seconds - 3.25).abs() < 1e-9);
+        assert!(ProcStats::parse(status, "4242 (cut").is_none());
     }
 }
