@@ -10,7 +10,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use reqwest::{Method, StatusCode};
 
 use serde::de::DeserializeOwned;
@@ -132,24 +132,28 @@ pub struct Clients {
 }
 
 impl Clients {
-    /// `sources` clients for `base` (one when the server is not on loopback IPv4); every
-    /// call but an event stream gives up after `timeout`.
+    /// `sources` clients for `base` (one when it is not an IPv4 address, whose loopback
+    /// range gives the source addresses); every call but an event stream gives up after
+    /// `timeout`. A server anywhere but on this machine's loopback is refused.
     pub fn new(base: &str, sources: usize, timeout: Duration) -> Result<Clients> {
         let base = base.trim_end_matches('/').to_string();
         let url = reqwest::Url::parse(&base).with_context(|| format!("server URL {base}"))?;
-        let loopback = match url.host_str() {
-            Some("localhost") => true,
-            Some(host) => host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback()),
-            None => false,
-        };
-        let sources = if loopback { sources.clamp(1, 250) } else { 1 };
+        let host = url.host_str().unwrap_or_default();
+        let v4 = host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
+        if !(v4 || host == "localhost" || host == "[::1]") {
+            bail!(
+                "{base}: the load generator drives only a server on this machine's loopback \
+                 (127.0.0.0/8, [::1], localhost)"
+            );
+        }
+        let sources = if v4 { sources.clamp(1, 250) } else { 1 };
         let mut clients = Vec::with_capacity(sources);
         for n in 0..sources {
             let mut builder = reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(5))
                 .pool_idle_timeout(Duration::from_secs(30))
                 .tcp_nodelay(true);
-            if loopback {
+            if v4 {
                 builder = builder.local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, n as u8 + 1)));
             }
             clients.push(builder.build().context("building an HTTP client")?);

@@ -67,8 +67,8 @@ struct Args {
     /// What to run.
     #[arg(long, value_enum, default_value_t = Scenario::Chat)]
     scenario: Scenario,
-    /// A running server's base URL (loopback only); without it the generator starts its
-    /// own from the release build.
+    /// A running server's base URL, on this machine's loopback only (127.0.0.0/8, [::1],
+    /// localhost); without it the generator starts its own from the release build.
     #[arg(long)]
     server: Option<String>,
     /// The process id of the --server, for its memory and CPU figures.
@@ -239,7 +239,7 @@ async fn run(args: Args) -> Result<()> {
                     .with_context(|| format!("reading {}", path.display()))?,
                 None => String::new(),
             };
-            let server = OwnServer::start(&binary, &extra)?;
+            let server = tokio::task::block_in_place(|| OwnServer::start(&binary, &extra))?;
             let found = (server.base.clone(), server.pid());
             own = Some(server);
             found
@@ -263,7 +263,7 @@ async fn run(args: Args) -> Result<()> {
     let phases = phases(&args, clients, pid, own.as_mut());
     let result = tokio::time::timeout(hard_limit, phases).await;
     if let Some(mut server) = own {
-        server.stop(false).ok();
+        tokio::task::block_in_place(|| server.stop(false)).ok();
     }
     match result {
         Ok(result) => result,

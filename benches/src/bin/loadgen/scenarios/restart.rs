@@ -155,9 +155,12 @@ pub async fn run(ctx: Arc<Ctx>, server: &mut OwnServer, options: Options) -> Res
 /// Stops the server and starts it again on the same data and address: (stop, start ->
 /// first `200`).
 async fn restart(ctx: &Ctx, server: &mut OwnServer, kill: bool) -> Result<(Duration, Duration)> {
-    let stop = server.stop(kill)?;
-    let listen = server.listen().to_string();
-    let started = server.spawn(&listen)?;
+    // Signals and process waits block: off the runtime's worker for their few milliseconds.
+    let (stop, started) = tokio::task::block_in_place(|| -> Result<_> {
+        let stop = server.stop(kill)?;
+        let listen = server.listen().to_string();
+        Ok((stop, server.spawn(&listen)?))
+    })?;
     ctx.server_pid
         .store(server.pid().unwrap_or(0), Ordering::Relaxed);
     let deadline = started + START_TIMEOUT;
