@@ -440,6 +440,10 @@ async fn phases(
             .generator
             .zip(ProcStats::read(std::process::id()))
             .map(|(before, after)| after.cpu_seconds - before.cpu_seconds),
+        cpu_pressure_pct: began
+            .pressure
+            .zip(server::cpu_pressure())
+            .map(|(before, after)| server::pressure_between(before, after)),
     };
     let summary = Summary::new(
         scenario.name(),

@@ -202,6 +202,10 @@ pub struct Summary {
     pub server_cpu_cores: Option<f64>,
     /// The generator's own CPU time during the measured phase.
     pub loadgen_cpu_seconds: Option<f64>,
+    /// The share of the measured phase, in percent, during which some runnable task on the
+    /// machine waited for a CPU (`/proc/pressure/cpu`): high values mean the figures include
+    /// waits for a core, the server's, the generator's or other work's.
+    pub cpu_pressure_pct: Option<f64>,
     /// The machine's load averages (1, 5, 15 minutes) at the end, from `/proc/loadavg`:
     /// the generator shares the machine with the server and with whatever else runs there.
     pub load_average: Option<[f64; 3]>,
@@ -220,6 +224,8 @@ pub struct Usage {
     pub server_after: Option<ProcStats>,
     /// The generator's own CPU seconds over the phase.
     pub loadgen_cpu_seconds: Option<f64>,
+    /// The share of the phase during which some task on the machine waited for a CPU.
+    pub cpu_pressure_pct: Option<f64>,
 }
 
 impl Summary {
@@ -316,6 +322,7 @@ impl Summary {
         }
         s.loadgen_cpu_seconds = usage.loadgen_cpu_seconds;
         s.load_average = load_average();
+        s.cpu_pressure_pct = usage.cpu_pressure_pct;
         s.compare();
         s
     }
@@ -496,7 +503,10 @@ impl Summary {
             );
         }
         if let Some([one, five, fifteen]) = self.load_average {
-            println!("  machine load average: {one:.2} {five:.2} {fifteen:.2}");
+            let pressure = self.cpu_pressure_pct.map_or(String::new(), |p| {
+                format!("; some task waited for a CPU {p:.0} % of the time")
+            });
+            println!("  machine load average: {one:.2} {five:.2} {fifteen:.2}{pressure}");
         }
         if self.stuck > 0 {
             println!("  {} requests were still in flight at the end", self.stuck);
@@ -566,6 +576,7 @@ mod tests {
             server_before: None,
             server_after: None,
             loadgen_cpu_seconds: None,
+            cpu_pressure_pct: None,
         };
         let summary = Summary::new(
             "chat",

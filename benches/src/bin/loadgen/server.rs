@@ -244,6 +244,35 @@ impl ProcStats {
     }
 }
 
+/// The machine's CPU pressure so far: microseconds during which some runnable task waited
+/// for a CPU (the `some` line of `/proc/pressure/cpu`), and when it was read.
+pub fn cpu_pressure() -> Option<(Instant, u64)> {
+    let text = std::fs::read_to_string("/proc/pressure/cpu").ok()?;
+    let total = parse_pressure(&text)?;
+    Some((Instant::now(), total))
+}
+
+/// The `total=` of the `some` line.
+fn parse_pressure(text: &str) -> Option<u64> {
+    text.lines()
+        .find(|l| l.starts_with("some "))?
+        .split_whitespace()
+        .find_map(|f| f.strip_prefix("total="))?
+        .parse()
+        .ok()
+}
+
+/// The share of the time between two [`cpu_pressure`] readings during which some task
+/// waited for a CPU, in percent.
+pub fn pressure_between(before: (Instant, u64), after: (Instant, u64)) -> f64 {
+    let micros = after
+        .0
+        .saturating_duration_since(before.0)
+        .as_micros()
+        .max(1) as f64;
+    after.1.saturating_sub(before.1) as f64 / micros * 100.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,5 +286,15 @@ mod tests {
         assert_eq!(stats.peak_rss_bytes, 2048 * 1024);
         assert!((stats.cpu_seconds - 3.25).abs() < 1e-9);
         assert!(ProcStats::parse(status, "4242 (cut").is_none());
+    }
+
+    #[test]
+    fn cpu_pressure_is_the_some_lines_total() {
+        let text = "some avg10=2.10 avg60=7.16 avg300=17.10 total=5193601663\n\
+                    full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n";
+        assert_eq!(parse_pressure(text), Some(5_193_601_663));
+        let start = Instant::now();
+        let later = start + Duration::from_secs(2);
+        assert!((pressure_between((start, 0), (later, 500_000)) - 25.0).abs() < 1e-9);
     }
 }

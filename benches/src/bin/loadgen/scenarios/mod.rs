@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use futures_util::future::try_join_all;
@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use crate::clients::Clients;
 use crate::metrics::Metrics;
 use crate::operator::{Behaviour, Operator};
-use crate::server::ProcStats;
+use crate::server::{self, ProcStats};
 
 pub mod burst;
 pub mod chat;
@@ -48,6 +48,8 @@ pub struct Began {
     pub server: Option<ProcStats>,
     /// The generator's own.
     pub generator: Option<ProcStats>,
+    /// The machine's CPU pressure.
+    pub pressure: Option<(Instant, u64)>,
 }
 
 impl Ctx {
@@ -70,6 +72,7 @@ impl Ctx {
         *self.began.lock().expect("no panics under this lock") = Some(Began {
             server: ProcStats::read(self.server_pid.load(Ordering::Relaxed)),
             generator: ProcStats::read(std::process::id()),
+            pressure: server::cpu_pressure(),
         });
     }
 
