@@ -9,6 +9,8 @@
 //!   (`cargo bench -p switchboard-benches --bench storage`).
 //! - `benches/records.rs`: encoding and decoding a chat log entry and the company record
 //!   (`cargo bench -p switchboard-benches --bench records`).
+//! - `src/bin/loadgen/`: the open-loop HTTP load generator (`--bin loadgen`); its own
+//!   module doc has its layout, BENCHMARKS.md its commands and figures.
 //!
 //! The routing and actor benches live in the engine crate (`engine/benches/`), which this
 //! crate does not link; `benches/MICRO.md` lists every micro-bench with its figures.
