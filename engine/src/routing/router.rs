@@ -75,6 +75,10 @@ pub struct Router {
     pub(super) last_offered: Option<AccountId>,
     /// Running average of how long an operator holds a chat, in ms.
     pub(super) handling_ms: Option<f64>,
+    /// A chat joined the queue since positions were last told: the step tells them.
+    pub(super) joined: bool,
+    /// Queued chats may have moved since positions were last told ([`Router::positions`]).
+    pub(super) moved: bool,
 }
 
 impl Router {
@@ -88,6 +92,8 @@ impl Router {
             arrivals: 0,
             last_offered: None,
             handling_ms: None,
+            joined: false,
+            moved: false,
         }
     }
 
@@ -728,6 +734,7 @@ impl Router {
         let order = self.chats[&chat].order;
         let at = self.queue.partition_point(|c| self.chats[c].order < order);
         self.queue.insert(at, chat);
+        self.joined = true;
     }
 
     /// Drops a chat from the router (it ended or timed out).
@@ -772,7 +779,26 @@ impl Router {
                 index += 1;
             }
         }
-        self.tell_positions(effects);
+        // A chat that joins the queue is told its place in the same step; the chats that
+        // only moved up are told by `positions`, which the caller runs a few times a second,
+        // so a burst of closes in a long queue is not one pass over the queue each.
+        if self.joined {
+            self.tell_positions(effects);
+        } else {
+            self.moved = true;
+        }
+    }
+
+    /// Whether queued chats may have moved since their positions were last told.
+    pub fn positions_moved(&self) -> bool {
+        self.moved && !self.queue.is_empty()
+    }
+
+    /// Tells every queued chat whose position changed since it was last told.
+    pub fn positions(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        self.tell_positions(&mut effects);
+        effects
     }
 
     /// Whether any operator could be offered a chat now (online, connected, a free slot).
@@ -861,6 +887,8 @@ impl Router {
 
     /// Emits [`Effect::Queued`] for every queued chat whose position changed.
     fn tell_positions(&mut self, effects: &mut Vec<Effect>) {
+        self.joined = false;
+        self.moved = false;
         // Per target: the position reached so far, and its seats (counted once a pass).
         let mut seen: HashMap<Request, (usize, Option<u32>)> = HashMap::new();
         let queue: Vec<ChatId> = self.queue.iter().copied().collect();

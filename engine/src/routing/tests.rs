@@ -244,7 +244,11 @@ fn an_offer_reserves_a_slot_and_full_operators_queue_chats_in_order() {
         vec![(2, 1)],
         "the oldest waiting chat goes first"
     );
-    assert!(queued(&effects).contains(&(3, 1)));
+    assert!(queued(&effects).is_empty(), "moves are told by `positions`");
+    assert!(r.positions_moved());
+    assert_eq!(queued(&r.positions()), vec![(3, 1)]);
+    assert!(!r.positions_moved());
+    assert!(r.positions().is_empty(), "told once");
 }
 
 #[test]

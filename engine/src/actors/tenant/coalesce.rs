@@ -1,5 +1,6 @@
-//! Operator-wide passing news — the queue's length, a visitor's latest page — told at most
-//! every [`EVERY`] per kind: the first change at once, later ones folded into one telling
+//! Passing news — the queue's length and a visitor's latest page to operators, the places of
+//! the chats that moved up the queue to their visitors — told at most every [`EVERY`] per
+//! kind: the first change at once, later ones folded into one telling
 //! at the end of the window with the state as it is then. A burst of chats or page views
 //! costs each operator a few events a second, not one per change, so no terminal's stream
 //! overflows on news it would overwrite anyway.
@@ -66,6 +67,7 @@ pub(super) struct News {
     visitors: Throttle,
     /// Visitors whose summary changed since the last telling.
     changed_visitors: BTreeSet<VisitorId>,
+    positions: Throttle,
 }
 
 impl TenantActor {
@@ -103,6 +105,24 @@ impl TenantActor {
                 });
             }
             Tell::Now => self.send_visitors(),
+        }
+    }
+
+    /// Queued chats moved up: their visitors hear their new places within the window.
+    pub(super) fn tell_positions(&mut self, ctx: &mut actix::Context<Self>) {
+        match self.news.positions.poll(Instant::now()) {
+            Tell::Armed => {}
+            Tell::After(delay) => {
+                ctx.run_later(delay, |act, ctx| {
+                    act.news.positions.fired(Instant::now());
+                    let effects = act.router.positions();
+                    act.apply(effects, ctx);
+                });
+            }
+            Tell::Now => {
+                let effects = self.router.positions();
+                self.apply(effects, ctx);
+            }
         }
     }
 

@@ -152,6 +152,9 @@ impl TenantActor {
             }
         }
         self.wake_for_timers(ctx);
+        if self.router.positions_moved() {
+            self.tell_positions(ctx);
+        }
         // Load and availability changed with the step: readers see them.
         self.publish();
         self.last_active = Instant::now();
