@@ -115,9 +115,10 @@ struct Args {
     /// visitors: tracked visitors, each with an open tracking stream.
     #[arg(long, default_value_t = 500)]
     visitors: usize,
-    /// tenants: companies the chat load is spread over.
-    #[arg(long, default_value_t = 10)]
-    tenants: usize,
+    /// tenants: companies the chat load is spread over (default 10); route: companies the
+    /// chat starts go round (default 1), each with --operators operators.
+    #[arg(long)]
+    tenants: Option<usize>,
     /// restart: messages stored before the restart.
     #[arg(long, default_value_t = 100_000)]
     messages: u64,
@@ -344,7 +345,7 @@ async fn phases(
     let outcome = match scenario {
         Scenario::Chat | Scenario::Tenants => {
             let tenants = if scenario == Scenario::Tenants {
-                args.tenants.max(1)
+                args.tenants.unwrap_or(10).max(1)
             } else {
                 1
             };
@@ -374,12 +375,15 @@ async fn phases(
             set("operators", &operators);
             set("max_chats", &max_chats);
             set("hold_ms", &hold.as_millis());
+            let tenants = args.tenants.unwrap_or(1).max(1);
+            set("tenants", &tenants);
             let options = route::Options {
                 rate,
                 duration,
                 operators,
                 max_chats,
                 hold,
+                tenants,
             };
             route::run(ctx.clone(), options).await?
         }

@@ -1,5 +1,6 @@
-//! `route`: chat starts due at `rate` per second against `operators` operators, who accept
-//! every offer and close the chat `hold` later. Measures routing latency: the start's due
+//! `route`: chat starts due at `rate` per second against `operators` operators (in each of
+//! `tenants` companies, which the starts go round), who accept every offer and close the
+//! chat `hold` later. Measures routing latency: the start's due
 //! time -> the `offer` on an operator's stream (queueing included, when the operators are
 //! full). A start answered `offline` counts as an error.
 
@@ -27,6 +28,8 @@ pub struct Options {
     pub max_chats: u32,
     /// How long an operator keeps a chat before closing it.
     pub hold: Duration,
+    /// Companies the starts go round.
+    pub tenants: usize,
 }
 
 /// Runs `route`.
@@ -37,8 +40,12 @@ pub async fn run(ctx: Arc<Ctx>, options: Options) -> Result<Outcome> {
         close_delay: Duration::ZERO,
         reply_every: 0,
     };
-    let company = Company::new(&ctx, &ctx.run, options.operators.max(1), behaviour).await?;
-    let key = Arc::new(company.key.clone());
+    let mut companies = Vec::new();
+    for t in 0..options.tenants.max(1) {
+        let label = format!("{}-t{t}", ctx.run);
+        companies.push(Company::new(&ctx, &label, options.operators.max(1), behaviour).await?);
+    }
+    let keys: Arc<Vec<String>> = Arc::new(companies.iter().map(|c| c.key.clone()).collect());
 
     ctx.begin();
     let started = Instant::now();
@@ -46,11 +53,12 @@ pub async fn run(ctx: Arc<Ctx>, options: Options) -> Result<Outcome> {
     let sender = ctx.clone();
     let stuck = schedule
         .run(&ctx.metrics, ctx.max_in_flight, DRAIN, move |tick| {
-            let (ctx, key) = (sender.clone(), key.clone());
+            let (ctx, keys) = (sender.clone(), keys.clone());
             async move {
+                let key = &keys[tick.n as usize % keys.len()];
                 let name = format!("r{}", tick.n);
                 ctx.metrics.expect(Latency::Routing, &name, tick.due);
-                match ctx.clients.start_chat(&key, &name).await {
+                match ctx.clients.start_chat(key, &name).await {
                     Ok(chat) if chat.state == ChatState::Waiting => {
                         ctx.metrics.acked(Latency::Routing, &name);
                         ctx.metrics.count(Count::ChatsStarted, 1);
@@ -71,7 +79,7 @@ pub async fn run(ctx: Arc<Ctx>, options: Options) -> Result<Outcome> {
     let measured = started.elapsed();
     // Offers for the last starts, and the last closes.
     tokio::time::sleep(Duration::from_secs(1).max(options.hold)).await;
-    drop(company);
+    drop(companies);
     Ok(Outcome {
         measured,
         stuck,
