@@ -112,9 +112,12 @@ struct Args {
     /// burst 50.
     #[arg(long)]
     hold_ms: Option<u64>,
-    /// visitors: tracked visitors, each with an open tracking stream.
+    /// visitors: tracked visitors.
     #[arg(long, default_value_t = 500)]
     visitors: usize,
+    /// visitors: how many of them keep their tracking stream open (default: all).
+    #[arg(long)]
+    streams: Option<usize>,
     /// tenants: companies the chat load is spread over (default 10); route: companies the
     /// chat starts go round (default 1), each with --operators operators.
     #[arg(long)]
@@ -390,11 +393,14 @@ async fn phases(
         Scenario::Visitors => {
             set("rate", &rate);
             set("visitors", &args.visitors);
+            let streams = args.streams.unwrap_or(args.visitors).min(args.visitors);
+            set("streams", &streams);
             set("operators", &operators);
             let options = visitors::Options {
                 rate,
                 duration,
                 visitors: args.visitors,
+                streams,
                 operators,
             };
             visitors::run(ctx.clone(), options).await?

@@ -1,5 +1,5 @@
-//! `visitors`: `visitors` tracked visitors on a company's site, each with its tracking
-//! stream open (`GET /v1/visitor/{key}/visitors/{id}/events`, opened again when it drops),
+//! `visitors`: `visitors` tracked visitors on a company's site, the first `streams` of them
+//! (all, by default) with their tracking stream open (`GET /v1/visitor/{key}/visitors/{id}/events`, opened again when it drops),
 //! send page views due at `rate` per second in all, in turn; an operator watches the live
 //! visitor list on its own stream.
 //!
@@ -31,8 +31,10 @@ pub struct Options {
     pub rate: f64,
     /// How long page views are due.
     pub duration: Duration,
-    /// Visitors on the site, each with a tracking stream.
+    /// Visitors on the site.
     pub visitors: usize,
+    /// How many of them keep a tracking stream open (a tracked visitor needs none).
+    pub streams: usize,
     /// Operators watching the visitor list.
     pub operators: usize,
 }
@@ -61,11 +63,12 @@ pub async fn run(ctx: Arc<Ctx>, options: Options) -> Result<Outcome> {
                 let url = format!("https://shop.example/arrive/{n}");
                 let view = ctx.clients.page_view(&key, None, &url).await?;
                 anyhow::ensure!(view.tracked, "tracking is off");
-                Ok((view.visitor_id, track(&ctx, &key, view.visitor_id)))
+                let stream = (n < options.streams).then(|| track(&ctx, &key, view.visitor_id));
+                Ok((view.visitor_id, stream))
             }
         })
         .buffer_unordered(ARRIVALS_AT_ONCE)
-        .try_collect::<Vec<(u64, JoinHandle<()>)>>()
+        .try_collect::<Vec<(u64, Option<JoinHandle<()>>)>>()
         .await
         .context("the visitors' first page views")?;
     let ids: Arc<Vec<u64>> = Arc::new(arrivals.iter().map(|(id, _)| *id).collect());
@@ -97,7 +100,7 @@ pub async fn run(ctx: Arc<Ctx>, options: Options) -> Result<Outcome> {
         .await;
     let measured = started.elapsed();
     tokio::time::sleep(Duration::from_secs(1)).await;
-    for (_, stream) in &arrivals {
+    for stream in arrivals.iter().filter_map(|(_, s)| s.as_ref()) {
         stream.abort();
     }
     drop(company);
