@@ -53,7 +53,7 @@ impl InvoiceStatus {
 }
 
 /// Which VAT rule an invoice follows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VatRule {
@@ -68,13 +68,25 @@ pub enum VatRule {
 }
 
 impl VatRule {
-    /// The wire name.
+    /// The wire name, also the stored one.
     pub fn name(self) -> &'static str {
         match self {
             VatRule::Domestic => "domestic",
             VatRule::ReverseCharge => "reverse_charge",
             VatRule::DestinationRate => "destination_rate",
             VatRule::OutsideScope => "outside_scope",
+        }
+    }
+
+    /// The line an invoice must carry when it charges no VAT; none when it charges VAT.
+    pub fn invoice_note(self) -> Option<&'static str> {
+        match self {
+            VatRule::Domestic | VatRule::DestinationRate => None,
+            VatRule::ReverseCharge => Some(
+                "Reverse charge: VAT to be accounted for by the customer \
+                 (Article 196, Council Directive 2006/112/EC)",
+            ),
+            VatRule::OutsideScope => Some("Outside the scope of EU VAT"),
         }
     }
 }

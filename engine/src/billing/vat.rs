@@ -238,44 +238,8 @@ pub struct Supply<'a> {
     pub date: Date,
 }
 
-/// Which row of the rule applied.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VatRule {
-    /// The customer is in the seller's member state: the seller's rate.
-    Domestic,
-    /// Another member state, with a VAT number: 0 %, the customer accounts for the VAT.
-    ReverseCharge,
-    /// Another member state, without a VAT number: that state's rate.
-    DestinationRate,
-    /// Outside the EU: 0 %, outside the scope of EU VAT.
-    OutsideScope,
-}
-
-impl VatRule {
-    /// The stable name, as stored: `domestic`, `reverse_charge`, `destination_rate`,
-    /// `outside_scope`.
-    pub fn name(self) -> &'static str {
-        match self {
-            VatRule::Domestic => "domestic",
-            VatRule::ReverseCharge => "reverse_charge",
-            VatRule::DestinationRate => "destination_rate",
-            VatRule::OutsideScope => "outside_scope",
-        }
-    }
-
-    /// The line an invoice must carry when it charges no VAT; none when it charges VAT.
-    pub fn invoice_note(self) -> Option<&'static str> {
-        match self {
-            VatRule::Domestic | VatRule::DestinationRate => None,
-            VatRule::ReverseCharge => Some(
-                "Reverse charge: VAT to be accounted for by the customer \
-                 (Article 196, Council Directive 2006/112/EC)",
-            ),
-            VatRule::OutsideScope => Some("Outside the scope of EU VAT"),
-        }
-    }
-}
+/// Which row of the rule applied: the wire's closed set, so its names are written once.
+pub use switchboard_api::billing::VatRule;
 
 /// The rule's answer for one invoice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,7 +12,6 @@ use crate::billing::countries;
 use crate::billing::gateway::GatewayError;
 use crate::billing::pdf::{self, InvoiceDocument, InvoiceLine, Party, PaymentStatus};
 use crate::billing::period::{timestamp, zone};
-use crate::billing::vat::VatRule;
 use crate::billing::Period;
 
 impl Engine {
@@ -216,12 +215,7 @@ fn invoice_wire(number: u64, r: &InvoiceRecord) -> wire::Invoice {
         seats: r.seats,
         unit_minor: r.unit_minor,
         net_minor: r.net_minor,
-        vat_rule: match rule_of(r.vat_rule) {
-            VatRule::Domestic => wire::VatRule::Domestic,
-            VatRule::ReverseCharge => wire::VatRule::ReverseCharge,
-            VatRule::DestinationRate => wire::VatRule::DestinationRate,
-            VatRule::OutsideScope => wire::VatRule::OutsideScope,
-        },
+        vat_rule: rule_of(r.vat_rule),
         vat_rate_bp: r.vat_rate_bp,
         vat_minor: r.vat_minor,
         gross_minor: r.gross_minor,
