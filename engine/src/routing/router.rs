@@ -889,15 +889,23 @@ impl Router {
     fn tell_positions(&mut self, effects: &mut Vec<Effect>) {
         self.joined = false;
         self.moved = false;
-        // Per target: the position reached so far, and its seats (counted once a pass).
-        let mut seen: HashMap<Request, (usize, Option<u32>)> = HashMap::new();
-        let queue: Vec<ChatId> = self.queue.iter().copied().collect();
-        for chat in queue {
-            let target = self.target_of(&self.chats[&chat]);
-            let (position, seats) = seen.entry(target).or_default();
+        // Per target: the position reached so far, and its seats (counted once a pass). A
+        // company has a handful of targets, so a list beats hashing each queued chat's.
+        let mut seen: Vec<(Request, usize, Option<u32>)> = Vec::new();
+        for index in 0..self.queue.len() {
+            let chat = self.queue[index];
+            let routed = &self.chats[&chat];
+            let (target, told) = (self.target_of(routed), routed.told_position);
+            let at = match seen.iter().position(|(t, _, _)| *t == target) {
+                Some(at) => at,
+                None => {
+                    seen.push((target, 0, None));
+                    seen.len() - 1
+                }
+            };
+            let (_, position, seats) = &mut seen[at];
             *position += 1;
             let position = *position;
-            let told = self.chats[&chat].told_position;
             if told != Some(position) {
                 let seats = *seats.get_or_insert_with(|| self.seats(&target));
                 let wait_ms = self.wait_at(seats, position);
