@@ -931,3 +931,23 @@ fn wide_terminals_show_the_visitor_panel() {
     assert!(wide.contains("Earlier chats (1)"), "{wide}");
     assert!(wide.contains("#2 · Bob"), "{wide}");
 }
+
+// Broke: an operator who accepted an offer and went straight to writing had `i` ignored
+// while the offers pane still had the focus (the accept's answer not yet back), and the
+// words that followed were taken as commands (`t` transfer, `c` close...).
+#[test]
+fn i_writes_in_the_selected_chat_from_any_pane() {
+    let mut state = signed_in(alice());
+    with_chat(&mut state);
+    state.console.focus = Pane::Offers;
+    apply(&mut state, key(KeyCode::Char('i')));
+    assert_eq!(state.console.focus, Pane::Input);
+    for c in "ct".chars() {
+        apply(&mut state, key(KeyCode::Char(c)));
+    }
+    assert_eq!(
+        state.console.draft().map(|d| d.text.to_string()).as_deref(),
+        Some("ct"),
+        "letters are text, not commands"
+    );
+}

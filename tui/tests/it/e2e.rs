@@ -108,8 +108,17 @@ async fn until(driver: &mut Driver, what: &str, done: impl Fn(&State) -> bool) {
             Ok(Some(action)) => driver.dispatch(action),
             Ok(None) => panic!("the channel closed waiting for {what}"),
             Err(_) => panic!(
-                "timed out waiting for {what}; note: {:?}, link: {:?}",
-                driver.state.note, driver.state.link
+                "timed out waiting for {what}; note: {:?}, link: {:?}, focus: {:?}, chats: {:?}",
+                driver.state.note,
+                driver.state.link,
+                driver.state.console.focus,
+                driver
+                    .state
+                    .console
+                    .chats
+                    .iter()
+                    .map(|c| (c.id, c.entries.len(), &c.pending))
+                    .collect::<Vec<_>>()
             ),
         }
     }

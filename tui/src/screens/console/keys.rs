@@ -103,7 +103,13 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Action> {
         }
         (Pane::Offers, KeyCode::Enter | KeyCode::Char('a')) => accept(state),
         (_, KeyCode::Char('x')) => decline(state),
-        (Pane::Chats, KeyCode::Enter | KeyCode::Char('i')) if !c.chats.is_empty() => {
+        (Pane::Chats, KeyCode::Enter) if !c.chats.is_empty() => {
+            c.focus = Pane::Input;
+            None
+        }
+        // From any pane: an operator who accepted and goes straight to writing must not
+        // have the words taken as commands while the accept's answer is on its way.
+        (_, KeyCode::Char('i')) if !c.chats.is_empty() => {
             c.focus = Pane::Input;
             None
         }

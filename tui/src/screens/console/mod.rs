@@ -133,7 +133,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("↑↓ or j k", "select an offer or a chat"),
     ("Enter or a", "accept the selected offer"),
     ("x", "decline the selected offer (it moves on)"),
-    ("Enter or i", "on a chat: write in it"),
+    ("Enter or i", "on a chat (i anywhere): write in it"),
     (
         "Enter",
         "in the input: send (a lone #shortcut expands instead; an unknown one is refused)",
