@@ -18,7 +18,7 @@ use switchboard_storage::Ticket;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::billing::gateway::{GatewayError, PaymentGateway, SavedCard};
-use crate::billing::period::{timestamp, zone};
+use crate::billing::period::{date_in, zone};
 use crate::billing::vat::{self, Supply, VatRule};
 use crate::billing::Period;
 use crate::model::{now_ms, TenantId};
@@ -84,7 +84,8 @@ pub struct Billing {
 }
 
 impl Billing {
-    /// Starts the worker on `runtime` (it ticks every minute, the first time at once).
+    /// Starts the worker on `runtime`, an arbiter of its own (it ticks every minute, the
+    /// first time at once).
     pub fn start(
         repo: Repo,
         gateway: Arc<dyn PaymentGateway>,
@@ -237,7 +238,7 @@ impl Worker {
     ) -> Result<Option<Issued>> {
         let config = &self.repo.config().billing;
         let tz = zone(&company.time_zone);
-        let issued_on = timestamp(now).to_zoned(tz.clone()).date();
+        let issued_on = date_in(now, &tz);
         // A company that has not given its country yet is billed as one in the seller's.
         let country = if company.country.is_empty() {
             config.seller_country.as_str()

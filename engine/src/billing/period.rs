@@ -43,7 +43,7 @@ impl Period {
 
     /// The month `ms` (Unix ms) falls in, in `tz`.
     pub fn of(ms: u64, tz: &TimeZone) -> Period {
-        let date = timestamp(ms).to_zoned(tz.clone()).date();
+        let date = date_in(ms, tz);
         Period {
             year: date.year(),
             month: date.month(),
@@ -80,6 +80,16 @@ impl fmt::Display for Period {
 /// `ms` as a timestamp (clamped to what jiff represents).
 pub(crate) fn timestamp(ms: u64) -> Timestamp {
     Timestamp::from_millisecond(ms.min(i64::MAX as u64) as i64).unwrap_or(Timestamp::MAX)
+}
+
+/// The calendar day `ms` (Unix ms) falls on in `tz`.
+pub fn date_in(ms: u64, tz: &TimeZone) -> Date {
+    timestamp(ms).to_zoned(tz.clone()).date()
+}
+
+/// `ms` as a day written out in `tz`, as invoices and the panel print it: `1 December 2026`.
+pub fn long_date(ms: u64, tz: &TimeZone) -> String {
+    date_in(ms, tz).strftime("%-d %B %Y").to_string()
 }
 
 /// The zone named `name`, from the bundled database; UTC for a name it does not know (the

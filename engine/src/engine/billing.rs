@@ -11,7 +11,7 @@ use crate::billing::cards::{self, CardForm};
 use crate::billing::countries;
 use crate::billing::gateway::GatewayError;
 use crate::billing::pdf::{self, InvoiceDocument, InvoiceLine, Party, PaymentStatus};
-use crate::billing::period::{timestamp, zone};
+use crate::billing::period::{date_in, long_date, zone};
 use crate::billing::Period;
 
 impl Engine {
@@ -32,10 +32,7 @@ impl Engine {
             .iter()
             .filter(|(_, i)| matches!(i.status, InvoiceStatusRecord::Unpaid { .. }))
             .count() as u32;
-        let due = timestamp(next_invoice_at)
-            .to_zoned(tz)
-            .strftime("%-d %B %Y")
-            .to_string();
+        let due = long_date(next_invoice_at, &tz);
         let warning = if cards == 0 && unpaid > 0 {
             Some(format!(
                 "{unpaid} invoice(s) unpaid: save a card and they are charged to it at once"
@@ -108,9 +105,7 @@ impl Engine {
     /// card.
     pub async fn add_card(&self, tenant: TenantId, form: wire::CardRequest) -> Result<wire::Card> {
         let company = self.view(tenant)?.tenant.company.clone();
-        let today = timestamp(now_ms())
-            .to_zoned(zone(&company.time_zone))
-            .date();
+        let today = date_in(now_ms(), &zone(&company.time_zone));
         let holder = crate::text::one_line(&form.holder);
         let card = cards::check(
             &CardForm {
@@ -208,10 +203,7 @@ fn invoice_wire(number: u64, r: &InvoiceRecord) -> wire::Invoice {
         number,
         period: period_of(r).to_string(),
         issued_at: r.issued_at,
-        issued: timestamp(r.issued_at)
-            .to_zoned(zone(&r.time_zone))
-            .date()
-            .to_string(),
+        issued: date_in(r.issued_at, &zone(&r.time_zone)).to_string(),
         seats: r.seats,
         unit_minor: r.unit_minor,
         net_minor: r.net_minor,
@@ -230,12 +222,7 @@ fn invoice_wire(number: u64, r: &InvoiceRecord) -> wire::Invoice {
 /// What the PDF prints of an invoice; dates in the time zone the company had at issue.
 fn invoice_document(number: u64, r: &InvoiceRecord) -> InvoiceDocument {
     let tz = zone(&r.time_zone);
-    let day = |ms: u64| {
-        timestamp(ms)
-            .to_zoned(tz.clone())
-            .strftime("%-d %B %Y")
-            .to_string()
-    };
+    let day = |ms: u64| long_date(ms, &tz);
     let period = period_of(r);
     let month = period.first_day().strftime("%B %Y").to_string();
     InvoiceDocument {

@@ -182,17 +182,20 @@ impl Engine {
             .name("actix-system".into())
             .spawn(move || {
                 let system = actix_rt::System::new();
+                // One more than the companies get: the billing worker's, so its scans and
+                // writes never hold up a company's actors.
                 let arbiters: Vec<actix::Arbiter> =
-                    system.block_on(async { (0..count).map(|_| actix::Arbiter::new()).collect() });
+                    system.block_on(async { (0..=count).map(|_| actix::Arbiter::new()).collect() });
                 let handles = arbiters.iter().map(|a| a.handle()).collect::<Vec<_>>();
                 let _ = tx.send((handles, system.block_on(async { actix::System::current() })));
                 let _ = system.run();
                 drop(arbiters);
             })
             .map_err(|e| Error::Internal(format!("cannot start the actor system: {e}")))?;
-        let (arbiters, system) = rx
+        let (mut arbiters, system) = rx
             .recv()
             .map_err(|_| Error::Internal("the actor system did not start".into()))?;
+        let billing_arbiter = arbiters.pop().expect("count + 1 arbiters were started");
         let repo = Repo::open(store, config)?;
         let hashes = auth::HashGate::new(
             repo.config().hash_concurrency,
@@ -215,7 +218,8 @@ impl Engine {
                         }
                     });
                 });
-                let billing = Billing::start(repo.clone(), gateway.clone(), notify, &arbiters[0]);
+                let billing =
+                    Billing::start(repo.clone(), gateway.clone(), notify, &billing_arbiter);
                 Inner {
                     repo,
                     billing,

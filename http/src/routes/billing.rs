@@ -9,7 +9,7 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_DISPOSITION};
 use hyper::{Request, StatusCode};
 
-use super::{admin, json, read_secret_json, respond, Reply};
+use super::{admin, json, no_content, read_secret_json, respond, Reply};
 use crate::api::billing::CardRequest;
 use crate::error::ApiError;
 use crate::server::App;
@@ -82,9 +82,5 @@ pub async fn default_card(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Re
 pub async fn delete_card(app: &Arc<App>, req: Request<Incoming>, id: u64) -> Reply {
     let (tenant, _) = admin(app, &req)?;
     app.engine.delete_card(tenant, id).await?;
-    Ok(respond(
-        StatusCode::NO_CONTENT,
-        "application/json",
-        Bytes::new(),
-    ))
+    Ok(no_content())
 }

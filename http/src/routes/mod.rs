@@ -510,7 +510,7 @@ impl Page {
 }
 
 /// 204: done, nothing to say.
-fn no_content() -> Response<Body> {
+pub fn no_content() -> Response<Body> {
     respond(StatusCode::NO_CONTENT, "text/plain", Bytes::new())
 }
 

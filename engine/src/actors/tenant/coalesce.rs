@@ -73,19 +73,40 @@ pub(super) struct News {
 impl TenantActor {
     /// The queue's length changed: operators hear of it within the window.
     pub(super) fn tell_queue(&mut self, ctx: &mut actix::Context<Self>) {
-        match self.news.queue.poll(Instant::now()) {
+        self.throttled(|news| &mut news.queue, Self::send_queue, ctx);
+    }
+
+    /// A visitor's summary changed: operators get its latest within the window.
+    pub(super) fn tell_visitor(&mut self, visitor: VisitorId, ctx: &mut actix::Context<Self>) {
+        self.news.changed_visitors.insert(visitor);
+        self.throttled(|news| &mut news.visitors, Self::send_visitors, ctx);
+    }
+
+    /// Queued chats moved up: their visitors hear their new places within the window.
+    pub(super) fn tell_positions(&mut self, ctx: &mut actix::Context<Self>) {
+        self.throttled(|news| &mut news.positions, Self::send_positions, ctx);
+    }
+
+    /// Runs `send` now, or once at the end of the window of the throttle `which` picks.
+    fn throttled(
+        &mut self,
+        which: fn(&mut News) -> &mut Throttle,
+        send: fn(&mut Self, &mut actix::Context<Self>),
+        ctx: &mut actix::Context<Self>,
+    ) {
+        match which(&mut self.news).poll(Instant::now()) {
             Tell::Armed => {}
             Tell::After(delay) => {
-                ctx.run_later(delay, |act, _| {
-                    act.news.queue.fired(Instant::now());
-                    act.send_queue();
+                ctx.run_later(delay, move |act, ctx| {
+                    which(&mut act.news).fired(Instant::now());
+                    send(act, ctx);
                 });
             }
-            Tell::Now => self.send_queue(),
+            Tell::Now => send(self, ctx),
         }
     }
 
-    fn send_queue(&mut self) {
+    fn send_queue(&mut self, _: &mut actix::Context<Self>) {
         let length = self.router.queue_len();
         if length != self.news.told_queue {
             self.news.told_queue = length;
@@ -93,40 +114,12 @@ impl TenantActor {
         }
     }
 
-    /// A visitor's summary changed: operators get its latest within the window.
-    pub(super) fn tell_visitor(&mut self, visitor: VisitorId, ctx: &mut actix::Context<Self>) {
-        self.news.changed_visitors.insert(visitor);
-        match self.news.visitors.poll(Instant::now()) {
-            Tell::Armed => {}
-            Tell::After(delay) => {
-                ctx.run_later(delay, |act, _| {
-                    act.news.visitors.fired(Instant::now());
-                    act.send_visitors();
-                });
-            }
-            Tell::Now => self.send_visitors(),
-        }
+    fn send_positions(&mut self, ctx: &mut actix::Context<Self>) {
+        let effects = self.router.positions();
+        self.apply(effects, ctx);
     }
 
-    /// Queued chats moved up: their visitors hear their new places within the window.
-    pub(super) fn tell_positions(&mut self, ctx: &mut actix::Context<Self>) {
-        match self.news.positions.poll(Instant::now()) {
-            Tell::Armed => {}
-            Tell::After(delay) => {
-                ctx.run_later(delay, |act, ctx| {
-                    act.news.positions.fired(Instant::now());
-                    let effects = act.router.positions();
-                    act.apply(effects, ctx);
-                });
-            }
-            Tell::Now => {
-                let effects = self.router.positions();
-                self.apply(effects, ctx);
-            }
-        }
-    }
-
-    fn send_visitors(&mut self) {
+    fn send_visitors(&mut self, _: &mut actix::Context<Self>) {
         for id in std::mem::take(&mut self.news.changed_visitors) {
             // Gone since (it left): its `visitor_left` was told instead.
             if let Some(summary) = self.tracked.get(&id) {
