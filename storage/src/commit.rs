@@ -9,6 +9,13 @@
 //! before that flush started, so the one flush covers all of them, and every writer that
 //! queued up while the previous flush ran is woken by the next one.
 //!
+//! Under load a flush follows the last one at once, and an fsync on a fast disk takes a
+//! fraction of a millisecond, so each would cover only a write or two and the flushes'
+//! own cost (sled wakes its I/O threads for each) would dominate. So the flusher starts a
+//! flush no sooner than `gap` after the previous one started: writes arriving meanwhile
+//! share the next one. A write awaited when no flush ran for `gap` is flushed at once, so
+//! the gap adds latency only while writes keep the flusher busy, and at most `gap`.
+//!
 //! [`Ticket::durable`] subscribes to the channel, then registers its number as wanted (so
 //! the flusher only flushes when someone waits) and awaits the watermark. A failed flush is
 //! published too: waiters whose writes it covered get [`Error::Flush`], and the next waiter
@@ -27,6 +34,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
@@ -323,7 +331,7 @@ pub(crate) struct Commit {
 
 impl Commit {
     /// Starts the flusher thread for the database in `slot`.
-    pub(crate) fn start(slot: Arc<Slot>, strict: bool) -> std::io::Result<Commit> {
+    pub(crate) fn start(slot: Arc<Slot>, strict: bool, gap: Duration) -> std::io::Result<Commit> {
         let shared = Arc::new(Shared {
             written: AtomicU64::new(0),
             demand: Mutex::new(Demand::default()),
@@ -335,7 +343,7 @@ impl Commit {
             .name("storage-flusher".to_owned())
             .spawn({
                 let shared = Arc::clone(&shared);
-                move || run_flusher(&shared, &slot)
+                move || run_flusher(&shared, &slot, gap)
             })?;
         Ok(Commit {
             shared,
@@ -389,7 +397,8 @@ impl Drop for Commit {
 
 /// The flusher thread: sleeps until a ticket waits beyond the watermark, flushes once for
 /// everyone written so far, and repeats; on close it flushes a last time and stops.
-fn run_flusher(shared: &Arc<Shared>, slot: &Arc<Slot>) {
+fn run_flusher(shared: &Arc<Shared>, slot: &Arc<Slot>, gap: Duration) {
+    let mut last_start: Option<Instant> = None;
     loop {
         let closing = {
             let mut demand = shared.demand();
@@ -401,6 +410,14 @@ fn run_flusher(shared: &Arc<Shared>, slot: &Arc<Slot>) {
             }
             demand.closing
         };
+        if let Some(wait) =
+            last_start.and_then(|t| (t + gap).checked_duration_since(Instant::now()))
+        {
+            if !closing {
+                std::thread::sleep(wait);
+            }
+        }
+        last_start = Some(Instant::now());
         // A failure is already logged and handed to the waiters it concerns.
         let _ = shared.flush(slot);
         if closing {

@@ -156,6 +156,11 @@ async fn acknowledged_messages_survive_a_sigkill() {
         Some(MESSAGES as f64),
         "{metrics}"
     );
+    let flushes = metric(&metrics, "switchboard_storage_flushes_total").expect("flushes");
+    assert!(
+        flushes >= 1.0,
+        "acknowledged messages were flushed: {metrics}"
+    );
     assert_eq!(
         metric(&metrics, "switchboard_chats_started_total"),
         Some(1.0)

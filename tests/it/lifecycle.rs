@@ -59,6 +59,12 @@ async fn idle_actors_passivate_and_come_back_from_storage() {
         .await
         .expect(200);
     assert_eq!(stored["state"], "closed");
+    // The visitor's message goes to a visitor actor started again, not the stopped one
+    // that carried its messages before.
+    let late = server
+        .post_message(chat.id, &chat.token, "after the nap", "v-2")
+        .await;
+    late.expect_error(409, "chat_ended");
     let mut events = server.go_online(&ann).await;
     let again = server.connected_chat(&company, &ann, &mut events).await;
     assert_ne!(again.id, chat.id);

@@ -11,10 +11,13 @@ use crate::actors::tenant::{
     UpdateTenant,
 };
 pub use crate::actors::tenant::{PageView, SaveOperator, Snapshot, StartChat, Started, Transfer};
-use crate::actors::visitor::{Decline, Invite, Post, Subscribe, Typing, Watch, WindowClosed};
+use crate::actors::visitor::{
+    Decline, Invite, Post, Subscribe, Typing, VisitorActor, Watch, WindowClosed,
+};
 use crate::actors::Subscription;
 use crate::events::{ChatEvent, OperatorEvent, VisitorEvent};
 use crate::settings::SettingsEdit;
+use std::sync::PoisonError;
 
 /// Runs once when an event stream ends (the client went away).
 pub type StreamEnd = Box<dyn FnOnce() + Send>;
@@ -121,12 +124,51 @@ impl Engine {
     }
 
     /// The visitor actor holding a chat's session.
-    async fn chat_session(
-        &self,
-        tenant: TenantId,
-        chat: ChatId,
-    ) -> Result<Addr<crate::actors::visitor::VisitorActor>> {
-        self.ask(tenant, FindChat(chat)).await?
+    async fn chat_session(&self, tenant: TenantId, chat: ChatId) -> Result<Addr<VisitorActor>> {
+        if let Some(visitor) = self.inner.sessions.get(tenant, chat) {
+            return Ok(visitor);
+        }
+        let visitor = self.ask(tenant, FindChat(chat)).await??;
+        self.inner.sessions.remember(tenant, chat, visitor.clone());
+        Ok(visitor)
+    }
+}
+
+/// Which visitor actor holds a chat's session, as the company's actor answered: a message,
+/// a typing note or a chat window's stream then goes straight to the visitor actor, one
+/// round trip through the company's actor fewer. An entry is trusted while its actor runs:
+/// a company starts a new visitor actor for a chat only after the old one stopped, and a
+/// running visitor actor reloads an ended chat's session itself.
+#[derive(Default)]
+pub(super) struct Sessions {
+    known: Mutex<SessionMap>,
+}
+
+#[derive(Default)]
+struct SessionMap {
+    chats: HashMap<(TenantId, ChatId), Addr<VisitorActor>>,
+    /// The size at which stopped actors' entries are swept out.
+    sweep_at: usize,
+}
+
+impl Sessions {
+    /// The running visitor actor holding `chat` of `tenant`, if known.
+    fn get(&self, tenant: TenantId, chat: ChatId) -> Option<Addr<VisitorActor>> {
+        let known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+        known
+            .chats
+            .get(&(tenant, chat))
+            .filter(|a| a.connected())
+            .cloned()
+    }
+
+    fn remember(&self, tenant: TenantId, chat: ChatId, visitor: Addr<VisitorActor>) {
+        let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+        known.chats.insert((tenant, chat), visitor);
+        if known.chats.len() >= known.sweep_at {
+            known.chats.retain(|_, a| a.connected());
+            known.sweep_at = (known.chats.len() * 2).max(1024);
+        }
     }
 }
 

@@ -85,6 +85,8 @@ struct Inner {
     arbiters: Vec<ArbiterHandle>,
     /// Running company actors and the views they publish.
     tenants: Mutex<HashMap<TenantId, Running>>,
+    /// Which visitor actor holds a chat, as its company last said.
+    sessions: calls::Sessions,
     system: actix::System,
     /// Set by [`Engine::stop`]: a closed mailbox then means shutting down, not passivation.
     stopping: std::sync::atomic::AtomicBool,
@@ -226,6 +228,7 @@ impl Engine {
                     gateway,
                     arbiters,
                     tenants: Mutex::new(HashMap::new()),
+                    sessions: Default::default(),
                     system,
                     stopping: Default::default(),
                     hashes,

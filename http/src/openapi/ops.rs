@@ -32,7 +32,7 @@ pub(super) fn get_healthz() {}
             description = "Prometheus text format 0.0.4. Counters: \
                            switchboard_chats_started_total, switchboard_chats_routed_total, \
                            switchboard_chats_timed_out_total, switchboard_chats_offline_total, \
-                           switchboard_messages_total. Gauges: switchboard_open_streams, \
+                           switchboard_messages_total, switchboard_storage_flushes_total. Gauges: switchboard_open_streams, \
                            switchboard_queue_length, switchboard_tenant_actors, \
                            switchboard_operator_actors, switchboard_visitor_actors.",
             body = inline(Text),

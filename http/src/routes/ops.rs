@@ -136,6 +136,11 @@ pub fn metrics(app: &Arc<App>, req: &Request<Incoming>) -> Reply {
             "Messages written to chat logs.",
             m.messages.load(Ordering::Relaxed),
         ),
+        (
+            "switchboard_storage_flushes_total",
+            "Flushes to disk; many acknowledged writes share one.",
+            app.engine.store().flush_count(),
+        ),
     ];
     for (name, help, value) in counters {
         let _ = write!(

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use tokio::sync::Barrier;
 
 use crate::testing::{note, Note};
-use crate::{Durability, Key, Store, Ticket};
+use crate::{Config, Durability, Key, Store, Ticket};
 
 /// Concurrent writers in the test, as in a burst of chat messages.
 const WRITERS: u64 = 200;
@@ -91,7 +91,11 @@ async fn flush_now_releases_waiting_tickets() {
 
 #[tokio::test]
 async fn relaxed_tickets_resolve_without_a_flush() {
-    let store = Store::temporary_with(Durability::Relaxed).unwrap();
+    let store = Store::temporary_with(Config {
+        durability: Durability::Relaxed,
+        ..Config::default()
+    })
+    .unwrap();
     let notes = store.table::<Note>().unwrap();
     for i in 0..10u64 {
         let key = Key::new().u64(i);
@@ -214,4 +218,35 @@ async fn a_joined_ticket_fails_when_an_earlier_write_was_lost() {
         "both on disk"
     );
     assert!(Ticket::ready().and(ticket(12)).durable().await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_made_within_the_gap_wait_for_it_and_share_the_next_flush() {
+    let gap = std::time::Duration::from_millis(300);
+    let store = Store::temporary_with(Config {
+        flush_gap_us: gap.as_micros() as u64,
+        ..Config::default()
+    })
+    .unwrap();
+    let notes = store.table::<Note>().unwrap();
+    let write = |i: u64| {
+        notes
+            .insert(Key::new().u64(i).as_ref(), &note("gap"))
+            .unwrap()
+    };
+    let before = store.flush_count();
+    let started = std::time::Instant::now();
+    write(0).durable().await.unwrap();
+    assert_eq!(store.flush_count(), before + 1);
+    // Both written before either waits, within the gap of the first flush's start.
+    let (a, b) = (write(1), write(2));
+    let (a, b) = tokio::join!(a.durable(), b.durable());
+    a.unwrap();
+    b.unwrap();
+    assert!(
+        started.elapsed() >= gap,
+        "the second flush ended {:?} after the first began, within the {gap:?} gap",
+        started.elapsed()
+    );
+    assert_eq!(store.flush_count(), before + 2, "one flush for both");
 }
