@@ -1,0 +1,169 @@
+//! The cluster's building blocks against a real three-server NATS JetStream cluster on
+//! loopback: heartbeats, leases, and the fenced shard log.
+
+mod nats;
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use switchboard_cluster::{Cluster, Config, Error};
+
+use nats::NatsCluster;
+
+/// The longest any awaited change may take on a loaded machine.
+const WITHIN: Duration = Duration::from_secs(60);
+
+/// Node `id` joined to `servers`, retried while the NATS cluster settles (a request can go
+/// unanswered while its routes are still connecting).
+async fn join(servers: &NatsCluster, id: &str, heartbeat_ms: u64, lease_ms: u64) -> Cluster {
+    let config = Config {
+        servers: servers.urls(),
+        node_id: id.to_owned(),
+        replicas: 3,
+        heartbeat_ms,
+        lease_ms,
+    };
+    let deadline = Instant::now() + WITHIN;
+    loop {
+        match Cluster::connect(&config).await {
+            Ok(cluster) => return cluster,
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("not ready yet: {e}");
+                tokio::time::sleep(Duration::from_millis(200)).await; // NATS electing, bounded
+            }
+            Err(e) => panic!(
+                "cannot join the cluster within {WITHIN:?}: {e}\n{}",
+                servers.log(0)
+            ),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_see_each_other_and_a_silent_one_drops_out() {
+    let servers = NatsCluster::start(3);
+    // Gone after three missed beats: 3 s, so a loaded machine does not drop a as well.
+    let a = join(&servers, "node-a", 1_000, 3_000).await;
+    let b = join(&servers, "node-b", 1_000, 3_000).await;
+    a.heartbeat().await.unwrap();
+    b.heartbeat().await.unwrap();
+    assert_eq!(a.live_nodes().await.unwrap(), ["node-a", "node-b"]);
+    assert_eq!(b.live_nodes().await.unwrap(), ["node-a", "node-b"]);
+
+    // b goes quiet; a keeps beating and sees b leave once three beats are missed.
+    let deadline = Instant::now() + WITHIN;
+    loop {
+        a.heartbeat().await.unwrap();
+        let live = a.live_nodes().await.unwrap();
+        if live == ["node-a"] {
+            break;
+        }
+        assert_eq!(live, ["node-a", "node-b"], "only b may leave");
+        assert!(Instant::now() < deadline, "b never dropped out");
+        tokio::time::sleep(Duration::from_millis(100)).await; // a's heartbeat period
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lease_has_one_holder_and_passes_on_only_once_it_lapses() {
+    let servers = NatsCluster::start(3);
+    let a = join(&servers, "node-a", 1_000, 1_500).await;
+    let b = join(&servers, "node-b", 1_000, 1_500).await;
+
+    let mut lease = a.acquire(7).await.unwrap().expect("a free shard is taken");
+    assert_eq!(b.acquire(7).await.unwrap(), None, "a held lease is refused");
+    assert_eq!(b.holder(7).await.unwrap().as_deref(), Some("node-a"));
+    a.renew(&mut lease).await.unwrap();
+    assert_eq!(
+        a.acquire(7).await.unwrap().map(|l| l.shard),
+        Some(7),
+        "the holder takes its own lease back (a restart within the lease)"
+    );
+    let mut lease = a.acquire(7).await.unwrap().unwrap();
+
+    // a stops renewing: b gets the shard once the lease lapses, not before.
+    let started = Instant::now();
+    let taken = loop {
+        if let Some(taken) = b.acquire(7).await.unwrap() {
+            break taken;
+        }
+        assert!(started.elapsed() < WITHIN, "the lease never lapsed");
+        tokio::time::sleep(Duration::from_millis(100)).await; // polling the bucket, bounded
+    };
+    assert!(
+        started.elapsed() >= Duration::from_millis(1_000),
+        "taken {:?} after a's last renewal, within its 1.5 s lease",
+        started.elapsed()
+    );
+    assert_eq!(b.holder(7).await.unwrap().as_deref(), Some("node-b"));
+    assert!(matches!(
+        a.renew(&mut lease).await,
+        Err(Error::LeaseLost(7))
+    ));
+
+    // A clean release frees the shard at once.
+    b.release(taken).await.unwrap();
+    assert_eq!(a.holder(7).await.unwrap(), None);
+    assert!(a.acquire(7).await.unwrap().is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_owner_cannot_write_once_a_new_one_has() {
+    let servers = NatsCluster::start(3);
+    let a = join(&servers, "node-a", 1_000, 3_000).await;
+    let b = join(&servers, "node-b", 1_000, 3_000).await;
+
+    let mut old = a.open_log(12).await.unwrap();
+    assert_eq!(old.last, 0, "an empty shard");
+    let first = a.append(&mut old, Bytes::from_static(b"r1")).await.unwrap();
+    let second = a.append(&mut old, Bytes::from_static(b"r2")).await.unwrap();
+    assert!(second > first);
+
+    // b takes the shard over: its first append fences a, which has not noticed anything.
+    let mut new = b.open_log(12).await.unwrap();
+    assert_eq!(new.last, second);
+    b.append(&mut new, Bytes::from_static(b"takeover"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        a.append(&mut old, Bytes::from_static(b"stale")).await,
+        Err(Error::Fenced(12))
+    ));
+    let after = b.append(&mut new, Bytes::from_static(b"r3")).await.unwrap();
+    assert_eq!(b.open_log(12).await.unwrap().last, after);
+
+    // Other shards are untouched by the takeover.
+    let mut other = a.open_log(13).await.unwrap();
+    a.append(&mut other, Bytes::from_static(b"x"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_acknowledged_record_survives_a_killed_nats_server() {
+    let mut servers = NatsCluster::start(3);
+    let a = join(&servers, "node-a", 1_000, 3_000).await;
+    let mut log = a.open_log(3).await.unwrap();
+    let acked = a
+        .append(&mut log, Bytes::from_static(b"kept"))
+        .await
+        .unwrap();
+    drop(a);
+
+    servers.kill(0);
+    // A node connecting now, through the two servers left, finds the record.
+    let b = join(&servers, "node-b", 1_000, 3_000).await;
+    let deadline = Instant::now() + WITHIN;
+    let last = loop {
+        match b.open_log(3).await {
+            Ok(writer) => break writer.last,
+            // The stream's leader may have been on the killed server: a new one is elected.
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("stream not ready: {e}");
+                tokio::time::sleep(Duration::from_millis(200)).await; // bounded
+            }
+            Err(e) => panic!("the stream did not recover: {e}"),
+        }
+    };
+    assert_eq!(last, acked);
+}
