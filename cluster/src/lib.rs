@@ -6,6 +6,8 @@
 //! # Layout
 //! - [`rendezvous`]: which live node should own a shard (pure; every node computes the
 //!   same from the same list of live nodes);
+//! - [`node`]: a node's ownership loop — heartbeat, hand over, renew, take — and its
+//!   [`Status`];
 //! - this file: [`Config`], [`Cluster`] — the connection, the buckets and the stream it
 //!   creates, node heartbeats ([`Cluster::heartbeat`], [`Cluster::live_nodes`]), shard
 //!   leases ([`Cluster::acquire`], [`Cluster::renew`], [`Cluster::release`]) and the fenced
@@ -33,7 +35,10 @@ use bytes::Bytes;
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 
+pub mod node;
 pub mod rendezvous;
+
+pub use node::{Node, Status};
 
 /// The bucket of live nodes: key = node id.
 const NODES_BUCKET: &str = "sb_nodes";
@@ -187,6 +192,11 @@ impl Cluster {
             .await
             .map_err(nats)?;
         Ok(())
+    }
+
+    /// Says this node is leaving: other nodes stop counting it at once.
+    pub async fn depart(&self) -> Result<()> {
+        self.nodes.delete(&self.node).await.map_err(nats)
     }
 
     /// The nodes whose heartbeat is recent, sorted.

@@ -6,7 +6,7 @@ mod nats;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use switchboard_cluster::{Cluster, Config, Error};
+use switchboard_cluster::{rendezvous, Cluster, Config, Error, Node};
 
 use nats::NatsCluster;
 
@@ -166,4 +166,73 @@ async fn an_acknowledged_record_survives_a_killed_nats_server() {
         }
     };
     assert_eq!(last, acked);
+}
+
+/// Waits until each of `nodes` (with its id) owns exactly its rendezvous share among them —
+/// together every shard, each once — and returns how long that took.
+async fn until_shares_settle(nodes: &[(&str, &Node)], shards: u16) -> Duration {
+    let ids: Vec<String> = nodes.iter().map(|(id, _)| id.to_string()).collect();
+    let started = Instant::now();
+    loop {
+        let settled = nodes.iter().all(|(id, node)| {
+            node.status()
+                .borrow()
+                .owned
+                .iter()
+                .copied()
+                .collect::<Vec<_>>()
+                == rendezvous::owned(id, &ids, shards)
+        });
+        if settled {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < WITHIN,
+            "shares not settled: {:?}",
+            nodes
+                .iter()
+                .map(|(id, n)| (id, n.status().borrow().owned.len()))
+                .collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await; // polling the nodes' status, bounded
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_nodes_shards_are_taken_over_and_given_back_when_it_returns() {
+    const SHARDS: u16 = 1024;
+    let servers = NatsCluster::start(3);
+    let beat = Duration::from_millis(500);
+    let start = |id: &'static str| {
+        let servers = &servers;
+        async move { Node::start(join(servers, id, 500, 1_500).await, SHARDS, beat) }
+    };
+    let (a, b, c) = (
+        start("node-a").await,
+        start("node-b").await,
+        start("node-c").await,
+    );
+    until_shares_settle(&[("node-a", &a), ("node-b", &b), ("node-c", &c)], SHARDS).await;
+    let c_shards = c.status().borrow().owned.clone();
+    assert!(
+        (290..=390).contains(&c_shards.len()),
+        "about a third each, c has {}",
+        c_shards.len()
+    );
+
+    // c dies without a word: a and b take its shards once its heartbeat and leases lapse.
+    drop(c);
+    let took = until_shares_settle(&[("node-a", &a), ("node-b", &b)], SHARDS).await;
+    eprintln!("takeover of {} shards: {took:?}", c_shards.len());
+    assert_eq!(a.status().borrow().lost + b.status().borrow().lost, 0);
+
+    // c comes back and gets its own shards back, from a and b handing them over.
+    let c = start("node-c").await;
+    until_shares_settle(&[("node-a", &a), ("node-b", &b), ("node-c", &c)], SHARDS).await;
+    assert_eq!(c.status().borrow().owned, c_shards);
+
+    // A node leaving cleanly hands its shards over at once, without waiting for a lapse.
+    c.leave().await;
+    let handed = until_shares_settle(&[("node-a", &a), ("node-b", &b)], SHARDS).await;
+    eprintln!("hand-over of a leaving node's shards: {handed:?}");
 }
