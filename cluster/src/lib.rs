@@ -11,7 +11,7 @@
 //! - this file: [`Config`], [`Cluster`] — the connection, the buckets and the stream it
 //!   creates, node heartbeats ([`Cluster::heartbeat`], [`Cluster::live_nodes`]), shard
 //!   leases ([`Cluster::acquire`], [`Cluster::renew`], [`Cluster::release`]) and the fenced
-//!   shard log ([`Cluster::open_log`], [`Cluster::append`]).
+//!   shard log ([`Cluster::open_log`], [`Cluster::append`], [`Cluster::read_log`]).
 //!
 //! # Ownership and fencing
 //! A node says it is alive by writing its id to the `sb_nodes` bucket every heartbeat; the
@@ -166,6 +166,7 @@ impl Cluster {
                 name: SHARD_STREAM.to_owned(),
                 subjects: vec!["sb.shard.*".to_owned()],
                 num_replicas: config.replicas,
+                allow_direct: true,
                 storage: stream::StorageType::File,
                 ..Default::default()
             })
@@ -316,6 +317,25 @@ impl Cluster {
             }
             Err(e) => Err(nats(e)),
         }
+    }
+
+    /// The shard's records after sequence `after`, in order, up to its last record now: what
+    /// a node taking the shard over replays. Read with direct gets, which any replica
+    /// answers, so a replay needs neither a consumer nor the cluster's metadata leader.
+    pub async fn read_log(&self, shard: u16, after: u64) -> Result<Vec<(u64, Bytes)>> {
+        let last = self.open_log(shard).await?.last;
+        let mut records = Vec::new();
+        let mut next = after + 1;
+        while next <= last {
+            let message = self
+                .log
+                .direct_get_next_for_subject(log_subject(shard), Some(next))
+                .await
+                .map_err(nats)?;
+            next = message.sequence + 1;
+            records.push((message.sequence, message.payload));
+        }
+        Ok(records)
     }
 
     fn node_bytes(&self) -> Bytes {

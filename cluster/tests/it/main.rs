@@ -132,6 +132,23 @@ async fn an_old_owner_cannot_write_once_a_new_one_has() {
     let after = b.append(&mut new, Bytes::from_static(b"r3")).await.unwrap();
     assert_eq!(b.open_log(12).await.unwrap().last, after);
 
+    // What a node replays: every record that was acknowledged, in order, the refused one not.
+    let texts = |records: Vec<(u64, Bytes)>| {
+        records
+            .into_iter()
+            .map(|(_, r)| String::from_utf8(r.to_vec()).unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        texts(b.read_log(12, 0).await.unwrap()),
+        ["r1", "r2", "takeover", "r3"]
+    );
+    assert_eq!(
+        texts(b.read_log(12, second).await.unwrap()),
+        ["takeover", "r3"]
+    );
+    assert!(b.read_log(12, after).await.unwrap().is_empty());
+
     // Other shards are untouched by the takeover.
     let mut other = a.open_log(13).await.unwrap();
     a.append(&mut other, Bytes::from_static(b"x"))
@@ -154,9 +171,13 @@ async fn an_acknowledged_record_survives_a_killed_nats_server() {
     // A node connecting now, through the two servers left, finds the record.
     let b = join(&servers, "node-b", 1_000, 3_000).await;
     let deadline = Instant::now() + WITHIN;
-    let last = loop {
-        match b.open_log(3).await {
-            Ok(writer) => break writer.last,
+    let (last, records) = loop {
+        let replayed = match b.open_log(3).await {
+            Ok(writer) => b.read_log(3, 0).await.map(|r| (writer.last, r)),
+            Err(e) => Err(e),
+        };
+        match replayed {
+            Ok(replayed) => break replayed,
             // The stream's leader may have been on the killed server: a new one is elected.
             Err(e) if Instant::now() < deadline => {
                 eprintln!("stream not ready: {e}");
@@ -166,6 +187,7 @@ async fn an_acknowledged_record_survives_a_killed_nats_server() {
         }
     };
     assert_eq!(last, acked);
+    assert_eq!(records, [(acked, Bytes::from_static(b"kept"))]);
 }
 
 /// Waits until each of `nodes` (with its id) owns exactly its rendezvous share among them —
