@@ -17,6 +17,7 @@ use crate::actors::visitor::{
 use crate::actors::Subscription;
 use crate::events::{ChatEvent, OperatorEvent, VisitorEvent};
 use crate::settings::SettingsEdit;
+use actix::WeakAddr;
 use std::sync::PoisonError;
 
 /// Runs once when an event stream ends (the client went away).
@@ -146,7 +147,8 @@ pub(super) struct Sessions {
 
 #[derive(Default)]
 struct SessionMap {
-    chats: HashMap<(TenantId, ChatId), Addr<VisitorActor>>,
+    /// Weak, so the cache never keeps a visitor actor alive.
+    chats: HashMap<(TenantId, ChatId), WeakAddr<VisitorActor>>,
     /// The size at which stopped actors' entries are swept out.
     sweep_at: usize,
 }
@@ -158,15 +160,17 @@ impl Sessions {
         known
             .chats
             .get(&(tenant, chat))
-            .filter(|a| a.connected())
-            .cloned()
+            .and_then(WeakAddr::upgrade)
+            .filter(Addr::connected)
     }
 
     fn remember(&self, tenant: TenantId, chat: ChatId, visitor: Addr<VisitorActor>) {
         let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
-        known.chats.insert((tenant, chat), visitor);
+        known.chats.insert((tenant, chat), visitor.downgrade());
         if known.chats.len() >= known.sweep_at {
-            known.chats.retain(|_, a| a.connected());
+            known
+                .chats
+                .retain(|_, a| a.upgrade().is_some_and(|a| a.connected()));
             known.sweep_at = (known.chats.len() * 2).max(1024);
         }
     }
