@@ -1,6 +1,9 @@
 //! The `switchboard` binary: command-line parsing and wiring only.
 
+mod cluster;
+
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -29,9 +32,16 @@ enum Command {
         /// Database folder, overriding the config.
         #[arg(long)]
         data: Option<PathBuf>,
-        /// Seeds the demo company (keeps all data when it exists).
+        /// Seeds the demo company (keeps all data when it exists; once per cluster).
         #[arg(long)]
         demo: bool,
+        /// Cluster mode: the NATS servers, comma-separated (nats://host:port,...),
+        /// overriding the config's [cluster] servers.
+        #[arg(long, value_delimiter = ',')]
+        cluster: Vec<String>,
+        /// This node's id in the cluster (letters, digits, - and _), overriding the config.
+        #[arg(long)]
+        node_id: Option<String>,
     },
     /// The terminal client for operators and admins.
     Tui {
@@ -97,6 +107,7 @@ struct Config {
     storage: switchboard_storage::Config,
     engine: switchboard_engine::Config,
     billing: switchboard_engine::billing::Config,
+    cluster: switchboard_cluster::Config,
 }
 
 fn load_config(path: Option<PathBuf>) -> anyhow::Result<Config> {
@@ -148,8 +159,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             data,
             demo,
+            cluster,
+            node_id,
         } => {
             let mut config = load_config(config)?;
+            if !cluster.is_empty() {
+                config.cluster.servers = cluster;
+            }
+            if let Some(node_id) = node_id {
+                config.cluster.node_id = node_id;
+            }
             if let Some(listen) = listen {
                 config.http.listen = listen;
             }
@@ -281,21 +300,55 @@ fn restore(data: &std::path::Path, file: &std::path::Path) -> anyhow::Result<()>
     }
 }
 
-async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+async fn serve(mut config: Config, demo: bool) -> anyhow::Result<()> {
+    let clustered = !config.cluster.servers.is_empty();
+    if clustered {
+        // The shard logs are the durable copy; the local database is a view rebuilt from
+        // them, so it need not wait for its own disk.
+        config.storage.durability = switchboard_storage::Durability::Relaxed;
+    }
     let store = Store::open(&config.storage)
         .with_context(|| format!("opening {}", config.storage.path.display()))?;
     if store.was_recovered() {
         tracing::info!(path = %config.storage.path.display(), "opened the existing database");
     }
-    let engine = Engine::start(store.clone(), config.engine)?;
-    let seeded = if demo {
-        Some(demo::seed(&engine).await?)
-    } else {
-        None
+    let joined = match clustered {
+        true => Some(cluster::join(&config.cluster, &store).await?),
+        false => None,
     };
+    let engine = Engine::start(store.clone(), config.engine)?;
     let running = switchboard_http::start(engine.clone(), config.http)
         .await
         .context("binding the listen address")?;
+    let mut node = None;
+    let seeded = match joined {
+        Some(joined) => {
+            let serving = joined.serving.clone();
+            engine.serve_only(serving.clone());
+            let (peers, joined_node, mut served) = joined.run(engine.clone(), store.clone());
+            node = Some(joined_node);
+            let peers = peers.watch().await?;
+            let cluster = peers.cluster().clone();
+            running.app.join_cluster(Arc::new(peers));
+            cluster::answer_calls(cluster.clone(), running.app.clone()).await?;
+            println!("Node {} joined the cluster", cluster.node());
+            match demo {
+                true => {
+                    // Seeded by the first node to claim it, once it serves some shards.
+                    served.wait_for(|n| *n > 0).await?;
+                    let claimed = cluster
+                        .claim("demo", bytes::Bytes::from(cluster.node().to_owned()))
+                        .await?;
+                    let created =
+                        claimed == cluster.node().as_bytes() && demo::seed(&engine).await?;
+                    Some(created)
+                }
+                false => None,
+            }
+        }
+        None if demo => Some(demo::seed(&engine).await?),
+        None => None,
+    };
     let base = running.app.base_url.clone();
     println!("Switchboard listening on {base}");
     match seeded {
@@ -314,7 +367,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
                 demo::KEY
             );
         }
-        None if !engine.has_companies()? => {
+        None if !clustered && !engine.has_companies()? => {
             println!("No company yet. Sign one up:");
             println!(
                 "  curl -s -X POST {base}/v1/signup -H 'content-type: application/json' \\\n    -d '{{\"company\":\"Acme\",\"email\":\"you@acme.example\",\"password\":\"a long password\"}}'"
@@ -325,6 +378,10 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     }
     let signal = shutdown_signal().await?;
     println!("shutting down on {signal}: finishing open requests");
+    if let Some(node) = node {
+        // Other nodes take this node's shards at once.
+        node.leave().await;
+    }
     running.shutdown().await?;
     store.flush_now()?;
     println!("stopped cleanly");

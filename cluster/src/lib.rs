@@ -35,15 +35,23 @@ use bytes::Bytes;
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 
+pub mod calls;
+pub mod directory;
+pub mod log;
 pub mod node;
 pub mod rendezvous;
 
+pub use calls::{Call, Owners};
+pub use directory::{Ids, IdsFor};
+pub use log::ShardLog;
 pub use node::{Node, Status};
 
 /// The bucket of live nodes: key = node id.
 const NODES_BUCKET: &str = "sb_nodes";
 /// The bucket of shard leases: key `shard-N`, value = the holding node's id.
 const LEASES_BUCKET: &str = "sb_leases";
+/// The directory: public keys and emails to companies, shared secrets, the id counter.
+const DIRECTORY_BUCKET: &str = "sb_directory";
 /// The stream of every shard's records, subject `sb.shard.N`.
 const SHARD_STREAM: &str = "SB_SHARDS";
 
@@ -123,7 +131,9 @@ pub struct ShardWriter {
 #[derive(Clone)]
 pub struct Cluster {
     node: String,
+    client: async_nats::Client,
     js: jetstream::Context,
+    directory: kv::Store,
     nodes: kv::Store,
     leases: kv::Store,
     log: stream::Stream,
@@ -158,9 +168,10 @@ impl Cluster {
             .connect(servers)
             .await
             .map_err(nats)?;
-        let js = jetstream::new(client);
+        let js = jetstream::new(client.clone());
         let nodes = bucket(&js, NODES_BUCKET, config.heartbeat_ms * 3, config.replicas).await?;
         let leases = bucket(&js, LEASES_BUCKET, config.lease_ms, config.replicas).await?;
+        let directory = bucket(&js, DIRECTORY_BUCKET, 0, config.replicas).await?;
         let log = js
             .get_or_create_stream(stream::Config {
                 name: SHARD_STREAM.to_owned(),
@@ -174,7 +185,9 @@ impl Cluster {
             .map_err(nats)?;
         Ok(Cluster {
             node: config.node_id.clone(),
+            client,
             js,
+            directory,
             nodes,
             leases,
             log,
@@ -324,6 +337,16 @@ impl Cluster {
     /// answers, so a replay needs neither a consumer nor the cluster's metadata leader.
     pub async fn read_log(&self, shard: u16, after: u64) -> Result<Vec<(u64, Bytes)>> {
         let last = self.open_log(shard).await?.last;
+        self.read_log_to(shard, after, last).await
+    }
+
+    /// The shard's records after sequence `after` up to sequence `last`, in order.
+    pub async fn read_log_to(
+        &self,
+        shard: u16,
+        after: u64,
+        last: u64,
+    ) -> Result<Vec<(u64, Bytes)>> {
         let mut records = Vec::new();
         let mut next = after + 1;
         while next <= last {
@@ -343,8 +366,8 @@ impl Cluster {
     }
 }
 
-/// The key-value bucket `name` whose entries expire `max_age_ms` after their last write,
-/// created if missing. Its stream is created here with the settings `async-nats` gives a
+/// The key-value bucket `name` whose entries expire `max_age_ms` after their last write
+/// (0: never), created if missing. Its stream is created here with the settings `async-nats` gives a
 /// bucket, because the client's own bucket creation first reads the account's details in a
 /// shape nats-server 2.9 does not send.
 async fn bucket(

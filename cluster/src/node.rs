@@ -79,7 +79,12 @@ async fn run(
     leave: Arc<tokio::sync::Notify>,
 ) {
     let mut leases: BTreeMap<u16, Lease> = BTreeMap::new();
-    let mut every = tokio::time::interval(beat);
+    // Nodes started together see each other before any takes a shard: the first beat only
+    // says this node is alive, so none takes every shard only to hand most over at once.
+    if let Err(e) = cluster.heartbeat().await {
+        tracing::warn!("cannot say this node is alive: {e}");
+    }
+    let mut every = tokio::time::interval_at(tokio::time::Instant::now() + beat, beat);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {

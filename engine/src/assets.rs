@@ -202,7 +202,7 @@ impl Engine {
             });
         }
         let slot = GraphicsSlot {
-            id: self.store().next_id()?,
+            id: self.store().next_id(tenant)?,
             header: None,
             sidebar: None,
             created_at: now_ms(),
@@ -407,7 +407,7 @@ mod tests {
             ..crate::Config::default()
         };
         let engine = Engine::start(store, config).expect("the engine starts");
-        let id = engine.store().next_id().expect("ids are available");
+        let id = engine.store().next_tenant_id().expect("ids are available");
         let tenant = Tenant {
             company: crate::model::Company {
                 id,
@@ -423,7 +423,7 @@ mod tests {
             window: crate::model::ChatWindow::default(),
         };
         let admin = crate::model::Account {
-            id: engine.store().next_id().expect("ids are available"),
+            id: engine.store().next_id(id).expect("ids are available"),
             email: "admin@assets.example".into(),
             name: "Admin".into(),
             sip: None,

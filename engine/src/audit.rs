@@ -114,7 +114,7 @@ pub struct NewEntry {
 impl Engine {
     /// Appends an entry to the company's audit log; returns once it is durable.
     pub async fn audit(&self, tenant: TenantId, entry: NewEntry) -> Result<()> {
-        let id = self.store().next_id()?;
+        let id = self.store().next_id(tenant)?;
         let record = AuditRecord {
             at: now_ms(),
             account: entry.account,

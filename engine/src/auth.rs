@@ -14,6 +14,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
+use crate::model::TenantId;
 use crate::{Error, Result};
 
 /// Shortest password accepted; shorter ones fall to guessing.
@@ -162,11 +163,27 @@ impl HashGate {
     }
 }
 
-/// A new random bearer token (64 hex characters).
-pub fn new_token() -> String {
+/// A new random bearer token for a session in `tenant`: the company's id in hex, a dot and
+/// 64 random hex characters. The company is not secret; naming it lets any node of a
+/// cluster send the request to the node that serves the company ([`token_tenant`]).
+pub fn new_token(tenant: TenantId) -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
+    format!("{tenant:x}.{}", hex::encode(bytes))
+}
+
+/// The company a token names, if it has the shape [`new_token`] gives (tokens made before
+/// it had none). Only a hint for routing: the token is checked where it is stored.
+pub fn token_tenant(token: &str) -> Option<TenantId> {
+    let (tenant, _) = token.split_once('.')?;
+    u64::from_str_radix(tenant, 16).ok()
+}
+
+/// 32 random bytes, for a key the server makes for itself.
+pub fn new_secret() -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    bytes
 }
 
 /// What is stored for `token`: its SHA-256.
@@ -265,9 +282,11 @@ mod tests {
 
     #[test]
     fn tokens_are_random_and_stored_only_as_digests() {
-        let (a, b) = (new_token(), new_token());
+        let (a, b) = (new_token(0x2a), new_token(0x2a));
         assert_ne!(a, b);
-        assert_eq!(a.len(), 64);
+        assert_eq!(a.len(), 67);
+        assert_eq!(token_tenant(&a), Some(0x2a));
+        assert_eq!(token_tenant(&"f".repeat(64)), None);
         assert_ne!(token_digest(&a), token_digest(&b));
         assert_eq!(new_public_key().len(), 16);
     }

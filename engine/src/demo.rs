@@ -24,7 +24,7 @@ pub async fn seed(engine: &Engine) -> Result<bool> {
     let (admin_email, admin_password, _, admin_name) = LOGINS[0];
     let tenant = Tenant {
         company: Company {
-            id: engine.store().next_id()?,
+            id: engine.store().next_tenant_id()?,
             key: KEY.into(),
             name: "Demo Shop".into(),
             address: Address {
@@ -44,7 +44,7 @@ pub async fn seed(engine: &Engine) -> Result<bool> {
         },
     };
     let admin = Account {
-        id: engine.store().next_id()?,
+        id: engine.store().next_id(tenant.company.id)?,
         email: admin_email.into(),
         name: admin_name.into(),
         sip: None,

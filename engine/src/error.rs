@@ -48,6 +48,10 @@ pub enum Error {
     /// The company's actor did not answer in time: too much work queued. Retry shortly.
     #[error("the server is busy; try again in a moment")]
     Overloaded,
+    /// Cluster mode: the company's shard is not served by this node right now (it is
+    /// moving between nodes, or another node serves it). Retry shortly.
+    #[error("the company is moving to another node; try again in a moment")]
+    Moved,
     /// A bug or an environment failure.
     #[error("internal error: {0}")]
     Internal(String),

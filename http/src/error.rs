@@ -97,6 +97,15 @@ impl From<Error> for ApiError {
                 message = e.to_string();
                 (StatusCode::INSUFFICIENT_STORAGE, "disk_full".into())
             }
+            // Cluster mode: the shard's log refused or could not take the write (the
+            // company moved to another node, or the cluster is unreachable).
+            Error::Storage(e @ switchboard_storage::Error::Replication(_)) => {
+                tracing::warn!("refused a write: {e}");
+                message = "the cluster did not store the change, so it was not made; the \
+                           company may be moving to another node: try again in a moment"
+                    .to_owned();
+                (StatusCode::SERVICE_UNAVAILABLE, "not_replicated".into())
+            }
             // Storage library text stays in the log: it says nothing a client can act on,
             // and may name files.
             Error::Storage(e) => {
@@ -115,6 +124,7 @@ impl From<Error> for ApiError {
             Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden".into()),
             Error::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "shutting_down".into()),
             Error::Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "overloaded".into()),
+            Error::Moved => (StatusCode::SERVICE_UNAVAILABLE, "company_moving".into()),
             _ => {
                 // The details are for the log, never for the client.
                 tracing::error!("internal error: {error}");
@@ -128,7 +138,10 @@ impl From<Error> for ApiError {
             // Another instance (or this one, restarted) answers after a few seconds.
             Error::Unavailable => Some(Duration::from_secs(5)),
             // The queue ahead drains in well under a second when healthy.
-            Error::Overloaded => Some(Duration::from_secs(1)),
+            Error::Overloaded | Error::Moved => Some(Duration::from_secs(1)),
+            Error::Storage(switchboard_storage::Error::Replication(_)) => {
+                Some(Duration::from_secs(1))
+            }
             _ => None,
         };
         ApiError {

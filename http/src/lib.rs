@@ -24,6 +24,7 @@
 pub mod chat_url;
 mod convert;
 pub mod error;
+pub mod forward;
 pub mod i18n;
 pub mod limits;
 pub mod openapi;

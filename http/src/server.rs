@@ -89,6 +89,8 @@ pub struct App {
     pub limits: Limits,
     /// Event streams open per token.
     pub streams: Arc<Streams>,
+    /// Cluster mode: the other nodes, where requests for their companies go.
+    peers: std::sync::OnceLock<Arc<dyn crate::forward::Peers>>,
 }
 
 impl App {
@@ -115,7 +117,21 @@ impl App {
             limits,
             streams: Arc::new(Streams::new(config.max_streams_per_token)),
             config,
+            peers: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Cluster mode: requests for companies served on other nodes go there through
+    /// `peers`. Set once, before serving.
+    pub fn join_cluster(&self, peers: Arc<dyn crate::forward::Peers>) {
+        if self.peers.set(peers).is_err() {
+            tracing::error!("the server already belongs to a cluster");
+        }
+    }
+
+    /// The other nodes of the cluster, in cluster mode.
+    pub fn peers(&self) -> Option<&Arc<dyn crate::forward::Peers>> {
+        self.peers.get()
     }
 }
 

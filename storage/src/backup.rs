@@ -206,7 +206,7 @@ impl Store {
         };
         let header = Header {
             magic: BACKUP_MAGIC,
-            next_id: self.next_id()?,
+            next_id: self.next_id(0)?,
         };
         let mut out = Hashing {
             inner: BufWriter::new(create_private(path).map_err(io)?),
@@ -304,7 +304,7 @@ mod tests {
         let counters = store.table::<Counter>().unwrap();
         let mut ids = Vec::new();
         for text in ["one", "two", "three"] {
-            let id = store.next_id().unwrap();
+            let id = store.next_id(0).unwrap();
             let _ticket = notes
                 .insert(Key::new().u64(id).as_ref(), &note(text))
                 .unwrap();
@@ -324,7 +324,7 @@ mod tests {
         assert_eq!(source.export(&file).unwrap(), 5);
 
         let restored = Store::temporary().unwrap();
-        restored.next_id().unwrap();
+        restored.next_id(0).unwrap();
         assert_eq!(restored.import(&file).unwrap(), 5);
         for name in [<Note as Record>::TREE, <Counter as Record>::TREE] {
             let before: Vec<_> = source
@@ -350,7 +350,7 @@ mod tests {
         let texts: Vec<String> = notes.scan_prefix(&[]).map(|e| e.unwrap().1.text).collect();
         assert_eq!(texts, ["one", "two", "three"]);
         // The restored store never hands out an id a restored record already uses.
-        assert!(restored.next_id().unwrap() > *ids.iter().max().unwrap());
+        assert!(restored.next_id(0).unwrap() > *ids.iter().max().unwrap());
     }
 
     #[test]
@@ -459,7 +459,7 @@ mod tests {
         assert_eq!(store.import(&file).unwrap(), 1);
         let notes = store.table::<Note>().unwrap();
         assert_eq!(notes.get(b"k").unwrap(), Some(note("old")));
-        assert!(store.next_id().unwrap() > 500);
+        assert!(store.next_id(0).unwrap() > 500);
     }
 
     /// A backup holds every password hash and chat: it is created private to its owner, and

@@ -38,6 +38,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
+use crate::replica::Receipt;
 use crate::slot::{Health, Slot};
 use crate::{Error, Result};
 
@@ -51,6 +52,8 @@ pub struct Ticket {
     /// latest covers them (writes are numbered in order), but a reopen after a full disk may
     /// have lost one of them, which must fail the whole batch.
     earlier: Vec<u64>,
+    /// Cluster mode: the shard logs' answers for these writes.
+    replicated: Vec<Receipt>,
 }
 
 /// A write number and the commit state that will say when it is on disk.
@@ -68,7 +71,14 @@ impl Ticket {
         Ticket {
             pending: None,
             earlier: Vec::new(),
+            replicated: Vec::new(),
         }
+    }
+
+    /// This ticket, durable once the shard log holds the write too.
+    pub(crate) fn replicated(mut self, receipt: Receipt) -> Ticket {
+        self.replicated.push(receipt);
+        self
     }
 
     /// One ticket for this write and a `later` one: durable once both are. Use it for a
@@ -77,21 +87,40 @@ impl Ticket {
         let mut earlier = self.earlier;
         earlier.extend(self.pending.map(|p| p.number));
         earlier.extend(later.earlier);
+        let mut replicated = self.replicated;
+        replicated.extend(later.replicated);
         match later.pending {
             Some(pending) => Ticket {
                 pending: Some(pending),
                 earlier,
+                replicated,
             },
-            // Relaxed durability: nothing to wait for, whatever came before.
+            // Relaxed durability: nothing to wait for on this disk, whatever came before.
             None => Ticket {
                 pending: None,
                 earlier: Vec::new(),
+                replicated,
             },
         }
     }
 
-    /// Waits until a flush covers this write (and every write joined to it).
+    /// Waits until a flush covers this write (and every write joined to it), and in
+    /// cluster mode until the shard logs hold them.
     pub async fn durable(self) -> Result<()> {
+        let replicated = self.replicated;
+        let local = Ticket {
+            replicated: Vec::new(),
+            ..self
+        };
+        local.flushed().await?;
+        for receipt in replicated {
+            receipt.settled().await.map_err(Error::Replication)?;
+        }
+        Ok(())
+    }
+
+    /// Waits until a flush covers this write (and every write joined to it).
+    async fn flushed(self) -> Result<()> {
         let Some(Pending { number, shared }) = self.pending else {
             return Ok(());
         };
@@ -364,6 +393,7 @@ impl Commit {
                 shared: Arc::clone(&self.shared),
             }),
             earlier: Vec::new(),
+            replicated: Vec::new(),
         }
     }
 

@@ -17,6 +17,9 @@
 //! - [`records`]: the record types Switchboard keeps, one per tree, with their key layouts;
 //!   `records/upgrade.rs` the older layouts and their conversions, `records/golden.rs` the
 //!   exact bytes of every type (a layout change fails there until its version moves).
+//! - [`replica`]: cluster mode's seam: [`Replicate`](replica::Replicate), where every write
+//!   is also queued for its shard's log, [`IdSource`](replica::IdSource), cluster-wide ids,
+//!   and [`shard_of`](replica::shard_of), which shard a record belongs to.
 //! - `commit`: group commit: the flusher thread and the [`Ticket`] a write returns, whose
 //!   `durable().await` resolves once one shared flush covers the write.
 //!
@@ -30,6 +33,7 @@ mod codec;
 mod commit;
 mod key;
 pub mod records;
+pub mod replica;
 mod slot;
 mod store;
 mod table;
@@ -72,6 +76,11 @@ pub enum Error {
     /// A flush failed, so the writes it covered are not known to be on disk.
     #[error("flushing to disk failed: {0}")]
     Flush(#[source] sled::Error),
+    /// Cluster mode: the shard's log did not take the write (the shard is not this node's
+    /// or no longer is, or the cluster cannot be reached); the local copy is discarded when
+    /// the shard is next taken over.
+    #[error("the cluster did not store the write: {0}")]
+    Replication(String),
     /// The store shut down before a flush covered the awaited write.
     #[error("the store closed before the write was flushed")]
     Closed,

@@ -3,13 +3,14 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tempfile::TempDir;
 
 use crate::commit::Commit;
+use crate::replica::{Change, IdSource, Replicate};
 use crate::slot::{Health, Opener, Slot};
 use crate::{key_u64, Error, Record, Result, Table, Ticket};
 
@@ -90,6 +91,8 @@ struct Inner {
     id_base: AtomicU64,
     /// The durability the store was opened with, for `Debug`.
     durability: Durability,
+    /// Cluster mode: where writes are replicated and ids come from.
+    replica: OnceLock<Replica>,
     /// For [`Store::temporary`]: deleted after everything above has dropped.
     _dir: Option<TempDir>,
 }
@@ -152,6 +155,7 @@ impl Store {
                 slot,
                 id_base: AtomicU64::new(id_base),
                 durability: config.durability,
+                replica: OnceLock::new(),
                 _dir: dir,
             }),
         })
@@ -185,24 +189,113 @@ impl Store {
     /// Runs `write` on the tree named `name` and numbers it for group commit, holding off a
     /// reopen meanwhile; `Ok(None)` from `write` means it changed nothing. A full disk is
     /// [`Error::DiskFull`], before sled is asked when the store already knows.
+    ///
+    /// In cluster mode what `write` says it changed is queued for its shard's log under one
+    /// lock with the write itself, so the log holds a key's changes in the order they were
+    /// made here, and the ticket waits for the log too.
     pub(crate) fn write<T>(
         &self,
         name: &str,
-        write: impl FnOnce(&sled::Tree) -> sled::Result<T>,
+        write: impl FnOnce(&sled::Tree) -> sled::Result<(T, Option<Written>)>,
     ) -> Result<(T, Ticket)> {
+        let replica = self.inner.replica.get();
+        let order = replica.map(|r| r.order.lock().unwrap_or_else(PoisonError::into_inner));
         let guard = self.inner.slot.write()?;
         let done = guard.db().open_tree(name).and_then(|tree| write(&tree));
         match done {
-            Ok(value) => Ok((value, self.inner.commit.wrote())),
+            Ok((value, written)) => {
+                let mut ticket = self.inner.commit.wrote();
+                if let (Some(replica), Some(written)) = (replica, written) {
+                    let value = written.value.as_deref();
+                    let owner = value.or(written.old.as_deref());
+                    if let Some(shard) = crate::replica::shard_of(name, &written.key, owner) {
+                        let change = Change {
+                            tree: name.to_owned(),
+                            key: written.key,
+                            value: value.map(<[u8]>::to_vec),
+                        };
+                        ticket = ticket.replicated(replica.log.queue(shard, change));
+                    }
+                }
+                drop(order);
+                Ok((value, ticket))
+            }
             Err(e) => {
                 drop(guard);
+                drop(order);
                 Err(self.inner.slot.failed(e, &self.inner.commit.handle()))
             }
         }
     }
 
-    /// A unique id: never 0, and increasing, across restarts and restores too.
-    pub fn next_id(&self) -> Result<u64> {
+    /// Cluster mode: from now on every write is also queued for its shard's log, and ids
+    /// come from `ids`. Set once, before the store is used.
+    pub fn replicate_to(&self, log: Arc<dyn Replicate>, ids: Arc<dyn IdSource>) {
+        let replica = Replica {
+            log,
+            ids,
+            order: Mutex::new(()),
+        };
+        if self.inner.replica.set(replica).is_err() {
+            tracing::error!("the store already replicates to a log");
+        }
+    }
+
+    /// Stores changes read from a shard's log, as they are, without queueing them again
+    /// (a node taking a shard over replays its log). Not flushed: the log is the copy that
+    /// counts.
+    pub fn apply(&self, changes: &[Change]) -> Result<()> {
+        let db = self.db()?;
+        for change in changes {
+            let tree = db.open_tree(&change.tree)?;
+            match &change.value {
+                Some(value) => drop(tree.insert(&change.key, value.as_slice())?),
+                None => drop(tree.remove(&change.key)?),
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes every record of the shards `wiped` says yes to, without queueing anything:
+    /// what a node holds of a shard it takes over (the log will be replayed) or gave up
+    /// (it is stale from now on). Returns how many records went.
+    pub fn wipe_shards(&self, wiped: impl Fn(u16) -> bool) -> Result<u64> {
+        let db = self.db()?;
+        let mut removed = 0;
+        for name in db.tree_names() {
+            let name = String::from_utf8_lossy(&name).into_owned();
+            let tree = db.open_tree(&name)?;
+            for entry in tree.iter() {
+                let (key, value) = entry?;
+                if crate::replica::shard_of(&name, &key, Some(&value)).is_some_and(&wiped) {
+                    tree.remove(&key)?;
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
+    }
+
+    /// A unique id for a record of `tenant`: never 0, and increasing, across restarts and
+    /// restores too. In cluster mode it is unique in the whole cluster and its low ten bits
+    /// are the company's shard (see [`IdSource`]).
+    pub fn next_id(&self, tenant: u64) -> Result<u64> {
+        if let Some(replica) = self.inner.replica.get() {
+            return replica.ids.next(tenant).map_err(Error::Replication);
+        }
+        self.local_id()
+    }
+
+    /// A new company's id: in cluster mode one whose shard this node serves.
+    pub fn next_tenant_id(&self) -> Result<u64> {
+        if let Some(replica) = self.inner.replica.get() {
+            return replica.ids.next_tenant().map_err(Error::Replication);
+        }
+        self.local_id()
+    }
+
+    /// The next id of this database alone.
+    fn local_id(&self) -> Result<u64> {
         let base = self.inner.id_base.load(Ordering::SeqCst);
         let guard = self.inner.slot.write()?;
         match guard.db().generate_id() {
@@ -238,9 +331,36 @@ impl Store {
             .fetch_max(floor, Ordering::SeqCst)
             .max(floor);
         let (_, _ticket) = self.write(META_TREE, |meta| {
-            meta.insert(ID_BASE_KEY, &base.to_be_bytes())
+            meta.insert(ID_BASE_KEY, &base.to_be_bytes())?;
+            Ok(((), None))
         })?;
         Ok(())
+    }
+}
+
+/// Cluster mode's log and ids.
+struct Replica {
+    log: Arc<dyn Replicate>,
+    ids: Arc<dyn IdSource>,
+    /// Held from a write until its change is queued, so the log's order is the store's.
+    order: Mutex<()>,
+}
+
+/// What a write changed, for the log: the key, the value now (`None`: removed) and the
+/// value before, which names the shard of a removed index entry.
+pub(crate) struct Written {
+    key: Vec<u8>,
+    value: Option<sled::IVec>,
+    old: Option<sled::IVec>,
+}
+
+impl Written {
+    pub(crate) fn new(key: &[u8], value: Option<sled::IVec>, old: Option<sled::IVec>) -> Written {
+        Written {
+            key: key.to_vec(),
+            value,
+            old,
+        }
     }
 }
 
@@ -306,7 +426,7 @@ mod tests {
         let dir = TempDir::new().unwrap();
         let store = open_at(&dir);
         assert!(!store.was_recovered());
-        let first_id = store.next_id().unwrap();
+        let first_id = store.next_id(0).unwrap();
         let notes = store.table::<Note>().unwrap();
         notes
             .insert(b"k", &note("kept"))
@@ -321,14 +441,14 @@ mod tests {
         assert!(store.was_recovered());
         let notes = store.table::<Note>().unwrap();
         assert_eq!(notes.get(b"k").unwrap(), Some(note("kept")));
-        assert!(store.next_id().unwrap() > first_id);
+        assert!(store.next_id(0).unwrap() > first_id);
     }
 
     #[test]
     fn ids_are_never_zero_and_increase() {
         let store = Store::temporary().unwrap();
-        let a = store.next_id().unwrap();
-        let b = store.next_id().unwrap();
+        let a = store.next_id(0).unwrap();
+        let b = store.next_id(0).unwrap();
         assert!(a > 0 && b > a);
     }
 

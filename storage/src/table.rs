@@ -4,6 +4,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use crate::codec::{decode, encode};
+use crate::store::Written;
 use crate::{Record, Result, Store, Ticket};
 
 /// The records of type `R`, in the tree named `R::TREE`. Cheap to clone; keeps its store
@@ -75,17 +76,24 @@ impl<R: Record> Table<R> {
 
     /// Stores `record` at `key`, replacing what was there.
     pub fn insert(&self, key: &[u8], record: &R) -> Result<Ticket> {
-        let value = encode(record)?;
-        let (_, ticket) = self.store.write(R::TREE, |tree| tree.insert(key, value))?;
+        let value = sled::IVec::from(encode(record)?);
+        let (_, ticket) = self.store.write(R::TREE, |tree| {
+            let old = tree.insert(key, value.clone())?;
+            Ok(((), Some(Written::new(key, Some(value), old))))
+        })?;
         Ok(ticket)
     }
 
     /// Stores `record` at `key` only if the key is free; `None` when it already existed (so
     /// a unique index can refuse a duplicate without a race).
     pub fn insert_new(&self, key: &[u8], record: &R) -> Result<Option<Ticket>> {
-        let value = encode(record)?;
+        let value = sled::IVec::from(encode(record)?);
         let (swapped, ticket) = self.store.write(R::TREE, |tree| {
-            tree.compare_and_swap(key, None::<&[u8]>, Some(value))
+            let swapped = tree.compare_and_swap(key, None::<&[u8]>, Some(value.clone()))?;
+            let written = swapped
+                .is_ok()
+                .then(|| Written::new(key, Some(value), None));
+            Ok((swapped, written))
         })?;
         // A refused swap wrote nothing; its ticket is simply not needed.
         Ok(swapped.is_ok().then_some(ticket))
@@ -94,7 +102,10 @@ impl<R: Record> Table<R> {
     /// Removes the record at `key`, if any. Even a no-op gets a real ticket: a concurrent
     /// remove of the same key may not be on disk yet.
     pub fn remove(&self, key: &[u8]) -> Result<Ticket> {
-        let (_, ticket) = self.store.write(R::TREE, |tree| tree.remove(key))?;
+        let (_, ticket) = self.store.write(R::TREE, |tree| {
+            let old = tree.remove(key)?;
+            Ok(((), Some(Written::new(key, None, old))))
+        })?;
         Ok(ticket)
     }
 

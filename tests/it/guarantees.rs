@@ -84,7 +84,7 @@ async fn a_burst_of_chats_holds_every_limit_and_serves_the_queue_in_order() {
                 let event = match events.try_next(Duration::from_millis(200)).await {
                     Ok(event) => event,
                     Err(NoEvent::Timeout) => continue,
-                    Err(NoEvent::Ended) => panic!("operator {}'s stream ended", operator.sip),
+                    Err(why) => panic!("operator {}'s stream ended: {why:?}", operator.sip),
                 };
                 match event.event.as_str() {
                     "offer" => {

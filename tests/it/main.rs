@@ -27,15 +27,22 @@
 //! - `defects`: regression tests for what users met, each named after the behaviour;
 //! - `billing`: the profile's rules, cards, invoices once a month without gaps, PDFs, the card
 //!   number nowhere;
-//! - `abuse`: floods, password guessing and slow clients (memory, rate limits, timeouts).
+//! - `abuse`: floods, password guessing and slow clients (memory, rate limits, timeouts);
+//! - `cluster`: three real nodes on a three-server NATS JetStream cluster: a chat across
+//!   nodes, its node killed mid-chat, the node back (`nats`: the NATS servers, shared with
+//!   the cluster crate's tests).
 
 mod process;
 mod support;
+// The NATS JetStream cluster the cluster crate's own tests start.
+#[path = "../../cluster/tests/it/nats.rs"]
+mod nats;
 
 mod abuse;
 mod billing;
 mod bounds;
 mod browser;
+mod cluster;
 mod defects;
 mod durability;
 mod errors;

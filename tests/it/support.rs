@@ -26,8 +26,9 @@ pub struct Server {
     pub client: reqwest::Client,
     /// The running server; taken on drop.
     running: Option<switchboard_http::Running>,
-    /// Its database, kept so [`Server::restart`] can start over it.
-    store: switchboard_storage::Store,
+    /// Its database, kept so [`Server::restart`] can start over it (none for a server in
+    /// another process).
+    store: Option<switchboard_storage::Store>,
     /// Its engine settings, for the restart.
     engine: switchboard_engine::Config,
 }
@@ -85,7 +86,7 @@ async fn serve(
         base: format!("http://{}", running.addr),
         client: reqwest::Client::new(),
         running: Some(running),
-        store,
+        store: Some(store),
         engine: config,
     }
 }
@@ -98,7 +99,9 @@ impl Server {
 
     /// The server's database, for tests that inspect or damage stored records.
     pub fn store(&self) -> &switchboard_storage::Store {
-        &self.store
+        self.store
+            .as_ref()
+            .expect("the server runs in this process")
     }
 
     /// Stops the server and its actors and starts new ones over the same database (on a new
@@ -106,7 +109,20 @@ impl Server {
     pub async fn restart(mut self) -> Server {
         let running = self.running.take().expect("running");
         running.shutdown().await.expect("a clean shutdown");
-        serve(self.store.clone(), self.engine.clone(), http_config()).await
+        serve(self.store().clone(), self.engine.clone(), http_config()).await
+    }
+}
+
+impl Server {
+    /// The helpers of [`Server`] for a server running elsewhere (a child process) at `base`.
+    pub fn at(base: &str) -> Server {
+        Server {
+            base: base.to_owned(),
+            client: reqwest::Client::new(),
+            running: None,
+            store: None,
+            engine: engine_config(),
+        }
     }
 }
 
@@ -524,6 +540,8 @@ pub enum NoEvent {
     Timeout,
     /// The server ended the stream.
     Ended,
+    /// The connection broke (the server was killed).
+    Broken,
 }
 
 /// Reads an event stream frame by frame. Every frame is checked: it has an `id:`, an
@@ -581,7 +599,7 @@ impl EventStream {
             match tokio::time::timeout(left, self.body.next()).await {
                 Err(_) => return Err(NoEvent::Timeout),
                 Ok(None) => return Err(NoEvent::Ended),
-                Ok(Some(Err(e))) => panic!("the event stream failed: {e}"),
+                Ok(Some(Err(_))) => return Err(NoEvent::Broken),
                 Ok(Some(Ok(bytes))) => {
                     let events = self.parser.feed(&bytes);
                     self.ready.extend(events.into_iter().map(checked));

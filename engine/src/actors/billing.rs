@@ -375,7 +375,7 @@ impl Worker {
 
     async fn save_card(&self, tenant: TenantId, card: SavedCard, holder: String) -> Result<u64> {
         let first = self.repo.cards(tenant)?.is_empty();
-        let id = self.repo.store().next_id()?;
+        let id = self.repo.store().next_id(tenant)?;
         let record = CardRecord {
             token: card.token,
             brand: card.brand.name().to_string(),

@@ -28,6 +28,15 @@ pub struct Subscription<E> {
     pub live: mpsc::Receiver<Sequenced<E>>,
 }
 
+/// Stops an actor at once, whatever it holds: its company's shard moved to another node of
+/// the cluster. Its subscribers' channels close, so their event streams end and the clients
+/// resume wherever the company is served now.
+pub struct Halt;
+
+impl actix::Message for Halt {
+    type Result = ();
+}
+
 /// Sends `event` to every subscriber; one whose buffer is full or who hung up is dropped
 /// (it resumes from its last event id, the log holds everything that matters).
 pub(crate) fn publish<E: Clone>(subscribers: &mut Vec<Subscriber<E>>, event: Sequenced<E>) {

@@ -221,3 +221,11 @@ impl Handler<Hangup> for OperatorActor {
         }
     }
 }
+
+impl actix::Handler<crate::actors::Halt> for OperatorActor {
+    type Result = ();
+
+    fn handle(&mut self, _: crate::actors::Halt, ctx: &mut Self::Context) {
+        ctx.stop();
+    }
+}

@@ -43,7 +43,7 @@ impl Engine {
         }
         let email = normalize_email(email)?;
         let hash = self.hash_password(password).await?;
-        let tenant = self.store().next_id()?;
+        let tenant = self.store().next_tenant_id()?;
         let key = auth::new_public_key();
         let record = Tenant {
             company: Company {
@@ -60,7 +60,7 @@ impl Engine {
             window: ChatWindow::default(),
         };
         let account = Account {
-            id: self.store().next_id()?,
+            id: self.store().next_id(tenant)?,
             email,
             name: company.to_string(),
             sip: None,

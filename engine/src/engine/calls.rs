@@ -307,7 +307,7 @@ impl Engine {
         tenant: TenantId,
         mut message: OfflineMessage,
     ) -> Result<OfflineMessage> {
-        message.id = self.store().next_id()?;
+        message.id = self.store().next_id(tenant)?;
         message.at = now_ms();
         let key = Key::new().u64(tenant).u64(message.id).finish();
         self.tables()

@@ -96,6 +96,8 @@ struct Inner {
     billing: crate::actors::billing::Billing,
     /// Where cards are saved and charged.
     gateway: Arc<dyn PaymentGateway>,
+    /// Cluster mode: the shards this node serves (unset: all of them).
+    serving: std::sync::OnceLock<Arc<crate::placement::Serving>>,
 }
 
 /// A running company actor and the view it publishes.
@@ -232,6 +234,7 @@ impl Engine {
                     system,
                     stopping: Default::default(),
                     hashes,
+                    serving: Default::default(),
                 }
             }),
         };
@@ -279,6 +282,40 @@ impl Engine {
         self.inner.system.stop();
     }
 
+    /// Cluster mode: from now on only companies of the shards `serving` names are served;
+    /// a call for another is [`Error::Moved`]. Set once, before serving requests.
+    pub fn serve_only(&self, serving: Arc<crate::placement::Serving>) {
+        if self.inner.serving.set(serving).is_err() {
+            tracing::error!("the engine already serves a set of shards");
+        }
+    }
+
+    /// Whether this process serves `tenant` now.
+    pub fn serves(&self, tenant: TenantId) -> bool {
+        self.inner
+            .serving
+            .get()
+            .is_none_or(|s| s.serves(crate::placement::shard(tenant)))
+    }
+
+    /// Stops the actors of every company of a shard `stopped` says yes to: the shard has
+    /// moved to another node. Their event streams end, so clients resume where the company
+    /// is served now.
+    pub fn halt_shards(&self, stopped: impl Fn(u16) -> bool) {
+        let mut running = self
+            .inner
+            .tenants
+            .lock()
+            .expect("no code panics while holding this lock");
+        running.retain(|tenant, actor| {
+            let halt = stopped(crate::placement::shard(*tenant));
+            if halt {
+                actor.addr.do_send(crate::actors::Halt);
+            }
+            !halt
+        });
+    }
+
     /// The tenant's actor, activated from storage when it is not running.
     pub fn tenant(&self, id: TenantId) -> Result<Addr<TenantActor>> {
         let mut running = self
@@ -307,6 +344,9 @@ impl Engine {
         running: &'a mut HashMap<TenantId, Running>,
         id: TenantId,
     ) -> Result<&'a Running> {
+        if !self.serves(id) {
+            return Err(Error::Moved);
+        }
         if !running.get(&id).is_some_and(|r| r.addr.connected()) {
             let state = TenantState::load(self, id)?;
             let engine = Arc::downgrade(&self.inner);

@@ -223,7 +223,7 @@ impl Repo {
         subject: SubjectRecord,
         ttl_ms: u64,
     ) -> Result<(String, Ticket)> {
-        let token = auth::new_token();
+        let token = auth::new_token(tenant);
         let record = SessionRecord {
             tenant,
             subject,
@@ -263,7 +263,7 @@ const EVENTS_PER_HUB: u64 = 1_000_000;
 const CEILING_AHEAD: u64 = 1_000 * EVENTS_PER_HUB;
 
 /// Name of the visitor-id key in `secrets`.
-const VISITOR_IDS_KEY: &[u8] = b"visitor_ids";
+pub const VISITOR_IDS_KEY: &[u8] = b"visitor_ids";
 
 /// The secret named `name`, made (random, flushed to disk) the first time it is asked for.
 fn secret(store: &Store, tables: &Tables, name: &[u8]) -> Result<[u8; 32]> {

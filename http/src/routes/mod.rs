@@ -104,6 +104,15 @@ pub async fn handle(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
         }
     }
     harden(response.headers_mut());
+    if let Some(peers) = app.peers() {
+        // A forwarded answer keeps the name of the node that made it.
+        if let Ok(node) = HeaderValue::from_str(peers.node()) {
+            response
+                .headers_mut()
+                .entry(crate::forward::NODE_HEADER)
+                .or_insert(node);
+        }
+    }
     tracing::info!(
         target: "switchboard::access",
         method = %method,
@@ -236,6 +245,15 @@ async fn dispatch(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     // answers it.
     let head = method == Method::HEAD;
     let routed_as = if head { Method::GET } else { method };
+    let req = match app.peers() {
+        Some(peers) if req.extensions().get::<crate::forward::Relayed>().is_none() => {
+            match crate::forward::elsewhere(&app, peers, &segments, req).await {
+                Ok(req) => req,
+                Err(answered) => return answered,
+            }
+        }
+        _ => req,
+    };
     let mut response = route(&app, &routed_as, &segments, req)
         .await
         .unwrap_or_else(|e| error_response(&e));
@@ -655,15 +673,20 @@ pub async fn read_upload(app: &App, req: Request<Incoming>) -> Result<Bytes, Api
 /// (EventSource cannot set headers; anywhere else a token in the URL would end up in
 /// histories, proxies' logs and `Referer` headers for nothing).
 pub fn token(req: &Request<Incoming>) -> Option<String> {
-    if let Some(value) = req.headers().get(hyper::header::AUTHORIZATION) {
+    token_of(req.headers(), req.uri())
+}
+
+/// [`token`] from a request's headers and URI.
+pub fn token_of(headers: &HeaderMap, uri: &hyper::Uri) -> Option<String> {
+    if let Some(value) = headers.get(hyper::header::AUTHORIZATION) {
         return value
             .to_str()
             .ok()?
             .strip_prefix("Bearer ")
             .map(|t| t.trim().to_string());
     }
-    if query_token_allowed(req.uri().path()) {
-        query_param(req, "token")
+    if query_token_allowed(uri.path()) {
+        uri_param(uri, "token")
     } else {
         None
     }
@@ -680,7 +703,12 @@ fn query_token_allowed(path: &str) -> bool {
 
 /// A query parameter, percent-decoded.
 pub fn query_param(req: &Request<Incoming>, name: &str) -> Option<String> {
-    req.uri().query()?.split('&').find_map(|pair| {
+    uri_param(req.uri(), name)
+}
+
+/// A query parameter of `uri`, percent-decoded.
+fn uri_param(uri: &hyper::Uri, name: &str) -> Option<String> {
+    uri.query()?.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         (k == name).then(|| {
             percent_encoding::percent_decode_str(&v.replace('+', " "))

@@ -30,9 +30,13 @@ pub fn healthz(app: &Arc<App>) -> Reply {
     }
     // A key no company has: the lookup reads the store and finds nothing.
     match app.engine.tenant_by_key("0000000000000000") {
-        Ok(_) | Err(switchboard_engine::Error::NotFound(_)) => {
-            json(StatusCode::OK, &serde_json::json!({ "status": "ok" }))
-        }
+        Ok(_) | Err(switchboard_engine::Error::NotFound(_)) => match app.peers() {
+            None => json(StatusCode::OK, &serde_json::json!({ "status": "ok" })),
+            Some(peers) => json(
+                StatusCode::OK,
+                &serde_json::json!({ "status": "ok", "cluster": peers.report() }),
+            ),
+        },
         Err(e) => {
             tracing::error!("health check: storage does not read: {e}");
             Err(crate::error::ApiError::new(
@@ -181,11 +185,74 @@ pub fn metrics(app: &Arc<App>, req: &Request<Incoming>) -> Reply {
             "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"
         );
     }
+    if let Some(peers) = app.peers() {
+        cluster_metrics(&mut out, &peers.report());
+    }
     Ok(respond(
         StatusCode::OK,
         "text/plain; version=0.0.4",
         Bytes::from(out),
     ))
+}
+
+/// Cluster mode's lines of `/metrics`.
+fn cluster_metrics(out: &mut String, report: &crate::forward::Report) {
+    let lines = [
+        (
+            "switchboard_cluster_live_nodes",
+            "gauge",
+            "Nodes whose heartbeat is recent.",
+            report.live_nodes.len() as u64,
+        ),
+        (
+            "switchboard_cluster_leases",
+            "gauge",
+            "Shard leases this node holds.",
+            report.leases as u64,
+        ),
+        (
+            "switchboard_cluster_shards",
+            "gauge",
+            "Shards this node serves.",
+            report.shards as u64,
+        ),
+        (
+            "switchboard_cluster_takeovers_total",
+            "counter",
+            "Shards taken over.",
+            report.takeovers,
+        ),
+        (
+            "switchboard_cluster_last_takeover_ms",
+            "gauge",
+            "Milliseconds the last takeover took.",
+            report.last_takeover_ms,
+        ),
+        (
+            "switchboard_cluster_given_up_total",
+            "counter",
+            "Shards given up after a refused or failed append.",
+            report.given_up,
+        ),
+        (
+            "switchboard_cluster_leases_lost_total",
+            "counter",
+            "Leases lost without giving them up.",
+            report.leases_lost,
+        ),
+        (
+            "switchboard_cluster_log_pending",
+            "gauge",
+            "Writes not yet stored in their shard's log.",
+            report.log_pending as u64,
+        ),
+    ];
+    for (name, kind, help, value) in lines {
+        let _ = write!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"
+        );
+    }
 }
 
 /// `GET /openapi.json`.

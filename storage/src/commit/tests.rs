@@ -204,6 +204,7 @@ async fn a_joined_ticket_fails_when_an_earlier_write_was_lost() {
             shared: Arc::clone(&shared),
         }),
         earlier: Vec::new(),
+        replicated: Vec::new(),
     };
     assert!(
         ticket(9).durable().await.is_ok(),

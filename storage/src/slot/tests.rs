@@ -117,7 +117,7 @@ async fn a_store_takes_writes_again_by_itself_once_a_full_disk_has_space() {
     let refused = notes.insert(b"refused", &note("no room")).unwrap_err();
     assert!(matches!(refused, Error::DiskFull), "{refused}");
     assert!(!refused.to_string().contains("sled"), "{refused}");
-    assert!(store.next_id().unwrap_err().is_disk_full());
+    assert!(store.next_id(0).unwrap_err().is_disk_full());
     assert_eq!(notes.get(&acknowledged[0]).unwrap(), Some(note(&text)));
 
     std::fs::remove_file(&ballast).unwrap();

@@ -66,7 +66,7 @@ impl Handler<StartChat> for TenantActor {
             };
         let store = self.repo.store();
         let mut chat = Chat {
-            id: store.next_id()?,
+            id: store.next_id(self.id())?,
             tenant: self.id(),
             visitor: match msg.visitor {
                 Some(v) if self.repo.visitor_ids().check(self.id(), v) => v,

@@ -14,7 +14,7 @@ impl TenantActor {
             operator: note.operator,
             detail: note.detail,
         };
-        let written = self.repo.store().next_id().and_then(|n| {
+        let written = self.repo.store().next_id(self.id()).and_then(|n| {
             self.repo
                 .tables()
                 .routing

@@ -351,3 +351,18 @@ impl Actor for TenantActor {
         }
     }
 }
+
+impl actix::Handler<crate::actors::Halt> for TenantActor {
+    type Result = ();
+
+    /// Stops the company's visitor and operator actors, then itself.
+    fn handle(&mut self, _: crate::actors::Halt, ctx: &mut Self::Context) {
+        for visitor in self.visitors.values() {
+            visitor.do_send(crate::actors::Halt);
+        }
+        for operator in self.operators.values() {
+            operator.do_send(crate::actors::Halt);
+        }
+        ctx.stop();
+    }
+}

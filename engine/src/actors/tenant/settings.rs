@@ -190,7 +190,7 @@ impl Handler<SaveDepartment> for TenantActor {
         let id = match msg.id {
             Some(id) if self.departments.contains_key(&id) => id,
             Some(_) => return Err(Error::NotFound("department")),
-            None => self.repo.store().next_id()?,
+            None => self.repo.store().next_id(self.id())?,
         };
         let department = Department { id, name };
         let ticket = self.repo.tables().departments.insert(
@@ -297,7 +297,7 @@ impl Handler<SaveCanned> for TenantActor {
         let id = match msg.id {
             Some(id) if self.canned.contains_key(&id) => id,
             Some(_) => return Err(Error::NotFound("canned response")),
-            None => self.repo.store().next_id()?,
+            None => self.repo.store().next_id(self.id())?,
         };
         let canned = Canned {
             id,
@@ -397,7 +397,7 @@ impl Handler<SaveOperator> for TenantActor {
                     ));
                 };
                 Account {
-                    id: self.repo.store().next_id()?,
+                    id: self.repo.store().next_id(self.id())?,
                     name: msg.sip.clone(),
                     email,
                     sip: Some(msg.sip.clone()),

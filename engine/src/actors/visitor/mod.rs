@@ -132,3 +132,11 @@ impl Actor for VisitorActor {
         });
     }
 }
+
+impl actix::Handler<crate::actors::Halt> for VisitorActor {
+    type Result = ();
+
+    fn handle(&mut self, _: crate::actors::Halt, ctx: &mut Self::Context) {
+        ctx.stop();
+    }
+}
