@@ -285,6 +285,12 @@ impl Peers for ClusterPeers {
         Report {
             node: self.cluster.node().to_owned(),
             live_nodes: status.live,
+            addresses: status
+                .addresses
+                .into_iter()
+                .map(|(_, a)| a)
+                .filter(|a| !a.is_empty())
+                .collect(),
             leases: status.owned.len(),
             shards: self.serving.count(),
             takeovers: self.stats.takeovers.load(Ordering::Relaxed),

@@ -329,6 +329,7 @@ async fn serve(mut config: Config, demo: bool) -> anyhow::Result<()> {
             node = Some(joined_node);
             let peers = peers.watch().await?;
             let cluster = peers.cluster().clone();
+            cluster.advertise(&running.app.base_url);
             running.app.join_cluster(Arc::new(peers));
             cluster::answer_calls(cluster.clone(), running.app.clone()).await?;
             println!("Node {} joined the cluster", cluster.node());

@@ -131,6 +131,8 @@ pub struct ShardWriter {
 #[derive(Clone)]
 pub struct Cluster {
     node: String,
+    /// The public address written with each heartbeat, once the node listens.
+    address: std::sync::Arc<std::sync::Mutex<String>>,
     client: async_nats::Client,
     js: jetstream::Context,
     directory: kv::Store,
@@ -185,6 +187,7 @@ impl Cluster {
             .map_err(nats)?;
         Ok(Cluster {
             node: config.node_id.clone(),
+            address: std::sync::Arc::default(),
             client,
             js,
             directory,
@@ -199,13 +202,38 @@ impl Cluster {
         &self.node
     }
 
-    /// Says this node is alive (call it every heartbeat).
+    /// Sets the address clients reach this node at (its HTTP base URL), which every later
+    /// heartbeat carries.
+    pub fn advertise(&self, address: &str) {
+        *self
+            .address
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = address.to_owned();
+    }
+
+    /// Says this node is alive (call it every heartbeat), with its address.
     pub async fn heartbeat(&self) -> Result<()> {
+        let address = self
+            .address
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
         self.nodes
-            .put(&self.node, Bytes::from_static(b"alive"))
+            .put(&self.node, Bytes::from(address))
             .await
             .map_err(nats)?;
         Ok(())
+    }
+
+    /// The addresses the live nodes advertise, by node id (empty: not listening yet).
+    pub async fn addresses(&self, live: &[String]) -> Result<Vec<(String, String)>> {
+        let mut addresses = Vec::with_capacity(live.len());
+        for node in live {
+            if let Some(value) = self.nodes.get(node).await.map_err(nats)? {
+                addresses.push((node.clone(), String::from_utf8_lossy(&value).into_owned()));
+            }
+        }
+        Ok(addresses)
     }
 
     /// Says this node is leaving: other nodes stop counting it at once.

@@ -21,6 +21,8 @@ const IN_FLIGHT: usize = 64;
 pub struct Status {
     /// The live nodes at the last beat, sorted.
     pub live: Vec<String>,
+    /// The addresses the live nodes advertise, by node id.
+    pub addresses: Vec<(String, String)>,
     /// The shards this node holds the lease of.
     pub owned: BTreeSet<u16>,
     /// Shards this node has taken since it started.
@@ -118,6 +120,7 @@ async fn step(
         live.push(cluster.node().to_owned());
         live.sort();
     }
+    let addresses = cluster.addresses(&live).await?;
     let wanted: BTreeSet<u16> = rendezvous::owned(cluster.node(), &live, shards)
         .into_iter()
         .collect();
@@ -173,6 +176,7 @@ async fn step(
     }
     tell.send_modify(|status| {
         status.live = live;
+        status.addresses = addresses;
         status.owned = leases.keys().copied().collect();
         status.taken += took;
         status.lost += lost;

@@ -82,6 +82,9 @@ pub struct Report {
     pub node: String,
     /// The nodes whose heartbeat is recent.
     pub live_nodes: Vec<String>,
+    /// The addresses the live nodes serve HTTP at (a client that loses one moves to
+    /// another).
+    pub addresses: Vec<String>,
     /// Shards whose lease this node holds.
     pub leases: usize,
     /// Shards this node serves (lease held and log replayed).
