@@ -229,6 +229,15 @@ async fn take(
     taken
 }
 
+/// Whether the demo company exists somewhere in the cluster (its key is in the directory).
+pub async fn demo_exists(cluster: &Cluster) -> anyhow::Result<bool> {
+    let key = Key::new().str(switchboard_engine::demo::KEY).finish();
+    Ok(cluster
+        .lookup(&directory::entry_name("keys", &key))
+        .await?
+        .is_some())
+}
+
 /// The HTTP server's view of the cluster.
 pub struct ClusterPeers {
     cluster: Cluster,

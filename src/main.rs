@@ -335,14 +335,15 @@ async fn serve(mut config: Config, demo: bool) -> anyhow::Result<()> {
             println!("Node {} joined the cluster", cluster.node());
             match demo {
                 true => {
-                    // Seeded by the first node to claim it, once it serves some shards.
+                    // Seeded once per cluster: by the first node to claim it, once it
+                    // serves some shards; never again once the directory knows its key.
                     served.wait_for(|n| *n > 0).await?;
-                    let claimed = cluster
-                        .claim("demo", bytes::Bytes::from(cluster.node().to_owned()))
-                        .await?;
-                    let created =
-                        claimed == cluster.node().as_bytes() && demo::seed(&engine).await?;
-                    Some(created)
+                    let ours = !cluster::demo_exists(&cluster).await?
+                        && cluster
+                            .claim("demo", bytes::Bytes::from(cluster.node().to_owned()))
+                            .await?
+                            == cluster.node().as_bytes();
+                    Some(ours && demo::seed(&engine).await?)
                 }
                 false => None,
             }

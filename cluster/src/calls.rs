@@ -127,35 +127,52 @@ impl Cluster {
         Ok(rx)
     }
 
-    /// Who holds each shard's lease, kept up to date from the lease bucket.
+    /// Who holds each shard's lease, kept up to date from the lease bucket. The watch is
+    /// started again whenever it ends (a NATS server went away), from the bucket's current
+    /// entries.
     pub async fn owners(&self) -> Result<watch::Receiver<Arc<Owners>>> {
         let leases = self.js.get_key_value(LEASES_BUCKET).await.map_err(nats)?;
-        let mut entries = leases.watch_all().await.map_err(nats)?;
         let (tell, owners) = watch::channel(Arc::new(Owners::default()));
         tokio::spawn(async move {
-            let mut known = Owners::default();
-            while let Some(entry) = entries.next().await {
-                let Ok(entry) = entry else { continue };
-                let Some(shard) = entry
-                    .key
-                    .strip_prefix("shard-")
-                    .and_then(|s| s.parse::<u16>().ok())
-                else {
-                    continue;
-                };
-                match entry.operation {
-                    async_nats::jetstream::kv::Operation::Put => {
-                        let node = String::from_utf8_lossy(&entry.value).into_owned();
-                        known.0.insert(shard, node);
-                    }
-                    _ => {
-                        known.0.remove(&shard);
-                    }
+            loop {
+                match leases.watch_all().await {
+                    // Its own task: the client's watch has been seen to panic when the
+                    // connection closes under it.
+                    Ok(entries) => drop(tokio::spawn(follow(entries, tell.clone())).await),
+                    Err(e) => tracing::warn!("cannot watch the leases: {e}"),
                 }
-                tell.send_replace(Arc::new(known.clone()));
+                if tell.is_closed() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
             }
-            tracing::warn!("the lease watch ended");
         });
         Ok(owners)
     }
+}
+
+/// Applies the lease bucket's entries to `tell` until the watch ends.
+async fn follow(mut entries: async_nats::jetstream::kv::Watch, tell: watch::Sender<Arc<Owners>>) {
+    let mut known = Owners::default();
+    while let Some(entry) = entries.next().await {
+        let Ok(entry) = entry else { continue };
+        let Some(shard) = entry
+            .key
+            .strip_prefix("shard-")
+            .and_then(|s| s.parse::<u16>().ok())
+        else {
+            continue;
+        };
+        match entry.operation {
+            async_nats::jetstream::kv::Operation::Put => {
+                let node = String::from_utf8_lossy(&entry.value).into_owned();
+                known.0.insert(shard, node);
+            }
+            _ => {
+                known.0.remove(&shard);
+            }
+        }
+        tell.send_replace(Arc::new(known.clone()));
+    }
+    tracing::warn!("the lease watch ended");
 }

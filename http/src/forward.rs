@@ -104,9 +104,13 @@ pub struct Report {
 /// The header naming the node that answered: the company's node for a forwarded request.
 pub const NODE_HEADER: &str = "switchboard-node";
 
-/// Marks a request that another node forwarded: it is answered here or not at all.
+/// Marks a request that another node forwarded: it is answered here or not at all, and
+/// only while the company it was sent for (when the sender knew it) is served here.
 #[derive(Clone, Copy, Debug)]
-pub struct Relayed;
+pub struct Relayed {
+    /// The company the sending node found for the request.
+    pub tenant: Option<TenantId>,
+}
 
 /// A request as it travels.
 #[derive(Serialize, Deserialize)]
@@ -115,6 +119,8 @@ struct Head {
     uri: String,
     headers: Vec<(String, String)>,
     peer: SocketAddr,
+    /// The company the request is for, as the sending node found it.
+    tenant: Option<TenantId>,
 }
 
 /// An answer's head as it travels.
@@ -197,7 +203,8 @@ pub async fn elsewhere(
         Place::There(node) => {
             let stream = segments.last() == Some(&"events");
             let answered = match buffer(app, req).await {
-                Ok((head, body)) => {
+                Ok((mut head, body)) => {
+                    head.tenant = Some(tenant);
                     forward(app, peers.clone(), tenant, node, head, body, stream).await
                 }
                 Err(e) => Err(e),
@@ -224,6 +231,8 @@ async fn sign_in(app: &Arc<App>, peers: &Arc<dyn Peers>, req: Request<Incoming>)
         None => None,
     };
     let place = tenant.map(|t| (t, peers.place(t)));
+    let mut head = head;
+    head.tenant = tenant;
     let answered = match place {
         Some((tenant, Place::There(node))) => {
             forward(app, peers.clone(), tenant, node, head, body, false).await
@@ -272,11 +281,13 @@ async fn buffer(app: &App, req: Request<Incoming>) -> Result<(Head, Bytes), ApiE
         uri: parts.uri.to_string(),
         headers: header_pairs(&parts.headers),
         peer,
+        tenant: None,
     };
     Ok((head, body))
 }
 
-fn moving() -> ApiError {
+/// The answer while a company is moving between nodes: try again in a second.
+pub fn moving() -> ApiError {
     let mut error = ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
         "company_moving",
@@ -446,10 +457,13 @@ fn handle(app: Arc<App>, req: Request<Incoming>) -> BoxFuture<'static, Response<
 async fn loopback(app: Arc<App>, head: Head, body: Bytes) -> Result<Response<Incoming>, String> {
     let (client, server) = tokio::io::duplex(64 * 1024);
     let peer = head.peer;
+    let relayed = Relayed {
+        tenant: head.tenant,
+    };
     let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
         let app = app.clone();
         req.extensions_mut().insert(Peer(peer));
-        req.extensions_mut().insert(Relayed);
+        req.extensions_mut().insert(relayed);
         let answered = handle(app, req);
         async move { Ok::<_, std::convert::Infallible>(answered.await) }
     });

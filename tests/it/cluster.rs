@@ -311,3 +311,91 @@ async fn a_chat_spans_nodes_and_loses_nothing_when_its_node_is_killed() {
         "the chat is still Alice's after two moves"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rolling_restart_of_every_node_loses_no_acknowledged_message() {
+    let nats = NatsCluster::start(3);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let dir = dir.keep();
+    eprintln!("DIR {}", dir.display());
+    let dir = DirPath(dir);
+    let mut nodes: Vec<Process> = Vec::new();
+    for id in 0..3 {
+        let mut node = start(&nats, dir.path(), id, id as u32);
+        node.listening().await;
+        nodes.push(node);
+    }
+    wait_for_cluster(
+        &nodes.iter().collect::<Vec<_>>(),
+        "three nodes serving",
+        all_served,
+    )
+    .await;
+    let entry = Server::at(&nodes[0].base);
+    let (status, login, _) = post_retrying(
+        &entry,
+        "/v1/login",
+        None,
+        json!({ "email": "bob@demo.example", "password": "demo-10002" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{login}");
+    let bob = login["token"].as_str().expect("a token").to_owned();
+    let mut operator = entry.operator_events(&bob).await;
+    entry.set_status(&bob, "online").await;
+    let chat = entry
+        .start_chat(
+            "abcdef0123456789",
+            json!({ "name": "Vera", "operator": "10002" }),
+        )
+        .await;
+    operator.wait_for_offer(chat.id).await;
+    entry.accept(chat.id, &bob).await.expect(200);
+    drop(operator);
+
+    // Each node in turn is stopped (SIGTERM: it hands its shards over first) and started
+    // again, while the visitor writes through a node that stays up.
+    let mut acked = Vec::new();
+    for (round, id) in [0usize, 1, 2].into_iter().enumerate() {
+        let through = Server::at(&nodes[(id + 1) % 3].base);
+        let mut old = std::mem::replace(
+            &mut nodes[id],
+            start(&nats, dir.path(), id, 100 + round as u32),
+        );
+        old.signal("-TERM");
+        let (exit, log) = old.exit().await;
+        assert!(exit.success(), "node {id} stopped cleanly: {log}");
+        for i in 0..5 {
+            let text = format!("round {round} message {i}");
+            let (status, body, _) = post_retrying(
+                &through,
+                &format!("/v1/chats/{}/messages", chat.id),
+                Some(&chat.token),
+                json!({ "text": text, "client_id": format!("r{round}-{i}") }),
+            )
+            .await;
+            assert_eq!(status, 201, "{text}: {body}");
+            acked.push(text);
+        }
+        nodes[id].listening().await;
+        wait_for_cluster(
+            &nodes.iter().collect::<Vec<_>>(),
+            "the restarted node serving",
+            all_served,
+        )
+        .await;
+    }
+    let transcript = Server::at(&nodes[2].base).transcript(chat.id, &bob).await;
+    let stored: Vec<&str> = transcript
+        .iter()
+        .filter_map(|e| e["text"].as_str())
+        .collect();
+    assert_eq!(stored, acked, "every acknowledged message once, in order");
+}
+
+struct DirPath(std::path::PathBuf);
+impl DirPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}

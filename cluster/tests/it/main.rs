@@ -258,3 +258,109 @@ async fn a_dead_nodes_shards_are_taken_over_and_given_back_when_it_returns() {
     let handed = until_shares_settle(&[("node-a", &a), ("node-b", &b)], SHARDS).await;
     eprintln!("hand-over of a leaving node's shards: {handed:?}");
 }
+
+/// Ids are not needed by the stores below: they write with keys they make themselves.
+struct NoIds;
+
+impl switchboard_storage::replica::IdSource for NoIds {
+    fn next(&self, _tenant: u64) -> Result<u64, String> {
+        Err("no ids in this test".into())
+    }
+
+    fn next_tenant(&self) -> Result<u64, String> {
+        Err("no ids in this test".into())
+    }
+}
+
+/// A node's local view: a real sled store whose writes go to `cluster`'s shard logs.
+fn view(
+    cluster: &Cluster,
+) -> (
+    switchboard_storage::Store,
+    switchboard_cluster::ShardLog,
+    tokio::sync::mpsc::UnboundedReceiver<u16>,
+) {
+    let store = switchboard_storage::Store::temporary_with(switchboard_storage::Config {
+        durability: switchboard_storage::Durability::Relaxed,
+        ..Default::default()
+    })
+    .unwrap();
+    let (log, given_up) =
+        switchboard_cluster::ShardLog::new(cluster.clone(), tokio::runtime::Handle::current());
+    store.replicate_to(std::sync::Arc::new(log.clone()), std::sync::Arc::new(NoIds));
+    (store, log, given_up)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partitioned_owner_is_fenced_and_its_unacknowledged_write_is_nowhere() {
+    use switchboard_storage::records::DepartmentRecord;
+    use switchboard_storage::replica::shard;
+    use switchboard_storage::Key;
+    let servers = NatsCluster::start(3);
+    let a = join(&servers, "node-a", 1_000, 3_000).await;
+    let b = join(&servers, "node-b", 1_000, 3_000).await;
+    let (store_a, log_a, mut given_up_a) = view(&a);
+    let (store_b, log_b, _) = view(&b);
+    let tenant = (1..).find(|t| shard(*t) == 77).unwrap();
+    let key = |id: u64| Key::new().u64(tenant).u64(id).finish();
+    let department = |name: &str| DepartmentRecord {
+        id: 1,
+        name: name.to_owned(),
+    };
+
+    // A writes while it serves the shard: acknowledged once the log holds it.
+    let table_a = store_a.table::<DepartmentRecord>().unwrap();
+    let refused = table_a.insert(&key(1), &department("before")).unwrap();
+    assert!(
+        refused.durable().await.is_err(),
+        "a shard not taken over refuses writes"
+    );
+    log_a.take(77, &store_a, || true).await.unwrap();
+    table_a
+        .insert(&key(1), &department("acked by a"))
+        .unwrap()
+        .durable()
+        .await
+        .unwrap();
+
+    // B takes the shard over while A, cut off from the leases, still thinks it is its own:
+    // B's store now holds what A acknowledged.
+    let replayed = log_b.take(77, &store_b, || true).await.unwrap();
+    assert!(replayed >= 2, "A's fence and write: {replayed}");
+    let table_b = store_b.table::<DepartmentRecord>().unwrap();
+    assert_eq!(
+        table_b.get(&key(1)).unwrap().map(|d| d.name),
+        Some("acked by a".to_owned())
+    );
+
+    // A's next write is refused by the log, so it is never acknowledged, and A gives the
+    // shard up at once.
+    let fenced = table_a
+        .insert(&key(2), &department("written by a after the takeover"))
+        .unwrap()
+        .durable()
+        .await;
+    assert!(
+        matches!(fenced, Err(switchboard_storage::Error::Replication(_))),
+        "{fenced:?}"
+    );
+    assert_eq!(given_up_a.recv().await, Some(77));
+
+    // B writes on; a third node replaying the shard finds A's acknowledged write and B's,
+    // and not the one A was refused.
+    table_b
+        .insert(&key(3), &department("acked by b"))
+        .unwrap()
+        .durable()
+        .await
+        .unwrap();
+    let c = join(&servers, "node-c", 1_000, 3_000).await;
+    let (store_c, log_c, _) = view(&c);
+    log_c.take(77, &store_c, || true).await.unwrap();
+    let table_c = store_c.table::<DepartmentRecord>().unwrap();
+    let names: Vec<String> = table_c
+        .scan_prefix(&Key::new().u64(tenant).finish())
+        .map(|r| r.unwrap().1.name)
+        .collect();
+    assert_eq!(names, ["acked by a", "acked by b"]);
+}

@@ -261,12 +261,22 @@ impl Engine {
 
     /// Who `token` belongs to; expired or unknown tokens are refused.
     pub fn authenticate(&self, token: &str) -> Result<Principal> {
+        // Cluster mode: a company served elsewhere (or still being replayed here) has its
+        // sessions elsewhere; its token is not unknown, it is early.
+        if let Some(tenant) = auth::token_tenant(token) {
+            if !self.serves(tenant) {
+                return Err(Error::Moved);
+            }
+        }
         let digest = auth::token_digest(token);
         let record = self
             .tables()
             .sessions
             .get(&digest)?
             .ok_or(Error::Unauthorized)?;
+        if !self.serves(record.tenant) {
+            return Err(Error::Moved);
+        }
         if record.expires_at < now_ms() {
             // An expired token is refused and forgotten (nobody waits on the removal).
             let _ = self.tables().sessions.remove(&digest)?;

@@ -245,12 +245,16 @@ async fn dispatch(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     // answers it.
     let head = method == Method::HEAD;
     let routed_as = if head { Method::GET } else { method };
-    let req = match app.peers() {
-        Some(peers) if req.extensions().get::<crate::forward::Relayed>().is_none() => {
-            match crate::forward::elsewhere(&app, peers, &segments, req).await {
-                Ok(req) => req,
-                Err(answered) => return answered,
-            }
+    let relayed = req.extensions().get::<crate::forward::Relayed>().copied();
+    let req = match (app.peers(), relayed) {
+        (Some(peers), None) => match crate::forward::elsewhere(&app, peers, &segments, req).await {
+            Ok(req) => req,
+            Err(answered) => return answered,
+        },
+        // Sent here for a company this node does not serve (any more, or not yet): nothing
+        // here may answer for it.
+        (_, Some(crate::forward::Relayed { tenant: Some(t) })) if !app.engine.serves(t) => {
+            return error_response(&crate::forward::moving());
         }
         _ => req,
     };
