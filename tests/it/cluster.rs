@@ -316,9 +316,6 @@ async fn a_chat_spans_nodes_and_loses_nothing_when_its_node_is_killed() {
 async fn a_rolling_restart_of_every_node_loses_no_acknowledged_message() {
     let nats = NatsCluster::start(3);
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let dir = dir.keep();
-    eprintln!("DIR {}", dir.display());
-    let dir = DirPath(dir);
     let mut nodes: Vec<Process> = Vec::new();
     for id in 0..3 {
         let mut node = start(&nats, dir.path(), id, id as u32);
@@ -391,11 +388,4 @@ async fn a_rolling_restart_of_every_node_loses_no_acknowledged_message() {
         .filter_map(|e| e["text"].as_str())
         .collect();
     assert_eq!(stored, acked, "every acknowledged message once, in order");
-}
-
-struct DirPath(std::path::PathBuf);
-impl DirPath {
-    fn path(&self) -> &Path {
-        &self.0
-    }
 }
