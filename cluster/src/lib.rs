@@ -177,7 +177,11 @@ impl Cluster {
         let log = js
             .get_or_create_stream(stream::Config {
                 name: SHARD_STREAM.to_owned(),
-                subjects: vec!["sb.shard.*".to_owned()],
+                subjects: vec![
+                    "sb.shard.*".to_owned(),
+                    "sb.snap.*".to_owned(),
+                    "sb.snapidx.*".to_owned(),
+                ],
                 num_replicas: config.replicas,
                 allow_direct: true,
                 storage: stream::StorageType::File,
@@ -389,6 +393,48 @@ impl Cluster {
         Ok(records)
     }
 
+    /// Publishes `payload` to `subject` of the shard stream, unconditionally; its sequence.
+    pub(crate) async fn publish(&self, subject: String, payload: Bytes) -> Result<u64> {
+        let ack = self
+            .js
+            .publish(subject, payload)
+            .await
+            .map_err(nats)?
+            .await
+            .map_err(nats)?;
+        Ok(ack.sequence)
+    }
+
+    /// The last message on `subject` of the shard stream, if any (any replica answers).
+    pub(crate) async fn last_on(&self, subject: String) -> Result<Option<(u64, Bytes)>> {
+        match self.log.direct_get_last_for_subject(subject).await {
+            Ok(message) => Ok(Some((message.sequence, message.payload))),
+            Err(e) if e.kind() == stream::DirectGetErrorKind::NotFound => Ok(None),
+            Err(e) => Err(nats(e)),
+        }
+    }
+
+    /// The first message on `subject` at or after sequence `from`.
+    pub(crate) async fn next_on(&self, subject: String, from: u64) -> Result<(u64, Bytes)> {
+        let message = self
+            .log
+            .direct_get_next_for_subject(subject, Some(from))
+            .await
+            .map_err(nats)?;
+        Ok((message.sequence, message.payload))
+    }
+
+    /// Removes the messages on `subject` below sequence `below`.
+    pub(crate) async fn purge_below(&self, subject: String, below: u64) -> Result<()> {
+        self.log
+            .purge()
+            .filter(subject)
+            .sequence(below)
+            .await
+            .map(drop)
+            .map_err(nats)
+    }
+
     fn node_bytes(&self) -> Bytes {
         Bytes::from(self.node.clone().into_bytes())
     }
@@ -426,6 +472,6 @@ fn lease_key(shard: u16) -> String {
     format!("shard-{shard}")
 }
 
-fn log_subject(shard: u16) -> String {
+pub(crate) fn log_subject(shard: u16) -> String {
     format!("sb.shard.{shard}")
 }

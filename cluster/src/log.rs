@@ -7,11 +7,22 @@
 //! (group commit over JetStream): the changes of a shard reach the log in the order the
 //! store made them, and a busy shard makes one round trip per batch, not per write.
 //!
+//! A shard's log does not grow for ever: once [`COMPACT_AFTER`] records were appended or
+//! replayed since its last snapshot, its owner folds the last snapshot and the records
+//! after it into a new snapshot (subject `sb.snap.N`, in parts, with an index record on
+//! `sb.snapidx.N` written last), appends a marker through the shard's queue, and only if
+//! that marker was taken (the node still owns the shard) removes the records the snapshot
+//! covers. The snapshot is built from the log, never from the local store, so it holds
+//! exactly what was acknowledged. A node taking a shard over loads the latest snapshot and
+//! replays the records after it; if an old owner appended meanwhile it starts again from
+//! an empty shard, since a compaction may have removed what it was about to read.
+//!
 //! A shard whose append was refused ([`Error::Fenced`]) or whose outcome is unknown (the
 //! cluster did not answer) is given up at once: its pending writes fail, and the shard is
 //! reported on [`ShardLog::given_up`] so the node stops serving it. Its local records are
 //! then stale; they are replaced by a replay when the node takes the shard again.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::Bytes;
@@ -20,7 +31,45 @@ use switchboard_storage::replica::{Change, Receipt, Replicate, Settle, SHARDS};
 use switchboard_storage::Store;
 use tokio::sync::mpsc;
 
-use crate::{Cluster, Error, Result, ShardWriter};
+use crate::{log_subject, Cluster, Error, Result, ShardWriter};
+
+/// Records appended or replayed after which a shard's log is compacted into a snapshot.
+pub const COMPACT_AFTER: u64 = 1_000;
+
+/// Largest part of a snapshot, in bytes, well under NATS's 1 MiB message limit.
+const PART_BYTES: usize = 256 * 1024;
+
+/// Where a complete snapshot is: written after its last part.
+#[derive(Debug, Serialize, Deserialize)]
+struct Index {
+    /// Stream sequence of its first part.
+    first: u64,
+    /// How many parts.
+    parts: u32,
+    /// The last log record it covers.
+    upto: u64,
+}
+
+fn snap_subject(shard: u16) -> String {
+    format!("sb.snap.{shard}")
+}
+
+fn index_subject(shard: u16) -> String {
+    format!("sb.snapidx.{shard}")
+}
+
+fn encode_with<T: Serialize>(value: &T) -> Bytes {
+    Bytes::from(
+        bincode::serde::encode_to_vec(value, bincode::config::standard())
+            .expect("byte strings always encode"),
+    )
+}
+
+fn decode_as<T: for<'de> Deserialize<'de>>(what: &str, bytes: &[u8]) -> Result<T> {
+    bincode::serde::decode_from_slice(bytes, bincode::config::standard())
+        .map(|(value, _)| value)
+        .map_err(|e| Error::Nats(format!("{what} is unreadable: {e}")))
+}
 
 /// One record of a shard's log: the changes of one append, and who made them.
 #[derive(Debug, Serialize, Deserialize)]
@@ -64,10 +113,14 @@ struct Shard {
     writer: Option<ShardWriter>,
     /// Whether the shard is served here (an append may be running with the writer out).
     serving: bool,
-    /// Changes waiting for the next append.
-    queue: Vec<(Change, Settle)>,
+    /// Changes waiting for the next append (`None`: a marker, appended with no change).
+    queue: Vec<(Option<Change>, Settle)>,
     /// An append task is running.
     busy: bool,
+    /// Records appended since the last snapshot.
+    since_snapshot: u64,
+    /// A compaction is running.
+    compacting: bool,
 }
 
 impl ShardLog {
@@ -107,16 +160,25 @@ impl ShardLog {
         still_ours: impl Fn() -> bool,
     ) -> Result<u64> {
         let cluster = &self.0.cluster;
-        let mut applied = 0;
-        let mut replayed = 0;
+        let mut first = true;
         loop {
+            if !std::mem::take(&mut first) {
+                // An old owner appended, and may have compacted, since this replay began.
+                store
+                    .wipe_shards(|s| s == shard)
+                    .map_err(|e| Error::Nats(format!("clearing shard {shard}: {e}")))?;
+            }
+            let (applied, changes) = load_snapshot(cluster, shard).await?;
+            store
+                .apply(&changes)
+                .map_err(|e| Error::Nats(format!("loading shard {shard}'s snapshot: {e}")))?;
             let mut writer = cluster.open_log(shard).await?;
+            let mut replayed = 0;
             for (sequence, bytes) in cluster.read_log_to(shard, applied, writer.last).await? {
                 let batch = decode(shard, sequence, &bytes)?;
                 store
                     .apply(&batch.changes)
                     .map_err(|e| Error::Nats(format!("replaying shard {shard}: {e}")))?;
-                applied = sequence;
                 replayed += 1;
             }
             if !still_ours() {
@@ -131,13 +193,115 @@ impl ShardLog {
                     let mut state = self.shard(shard);
                     state.writer = Some(writer);
                     state.serving = true;
+                    state.since_snapshot = replayed;
+                    drop(state);
+                    self.maybe_compact(shard);
                     return Ok(replayed);
                 }
-                // The old owner appended after we read the last sequence: read on.
+                // An old owner appended after the last sequence was read: start again.
                 Err(Error::Fenced(_)) => continue,
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// Starts compacting `shard` if enough was appended since its last snapshot.
+    fn maybe_compact(&self, shard: u16) {
+        let mut state = self.shard(shard);
+        if state.serving && !state.compacting && state.since_snapshot >= COMPACT_AFTER {
+            state.compacting = true;
+            drop(state);
+            let log = self.clone();
+            self.0.runtime.spawn(async move {
+                if let Err(e) = log.compact(shard).await {
+                    tracing::warn!(shard, "cannot compact the shard's log: {e}");
+                }
+                log.shard(shard).compacting = false;
+            });
+        }
+    }
+
+    /// Folds the last snapshot and the records after it into a new snapshot, then removes
+    /// what it covers once a marker shows this node still owns the shard.
+    pub async fn compact(&self, shard: u16) -> Result<()> {
+        let cluster = &self.0.cluster;
+        let (upto, changes) = load_snapshot(cluster, shard).await?;
+        let mut records: BTreeMap<(String, Vec<u8>), Vec<u8>> = changes
+            .into_iter()
+            .filter_map(|c| Some(((c.tree, c.key), c.value?)))
+            .collect();
+        let last = cluster.open_log(shard).await?.last;
+        let mut folded = 0;
+        for (sequence, bytes) in cluster.read_log_to(shard, upto, last).await? {
+            for change in decode(shard, sequence, &bytes)?.changes {
+                match change.value {
+                    Some(value) => records.insert((change.tree, change.key), value),
+                    None => records.remove(&(change.tree, change.key)),
+                };
+            }
+            folded += 1;
+        }
+        if folded == 0 {
+            return Ok(());
+        }
+        let mut parts: Vec<Vec<Change>> = vec![Vec::new()];
+        let mut size = 0;
+        for ((tree, key), value) in records {
+            let bytes = tree.len() + key.len() + value.len();
+            if size + bytes > PART_BYTES && !parts.last().expect("one part").is_empty() {
+                parts.push(Vec::new());
+                size = 0;
+            }
+            size += bytes;
+            parts.last_mut().expect("one part").push(Change {
+                tree,
+                key,
+                value: Some(value),
+            });
+        }
+        let mut first = None;
+        for part in &parts {
+            let sequence = cluster
+                .publish(snap_subject(shard), encode_with(part))
+                .await?;
+            first.get_or_insert(sequence);
+        }
+        let first = first.expect("at least one part");
+        let index = Index {
+            first,
+            parts: parts.len() as u32,
+            upto: last,
+        };
+        let indexed = cluster
+            .publish(index_subject(shard), encode_with(&index))
+            .await?;
+        // Only the shard's owner may remove records: a marker through the shard's queue.
+        let (settle, receipt) = Receipt::new();
+        {
+            let mut state = self.shard(shard);
+            if !state.serving {
+                return Ok(());
+            }
+            state.queue.push((None, settle));
+            state.since_snapshot = 0;
+            if !state.busy && state.writer.is_some() {
+                state.busy = true;
+                self.0.runtime.spawn(self.clone().drain(shard));
+            }
+        }
+        if receipt.settled().await.is_err() {
+            return Ok(());
+        }
+        cluster.purge_below(log_subject(shard), last).await?;
+        cluster.purge_below(snap_subject(shard), first).await?;
+        cluster.purge_below(index_subject(shard), indexed).await?;
+        tracing::debug!(
+            shard,
+            folded,
+            parts = parts.len(),
+            "compacted the shard's log"
+        );
+        Ok(())
     }
 
     /// Writes queued and not yet stored in their shard's log.
@@ -171,7 +335,8 @@ impl ShardLog {
                 let batch = std::mem::take(&mut state.queue);
                 (batch, state.writer.take().expect("checked above"))
             };
-            let (changes, settles): (Vec<Change>, Vec<Settle>) = batch.into_iter().unzip();
+            let (changes, settles): (Vec<Option<Change>>, Vec<Settle>) = batch.into_iter().unzip();
+            let changes: Vec<Change> = changes.into_iter().flatten().collect();
             let batch = Batch {
                 node: self.0.cluster.node().to_owned(),
                 changes,
@@ -190,7 +355,10 @@ impl ShardLog {
                     let mut state = self.shard(shard);
                     if state.serving {
                         state.writer = Some(writer);
+                        state.since_snapshot += 1;
                     }
+                    drop(state);
+                    self.maybe_compact(shard);
                 }
                 Err(e) => {
                     // Fenced: another node owns the shard. Anything else: whether the
@@ -221,7 +389,7 @@ impl Replicate for ShardLog {
             )));
             return receipt;
         }
-        state.queue.push((change, settle));
+        state.queue.push((Some(change), settle));
         if !state.busy && state.writer.is_some() {
             state.busy = true;
             self.0.runtime.spawn(self.clone().drain(shard));
@@ -230,8 +398,26 @@ impl Replicate for ShardLog {
     }
 }
 
-fn fail(queued: Vec<(Change, Settle)>, reason: &str) {
+fn fail(queued: Vec<(Option<Change>, Settle)>, reason: &str) {
     for (_, settle) in queued {
         let _ = settle.send(Err(reason.to_owned()));
     }
+}
+
+/// The shard's latest complete snapshot: the last log record it covers, and its records
+/// (0 and none when there is no snapshot yet).
+async fn load_snapshot(cluster: &Cluster, shard: u16) -> Result<(u64, Vec<Change>)> {
+    let Some((_, index)) = cluster.last_on(index_subject(shard)).await? else {
+        return Ok((0, Vec::new()));
+    };
+    let index: Index = decode_as(&format!("the snapshot index of shard {shard}"), &index)?;
+    let mut changes = Vec::new();
+    let mut next = index.first;
+    for _ in 0..index.parts {
+        let (sequence, part) = cluster.next_on(snap_subject(shard), next).await?;
+        let part: Vec<Change> = decode_as(&format!("a snapshot part of shard {shard}"), &part)?;
+        changes.extend(part);
+        next = sequence + 1;
+    }
+    Ok((index.upto, changes))
 }

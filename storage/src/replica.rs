@@ -93,7 +93,7 @@ impl Receipt {
     }
 
     /// Waits for the log's answer.
-    pub(crate) async fn settled(self) -> Result<(), String> {
+    pub async fn settled(self) -> Result<(), String> {
         self.0
             .await
             .unwrap_or_else(|_| Err("the shard log stopped before storing the write".into()))

@@ -364,3 +364,66 @@ async fn a_partitioned_owner_is_fenced_and_its_unacknowledged_write_is_nowhere()
         .collect();
     assert_eq!(names, ["acked by a", "acked by b"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_compacted_log_replays_to_the_same_records() {
+    use switchboard_storage::records::DepartmentRecord;
+    use switchboard_storage::replica::shard;
+    use switchboard_storage::Key;
+    let servers = NatsCluster::start(3);
+    let a = join(&servers, "node-a", 1_000, 3_000).await;
+    let (store_a, log_a, _) = view(&a);
+    let tenant = (1..).find(|t| shard(*t) == 9).unwrap();
+    let key = |id: u64| Key::new().u64(tenant).u64(id).finish();
+    log_a.take(9, &store_a, || true).await.unwrap();
+    let table = store_a.table::<DepartmentRecord>().unwrap();
+    // Forty writes: every id written twice, and every third id removed again.
+    for round in 0..2 {
+        for id in 1..=20u64 {
+            let name = format!("department {id}, round {round}");
+            let record = DepartmentRecord { id, name };
+            table
+                .insert(&key(id), &record)
+                .unwrap()
+                .durable()
+                .await
+                .unwrap();
+        }
+    }
+    for id in (3..=20u64).step_by(3) {
+        table.remove(&key(id)).unwrap().durable().await.unwrap();
+    }
+    let before = a.read_log(9, 0).await.unwrap().len();
+    log_a.compact(9).await.unwrap();
+    let after = a.read_log(9, 0).await.unwrap().len();
+    assert!(before >= 46 && after <= 2, "records {before} -> {after}");
+    table
+        .insert(
+            &key(21),
+            &DepartmentRecord {
+                id: 21,
+                name: "after the snapshot".into(),
+            },
+        )
+        .unwrap()
+        .durable()
+        .await
+        .unwrap();
+
+    // Another node replays the snapshot and the records after it: the same records.
+    let b = join(&servers, "node-b", 1_000, 3_000).await;
+    let (store_b, log_b, _) = view(&b);
+    log_b.take(9, &store_b, || true).await.unwrap();
+    let listed = |store: &switchboard_storage::Store| -> Vec<(u64, String)> {
+        store
+            .table::<DepartmentRecord>()
+            .unwrap()
+            .scan_prefix(&Key::new().u64(tenant).finish())
+            .map(|r| r.unwrap().1)
+            .map(|d| (d.id, d.name))
+            .collect()
+    };
+    let expected = listed(&store_a);
+    assert_eq!(expected.len(), 20 - 6 + 1);
+    assert_eq!(listed(&store_b), expected);
+}
