@@ -217,6 +217,51 @@ async fn a_chat_spans_nodes_and_loses_nothing_when_its_node_is_killed() {
     println!("takeover after SIGKILL: {} ms", takeover.as_millis());
     assert!(takeover < TAKEOVER_WITHIN, "takeover took {takeover:?}");
 
+    // The node serving the company now says so: its takeovers in /healthz and /metrics,
+    // and (once the dead node's heartbeat has lapsed) two live nodes.
+    let (_, _, now_serving) = post_retrying(
+        &servers[a],
+        &format!("/v1/chats/{}/typing", chat.id),
+        Some(&chat.token),
+        json!({}),
+    )
+    .await;
+    let serving: usize = now_serving
+        .trim_start_matches('n')
+        .parse()
+        .expect("a node id");
+    assert_ne!(serving, owner);
+    let deadline = Instant::now() + TAKEOVER_WITHIN;
+    let report = loop {
+        let report = servers[serving].get("/healthz", None).await.expect(200)["cluster"].clone();
+        if report["live_nodes"].as_array().map(Vec::len) == Some(2) {
+            break report;
+        }
+        assert!(Instant::now() < deadline, "n{owner} never left: {report}");
+        // The heartbeat bucket drops the dead node by age; nothing to wait on but time.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(report["takeovers"].as_u64().unwrap() >= 1, "{report}");
+    assert!(report["shards"].as_u64().unwrap() > 0, "{report}");
+    let metrics = servers[serving].get("/metrics", None).await;
+    assert_eq!(metrics.status, 200);
+    let metric = |name| crate::ops::metric(&metrics.text, name).unwrap_or(-1.0);
+    assert!(
+        metric("switchboard_cluster_takeovers_total") >= 1.0,
+        "{}",
+        metrics.text
+    );
+    assert_eq!(
+        metric("switchboard_cluster_live_nodes"),
+        2.0,
+        "{}",
+        metrics.text
+    );
+    assert_eq!(
+        metric("switchboard_cluster_shards"),
+        report["shards"].as_f64().unwrap()
+    );
+
     // The window's stream (relayed by node b) ended when the company moved; resumed with
     // Last-Event-ID it delivers every message once, in order.
     let mut seqs: Vec<u64> = window

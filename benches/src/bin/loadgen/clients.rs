@@ -123,28 +123,38 @@ where
     }
 }
 
-/// Clients spread over loopback source addresses, handed out in turn.
+/// Clients spread over loopback source addresses, handed out in turn, and calls spread
+/// over the servers given (the nodes of a cluster, any of which answers any call).
 pub struct Clients {
     clients: Vec<reqwest::Client>,
     next: AtomicUsize,
-    base: String,
+    bases: Vec<String>,
+    next_base: AtomicUsize,
     timeout: Duration,
 }
 
 impl Clients {
-    /// `sources` clients for `base` (one when it is not an IPv4 address, whose loopback
-    /// range gives the source addresses); every call but an event stream gives up after
-    /// `timeout`. A server anywhere but on this machine's loopback is refused.
-    pub fn new(base: &str, sources: usize, timeout: Duration) -> Result<Clients> {
-        let base = base.trim_end_matches('/').to_string();
-        let url = reqwest::Url::parse(&base).with_context(|| format!("server URL {base}"))?;
-        let host = url.host_str().unwrap_or_default();
-        let v4 = host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
-        if !(v4 || host == "localhost" || host == "[::1]") {
-            bail!(
-                "{base}: the load generator drives only a server on this machine's loopback \
-                 (127.0.0.0/8, [::1], localhost)"
-            );
+    /// `sources` clients for `bases` (comma-separated server URLs; one client when they
+    /// are not IPv4 addresses, whose loopback range gives the source addresses); every call
+    /// but an event stream gives up after `timeout`. A server anywhere but on this
+    /// machine's loopback is refused.
+    pub fn new(bases: &str, sources: usize, timeout: Duration) -> Result<Clients> {
+        let bases: Vec<String> = bases
+            .split(',')
+            .map(|b| b.trim().trim_end_matches('/').to_string())
+            .collect();
+        let mut v4 = true;
+        for base in &bases {
+            let url = reqwest::Url::parse(base).with_context(|| format!("server URL {base}"))?;
+            let host = url.host_str().unwrap_or_default();
+            let loopback_v4 = host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
+            if !(loopback_v4 || host == "localhost" || host == "[::1]") {
+                bail!(
+                    "{base}: the load generator drives only servers on this machine's \
+                     loopback (127.0.0.0/8, [::1], localhost)"
+                );
+            }
+            v4 &= loopback_v4;
         }
         let sources = if v4 { sources.clamp(1, 250) } else { 1 };
         let mut clients = Vec::with_capacity(sources);
@@ -161,7 +171,8 @@ impl Clients {
         Ok(Clients {
             clients,
             next: AtomicUsize::new(0),
-            base,
+            bases,
+            next_base: AtomicUsize::new(0),
             timeout,
         })
     }
@@ -177,9 +188,10 @@ impl Clients {
         &self.clients[n % self.clients.len()]
     }
 
-    /// The full URL of an API path.
+    /// The full URL of an API path, on the next server in turn.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        let n = self.next_base.fetch_add(1, Ordering::Relaxed);
+        format!("{}{path}", self.bases[n % self.bases.len()])
     }
 
     /// One call: `body` as JSON, the answer parsed as `T`; an error status is a [`Failure`]

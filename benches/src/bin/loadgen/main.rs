@@ -68,7 +68,8 @@ struct Args {
     #[arg(long, value_enum, default_value_t = Scenario::Chat)]
     scenario: Scenario,
     /// A running server's base URL, on this machine's loopback only (127.0.0.0/8, [::1],
-    /// localhost); without it the generator starts its own from the release build.
+    /// localhost), or several, comma-separated (the nodes of a cluster: calls go to each in
+    /// turn); without it the generator starts its own from the release build.
     #[arg(long)]
     server: Option<String>,
     /// The process id of the --server, for its memory and CPU figures.
