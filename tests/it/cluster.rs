@@ -157,6 +157,29 @@ async fn a_chat_spans_nodes_and_loses_nothing_when_its_node_is_killed() {
         _ => (0, 1),
     };
 
+    // An admin change made through a node that does not serve the company is made and
+    // audited once, where the company is.
+    let admin = servers[a].login("admin@demo.example", "demo-admin").await;
+    servers[a]
+        .create_operator(
+            &admin,
+            "10009",
+            "carol@demo.example",
+            json!({ "name": "Carol" }),
+        )
+        .await;
+    let log = servers[b]
+        .get("/v1/audit-log", Some(&admin))
+        .await
+        .expect(200);
+    let created: Vec<&Value> = log["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["action"] == "operator.created" && e["target"] == "10009")
+        .collect();
+    assert_eq!(created.len(), 1, "{log}");
+
     // Alice's terminal on node a, the visitor's window on node b: neither serves the company.
     let mut operator = servers[a].operator_events(&alice).await;
     servers[b].set_status(&alice, "online").await;

@@ -59,6 +59,8 @@ struct Note {
     fields: Vec<String>,
     /// Which record an audited change created, when the path does not say.
     target: Option<String>,
+    /// Answered by another node (cluster mode), which audited it there.
+    forwarded: bool,
 }
 
 tokio::task_local! {
@@ -95,7 +97,7 @@ pub async fn handle(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
             (response, NOTE.with(RefCell::take))
         })
         .await;
-    if response.status().is_success() {
+    if response.status().is_success() && !note.forwarded {
         if let Some((action, target)) = audit_action(&method, &segments, response.status()) {
             if let Err(e) = audit(&app, action, target, &note).await {
                 tracing::error!("an admin change could not be audited: {}", e.message);
@@ -249,7 +251,10 @@ async fn dispatch(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     let req = match (app.peers(), relayed) {
         (Some(peers), None) => match crate::forward::elsewhere(&app, peers, &segments, req).await {
             Ok(req) => req,
-            Err(answered) => return answered,
+            Err(answered) => {
+                note(|n| n.forwarded = true);
+                return answered;
+            }
         },
         // Sent here for a company this node does not serve (any more, or not yet): nothing
         // here may answer for it.

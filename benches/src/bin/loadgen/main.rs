@@ -45,7 +45,6 @@ mod streams;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -72,9 +71,10 @@ struct Args {
     /// turn); without it the generator starts its own from the release build.
     #[arg(long)]
     server: Option<String>,
-    /// The process id of the --server, for its memory and CPU figures.
-    #[arg(long, requires = "server")]
-    server_pid: Option<u32>,
+    /// The process id of the --server, for its memory and CPU figures; several,
+    /// comma-separated, are added up (a cluster's nodes and NATS servers).
+    #[arg(long, requires = "server", value_delimiter = ',')]
+    server_pid: Vec<u32>,
     /// The server binary to start (default: the release build beside this one, under
     /// $CARGO_TARGET_DIR, or under the workspace's target/).
     #[arg(long, conflicts_with = "server")]
@@ -235,7 +235,7 @@ async fn run(args: Args) -> Result<()> {
 
     let mut own = None;
     let (base, pid) = match &args.server {
-        Some(url) => (url.clone(), args.server_pid),
+        Some(url) => (url.clone(), args.server_pid.first().copied()),
         None => {
             let binary = server::find_binary(args.server_bin.as_deref())?;
             println!("starting {} on a temporary data folder", binary.display());
@@ -333,12 +333,9 @@ async fn phases(
     };
     baseline.latency = latencies.histogram(Latency::Baseline);
 
-    let ctx = Arc::new(Ctx::new(
-        clients,
-        run_label(),
-        args.max_in_flight,
-        pid.unwrap_or(0),
-    ));
+    let mut ctx = Ctx::new(clients, run_label(), args.max_in_flight, pid.unwrap_or(0));
+    ctx.more_pids = args.server_pid.iter().skip(1).copied().collect();
+    let ctx = Arc::new(ctx);
     let progress = tokio::spawn(progress(ctx.clone(), scenario));
     let mut settings = BTreeMap::new();
     let mut set = |k: &str, v: &dyn ToString| {
@@ -446,7 +443,7 @@ async fn phases(
         } else {
             began.server
         },
-        server_after: ProcStats::read(ctx.server_pid.load(Ordering::Relaxed)),
+        server_after: ctx.server_stats(),
         loadgen_cpu_seconds: began
             .generator
             .zip(ProcStats::read(std::process::id()))
@@ -514,7 +511,7 @@ async fn progress(ctx: Arc<Ctx>, scenario: Scenario) {
         if resumes > 0 {
             parts.push(format!("resumes {resumes}"));
         }
-        if let Some(stats) = ProcStats::read(ctx.server_pid.load(Ordering::Relaxed)) {
+        if let Some(stats) = ctx.server_stats() {
             let now = Instant::now();
             let cores = last_cpu
                 .map(|(at, cpu)| (stats.cpu_seconds - cpu) / now.duration_since(at).as_secs_f64());

@@ -37,6 +37,9 @@ pub struct Ctx {
     pub max_in_flight: usize,
     /// The server's process id, for its `/proc` figures; 0 when unknown.
     pub server_pid: AtomicU32,
+    /// More server processes (the other nodes of a cluster, its NATS servers), whose
+    /// figures are added to the server's.
+    pub more_pids: Vec<u32>,
     /// The server's and the generator's `/proc` figures when the measured phase began.
     began: Mutex<Option<Began>>,
 }
@@ -61,8 +64,22 @@ impl Ctx {
             run,
             max_in_flight,
             server_pid: AtomicU32::new(pid),
+            more_pids: Vec::new(),
             began: Mutex::default(),
         }
+    }
+
+    /// The server's `/proc` figures, summed over its processes; `None` when one is gone.
+    pub fn server_stats(&self) -> Option<ProcStats> {
+        let first = ProcStats::read(self.server_pid.load(Ordering::Relaxed))?;
+        self.more_pids.iter().try_fold(first, |sum, pid| {
+            let more = ProcStats::read(*pid)?;
+            Some(ProcStats {
+                rss_bytes: sum.rss_bytes + more.rss_bytes,
+                peak_rss_bytes: sum.peak_rss_bytes + more.peak_rss_bytes,
+                cpu_seconds: sum.cpu_seconds + more.cpu_seconds,
+            })
+        })
     }
 
     /// The measured phase begins: the metrics forget the setup, and the CPU figures start
@@ -70,7 +87,7 @@ impl Ctx {
     pub fn begin(&self) {
         self.metrics.restart_clock();
         *self.began.lock().expect("no panics under this lock") = Some(Began {
-            server: ProcStats::read(self.server_pid.load(Ordering::Relaxed)),
+            server: self.server_stats(),
             generator: ProcStats::read(std::process::id()),
             pressure: server::cpu_pressure(),
         });
