@@ -211,6 +211,34 @@ async fn a_chat_spans_nodes_and_loses_nothing_when_its_node_is_killed() {
         .wait_for_where("message", |d| d["text"] == "hello from node a", WAIT)
         .await;
 
+    // Alice takes one chat at a time, so three more chats wait, in order.
+    servers[a]
+        .put(
+            "/v1/operators/10001",
+            Some(&admin),
+            json!({ "max_chats": 1 }),
+        )
+        .await
+        .expect(200);
+    let mut queued = Vec::new();
+    for i in 0..3 {
+        let waiting = servers[b]
+            .start_chat("abcdef0123456789", json!({ "name": format!("Queued {i}") }))
+            .await;
+        assert_eq!(waiting.state, "waiting");
+        queued.push(waiting.id);
+    }
+    let queue_ids = |queue: &Value| -> Vec<u64> {
+        queue
+            .as_array()
+            .expect("a queue")
+            .iter()
+            .map(|c| c["id"].as_u64().expect("an id"))
+            .collect()
+    };
+    let queue = servers[a].get("/v1/queue", Some(&alice)).await.expect(200);
+    assert_eq!(queue_ids(&queue), queued);
+
     // Messages keep coming from the visitor (alternating nodes a and b) while the owner is
     // killed; each is resent with its client id until acknowledged.
     let mut acked: Vec<String> = Vec::new();
@@ -378,6 +406,32 @@ async fn a_chat_spans_nodes_and_loses_nothing_when_its_node_is_killed() {
         state["state"], "connected",
         "the chat is still Alice's after two moves"
     );
+
+    // The queue came through both moves in its order, and Alice's limit still holds: the
+    // waiting chats were not handed to her; once her chat closes she is offered the first.
+    let queue = back.get("/v1/queue", Some(&alice)).await.expect(200);
+    assert_eq!(queue_ids(&queue), queued, "the queue after two moves");
+    for id in &queued {
+        let waiting = back
+            .get(&format!("/v1/chats/{id}"), Some(&alice))
+            .await
+            .expect(200);
+        assert_eq!(waiting["operator"], Value::Null, "{waiting}");
+    }
+    // Her terminal reconnects and says she is online again, as the terminal client does
+    // after every reconnect (a status lives in the company's actor, not in storage).
+    let mut operator = servers[a].operator_events(&alice).await;
+    servers[b].set_status(&alice, "online").await;
+    let closed = back
+        .post(
+            &format!("/v1/chats/{}/close", chat.id),
+            Some(&alice),
+            json!({}),
+        )
+        .await;
+    assert_eq!(closed.status, 200, "{}", closed.text);
+    let (offer, _) = operator.wait_for("offer", WAIT).await;
+    assert_eq!(offer["chat_id"], queued[0], "FIFO: the first waiting chat");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
