@@ -82,6 +82,12 @@ pub async fn join(config: &switchboard_cluster::Config, store: &Store) -> anyhow
         .as_ref()
         .try_into()
         .context("the cluster's visitor-id secret is not 32 bytes")?;
+    // The folder is only a view of the shards this node serves: whatever an earlier run
+    // left is stale (its shards may have moved), and each shard taken is replayed anyway.
+    let stale = store.wipe_shards(|_| true)?;
+    if stale > 0 {
+        tracing::info!(records = stale, "cleared what an earlier run left");
+    }
     let _local = store
         .table::<SecretRecord>()?
         .insert(name, &SecretRecord(shared))?;

@@ -228,6 +228,11 @@ impl Store {
         }
     }
 
+    /// Whether writes are replicated (cluster mode).
+    pub(crate) fn replicating(&self) -> bool {
+        self.inner.replica.get().is_some()
+    }
+
     /// Cluster mode: from now on every write is also queued for its shard's log, and ids
     /// come from `ids`. Set once, before the store is used.
     pub fn replicate_to(&self, log: Arc<dyn Replicate>, ids: Arc<dyn IdSource>) {

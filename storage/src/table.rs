@@ -76,10 +76,11 @@ impl<R: Record> Table<R> {
 
     /// Stores `record` at `key`, replacing what was there.
     pub fn insert(&self, key: &[u8], record: &R) -> Result<Ticket> {
+        let replicating = self.store.replicating();
         let value = sled::IVec::from(encode(record)?);
         let (_, ticket) = self.store.write(R::TREE, |tree| {
             let old = tree.insert(key, value.clone())?;
-            Ok(((), Some(Written::new(key, Some(value), old))))
+            Ok(((), replicating.then(|| Written::new(key, Some(value), old))))
         })?;
         Ok(ticket)
     }
@@ -87,11 +88,11 @@ impl<R: Record> Table<R> {
     /// Stores `record` at `key` only if the key is free; `None` when it already existed (so
     /// a unique index can refuse a duplicate without a race).
     pub fn insert_new(&self, key: &[u8], record: &R) -> Result<Option<Ticket>> {
+        let replicating = self.store.replicating();
         let value = sled::IVec::from(encode(record)?);
         let (swapped, ticket) = self.store.write(R::TREE, |tree| {
             let swapped = tree.compare_and_swap(key, None::<&[u8]>, Some(value.clone()))?;
-            let written = swapped
-                .is_ok()
+            let written = (replicating && swapped.is_ok())
                 .then(|| Written::new(key, Some(value), None));
             Ok((swapped, written))
         })?;
@@ -102,9 +103,10 @@ impl<R: Record> Table<R> {
     /// Removes the record at `key`, if any. Even a no-op gets a real ticket: a concurrent
     /// remove of the same key may not be on disk yet.
     pub fn remove(&self, key: &[u8]) -> Result<Ticket> {
+        let replicating = self.store.replicating();
         let (_, ticket) = self.store.write(R::TREE, |tree| {
             let old = tree.remove(key)?;
-            Ok(((), Some(Written::new(key, None, old))))
+            Ok(((), replicating.then(|| Written::new(key, None, old))))
         })?;
         Ok(ticket)
     }
