@@ -60,6 +60,10 @@ pub struct WindowSettings {
     /// Every language the window speaks, in the order of the language table
     /// (`languages::LANGUAGES`), each named in itself, for the visitor's language picker.
     pub languages: Vec<LanguageChoice>,
+    /// The base URLs (`http://host:port`, no trailing slash) of the cluster's live nodes, any
+    /// of which answers for this company: the window moves to the next one when the node it
+    /// talks to stops answering. Empty when the server runs alone.
+    pub servers: Vec<String>,
 }
 
 /// One language a visitor can pick.

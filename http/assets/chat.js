@@ -12,6 +12,12 @@
  * the chat ends, or when the server no longer knows it (401, 404). localStorage
  * "switchboard.visitor.<key>" keeps the visitor id across chats. No cookies.
  *
+ * Servers: in a cluster, settings.servers lists the live nodes, any of which answers for the
+ * company. Calls and the chat's stream go to the page's own server until it stops answering,
+ * then to the next node of the list (round robin), the stream resuming after the last event
+ * seen; the kept chat holds no server, so it stays valid on any of them. A 503 with
+ * Retry-After (the company moving between nodes) is waited out, not shown as an error.
+ *
  * Whatever a visitor, an operator or a company typed goes into the page through textContent
  * only. Translated texts carry placeholders as {$name}; t() fills them in.
  */
@@ -27,6 +33,12 @@
   /** First wait before resending a message or reopening the stream; doubles up to the max. */
   const RETRY_FIRST_MS = 1000;
   const RETRY_MAX_MS = 10000;
+  /** How long one call waits out 503s with Retry-After (a company moving between nodes takes
+   * seconds); past it the 503 is a failure like any other. */
+  const MOVING_WAIT_MS = 15000;
+  /** A stream that fails this often in a row without an event moves to another server (the
+   * browser reconnects by itself in between, a second apart). */
+  const STREAM_ERRORS_TO_MOVE = 3;
   /** The server's limit for an off-line message, in characters. */
   /** The count appears once this share of the limit is used. */
   const COUNT_FROM = 0.9;
@@ -93,23 +105,81 @@
     return Number.isSafeInteger(id) && id > 0 ? id : null;
   }
 
+  // ---- servers ----
+
+  /** The cluster's live nodes' base URLs; empty when the page's server runs alone. */
+  const SERVERS = S.servers || [];
+  /** Where calls and the stream go now: "" is the page's own server (same origin). */
+  let base = "";
+
+  /** The base to use once `failed` stopped answering: the server after it in `servers`
+   * (round robin; the first when `failed` is not listed), never `failed` itself; "" when that
+   * is the page's own `origin`; `failed` again when there is nowhere else to go. Pure. */
+  function nextServer(servers, failed, origin) {
+    const from = failed || origin;
+    const at = servers.indexOf(from);
+    for (let step = 1; step <= servers.length; step += 1) {
+      const next = servers[(at + step) % servers.length];
+      if (next !== from) return next === origin ? "" : next;
+    }
+    return failed;
+  }
+  // For the browser test: the rule above, checked over a table.
+  window.switchboard = { nextServer };
+
+  /** `failed` stopped answering: move to the next server, unless another call or the stream
+   * already moved (then follow it). True when there is somewhere else to try. */
+  function moveOn(failed) {
+    if (base === failed) base = nextServer(SERVERS, failed, location.origin);
+    return base !== failed;
+  }
+
   // ---- HTTP ----
 
-  /** One API call; rejects only when the network fails. */
+  /** The wait a 503 asks for with Retry-After (seconds), from 1 s up to RETRY_MAX_MS; null for
+   * any other answer. */
+  function movingWait(response) {
+    const raw = response.headers.get("Retry-After");
+    const secs = Number(raw);
+    if (response.status !== 503 || raw === null || !raw.trim() || !(secs >= 0)) return null;
+    return Math.min(Math.max(secs, 1) * 1000, RETRY_MAX_MS);
+  }
+
+  /** One API call; rejects only when the network fails on every server. A server that cannot
+   * be reached is left for the next one; a company moving between nodes is waited out. */
   async function call(method, path, body, withToken) {
     const headers = {};
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (withToken) headers.Authorization = "Bearer " + chat.token;
-    const response = await fetch(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      cache: "no-store",
-      credentials: "omit",
-    });
-    let data = null;
-    try { data = await response.json(); } catch (_) { /* no JSON body */ }
-    return { ok: response.ok, status: response.status, data };
+    let moves = 0;
+    let waited = 0;
+    for (;;) {
+      const from = base;
+      let response;
+      try {
+        response = await fetch(from + path, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          cache: "no-store",
+          credentials: "omit",
+        });
+      } catch (error) {
+        // Each other server once; then the caller's own retries take over.
+        moves += 1;
+        if (moves <= SERVERS.length && moveOn(from)) continue;
+        throw error;
+      }
+      const wait = movingWait(response);
+      if (wait !== null && waited + wait <= MOVING_WAIT_MS) {
+        waited += wait;
+        await sleep(wait);
+        continue;
+      }
+      let data = null;
+      try { data = await response.json(); } catch (_) { /* no JSON body */ }
+      return { ok: response.ok, status: response.status, data };
+    }
   }
   const retryable = (status) => status >= 500 || status === 408 || status === 429;
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -402,10 +472,14 @@
   function connect() {
     clearTimeout(reconnectTimer);
     if (!chat || chat.ended || source) return;
-    const url = chatPath("/events") + "?token=" + encodeURIComponent(chat.token) +
+    const from = base;
+    // A new EventSource cannot send Last-Event-ID: the query says where to resume.
+    const url = from + chatPath("/events") + "?token=" + encodeURIComponent(chat.token) +
       "&last_event_id=" + chat.last;
     const es = new EventSource(url);
     source = es;
+    /** Failures in a row without an event. */
+    let errors = 0;
     es.onopen = () => {
       streamWait = RETRY_FIRST_MS;
       $("reconnecting").hidden = true;
@@ -414,16 +488,22 @@
     es.onerror = () => {
       if (source !== es || chat.ended) return;
       $("reconnecting").hidden = false;
-      if (es.readyState === EventSource.CLOSED) {
-        // The browser gave up (an error status): open a new stream from the last id seen.
-        source = null;
-        reconnectTimer = setTimeout(connect, streamWait);
-        streamWait = Math.min(streamWait * 2, RETRY_MAX_MS);
-      }
+      errors += 1;
+      // The browser reconnects by itself, to the same server, until it gives up (an error
+      // status); a server that keeps failing is left for the next one, when there is one.
+      const closed = es.readyState === EventSource.CLOSED;
+      const moved = (closed || errors >= STREAM_ERRORS_TO_MOVE) && moveOn(from);
+      if (!closed && !moved) return;
+      // Open a new stream from the last id seen.
+      es.close();
+      source = null;
+      reconnectTimer = setTimeout(connect, streamWait);
+      streamWait = Math.min(streamWait * 2, RETRY_MAX_MS);
     };
     for (const [name, handle] of Object.entries(handlers)) {
       es.addEventListener(name, (event) => {
         if (source !== es) return;
+        errors = 0;
         let data;
         try { data = JSON.parse(event.data); } catch (_) { return; }
         handle(data);

@@ -220,6 +220,7 @@ async fn the_chat_window_works_in_a_real_browser() {
     arabic_is_right_to_left(&server, &browser).await;
     a_nameless_visitor_is_a_guest_in_their_language(&server, &browser, &admin).await;
     crate::window_layout::every_screen_fits_in_every_language(&server, &browser).await;
+    crate::window_servers::the_window_moves_to_another_server_when_its_own_dies(&browser).await;
 
     browser.close().await.expect("the session closes");
 }

@@ -28,6 +28,8 @@
 //! - `billing`: the profile's rules, cards, invoices once a month without gaps, PDFs, the card
 //!   number nowhere;
 //! - `abuse`: floods, password guessing and slow clients (memory, rate limits, timeouts);
+//! - `window_servers`: the chat window across a cluster's servers: CORS on its chat calls,
+//!   the live nodes in its settings and policy, moving when its server dies (in `browser`);
 //! - `cluster`: three real nodes on a three-server NATS JetStream cluster: a chat across
 //!   nodes, its node killed mid-chat, the node back (`nats`: the NATS servers, shared with
 //!   the cluster crate's tests).
@@ -57,3 +59,4 @@ mod shell;
 mod tenancy;
 mod visitor_web;
 mod window_layout;
+mod window_servers;

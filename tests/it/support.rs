@@ -97,6 +97,11 @@ impl Server {
         &self.running.as_ref().expect("the server runs").app.engine
     }
 
+    /// The server's shared state, for tests that put it in a cluster of stand-ins.
+    pub fn app(&self) -> &std::sync::Arc<switchboard_http::App> {
+        &self.running.as_ref().expect("the server runs").app
+    }
+
     /// The server's database, for tests that inspect or damage stored records.
     pub fn store(&self) -> &switchboard_storage::Store {
         self.store

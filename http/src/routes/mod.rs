@@ -22,8 +22,8 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{
     HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, CACHE_CONTROL, CONTENT_SECURITY_POLICY,
-    CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use hyper::HeaderMap;
 use hyper::{Method, Request, Response, StatusCode};
@@ -233,23 +233,56 @@ fn harden(headers: &mut HeaderMap) {
     }
 }
 
-/// Routes one request and shapes the answer (HEAD, CORS).
+/// Routes one request; a [`cross_origin`] path gets its preflight and CORS headers here.
 async fn dispatch(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
     let path = req.uri().path().to_string();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let method = req.method().clone();
-    // The visitor API is called by the tracking script from the company's own site.
-    let cross_origin = matches!(segments.as_slice(), ["v1", "visitor", ..]);
+    let cross_origin = cross_origin(&segments);
     if cross_origin && method == Method::OPTIONS {
         return preflight();
     }
+    // Every answer of such a path says so, a node's own refusal (the company moving) too:
+    // without it the browser hides the answer and the caller sees a network failure.
+    let mut response = answer(&app, method, &segments, req).await;
+    if cross_origin {
+        let headers = response.headers_mut();
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        // The window waits out a company moving between nodes for as long as it says.
+        headers.insert(
+            ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("retry-after"),
+        );
+    }
+    response
+}
+
+/// Whether a page on another origin may call `path`: the visitor API, which the tracking
+/// script calls from the company's own site, and the chat calls the window makes with its
+/// chat token, which go to another node's origin in cluster mode when the window's own
+/// node fails. Neither reads a cookie (the token is a bearer header, or `?token=` on the
+/// stream), so a foreign page has nothing to borrow and any origin may call them.
+fn cross_origin(path: &[&str]) -> bool {
+    matches!(
+        path,
+        ["v1", "visitor", ..] | ["v1", "chats", _, "messages" | "events" | "typing" | "close"]
+    )
+}
+
+/// Answers a request here, or on the node serving its company; HEAD as GET without the body.
+async fn answer(
+    app: &Arc<App>,
+    method: Method,
+    segments: &[&str],
+    req: Request<Incoming>,
+) -> Response<Body> {
     // HEAD is GET without the body: the same status and headers, so every GET resource
     // answers it.
     let head = method == Method::HEAD;
     let routed_as = if head { Method::GET } else { method };
     let relayed = req.extensions().get::<crate::forward::Relayed>().copied();
     let req = match (app.peers(), relayed) {
-        (Some(peers), None) => match crate::forward::elsewhere(&app, peers, &segments, req).await {
+        (Some(peers), None) => match crate::forward::elsewhere(app, peers, segments, req).await {
             Ok(req) => req,
             Err(answered) => {
                 note(|n| n.forwarded = true);
@@ -263,23 +296,19 @@ async fn dispatch(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
         }
         _ => req,
     };
-    let mut response = route(&app, &routed_as, &segments, req)
+    let mut response = route(app, &routed_as, segments, req)
         .await
         .unwrap_or_else(|e| error_response(&e));
     if head {
         let (parts, _) = response.into_parts();
         response = Response::from_parts(parts, Full::new(Bytes::new()).boxed_unsync());
     }
-    if cross_origin {
-        response
-            .headers_mut()
-            .insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    }
     response
 }
 
-/// The answer to a browser's CORS preflight for the public visitor API: any site may call
-/// it (it is scoped by the company's public key and carries no credentials).
+/// The answer to a browser's CORS preflight for a [`cross_origin`] path: any site may call
+/// it, with the chat token as a bearer header (never a cookie) and `Last-Event-ID` when an
+/// event stream resumes.
 fn preflight() -> Response<Body> {
     let mut response = respond(StatusCode::NO_CONTENT, "text/plain", Bytes::new());
     let headers = response.headers_mut();
@@ -290,7 +319,7 @@ fn preflight() -> Response<Body> {
     );
     headers.insert(
         ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static("content-type, last-event-id"),
+        HeaderValue::from_static("authorization, content-type, last-event-id"),
     );
     // Browsers may reuse the answer for ten minutes.
     headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));

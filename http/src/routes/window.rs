@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL};
+use hyper::header::{
+    HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_SECURITY_POLICY,
+};
 use hyper::{Request, StatusCode};
 use switchboard_engine::engine::{TenantView, MAX_MESSAGE_CHARS};
 use switchboard_engine::model::{Department, Tenant};
@@ -46,7 +48,8 @@ const ASSETS: [(&str, &str, &str); 3] = [
     ),
 ];
 
-/// The [`WindowSettings`] of `tenant` in the language `requested` (when supported).
+/// The [`WindowSettings`] of `tenant` in the language `requested` (when supported), for a
+/// server running alone (`servers` empty; [`settings_from_view`] adds the cluster's nodes).
 pub fn window_settings(
     tenant: &Tenant,
     departments: &[Department],
@@ -102,13 +105,64 @@ pub fn window_settings(
                 dir: l.dir,
             })
             .collect(),
+        servers: Vec::new(),
         key,
     }
 }
 
-/// The settings from a company's read model.
-fn settings_from_view(view: &TenantView, requested: Option<&str>) -> WindowSettings {
-    window_settings(&view.tenant, &view.departments, view.online, requested)
+/// The settings from a company's read model, with the live nodes when `app` is in a cluster.
+fn settings_from_view(app: &App, view: &TenantView, requested: Option<&str>) -> WindowSettings {
+    WindowSettings {
+        servers: servers(app.peers().map(|p| p.report().addresses)),
+        ..window_settings(&view.tenant, &view.departments, view.online, requested)
+    }
+}
+
+/// The window's [`WindowSettings::servers`] from the live nodes' advertised addresses (none
+/// when the server runs alone): each as an origin the window can prefix paths with and the
+/// page's policy can name, so anything else (a path, a quote, a `;`) is left out.
+fn servers(addresses: Option<Vec<String>>) -> Vec<String> {
+    let mut servers: Vec<String> = Vec::new();
+    for address in addresses.iter().flatten() {
+        let address = address.trim_end_matches('/');
+        if is_origin(address) && !servers.iter().any(|s| s == address) {
+            servers.push(address.to_owned());
+        }
+    }
+    servers
+}
+
+/// Whether `url` is `http://` or `https://` and a host with an optional port, nothing more.
+fn is_origin(url: &str) -> bool {
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    host.is_some_and(|h| {
+        !h.is_empty()
+            && h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+    })
+}
+
+/// The window's content security policy with `servers` added to `connect-src`, so its calls
+/// may go to the other nodes; unchanged when there are none.
+fn connect_to(policy: &str, servers: &[String]) -> String {
+    if servers.is_empty() {
+        return policy.to_owned();
+    }
+    let extra = servers.join(" ");
+    policy
+        .split(';')
+        .map(|directive| {
+            let directive = directive.trim();
+            if directive.starts_with("connect-src ") {
+                format!("{directive} {extra}")
+            } else {
+                directive.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn field(f: switchboard_engine::model::Field) -> api::FormField {
@@ -148,8 +202,17 @@ pub async fn chat_window(app: &Arc<App>, req: &Request<Incoming>) -> Reply {
         Err(e) => return Err(e.into()),
     };
     let snapshot = app.engine.view(tenant)?;
-    let settings = settings_from_view(&snapshot, Some(&url.lang));
-    pages::chat_page(&settings, &url)
+    let settings = settings_from_view(app, &snapshot, Some(&url.lang));
+    let mut page = pages::chat_page(&settings, &url)?;
+    let policy = page
+        .headers()
+        .get(CONTENT_SECURITY_POLICY)
+        .and_then(|p| p.to_str().ok())
+        .map(|p| connect_to(p, &settings.servers));
+    if let Some(policy) = policy.and_then(|p| HeaderValue::from_str(&p).ok()) {
+        page.headers_mut().insert(CONTENT_SECURITY_POLICY, policy);
+    }
+    Ok(page)
 }
 
 /// `GET /static/{file}`: the window's script and styles.
@@ -199,7 +262,7 @@ pub async fn settings(app: &Arc<App>, req: Request<Incoming>, key: &str) -> Repl
     let snapshot = app.engine.view(tenant)?;
     let mut response = json(
         StatusCode::OK,
-        &settings_from_view(&snapshot, requested.as_deref()),
+        &settings_from_view(app, &snapshot, requested.as_deref()),
     )?;
     response
         .headers_mut()
@@ -345,10 +408,51 @@ pub(super) mod tests {
             "max_message_chars",
             "max_offline_chars",
             "languages",
+            "servers",
         ] {
             assert!(value.get(field).is_some(), "{field} missing");
         }
         assert_eq!(value["texts"]["invitation-accept"], "チャットする");
+    }
+
+    #[test]
+    fn a_server_running_alone_names_no_servers() {
+        let s = window_settings(&tenant(ChatWindow::default()), &[], true, None);
+        assert!(s.servers.is_empty());
+        assert!(servers(None).is_empty(), "no cluster, no other nodes");
+        let policy = "default-src 'none'; connect-src 'self'; base-uri 'none'";
+        assert_eq!(connect_to(policy, &[]), policy, "the policy is left alone");
+    }
+
+    #[test]
+    fn servers_are_the_nodes_origins_and_the_policy_lets_the_window_reach_them() {
+        let advertised = [
+            "http://10.0.0.1:8080/",
+            "https://chat.example",
+            "http://10.0.0.1:8080",
+            "http://[::1]:8081",
+            "http://evil; script-src *",
+            "http://host/path",
+            "ftp://files.example",
+            "http://",
+            "",
+        ];
+        let servers = servers(Some(advertised.iter().map(|a| a.to_string()).collect()));
+        assert_eq!(
+            servers,
+            [
+                "http://10.0.0.1:8080",
+                "https://chat.example",
+                "http://[::1]:8081"
+            ],
+            "origins only, without a trailing slash, each once, in the advertised order"
+        );
+        let policy = "default-src 'none'; connect-src 'self'; base-uri 'none'";
+        assert_eq!(
+            connect_to(policy, &servers),
+            "default-src 'none'; connect-src 'self' http://10.0.0.1:8080 https://chat.example \
+             http://[::1]:8081; base-uri 'none'"
+        );
     }
 
     #[test]
