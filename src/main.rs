@@ -45,8 +45,13 @@ enum Command {
     },
     /// The terminal client for operators and admins.
     Tui {
-        /// The server's base URL.
-        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        /// The server's base URL, or several comma-separated (the nodes of a cluster): the
+        /// client uses the first, and moves to the next when one cannot be reached.
+        #[arg(
+            long,
+            value_name = "URL[,URL...]",
+            default_value = "http://127.0.0.1:8080"
+        )]
         server: String,
         /// Sign in with this email (the password is asked on screen, or read from
         /// SWITCHBOARD_PASSWORD).

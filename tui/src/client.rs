@@ -2,23 +2,50 @@
 //! uses, over the wire types of `switchboard_api`. The event stream lives in
 //! [`crate::stream`]; turning a [`crate::command::Command`] into calls, in
 //! [`crate::command`].
+//!
+//! A client may know several addresses (the nodes of a cluster, any of which answers any
+//! request with the same token). It uses one at a time, starting with the first; a call
+//! that cannot reach it moves every later call to the next one, round robin, and is tried
+//! there too when that is safe. A `503` with `Retry-After` (a company moving between nodes)
+//! is asked again after that delay instead of failing. Every answer says which address
+//! gave it and which node served the company ([`Route`]).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use reqwest::{Method, RequestBuilder, StatusCode};
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{Method, Request, RequestBuilder, Response, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use switchboard_api as api;
+use tokio::sync::watch;
 
 use crate::patch::Patch;
 
-/// A call that takes longer than this has failed; the event stream has no such limit.
+/// A call that takes longer than this has failed; the event stream has no such limit once
+/// its answer has begun.
 const CALL_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Connecting to the server takes at most this long (a dead address fails fast, so the
-/// stream's reconnect loop can show "reconnecting").
+/// client moves to the next one, or the stream's reconnect loop shows "reconnecting").
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Longest single wait a `Retry-After` may ask for: a server stopping asks for 5 s, a
+/// company moving for 1 s; anything longer is waited for only this long.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(5);
+
+/// Longest total wait for `503`s in one call: a company moves to another node within about
+/// 3-5 s after its node dies, so twice that covers a move with room to spare.
+const RETRY_BUDGET: Duration = Duration::from_secs(10);
+
+/// Most `503`s one call waits out, even when they ask for no wait at all.
+const MAX_RETRIES: u32 = 10;
+
+/// The response header naming the node that served the company, in cluster mode (for a
+/// request another node forwarded, the company's node). The server names it in
+/// `switchboard-http`'s `forward.rs`; the end-to-end tests check they agree.
+pub const NODE_HEADER: &str = "switchboard-node";
 
 /// Most chats the console and the dashboard ask for (the server's own cap is 500).
 pub const HISTORY_LIMIT: usize = 500;
@@ -59,30 +86,95 @@ pub use switchboard_api::{ButtonCode, GraphicsSlot};
 /// What a call returns.
 pub type Result<T> = std::result::Result<T, Failure>;
 
-/// The panel API of one server, signed in or not. Cheap to clone: the stream task and the
-/// command tasks share the connection pool and the token.
+/// Where calls go: the address in use and the node that served the company, as the latest
+/// answer told.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Route {
+    /// The base URL that gave the latest answer (the first address until one does).
+    pub address: String,
+    /// That answer's `switchboard-node` header; none from a server outside a cluster.
+    pub node: Option<String>,
+}
+
+/// The panel API of a server (or of any node of a cluster), signed in or not. Cheap to
+/// clone: the stream task and the command tasks share the connection pool, the token and
+/// the address in use.
 #[derive(Clone, Debug)]
 pub struct Client {
     /// Connection pool.
     http: reqwest::Client,
-    /// Base URL without a trailing slash.
-    base: String,
+    /// Base URLs without a trailing slash, in the order given; never empty.
+    addresses: Arc<[String]>,
+    /// Index in `addresses` of the one in use; shared so one call's failover moves them all.
+    current: Arc<AtomicUsize>,
     /// The session token once signed in; shared so a sign-in is seen by the stream task.
     token: Arc<RwLock<Option<String>>>,
+    /// The latest answer's address and node, for [`Client::routes`].
+    route: Arc<watch::Sender<Route>>,
+}
+
+/// The base URLs in a comma-separated list (`http://a:8080, http://b:8080/`), as written
+/// but without spaces or a trailing slash; empty entries are skipped. Never empty: a list
+/// without any address gives itself, which then fails as a bad URL when used.
+pub fn addresses(list: &str) -> Vec<String> {
+    let found: Vec<String> = list
+        .split(',')
+        .map(|a| normalize(a.trim()))
+        .filter(|a| !a.is_empty())
+        .collect();
+    if found.is_empty() {
+        return vec![list.trim().to_string()];
+    }
+    found
+}
+
+/// A base URL as requests built on it start (the URL parser's spelling), without the
+/// trailing slash; left as written when it does not parse.
+fn normalize(address: &str) -> String {
+    let spelled = Url::parse(address).map_or_else(|_| address.to_string(), String::from);
+    spelled.trim_end_matches('/').to_string()
+}
+
+/// Why one attempt got no answer.
+struct Lost {
+    /// The sentence to show.
+    message: String,
+    /// Whether the request surely never reached the server (it could not connect), so
+    /// sending it elsewhere cannot make it happen twice.
+    unsent: bool,
 }
 
 impl Client {
-    /// A client of the server at `base` (`http://host:port`).
-    pub fn new(base: &str) -> Self {
+    /// A client of the servers in `list`: one base URL (`http://host:port`) or several,
+    /// comma-separated.
+    pub fn new(list: &str) -> Self {
         let http = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .build()
             .unwrap_or_default();
+        let addresses: Arc<[String]> = addresses(list).into();
+        let (route, _) = watch::channel(Route {
+            address: addresses[0].clone(),
+            node: None,
+        });
         Client {
             http,
-            base: base.trim_end_matches('/').to_string(),
+            addresses,
+            current: Arc::default(),
             token: Arc::default(),
+            route: Arc::new(route),
         }
+    }
+
+    /// The base URL calls go to now.
+    pub fn address(&self) -> &str {
+        &self.addresses[self.current.load(Ordering::Relaxed) % self.addresses.len()]
+    }
+
+    /// Follows the latest answer's address and node: the receiver sees a change whenever
+    /// an answer comes from another address or names another node.
+    pub fn routes(&self) -> watch::Receiver<Route> {
+        self.route.subscribe()
     }
 
     /// The session token, if signed in.
@@ -97,32 +189,153 @@ impl Client {
         }
     }
 
-    /// A request to `path` with the token when there is one.
+    /// A request to `path` with the token when there is one. It is built on the first
+    /// address; [`Client::exchange`] sends it to the one in use.
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        let builder = self.http.request(method, format!("{}{path}", self.base));
+        let builder = self
+            .http
+            .request(method, format!("{}{path}", self.addresses[0]));
         match self.token() {
             Some(token) => builder.bearer_auth(token),
             None => builder,
         }
     }
 
+    /// Sends a request to the address in use and gives back the answer (body unread) with
+    /// the index of the address that gave it.
+    ///
+    /// - When the address gives no answer (refused, reset, timed out) the client moves on
+    ///   to the next one, and the request is tried there if it surely never arrived or is
+    ///   idempotent (`GET`, `PUT`, `DELETE`), each address at most once.
+    /// - A `503` with `Retry-After` is asked again after that delay, within
+    ///   [`RETRY_BUDGET`].
+    /// - `head_timeout` bounds the wait for the answer's head (the event stream, which has
+    ///   no overall timeout); calls carry their own.
+    async fn exchange(
+        &self,
+        builder: RequestBuilder,
+        head_timeout: Option<Duration>,
+    ) -> Result<(Response, usize)> {
+        let request = builder
+            .build()
+            .map_err(|e| Failure::local("network", network_message(&e)))?;
+        let idempotent = request.method().is_idempotent();
+        let mut spare = Some(request);
+        let (mut unreachable, mut retries, mut waited) = (0, 0, Duration::ZERO);
+        loop {
+            let at = self.current.load(Ordering::Relaxed) % self.addresses.len();
+            let Some(template) = spare.as_ref() else {
+                return Err(Failure::local(
+                    "network",
+                    "the request could not be sent again",
+                ));
+            };
+            // Bodies here are bytes in memory, so a request clones; one that did not
+            // would be sent once, as it is.
+            let mut attempt = match template.try_clone() {
+                Some(copy) => copy,
+                None => spare.take().expect("checked just above"),
+            };
+            if let Some(url) = rebase(attempt.url(), &self.addresses[0], &self.addresses[at]) {
+                *attempt.url_mut() = url;
+            }
+            match self.attempt(attempt, head_timeout).await {
+                Ok(response) => {
+                    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+                        if let Some(wait) = retry_after(response.headers()) {
+                            if retries < MAX_RETRIES && waited + wait <= RETRY_BUDGET {
+                                retries += 1;
+                                waited += wait;
+                                drop(response);
+                                tokio::time::sleep(wait).await;
+                                continue;
+                            }
+                        }
+                    }
+                    self.observe(at, &response);
+                    return Ok((response, at));
+                }
+                Err(lost) => {
+                    self.fail_over(at);
+                    unreachable += 1;
+                    if unreachable >= self.addresses.len() || !(lost.unsent || idempotent) {
+                        return Err(Failure::local("network", lost.message));
+                    }
+                }
+            }
+        }
+    }
+
+    /// One try at one address.
+    async fn attempt(
+        &self,
+        request: Request,
+        head_timeout: Option<Duration>,
+    ) -> std::result::Result<Response, Lost> {
+        let lost = |e: reqwest::Error| Lost {
+            message: network_message(&e),
+            unsent: e.is_connect(),
+        };
+        match head_timeout {
+            None => self.http.execute(request).await.map_err(lost),
+            Some(limit) => match tokio::time::timeout(limit, self.http.execute(request)).await {
+                Ok(sent) => sent.map_err(lost),
+                Err(_) => Err(Lost {
+                    message: "the server did not answer in time".into(),
+                    unsent: false,
+                }),
+            },
+        }
+    }
+
+    /// The address at `failed` gave no answer: calls move to the next one, unless another
+    /// call has moved them already.
+    fn fail_over(&self, failed: usize) {
+        let next = (failed + 1) % self.addresses.len();
+        let _ = self
+            .current
+            .compare_exchange(failed, next, Ordering::Relaxed, Ordering::Relaxed);
+    }
+
+    /// Notes where an answer came from. A 5xx is left out: it may come from the node that
+    /// received the request rather than the company's (`company_moving` while nobody
+    /// serves it), so its header would name the wrong node.
+    fn observe(&self, at: usize, response: &Response) {
+        if response.status().is_server_error() {
+            return;
+        }
+        let seen = Route {
+            address: self.addresses[at].clone(),
+            node: response
+                .headers()
+                .get(NODE_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+        };
+        self.route.send_if_modified(|last| {
+            let changed = *last != seen;
+            *last = seen;
+            changed
+        });
+    }
+
     /// Sends a request and reads a successful answer's body with its status, or the
     /// server's error.
     async fn body(&self, builder: RequestBuilder) -> Result<(StatusCode, Vec<u8>)> {
-        let response = builder
-            .timeout(CALL_TIMEOUT)
-            .send()
-            .await
-            .map_err(|e| Failure::local("network", network_message(&e)))?;
+        let (response, at) = self.exchange(builder.timeout(CALL_TIMEOUT), None).await?;
         let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| Failure::local("network", network_message(&e)))?;
+        let bytes = response.bytes().await.map_err(|e| self.broke(at, &e))?;
         if status.is_success() {
             return Ok((status, bytes.into()));
         }
         Err(error_of(status, &bytes))
+    }
+
+    /// An answer broke off while its body was read: the next calls go to the next address
+    /// (the call itself is not sent again: it has been answered, if only in part).
+    fn broke(&self, at: usize, error: &reqwest::Error) -> Failure {
+        self.fail_over(at);
+        Failure::local("network", network_message(error))
     }
 
     /// Sends a request and reads a JSON answer, or the server's error.
@@ -152,19 +365,12 @@ impl Client {
 
     /// Sends a request whose answer's body is not read (204 No Content has none).
     async fn none(&self, builder: RequestBuilder) -> Result<()> {
-        let response = builder
-            .timeout(CALL_TIMEOUT)
-            .send()
-            .await
-            .map_err(|e| Failure::local("network", network_message(&e)))?;
+        let (response, at) = self.exchange(builder.timeout(CALL_TIMEOUT), None).await?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
         }
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| Failure::local("network", network_message(&e)))?;
+        let bytes = response.bytes().await.map_err(|e| self.broke(at, &e))?;
         Err(error_of(status, &bytes))
     }
 
@@ -576,7 +782,9 @@ impl Client {
     }
 
     /// Opens `GET /v1/me/events`, resuming after `last_id` (the `Last-Event-ID` header).
-    /// No overall timeout: the stream stays open; the caller watches for silence.
+    /// No overall timeout: the stream stays open; the caller watches for silence. Its
+    /// answer's head must come within the call timeout (a server that accepts and never
+    /// answers is as dead as one that refuses).
     pub async fn events(&self, last_id: Option<u64>) -> Result<reqwest::Response> {
         let mut builder = self
             .request(Method::GET, "/v1/me/events")
@@ -584,10 +792,7 @@ impl Client {
         if let Some(id) = last_id {
             builder = builder.header("Last-Event-ID", id.to_string());
         }
-        let response = builder
-            .send()
-            .await
-            .map_err(|e| Failure::local("network", network_message(&e)))?;
+        let (response, _) = self.exchange(builder, Some(CALL_TIMEOUT)).await?;
         if response.status().is_success() {
             return Ok(response);
         }
@@ -595,6 +800,29 @@ impl Client {
         let bytes = response.bytes().await.unwrap_or_default();
         Err(error_of(status, &bytes))
     }
+}
+
+/// `url`, built on the base `from`, moved to the base `to`; none when it does not start
+/// with `from` (then it is sent as it is).
+fn rebase(url: &Url, from: &str, to: &str) -> Option<Url> {
+    if from == to {
+        return None;
+    }
+    let rest = url.as_str().strip_prefix(from)?;
+    Url::parse(&format!("{to}{rest}")).ok()
+}
+
+/// How long a `Retry-After` header asks to wait (whole seconds), at most
+/// [`MAX_RETRY_WAIT`]; none without one, or with a date instead of seconds.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let seconds: u64 = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(seconds).min(MAX_RETRY_WAIT))
 }
 
 /// The failure an error answer describes (`{code, message}`), or a generic one.
@@ -659,5 +887,73 @@ mod tests {
         assert_eq!(f.code, "chat_taken");
         let f = error_of(StatusCode::BAD_GATEWAY, b"<html>");
         assert_eq!(f.code, "http_502");
+    }
+
+    #[test]
+    fn a_server_list_is_split_at_commas() {
+        let cases: [(&str, &[&str]); 6] = [
+            ("http://127.0.0.1:8080", &["http://127.0.0.1:8080"]),
+            (
+                "http://a:8081, http://b:8082/ ,",
+                &["http://a:8081", "http://b:8082"],
+            ),
+            ("HTTP://Node-1:8080/", &["http://node-1:8080"]),
+            ("http://a/api/,http://b", &["http://a/api", "http://b"]),
+            // Not URLs: kept as written, to fail as bad URLs when used.
+            ("not a url", &["not a url"]),
+            (" , ", &[","]),
+        ];
+        for (list, expected) in cases {
+            assert_eq!(addresses(list), expected, "{list:?}");
+        }
+    }
+
+    #[test]
+    fn a_request_moves_to_another_address_with_its_path_and_query() {
+        let client = Client::new("http://a:8081,http://b:8082/api");
+        let url = client
+            .request(Method::GET, "/v1/queue?limit=5")
+            .build()
+            .unwrap()
+            .url()
+            .clone();
+        assert_eq!(url.as_str(), "http://a:8081/v1/queue?limit=5");
+        let moved = rebase(&url, "http://a:8081", "http://b:8082/api").unwrap();
+        assert_eq!(moved.as_str(), "http://b:8082/api/v1/queue?limit=5");
+        assert_eq!(rebase(&url, "http://a:8081", "http://a:8081"), None);
+        assert_eq!(rebase(&url, "http://c:1", "http://b:8082"), None);
+    }
+
+    #[test]
+    fn failing_over_goes_round_robin_and_once_per_failure() {
+        let client = Client::new("http://a,http://b,http://c");
+        assert_eq!(client.address(), "http://a");
+        client.fail_over(0);
+        assert_eq!(client.address(), "http://b");
+        // A second call that also failed on the first address does not skip the second.
+        client.fail_over(0);
+        assert_eq!(client.address(), "http://b");
+        client.fail_over(1);
+        client.fail_over(2);
+        assert_eq!(client.address(), "http://a");
+        // Clones share the address in use.
+        let clone = client.clone();
+        clone.fail_over(0);
+        assert_eq!(client.address(), "http://b");
+    }
+
+    #[test]
+    fn retry_after_is_whole_seconds_and_capped() {
+        let header = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(RETRY_AFTER, value.parse().unwrap());
+            retry_after(&headers)
+        };
+        assert_eq!(header("1"), Some(Duration::from_secs(1)));
+        assert_eq!(header("0"), Some(Duration::ZERO));
+        assert_eq!(header("3600"), Some(MAX_RETRY_WAIT));
+        assert_eq!(header("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(header("-1"), None);
+        assert_eq!(retry_after(&HeaderMap::new()), None);
     }
 }

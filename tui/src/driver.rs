@@ -31,7 +31,7 @@ pub enum Effect {
 pub struct Driver {
     /// Everything shown.
     pub state: State,
-    /// The server.
+    /// The server (or the nodes of a cluster).
     client: Client,
     /// Where results, server events, keys and ticks are sent.
     tx: UnboundedSender<Action>,
@@ -45,10 +45,14 @@ pub struct Driver {
     effects: Vec<Effect>,
     /// The tick task, if started.
     ticker: Option<JoinHandle<()>>,
+    /// The task turning the client's [`crate::client::Route`] changes into
+    /// [`Action::Served`].
+    routes: JoinHandle<()>,
 }
 
 impl Driver {
-    /// A core for `server`, on the sign-in screen. Needs a tokio runtime.
+    /// A core for `server` (one base URL, or several comma-separated: see [`Client::new`]),
+    /// on the sign-in screen. Needs a tokio runtime.
     pub fn new(server: &str, email: Option<String>, password: Option<String>, now_ms: u64) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         let client = Client::new(server);
@@ -63,6 +67,16 @@ impl Driver {
                 }
             }
         });
+        // Where answers come from reaches the state as actions, like everything else.
+        let (mut routes, out) = (client.routes(), tx.clone());
+        let routes = tokio::spawn(async move {
+            while routes.changed().await.is_ok() {
+                let seen = routes.borrow_and_update().clone();
+                if out.send(Action::Served(seen)).is_err() {
+                    return;
+                }
+            }
+        });
         Driver {
             state: State::new(server, email, password, now_ms),
             client,
@@ -72,6 +86,7 @@ impl Driver {
             sends,
             effects: Vec::new(),
             ticker: None,
+            routes,
         }
     }
 
@@ -191,6 +206,7 @@ impl Drop for Driver {
         if let Some(ticker) = self.ticker.take() {
             ticker.abort();
         }
+        self.routes.abort();
     }
 }
 

@@ -10,11 +10,17 @@
 //! - [`command`]: the [`Command`] enum and [`command::execute`], which turns one into HTTP
 //!   calls and its result back into an action.
 //! - [`client`]: [`Client`], one typed async method per endpoint, over the wire types of
-//!   `switchboard_api`.
+//!   `switchboard_api`. It takes one server address or several (`--server a,b`, the nodes
+//!   of a cluster): it uses one at a time and moves to the next, round robin, when a call
+//!   or the stream cannot reach it; a `503` with `Retry-After` is asked again after the
+//!   delay (bounded); each answer's address and `switchboard-node` header make a
+//!   [`client::Route`].
 //! - [`stream`]: the operator event-stream task (`GET /v1/me/events`) with reconnect and
-//!   resume by last event id, parsed with `switchboard_api::sse::Parser`.
+//!   resume by last event id (on the next address when the one in use is gone), parsed
+//!   with `switchboard_api::sse::Parser`.
 //! - [`driver`]: [`Driver`], the core without a terminal (state, channel, command
-//!   execution); the loop and the end-to-end tests drive it.
+//!   execution, and the client's route changes as [`Action::Served`]); the loop and the
+//!   end-to-end tests drive it.
 //! - `terminal`: raw mode, alternate screen, bracketed paste, the panic hook and `Drop`
 //!   that restore them, the input thread, OSC 52 and the bell.
 //! - [`sanitize`]: the one function every server string passes through before a widget.
@@ -26,12 +32,14 @@
 //! - [`screens`]: each screen's state, keys and rendering, one file per screen: `signin`,
 //!   `signup`, `console/` (`mod.rs` state and view, `events.rs` server events and
 //!   results, `keys.rs`) with `chat` (one chat and its message pane), `visitors`,
-//!   `offline`, `history`, `dashboard`, `admin/{company,window,departments,operators,
-//!   canned,buttons,tracking,payments}`, `password`, `help`, plus `dialog` (confirm, prompt,
-//!   picker, form) and `form` (the settings form).
+//!   `offline`, `history`, `dashboard` (with the address in use and the node serving the
+//!   company), `admin/{company,window,departments,operators,canned,buttons,tracking,
+//!   payments}`, `password`, `help`, plus `dialog` (confirm, prompt, picker, form) and
+//!   `form` (the settings form).
 //! - `tests/` (unit tests): `update` for every action, `insta` snapshots of every screen
 //!   on a fixed-size `TestBackend`, escape sequences rendered inert. `tests/it` (the
-//!   integration binary): the core against a real server in-process.
+//!   integration binary): the core against a real server in-process, and (`failover`)
+//!   against several addresses: a dead one, fronts of one engine posing as cluster nodes.
 //!
 //! Nothing in `app` or `screens` performs I/O or reads the clock: time arrives as
 //! [`Action::Tick`], and rendering is `impl Widget for &State`.
@@ -64,8 +72,9 @@ pub use driver::Driver;
 /// How often time moves on screen (waiting times, the clock, "reconnecting… 12s").
 const TICK: Duration = Duration::from_secs(1);
 
-/// Runs the client against `server` until the user quits. The password is asked on screen,
-/// or read from `SWITCHBOARD_PASSWORD` when set.
+/// Runs the client against `server` (one base URL, or several comma-separated: the nodes of
+/// a cluster, tried in turn) until the user quits. The password is asked on screen, or read
+/// from `SWITCHBOARD_PASSWORD` when set.
 pub fn run(server: &str, email: Option<String>) -> anyhow::Result<()> {
     let password = std::env::var("SWITCHBOARD_PASSWORD")
         .ok()

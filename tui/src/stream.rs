@@ -2,7 +2,10 @@
 //! with `switchboard_api::sse::Parser`, sends each one into the loop's channel as an
 //! [`Action::Server`], and when the connection drops (a server restart, a network cut, a
 //! silent half-open socket) it says so with [`Action::Link`] and reconnects with the last
-//! event id it saw, so nothing is missed or repeated.
+//! event id it saw, so nothing is missed or repeated. A reconnect goes through
+//! [`Client::events`]: when the address in use no longer answers (its node died), the
+//! client moves to the next of its addresses and the stream resumes there with the same id
+//! (in a cluster any node serves any company's stream).
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@ use crossterm::event::KeyEvent;
 use switchboard_api as api;
 
 use super::Presence;
-use crate::client::{ButtonCode, Failure, GraphicsSlot};
+use crate::client::{ButtonCode, Failure, GraphicsSlot, Route};
 use crate::command::{Command, TransferTo};
 
 /// What the stream task reports about its connection.
@@ -34,6 +34,9 @@ pub enum Action {
     Tick(u64),
     /// The terminal's columns and rows.
     Resize(u16, u16),
+    /// An answer came from another address, or named another node serving the company
+    /// (its `switchboard-node` header; none outside a cluster).
+    Served(Route),
     /// The event stream's connection changed.
     Link(LinkEvent),
     /// An event from the operator's stream.

@@ -23,7 +23,7 @@ pub use keys::go;
 use kinds::NOTE_MS;
 pub use kinds::{Level, Link, Note, Presence, Screen, FLASH_MS};
 
-use crate::client::Failure;
+use crate::client::{Failure, Route};
 use crate::command::Command;
 use crate::screens::dialog::Overlay;
 use crate::screens::{admin, console, dashboard, history, offline, signin, signup, visitors};
@@ -34,8 +34,13 @@ const DEFAULT_SIZE: (u16, u16) = (80, 24);
 /// The whole client state. Rendering reads it; only [`update`] changes it.
 #[derive(Debug)]
 pub struct State {
-    /// Server base URL, shown on the sign-in screen.
+    /// The server addresses as given (one base URL, or several comma-separated), shown on
+    /// the sign-in screen.
     pub server: String,
+    /// The address answering now and the node serving the company, as the latest answers
+    /// told ([`Action::Served`]); the dashboard shows them. Kept across sign-outs: the
+    /// client stays where it is.
+    pub route: Route,
     /// Screen shown.
     pub screen: Screen,
     /// The signed-in account; none on the sign-in screens.
@@ -96,8 +101,16 @@ impl State {
     /// The state at start: the sign-in screen, with the email (and password) given on the
     /// command line filled in.
     pub fn new(server: &str, email: Option<String>, password: Option<String>, now_ms: u64) -> Self {
+        let first = crate::client::addresses(server)
+            .into_iter()
+            .next()
+            .unwrap_or_default();
         State {
             server: server.to_string(),
+            route: Route {
+                address: first,
+                node: None,
+            },
             screen: Screen::SignIn,
             me: None,
             presence: Presence::Offline,
@@ -198,6 +211,10 @@ pub fn update(state: &mut State, action: Action) -> Option<Action> {
             None
         }
         Action::Noop => None,
+        Action::Served(seen) => {
+            served(state, seen);
+            None
+        }
         Action::Resize(width, height) => {
             state.size = (width, height);
             None
@@ -280,6 +297,16 @@ pub fn update(state: &mut State, action: Action) -> Option<Action> {
         | Action::Billing(_)
         | Action::Invoices(_)
         | Action::Cards { .. } => admin::result(state, action),
+    }
+}
+
+/// An answer came from `seen.address`: that is the address in use now. Its node replaces
+/// the one shown only when it names one, so an answer without the header (a server outside
+/// a cluster, or an older node) leaves the latest node seen.
+fn served(state: &mut State, seen: Route) {
+    state.route.address = seen.address;
+    if seen.node.is_some() {
+        state.route.node = seen.node;
     }
 }
 

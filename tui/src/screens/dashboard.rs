@@ -1,12 +1,13 @@
-//! At a glance: chats per hour (from the history's `created_at`), the queue over time (from
-//! `queue` events), the operators' load (status, open chats against their limit) and the
-//! visitors on the site.
+//! At a glance: where the client is connected (the address in use and, in a cluster, the
+//! node serving the company), chats per hour (from the history's `created_at`), the queue
+//! over time (from `queue` events), the operators' load (status, open chats against their
+//! limit) and the visitors on the site.
 
 use std::collections::VecDeque;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
@@ -101,6 +102,9 @@ pub struct View<'a>(pub &'a State);
 impl Widget for View<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let state = self.0;
+        let [route, area] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+        route_line(state).render(route, buf);
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
         let [hours, queue_area] =
@@ -112,6 +116,20 @@ impl Widget for View<'_> {
         queue_chart(state, queue_area, buf);
         load_chart(state, load, buf);
         visitors_chart(state, site, buf);
+    }
+}
+
+/// Where the client is connected: "Served by node n2 (via http://…)" once an answer named
+/// the company's node, otherwise (a server outside a cluster) only the address in use.
+fn route_line(state: &State) -> Line<'static> {
+    let address = one_line(&state.route.address, 48);
+    match &state.route.node {
+        Some(node) => Line::from(vec![
+            Span::styled(" Served by node ", dim()),
+            Span::styled(one_line(node, 24), accent().add_modifier(Modifier::BOLD)),
+            Span::styled(format!(" (via {address})"), dim()),
+        ]),
+        None => Line::from(vec![Span::styled(" Server ", dim()), Span::raw(address)]),
     }
 }
 
@@ -136,7 +154,7 @@ fn chats_chart(state: &State, area: Rect, buf: &mut Buffer) {
             let bar = Bar::default()
                 .value(*n)
                 .style(accent())
-                .value_style(accent().add_modifier(ratatui::style::Modifier::REVERSED));
+                .value_style(accent().add_modifier(Modifier::REVERSED));
             if labelled {
                 bar.label(Line::from(format!("{hour:02}")))
             } else {
@@ -242,7 +260,7 @@ fn load_chart(state: &State, area: Rect, buf: &mut Buffer) {
                 .value(u64::from(o.open_chats))
                 .text_value(format!("{}/{}", o.open_chats, o.max_chats))
                 .style(style)
-                .value_style(style.add_modifier(ratatui::style::Modifier::REVERSED))
+                .value_style(style.add_modifier(Modifier::REVERSED))
         })
         .collect();
     BarChart::default()

@@ -129,12 +129,8 @@ pub fn result(state: &mut State, action: Action) -> Option<Action> {
             run(Command::Me)
         }
         Action::SignedOut => {
-            *state = State::new(
-                &state.server,
-                Some(state.signin.email.text.clone()),
-                None,
-                state.now_ms,
-            );
+            let email = state.signin.email.text.clone();
+            fresh(state, email);
             None
         }
         Action::Me(me) => {
@@ -193,9 +189,17 @@ pub fn failed(state: &mut State, command: &Command, message: &str) -> Option<Act
 /// The server no longer takes our token: back to the sign-in screen.
 pub fn expired(state: &mut State) -> Option<Action> {
     let email = state.signin.email.text.clone();
-    *state = State::new(&state.server, Some(email), None, state.now_ms);
+    fresh(state, email);
     state.signin.error = Some("Your session ended; sign in again".into());
     None
+}
+
+/// Back to the sign-in screen with `email` filled in and nothing else of the session,
+/// except where the client is connected (it stays at the same address).
+fn fresh(state: &mut State, email: String) {
+    let route = std::mem::take(&mut state.route);
+    *state = State::new(&state.server, Some(email), None, state.now_ms);
+    state.route = route;
 }
 
 /// A labelled field line.

@@ -419,6 +419,25 @@ fn history_with_a_transcript() {
 
 #[test]
 fn dashboard() {
+    let state = dashboard_state();
+    assert_snapshot!(draw(&state, 80, 24).backend());
+}
+
+#[test]
+fn dashboard_served_by_a_node_of_a_cluster() {
+    let mut state = dashboard_state();
+    apply(
+        &mut state,
+        Action::Served(crate::client::Route {
+            address: "http://127.0.0.1:8081".into(),
+            node: Some("n2".into()),
+        }),
+    );
+    assert_snapshot!(draw(&state, 80, 24).backend());
+}
+
+/// The dashboard with a day of chats, a half hour of queue and visitors on the site.
+fn dashboard_state() -> State {
     let mut state = signed_in(alice());
     state.screen = Screen::Dashboard;
     let chats: Vec<api::Chat> = (0..40u64)
@@ -452,7 +471,7 @@ fn dashboard() {
             .visitors
             .push_back((NOW - (30 - i) * 60_000, ((i * 7) % 5) as usize));
     }
-    assert_snapshot!(draw(&state, 80, 24).backend());
+    state
 }
 
 #[test]

@@ -6,6 +6,7 @@ use switchboard_api::{self as api, OperatorEventData as E};
 
 use super::*;
 use crate::app::{Level, Link, LinkEvent};
+use crate::client::Route;
 use crate::command::Command;
 use crate::screens::dialog::Overlay;
 
@@ -172,6 +173,74 @@ fn link_unauthorized_ends_the_session() {
         .as_ref()
         .unwrap()
         .contains("sign in again"));
+}
+
+/// What an answer told about where it came from.
+fn seen(address: &str, node: Option<&str>) -> Action {
+    Action::Served(Route {
+        address: address.into(),
+        node: node.map(str::to_string),
+    })
+}
+
+#[test]
+fn the_route_starts_at_the_first_of_several_servers() {
+    let state = State::new(
+        "http://127.0.0.1:8081, http://127.0.0.1:8082",
+        None,
+        None,
+        NOW,
+    );
+    assert_eq!(state.server, "http://127.0.0.1:8081, http://127.0.0.1:8082");
+    assert_eq!(
+        state.route,
+        Route {
+            address: "http://127.0.0.1:8081".into(),
+            node: None
+        }
+    );
+}
+
+#[test]
+fn served_keeps_the_address_in_use_and_the_latest_node_named() {
+    let mut state = signed_in(alice());
+    let commands = apply(&mut state, seen("http://127.0.0.1:8081", Some("n1")));
+    assert!(commands.is_empty(), "nothing to call: {commands:?}");
+    assert_eq!(state.route.address, "http://127.0.0.1:8081");
+    assert_eq!(state.route.node.as_deref(), Some("n1"));
+    // The company moved to another node: forwarded answers name it.
+    apply(&mut state, seen("http://127.0.0.1:8081", Some("n2")));
+    assert_eq!(state.route.node.as_deref(), Some("n2"));
+    // An answer without the header changes the address, not the node last named.
+    apply(&mut state, seen("http://127.0.0.1:8082", None));
+    assert_eq!(
+        state.route,
+        Route {
+            address: "http://127.0.0.1:8082".into(),
+            node: Some("n2".into())
+        }
+    );
+}
+
+#[test]
+fn without_a_node_header_no_node_is_known() {
+    let mut state = signed_in(alice());
+    apply(&mut state, seen("http://127.0.0.1:8080", None));
+    assert_eq!(state.route.node, None);
+}
+
+#[test]
+fn signing_out_or_expiring_keeps_where_the_client_is_connected() {
+    let mut state = signed_in(alice());
+    apply(&mut state, seen("http://127.0.0.1:8082", Some("n2")));
+    apply(&mut state, Action::SignedOut);
+    assert_eq!(state.screen, Screen::SignIn);
+    assert_eq!(state.route.address, "http://127.0.0.1:8082");
+    assert_eq!(state.route.node.as_deref(), Some("n2"));
+    let mut state = signed_in(alice());
+    apply(&mut state, seen("http://127.0.0.1:8082", None));
+    apply(&mut state, Action::Link(LinkEvent::Unauthorized));
+    assert_eq!(state.route.address, "http://127.0.0.1:8082");
 }
 
 #[test]

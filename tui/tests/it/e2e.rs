@@ -9,15 +9,15 @@ use switchboard_tui::screens::chat::Entry;
 use switchboard_tui::{Action, Driver, State};
 
 /// Upper bound on any wait; reached only when something is broken.
-const WAIT: Duration = Duration::from_secs(15);
+pub const WAIT: Duration = Duration::from_secs(15);
 
 /// The demo company's public key.
-const KEY: &str = "abcdef0123456789";
+pub const KEY: &str = "abcdef0123456789";
 
 /// A server with the demo company, over a temporary store that outlives restarts.
-struct Server {
+pub struct Server {
     /// `http://127.0.0.1:port`.
-    base: String,
+    pub base: String,
     /// The database, kept for a restart.
     store: switchboard_storage::Store,
     /// The running server.
@@ -25,7 +25,7 @@ struct Server {
 }
 
 impl Server {
-    async fn start() -> Server {
+    pub async fn start() -> Server {
         let store = switchboard_storage::Store::temporary().expect("a temporary store");
         let running = serve(store.clone(), "127.0.0.1:0", true).await;
         Server {
@@ -89,8 +89,13 @@ async fn serve(
 
 /// A signed-in core for one of the demo logins.
 fn client(server: &Server, email: &str, password: &str) -> Driver {
+    client_of(&server.base, email, password)
+}
+
+/// A core signing in to the servers in `list` (comma-separated) as one of the demo logins.
+pub fn client_of(list: &str, email: &str, password: &str) -> Driver {
     let mut driver = Driver::new(
-        &server.base,
+        list,
         Some(email.into()),
         Some(password.into()),
         switchboard_tui::driver::now_ms(),
@@ -101,7 +106,7 @@ fn client(server: &Server, email: &str, password: &str) -> Driver {
 }
 
 /// Dispatches actions until `done` holds.
-async fn until(driver: &mut Driver, what: &str, done: impl Fn(&State) -> bool) {
+pub async fn until(driver: &mut Driver, what: &str, done: impl Fn(&State) -> bool) {
     let deadline = tokio::time::Instant::now() + WAIT;
     while !done(&driver.state) {
         match tokio::time::timeout_at(deadline, driver.next()).await {
@@ -124,7 +129,7 @@ async fn until(driver: &mut Driver, what: &str, done: impl Fn(&State) -> bool) {
     }
 }
 
-fn press(driver: &mut Driver, code: KeyCode) {
+pub fn press(driver: &mut Driver, code: KeyCode) {
     driver.dispatch(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
@@ -140,13 +145,22 @@ async fn visitor_starts(
     server: &Server,
     name: &str,
 ) -> api::StartChatResponse {
+    visitor_starts_at(http, &server.base, name).await
+}
+
+/// A visitor starts a chat through the server at `base` once it can route it.
+pub async fn visitor_starts_at(
+    http: &reqwest::Client,
+    base: &str,
+    name: &str,
+) -> api::StartChatResponse {
     // The terminal shows "live" once its stream answers; the server counts the terminal a
     // moment later. Until the window says someone can take a chat, a start would go to the
     // off-line form, so ask the server (each ask is a request, not a quiet period).
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let window: serde_json::Value = http
-            .get(format!("{}/v1/visitor/{KEY}/window", server.base))
+            .get(format!("{base}/v1/visitor/{KEY}/window"))
             .send()
             .await
             .unwrap()
@@ -168,7 +182,7 @@ async fn visitor_starts(
         ..Default::default()
     };
     let response = http
-        .post(format!("{}/v1/visitor/{KEY}/chats", server.base))
+        .post(format!("{base}/v1/visitor/{KEY}/chats"))
         .json(&body)
         .send()
         .await
