@@ -44,3 +44,7 @@ pub use kinds::{
 };
 pub use window::{LanguageChoice, WindowSettings};
 pub use wire::*;
+
+/// The response header naming the node that served the company, in cluster mode (for a
+/// request another node forwarded, the company's node).
+pub const NODE_HEADER: &str = "switchboard-node";

@@ -101,8 +101,7 @@ pub struct Report {
     pub log_pending: usize,
 }
 
-/// The header naming the node that answered: the company's node for a forwarded request.
-pub const NODE_HEADER: &str = "switchboard-node";
+pub use crate::api::NODE_HEADER;
 
 /// Marks a request that another node forwarded: it is answered here or not at all, and
 /// only while the company it was sent for (when the sender knew it) is served here.

@@ -92,8 +92,8 @@ impl<R: Record> Table<R> {
         let value = sled::IVec::from(encode(record)?);
         let (swapped, ticket) = self.store.write(R::TREE, |tree| {
             let swapped = tree.compare_and_swap(key, None::<&[u8]>, Some(value.clone()))?;
-            let written = (replicating && swapped.is_ok())
-                .then(|| Written::new(key, Some(value), None));
+            let written =
+                (replicating && swapped.is_ok()).then(|| Written::new(key, Some(value), None));
             Ok((swapped, written))
         })?;
         // A refused swap wrote nothing; its ticket is simply not needed.

@@ -42,10 +42,7 @@ const RETRY_BUDGET: Duration = Duration::from_secs(10);
 /// Most `503`s one call waits out, even when they ask for no wait at all.
 const MAX_RETRIES: u32 = 10;
 
-/// The response header naming the node that served the company, in cluster mode (for a
-/// request another node forwarded, the company's node). The server names it in
-/// `switchboard-http`'s `forward.rs`; the end-to-end tests check they agree.
-pub const NODE_HEADER: &str = "switchboard-node";
+pub use switchboard_api::NODE_HEADER;
 
 /// Most chats the console and the dashboard ask for (the server's own cap is 500).
 pub const HISTORY_LIMIT: usize = 500;
