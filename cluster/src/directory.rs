@@ -212,4 +212,8 @@ impl IdSource for IdsFor {
         }
         Err("this node serves no shard yet: try again in a moment".into())
     }
+
+    fn event_base(&self) -> std::result::Result<u64, String> {
+        Ok(self.0.counter()? << 20)
+    }
 }

@@ -69,6 +69,10 @@ pub trait IdSource: Send + Sync + 'static {
     fn next(&self, tenant: u64) -> Result<u64, String>;
     /// A new company id whose shard this node serves.
     fn next_tenant(&self) -> Result<u64, String>;
+    /// Where a new event stream hub starts numbering: a range of 2^20 ids no other hub in
+    /// the cluster uses, so a client resuming with an id another node's hub gave out is
+    /// always told to reload, never mistaken for one of this hub's.
+    fn event_base(&self) -> Result<u64, String>;
 }
 
 /// The answer a replicated write waits for.

@@ -291,6 +291,13 @@ impl Store {
         self.local_id()
     }
 
+    /// Cluster mode: where a new event hub starts numbering (see [`IdSource::event_base`]);
+    /// `None` on a single node, whose hubs number by the clock.
+    pub fn cluster_event_base(&self) -> Option<Result<u64>> {
+        let replica = self.inner.replica.get()?;
+        Some(replica.ids.event_base().map_err(Error::Replication))
+    }
+
     /// A new company's id: in cluster mode one whose shard this node serves.
     pub fn next_tenant_id(&self) -> Result<u64> {
         if let Some(replica) = self.inner.replica.get() {

@@ -270,6 +270,10 @@ impl switchboard_storage::replica::IdSource for NoIds {
     fn next_tenant(&self) -> Result<u64, String> {
         Err("no ids in this test".into())
     }
+
+    fn event_base(&self) -> Result<u64, String> {
+        Err("no ids in this test".into())
+    }
 }
 
 /// A node's local view: a real sled store whose writes go to `cluster`'s shard logs.

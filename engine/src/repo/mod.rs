@@ -177,8 +177,17 @@ impl Repo {
 
     /// Where a new event hub (an operator's or a visitor's tracking stream) starts numbering:
     /// above every id handed out before, in this run or an earlier one, whatever the clock
-    /// did in between; normally the clock (a thousand ids per ms).
+    /// did in between; normally the clock (a thousand ids per ms). In cluster mode a range
+    /// no hub on any node uses: a terminal resuming on the node its company moved to, with
+    /// an id of the old node's hub, is told to reload rather than skip what it missed.
     pub fn event_base(&self) -> u64 {
+        match self.store().cluster_event_base() {
+            Some(Ok(base)) => return base,
+            Some(Err(e)) => {
+                tracing::warn!("no cluster-wide event ids, numbering by the clock: {e}")
+            }
+            None => {}
+        }
         let mut ids = self
             .0
             .event_ids

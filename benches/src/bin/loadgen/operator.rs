@@ -37,6 +37,9 @@ pub struct Behaviour {
     pub reply_every: u64,
 }
 
+/// Rounds of [`retried`] a transcript read after a `reset` gets before it counts as failed.
+const RELOAD_TRIES: usize = 5;
+
 /// One signed-in operator.
 pub struct Operator {
     /// SIP username.
@@ -105,12 +108,15 @@ impl Operator {
         };
         match data {
             OperatorEventData::Offer { chat_id, name, .. } => {
-                self.metrics.seen(Latency::Routing, &name, at);
                 let fresh = self
                     .held
                     .lock()
                     .expect("no panics under this lock")
                     .insert(chat_id);
+                // An offer may come again: a stream started afresh (after `reset`) is told
+                // the open offers again, and a chat whose node died before it was accepted
+                // is offered again by the node that takes it over.
+                self.metrics.seen_again_ok(Latency::Routing, &name, at);
                 if fresh {
                     tokio::spawn(self.clone().accept(chat_id));
                 }
@@ -148,10 +154,98 @@ impl Operator {
                     .expect("no panics under this lock")
                     .remove(&chat_id);
             }
-            OperatorEventData::Reset => self.metrics.count(Count::Resets, 1),
+            OperatorEventData::Reset => {
+                // As the terminal client does: the stream goes on live from here, so the
+                // operator says their status again (a company that moved to another node
+                // has forgotten it) and the held chats are read again: what passed before
+                // is in their transcripts.
+                self.metrics.count(Count::Resets, 1);
+                let held: Vec<u64> = self
+                    .held
+                    .lock()
+                    .expect("no panics under this lock")
+                    .iter()
+                    .copied()
+                    .collect();
+                tokio::spawn(self.clone().reload(held));
+            }
             _ => {}
         }
         Flow::Continue
+    }
+
+    /// Reads the transcripts of the chats held when a `reset` came: visitor messages found
+    /// there count as seen (late), and a chat whose last message is there is closed.
+    async fn reload(self: Arc<Self>, held: Vec<u64>) {
+        let body = api::StatusBody {
+            status: api::Status::Online.name().into(),
+        };
+        let online = retried(&self.metrics, || {
+            self.clients.call::<serde_json::Value>(
+                reqwest::Method::PUT,
+                "/v1/me/status",
+                Some(&self.token),
+                Some(&body),
+            )
+        })
+        .await;
+        if let Err(failure) = online {
+            self.metrics.error(&failure);
+        }
+        for chat in held {
+            let path = format!("/v1/chats/{chat}/messages?limit=500");
+            // Read until it answers, as the terminal client does: during a move a call
+            // can meet the node that died, or a company still being replayed.
+            let mut transcript = retried(&self.metrics, || {
+                self.clients.call::<api::Transcript>(
+                    reqwest::Method::GET,
+                    &path,
+                    Some(&self.token),
+                    None::<&()>,
+                )
+            })
+            .await;
+            for _ in 0..RELOAD_TRIES {
+                match &transcript {
+                    Err(failure) if failure.retryable() => self.metrics.error(failure),
+                    _ => break,
+                }
+                transcript = retried(&self.metrics, || {
+                    self.clients.call::<api::Transcript>(
+                        reqwest::Method::GET,
+                        &path,
+                        Some(&self.token),
+                        None::<&()>,
+                    )
+                })
+                .await;
+            }
+            let entries = match transcript {
+                Ok(entries) => entries,
+                Err(failure) => {
+                    self.metrics.error(&failure);
+                    continue;
+                }
+            };
+            for entry in entries {
+                if let api::ChatEventData::Message {
+                    author: AuthorKind::Visitor,
+                    text,
+                    ..
+                } = entry
+                {
+                    if self
+                        .metrics
+                        .seen_again_ok(Latency::Message, &text, Instant::now())
+                    {
+                        self.metrics.count(Count::MessagesSeen, 1);
+                        if text.ends_with(LAST) && self.behaviour.hold.is_none() {
+                            tokio::spawn(self.clone().close(chat, self.behaviour.close_delay));
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Accepts an offer; a chat held beyond `max_chats` is a limit violation.
