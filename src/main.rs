@@ -392,6 +392,12 @@ async fn serve(mut config: Config, demo: bool) -> anyhow::Result<()> {
     running.shutdown().await?;
     store.flush_now()?;
     println!("stopped cleanly");
+    if clustered {
+        // Everything has stopped and is flushed. Dropping the runtime would drop the NATS
+        // connection under the lease watch, which async-nats 0.51 answers with a panic in
+        // that task ("async fn resumed after completion"): leave without it.
+        std::process::exit(0);
+    }
     Ok(())
 }
 
