@@ -1,6 +1,6 @@
 //! Cluster mode: Switchboard on several machines, with NATS JetStream as the one
 //! replicated, consistent store that decides who owns what. A company belongs to one of
-//! 1,024 shards (`switchboard_engine::placement::shard`); each shard has one owning node at
+//! 1,024 shards (`switchboard_storage::replica::shard`); each shard has one owning node at
 //! a time.
 //!
 //! # Layout
@@ -8,6 +8,12 @@
 //!   same from the same list of live nodes);
 //! - [`node`]: a node's ownership loop — heartbeat, hand over, renew, take — and its
 //!   [`Status`];
+//! - [`log`]: [`ShardLog`], the store's replication target — writes appended to their
+//!   shard's log in order, takeover (snapshot, replay, fence) and compaction;
+//! - [`directory`]: what every node must find (public keys and emails to companies, shared
+//!   secrets, one-time claims) and cluster-wide ids ([`Ids`]);
+//! - [`calls`]: calls and event streams between nodes over NATS, and who holds each lease
+//!   ([`Owners`]);
 //! - this file: [`Config`], [`Cluster`] — the connection, the buckets and the stream it
 //!   creates, node heartbeats ([`Cluster::heartbeat`], [`Cluster::live_nodes`]), shard
 //!   leases ([`Cluster::acquire`], [`Cluster::renew`], [`Cluster::release`]) and the fenced
