@@ -4,7 +4,7 @@
 //!
 //! The directory is the `sb_directory` bucket (R3, no expiry). Its `keys.` and `emails.`
 //! entries mirror the owners' index records: the shard log writes them after appending a
-//! batch that changed one ([`Cluster::mirror`]), before the writes are acknowledged.
+//! batch that changed one (`Cluster::mirror`), before the writes are acknowledged.
 
 use std::sync::{Arc, Mutex, PoisonError};
 

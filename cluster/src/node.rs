@@ -1,5 +1,5 @@
 //! A node's ownership loop: every heartbeat it says it is alive, reads the live nodes,
-//! works out which shards it should own ([`rendezvous`](crate::rendezvous)), gives up the
+//! works out which shards it should own ([`rendezvous`]), gives up the
 //! ones that now belong to a node that joined, renews its leases and takes the shards that
 //! are its own and free. What it owns is published on a watch channel, for the engine to
 //! start or stop serving those shards' companies.
