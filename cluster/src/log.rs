@@ -19,8 +19,9 @@
 //!
 //! A shard whose append was refused ([`Error::Fenced`]) or whose outcome is unknown (the
 //! cluster did not answer) is given up at once: its pending writes fail, and the shard is
-//! reported on the receiver [`ShardLog::new`] returns, so the node stops serving it. Its local records are
-//! then stale; they are replaced by a replay when the node takes the shard again.
+//! reported on the receiver [`ShardLog::new`] returns, so the node stops serving it. Its
+//! local records are then stale; they are replaced by a replay when the node takes the
+//! shard again.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
