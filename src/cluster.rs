@@ -144,7 +144,7 @@ impl Joined {
                 let lost: BTreeSet<u16> = served.difference(&owned).copied().collect();
                 let gained: BTreeSet<u16> = owned.difference(&served).copied().collect();
                 if !lost.is_empty() {
-                    stop(&engine, &serving, &log, &store, &lost);
+                    stop(&engine, &serving, &log, &store, &lost).await;
                     served.retain(|s| !lost.contains(s));
                 }
                 if !gained.is_empty() {
@@ -169,7 +169,7 @@ impl Joined {
                         // An append failed: stop at once; taken again from the log next
                         // beat if the lease is still this node's.
                         stats.given_up.fetch_add(1, Ordering::Relaxed);
-                        stop(&engine, &serving, &log, &store, &BTreeSet::from([shard]));
+                        stop(&engine, &serving, &log, &store, &BTreeSet::from([shard])).await;
                         served.remove(&shard);
                         tell.send_replace(served.len());
                     }
@@ -180,14 +180,29 @@ impl Joined {
     }
 }
 
-fn stop(engine: &Engine, serving: &Serving, log: &ShardLog, store: &Store, lost: &BTreeSet<u16>) {
+/// Removes the local records of `shards`: a walk over every tree, so on a blocking thread,
+/// not on a worker that answers requests.
+async fn wipe(store: &Store, shards: &BTreeSet<u16>) -> switchboard_storage::Result<u64> {
+    let (store, shards) = (store.clone(), shards.clone());
+    tokio::task::spawn_blocking(move || store.wipe_shards(|s| shards.contains(&s)))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
+async fn stop(
+    engine: &Engine,
+    serving: &Serving,
+    log: &ShardLog,
+    store: &Store,
+    lost: &BTreeSet<u16>,
+) {
     for shard in lost {
         serving.set(*shard, false);
         log.stop(*shard);
     }
     engine.halt_shards(|s| lost.contains(&s));
     tracing::info!(shards = lost.len(), "stopped serving shards");
-    if let Err(e) = store.wipe_shards(|s| lost.contains(&s)) {
+    if let Err(e) = wipe(store, lost).await {
         tracing::warn!("cannot remove the records of shards given up: {e}");
     }
 }
@@ -202,7 +217,7 @@ async fn take(
 ) -> Vec<u16> {
     let ours = |shard: u16| status.borrow().owned.contains(&shard);
     let started = std::time::Instant::now();
-    if let Err(e) = store.wipe_shards(|s| gained.contains(&s)) {
+    if let Err(e) = wipe(store, gained).await {
         tracing::error!("cannot clear shards before taking them over: {e}");
         return Vec::new();
     }

@@ -285,15 +285,10 @@ async fn buffer(app: &App, req: Request<Incoming>) -> Result<(Head, Bytes), ApiE
     Ok((head, body))
 }
 
-/// The answer while a company is moving between nodes: try again in a second.
+/// The answer while a company is moving between nodes: the engine's own `Moved` (503
+/// `company_moving`, try again in a second).
 pub fn moving() -> ApiError {
-    let mut error = ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "company_moving",
-        "the company is moving to another node; try again in a moment",
-    );
-    error.retry_after = Some(Duration::from_secs(1));
-    error
+    ApiError::from(switchboard_engine::Error::Moved)
 }
 
 /// Sends a request to `node` and turns its answer into this node's response.

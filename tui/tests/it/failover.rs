@@ -17,7 +17,7 @@ use futures_util::future::BoxFuture;
 use switchboard_http::forward::{Peers, Place, Report};
 use switchboard_tui::app::{Link, Presence};
 use switchboard_tui::client::{Route, NODE_HEADER};
-use switchboard_tui::Client;
+use switchboard_tui::{Client, Driver};
 use tokio::sync::mpsc;
 
 use crate::e2e::{client_of, press, until, visitor_starts_at, Server};
@@ -187,16 +187,7 @@ async fn a_dead_first_address_is_skipped_and_the_next_one_serves() {
     assert_eq!(alice.state.route.node, None);
 
     // Everything works through the second address: an offer arrives and is accepted.
-    let chat = visitor_starts_at(&http, &server.base, "Second Address").await;
-    until(&mut alice, "the offer", |s| {
-        s.console.offers.iter().any(|o| o.chat_id == chat.chat_id)
-    })
-    .await;
-    press(&mut alice, KeyCode::Enter);
-    until(&mut alice, "the accepted chat", |s| {
-        s.console.chats.iter().any(|c| c.id == chat.chat_id)
-    })
-    .await;
+    accept_a_new_chat(&mut alice, &http, &server.base, "Second Address").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -229,16 +220,7 @@ async fn when_its_node_goes_away_the_client_moves_to_the_next_and_resumes() {
 
     // The same session goes on at the second address: an offer arrives on the resumed
     // stream and is accepted.
-    let chat = visitor_starts_at(&http, &nodes.base(1), "After The Move").await;
-    until(&mut alice, "the offer through n2", |s| {
-        s.console.offers.iter().any(|o| o.chat_id == chat.chat_id)
-    })
-    .await;
-    press(&mut alice, KeyCode::Enter);
-    until(&mut alice, "the accepted chat", |s| {
-        s.console.chats.iter().any(|c| c.id == chat.chat_id)
-    })
-    .await;
+    accept_a_new_chat(&mut alice, &http, &nodes.base(1), "After The Move").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -277,4 +259,24 @@ async fn the_client_reads_the_header_the_server_sends() {
         "{:?}",
         answer.headers()
     );
+}
+
+/// A visitor starts a chat at `base`; it reaches the operator as an offer, which they
+/// accept with Enter.
+async fn accept_a_new_chat(
+    operator: &mut Driver,
+    http: &reqwest::Client,
+    base: &str,
+    visitor: &str,
+) {
+    let chat = visitor_starts_at(http, base, visitor).await;
+    until(operator, "the offer", |s| {
+        s.console.offers.iter().any(|o| o.chat_id == chat.chat_id)
+    })
+    .await;
+    press(operator, KeyCode::Enter);
+    until(operator, "the accepted chat", |s| {
+        s.console.chats.iter().any(|c| c.id == chat.chat_id)
+    })
+    .await;
 }

@@ -196,21 +196,8 @@ impl Operator {
             let path = format!("/v1/chats/{chat}/messages?limit=500");
             // Read until it answers, as the terminal client does: during a move a call
             // can meet the node that died, or a company still being replayed.
-            let mut transcript = retried(&self.metrics, || {
-                self.clients.call::<api::Transcript>(
-                    reqwest::Method::GET,
-                    &path,
-                    Some(&self.token),
-                    None::<&()>,
-                )
-            })
-            .await;
-            for _ in 0..RELOAD_TRIES {
-                match &transcript {
-                    Err(failure) if failure.retryable() => self.metrics.error(failure),
-                    _ => break,
-                }
-                transcript = retried(&self.metrics, || {
+            let read = || {
+                retried(&self.metrics, || {
                     self.clients.call::<api::Transcript>(
                         reqwest::Method::GET,
                         &path,
@@ -218,7 +205,14 @@ impl Operator {
                         None::<&()>,
                     )
                 })
-                .await;
+            };
+            let mut transcript = read().await;
+            for _ in 0..RELOAD_TRIES {
+                match &transcript {
+                    Err(failure) if failure.retryable() => self.metrics.error(failure),
+                    _ => break,
+                }
+                transcript = read().await;
             }
             let entries = match transcript {
                 Ok(entries) => entries,
